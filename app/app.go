@@ -1,0 +1,207 @@
+// Package app is the composition root: the only package that imports
+// modules. It builds the platform (database, authorization, i18n, web, HTTP),
+// constructs the modules in an explicit order with their dependencies, mounts
+// their routes and runs or stops everything.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/httpx"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/mail"
+	"github.com/weaverse/weaverse/platform/web"
+)
+
+// Options are the dependencies a caller may replace (tests do).
+type Options struct {
+	Logger *slog.Logger
+	Clock  clock.Clock
+	Mailer mail.Mailer
+	// Authenticate, when set, runs after the platform middleware and before
+	// the routes; it puts the caller's authz.Principal in the user context.
+	Authenticate fiber.Handler
+	// Routes, when set, is called after the modules have mounted theirs
+	// (tests add probe routes with it).
+	Routes func(a *App)
+}
+
+// App is a built, ready-to-run Weaverse.
+type App struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Clock    clock.Clock
+	Mailer   mail.Mailer
+	DB       *db.DB
+	Migrator *migrations.Migrator
+	Authz    *authz.Enforcer
+	I18n     *i18n.Bundle
+	Web      *web.Web
+	Metrics  *httpx.Metrics
+	Fiber    *fiber.App
+	API      huma.API
+
+	modules []Module
+	started []Module
+}
+
+// New builds the app from a validated configuration. It opens the database
+// and applies pending migrations when database.migrate_on_start is set.
+func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err error) {
+	if opts.Logger == nil {
+		opts.Logger = NewLogger(cfg, os.Stderr)
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.Mailer == nil {
+		opts.Mailer = &mail.Dir{Path: filepath.Join(cfg.DataDir, "mail"), From: "Weaverse <no-reply@localhost>", Logger: opts.Logger}
+	}
+	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer}
+	defer func() {
+		if err != nil && a.DB != nil {
+			_ = a.DB.Close()
+		}
+	}()
+
+	if a.DB, err = db.Open(ctx, db.Options{URL: cfg.Database.URL, MaxOpenConns: cfg.Database.MaxOpenConns,
+		LogQueries: cfg.Database.LogQueries, Logger: a.Logger}); err != nil {
+		return nil, err
+	}
+	if a.Migrator, err = migrations.New(a.DB); err != nil {
+		return nil, err
+	}
+	if cfg.Database.MigrateOnStart {
+		applied, err := a.Migrator.Up(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		if len(applied) > 0 {
+			a.Logger.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
+		}
+	}
+	if a.Authz, err = authz.New(); err != nil {
+		return nil, err
+	}
+	if a.I18n, err = i18n.New(); err != nil {
+		return nil, err
+	}
+	if a.Web, err = web.New(web.Options{Dev: !cfg.IsProduction(), BaseURL: cfg.BaseURL, I18n: a.I18n,
+		Logger: a.Logger, SiteName: "Weaverse"}); err != nil {
+		return nil, err
+	}
+	a.Metrics = httpx.NewMetrics()
+	for name, b := range a.DB.DBs() {
+		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
+	}
+
+	a.Fiber = fiber.New(a.fiberConfig())
+	a.mountPlatform(opts)
+	a.API = httpx.NewAPI(a.Fiber, httpx.APIOptions{
+		Title:       "Weaverse API",
+		Version:     Version(),
+		Description: apiDescription,
+		ServerURL:   cfg.BaseURL,
+	})
+	a.modules = a.buildModules()
+	for _, m := range a.modules {
+		if err := a.Authz.Add(m.Name(), m.Policies()); err != nil {
+			return nil, err
+		}
+		if l, ok := m.(Localized); ok {
+			if err := a.I18n.Load(l.Locales()); err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Name(), err)
+			}
+		}
+		if t, ok := m.(Templated); ok {
+			if err := a.Web.AddTemplates(m.Name(), t.Templates()); err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Name(), err)
+			}
+		}
+		m.Routes(a.API, a.Fiber)
+	}
+	a.mountOperations()
+	if opts.Routes != nil {
+		opts.Routes(a)
+	}
+	return a, nil
+}
+
+// Modules returns the modules in construction order.
+func (a *App) Modules() []Module { return a.modules }
+
+// Start starts the modules' background work.
+func (a *App) Start(ctx context.Context) error {
+	for _, m := range a.modules {
+		if s, ok := m.(Starter); ok {
+			if err := s.Start(ctx); err != nil {
+				return fmt.Errorf("%s: start: %w", m.Name(), err)
+			}
+		}
+		a.started = append(a.started, m)
+	}
+	return nil
+}
+
+// Close stops the modules (in reverse order) and closes the database.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	for i := len(a.started) - 1; i >= 0; i-- {
+		if s, ok := a.started[i].(Stopper); ok {
+			errs = append(errs, s.Stop(ctx))
+		}
+	}
+	a.started = nil
+	if a.DB != nil {
+		errs = append(errs, a.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Run serves HTTP on ln until ctx is cancelled, then shuts down gracefully:
+// the listener closes at once, in-flight requests finish (within
+// http.shutdown_timeout), background work stops, the database closes.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.Fiber.Listener(ln) }()
+	var err error
+	select {
+	case err = <-serveErr:
+		// The server stopped by itself: a listener failure.
+	case <-ctx.Done():
+		a.Logger.Info("shutting down: finishing requests in flight", "timeout", a.Config.HTTP.ShutdownTimeout)
+		err = a.Fiber.ShutdownWithTimeout(a.Config.HTTP.ShutdownTimeout)
+		if err == nil {
+			err = <-serveErr
+		}
+	}
+	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return errors.Join(err, a.Close(closeCtx))
+}
+
+const apiDescription = `Weaverse is a self-hosted video-education platform (LMS).
+
+Conventions: JSON in and out; times are RFC 3339 in UTC; money is integer KRW. Errors are RFC 9457 problem documents
+(application/problem+json) with a stable machine "code" and a "detail" in the request's language (Accept-Language: ko, en).
+Lists take ?page= and ?page_size= (default 20, at most 100) and answer {count, next, previous, results}.
+A trailing slash is optional on every path.`

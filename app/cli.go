@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/platform/db"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitError  = 1
+	ExitConfig = 2 // bad configuration or usage
+)
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var cfgErr *config.Error
+	var usageErr *usageError
+	switch {
+	case errors.As(err, &cfgErr):
+		fmt.Fprintf(stderr, "weaverse: %v\n", err)
+		return ExitConfig
+	case errors.As(err, &usageErr):
+		fmt.Fprintf(stderr, "weaverse: %v (see weaverse --help)\n", err)
+		return ExitConfig
+	default:
+		fmt.Fprintf(stderr, "weaverse: %v\n", err)
+		return ExitError
+	}
+}
+
+type usageError struct{ error }
+
+// cli carries what the commands share: the viper instance and the flags.
+type cli struct {
+	v          *viper.Viper
+	configFile string
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	c := &cli{v: config.NewViper(), stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "weaverse",
+		Short: "Weaverse: a self-hosted video-education platform",
+		Long: "Weaverse serves courses, lectures, missions and certificates from one binary.\n" +
+			"With no command it runs `serve`.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          c.serve,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	f := root.PersistentFlags()
+	f.StringVarP(&c.configFile, "config", "c", "", "config file (default ./weaverse.yaml when present)")
+	f.String("listen", "", "address to listen on (WEAVERSE_LISTEN, default 127.0.0.1:8080)")
+	f.String("data-dir", "", "data directory (WEAVERSE_DATA_DIR, default ./data)")
+	f.String("database-url", "", "sqlite:PATH or postgres://… (WEAVERSE_DATABASE_URL)")
+	f.String("mode", "", "development or production (WEAVERSE_MODE)")
+	f.String("log-level", "", "debug, info, warn or error (WEAVERSE_LOG_LEVEL)")
+	for key, flag := range map[string]string{"listen": "listen", "data_dir": "data-dir",
+		"database.url": "database-url", "mode": "mode", "log.level": "log-level"} {
+		_ = c.v.BindPFlag(key, f.Lookup(flag))
+	}
+
+	root.AddCommand(&cobra.Command{
+		Use: "serve", Short: "Run the web server (the default command)", Args: cobra.NoArgs, RunE: c.serve,
+	})
+	root.AddCommand(c.migrateCmd())
+	root.AddCommand(&cobra.Command{
+		Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(stdout, "weaverse %s\n", Version())
+			return nil
+		},
+	})
+	return root
+}
+
+// load reads, completes and validates the configuration.
+func (c *cli) load() (*config.Config, error) {
+	cfg, err := config.Load(c.v, c.configFile)
+	if err != nil {
+		return nil, err
+	}
+	// Development secrets are generated only once the rest is known to be
+	// sane, so a typo never leaves files behind.
+	if err := cfg.ValidateSettings(); err != nil {
+		return nil, err
+	}
+	if err := cfg.EnsureDevSecrets(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *cli) serve(cmd *cobra.Command, _ []string) error {
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := New(ctx, cfg, Options{Logger: NewLogger(cfg, c.stderr)})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		_ = a.Close(context.Background())
+		return fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err)
+	}
+	a.Logger.Info("Weaverse is running", "url", cfg.BaseURL, "listen", ln.Addr().String(),
+		"database", db.Redact(cfg.Database.URL), "mode", cfg.Mode, "version", Version())
+	fmt.Fprintf(c.stdout, "Weaverse %s is running at %s (API docs: %s/api/docs)\n", Version(), cfg.BaseURL, cfg.BaseURL)
+	if err := a.Run(ctx, ln); err != nil {
+		return err
+	}
+	a.Logger.Info("stopped")
+	return nil
+}
+
+func (c *cli) migrateCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "migrate", Short: "Apply, roll back or list database migrations"}
+	withMigrator := func(fn func(ctx context.Context, m *migrations.Migrator) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.load()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			d, err := db.Open(ctx, db.Options{URL: cfg.Database.URL, MaxOpenConns: 2})
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			m, err := migrations.New(d)
+			if err != nil {
+				return err
+			}
+			return fn(ctx, m)
+		}
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use: "up", Short: "Apply every pending migration", Args: cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrations.Migrator) error {
+			applied, err := m.Up(ctx)
+			for _, name := range applied {
+				fmt.Fprintf(c.stdout, "applied  %s\n", name)
+			}
+			if err == nil && len(applied) == 0 {
+				fmt.Fprintln(c.stdout, "nothing to apply: the database is current")
+			}
+			return err
+		}),
+	})
+	var steps int
+	var all bool
+	down := &cobra.Command{
+		Use: "down", Short: "Roll back the last group of migrations (--steps N, or --all)", Args: cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrations.Migrator) error {
+			if steps < 1 && !all {
+				return &usageError{errors.New("--steps must be at least 1")}
+			}
+			n := steps
+			if all {
+				n = 0
+			}
+			rolled, err := m.Down(ctx, n)
+			for _, name := range rolled {
+				fmt.Fprintf(c.stdout, "rolled back  %s\n", name)
+			}
+			if err == nil && len(rolled) == 0 {
+				fmt.Fprintln(c.stdout, "nothing to roll back")
+			}
+			return err
+		}),
+	}
+	down.Flags().IntVar(&steps, "steps", 1, "number of migration groups to roll back")
+	down.Flags().BoolVar(&all, "all", false, "roll back every migration")
+	cmd.AddCommand(down)
+	cmd.AddCommand(&cobra.Command{
+		Use: "status", Short: "List applied and pending migrations", Args: cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrations.Migrator) error {
+			s, err := m.Status(ctx)
+			if err != nil {
+				return err
+			}
+			for _, n := range s.Applied {
+				fmt.Fprintf(c.stdout, "applied  %s\n", n)
+			}
+			for _, n := range s.Pending {
+				fmt.Fprintf(c.stdout, "pending  %s\n", n)
+			}
+			fmt.Fprintf(c.stdout, "%d applied, %d pending\n", len(s.Applied), len(s.Pending))
+			return nil
+		}),
+	})
+	return cmd
+}

@@ -1,0 +1,193 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/platform/httpx"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/web"
+)
+
+func (a *App) fiberConfig() fiber.Config {
+	h := a.Config.HTTP
+	return fiber.Config{
+		AppName: "Weaverse",
+		// Values taken from the request stay valid after the handler returns
+		// (fasthttp reuses buffers otherwise).
+		Immutable:               true,
+		CaseSensitive:           true,
+		StrictRouting:           false, // "/api/courses" and "/api/courses/" are the same route
+		DisableStartupMessage:   true,
+		Network:                 "tcp", // IPv4 and IPv6
+		BodyLimit:               h.BodyLimit,
+		ReadTimeout:             h.ReadTimeout,
+		WriteTimeout:            h.WriteTimeout,
+		IdleTimeout:             h.IdleTimeout,
+		ProxyHeader:             proxyHeader(h.TrustedProxies, h.ProxyHeader),
+		EnableTrustedProxyCheck: len(h.TrustedProxies) > 0,
+		TrustedProxies:          h.TrustedProxies,
+		ErrorHandler:            a.handleError,
+		JSONEncoder:             json.Marshal,
+		JSONDecoder:             json.Unmarshal,
+	}
+}
+
+// proxyHeader is only honoured when proxies are trusted; otherwise the peer
+// address is the client.
+func proxyHeader(trusted []string, header string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return header
+}
+
+// mountPlatform installs the middleware every request passes through, in order.
+func (a *App) mountPlatform(opts Options) {
+	f := a.Fiber
+	f.Use(httpx.Env(a.Logger, a.I18n))
+	f.Use(httpx.Observe(a.Logger, a.Metrics))
+	f.Use(httpx.Recover(a.Logger))
+	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://")))
+	f.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, nil))
+	f.Use(a.Web.Middleware())
+	if opts.Authenticate != nil {
+		f.Use(opts.Authenticate)
+	}
+	a.Web.Mount(f)
+}
+
+// handleError is the one place errors become responses: problem documents
+// for the API (and for clients that do not ask for HTML), the error page for
+// browsers. An unexpected error's text never reaches the client.
+func (a *App) handleError(c *fiber.Ctx, err error) error {
+	ctx := c.UserContext()
+	var p *httpx.Problem
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &p):
+	case errors.Is(err, web.ErrCSRF):
+		p = httpx.StatusProblem(ctx, http.StatusForbidden, "request.csrf")
+	case errors.As(err, &fe):
+		code := ""
+		switch fe.Code {
+		case http.StatusNotFound:
+			code = "route.not_found"
+		case http.StatusMethodNotAllowed:
+			code = "route.method_not_allowed"
+		}
+		if fe.Code < 400 || fe.Code > 599 {
+			fe = fiber.ErrInternalServerError
+		}
+		p = httpx.StatusProblem(ctx, fe.Code, code)
+	default:
+		p = httpx.NewProblem(ctx, err)
+	}
+	for k, vs := range p.GetHeaders() {
+		for _, v := range vs {
+			c.Set(k, v)
+		}
+	}
+	c.Status(p.Status)
+	if httpx.IsAPI(c) {
+		body, _ := json.Marshal(p)
+		c.Set(fiber.HeaderContentType, httpx.ProblemContentType)
+		return c.Send(body)
+	}
+	if p.Status == http.StatusUnauthorized && c.Method() == fiber.MethodGet {
+		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	lang := i18n.LangFrom(ctx)
+	return a.Web.RenderError(c, p.Status, a.I18n.T(lang, statusKey(p.Status), nil), p.Detail, p.RequestID)
+}
+
+func statusKey(status int) string {
+	switch status {
+	case 400, 401, 403, 404, 405, 409, 413, 422, 429, 503:
+		return "status." + strconv.Itoa(status)
+	}
+	if status >= 500 {
+		return "status.500"
+	}
+	return "status.400"
+}
+
+// mountOperations adds the operational endpoints: health, readiness, metrics
+// and the interactive API docs.
+func (a *App) mountOperations() {
+	huma.Register(a.API, huma.Operation{
+		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz",
+		Summary: "Liveness: the process is up", Tags: []string{"Operations"},
+	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+		out := &healthOutput{}
+		out.Body.Status = "ok"
+		out.Body.Version = Version()
+		return out, nil
+	})
+	huma.Register(a.API, huma.Operation{
+		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz",
+		Summary:     "Readiness: the database answers and its migrations are current",
+		Description: "200 when ready, 503 otherwise; `checks` tells which part is not ready, and `capabilities` which optional features are available on this instance.",
+		Tags:        []string{"Operations"},
+	}, a.readyz)
+	a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
+	if !a.Config.Metrics.Enabled {
+		a.Fiber.Get("/metrics", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	}
+	a.Fiber.Get("/api/docs", a.docsPage)
+	a.Fiber.Get("/api/docs/assets/*", a.docsAsset)
+}
+
+type healthOutput struct {
+	Body struct {
+		Status  string `json:"status" example:"ok"`
+		Version string `json:"version" example:"0.1.0"`
+	}
+}
+
+type readyOutput struct {
+	Status int
+	Body   struct {
+		Status       string            `json:"status" enum:"ready,not_ready"`
+		Checks       map[string]string `json:"checks" doc:"Each check's result: ok, or what is wrong."`
+		Capabilities map[string]bool   `json:"capabilities" doc:"Optional features available on this instance."`
+	}
+}
+
+func (a *App) readyz(ctx context.Context, _ *struct{}) (*readyOutput, error) {
+	out := &readyOutput{Status: http.StatusOK}
+	out.Body.Status = "ready"
+	out.Body.Checks = map[string]string{"database": "ok", "migrations": "ok"}
+	out.Body.Capabilities = Capabilities()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Logger.Warn("readyz: database", "err", err)
+		out.Body.Checks["database"] = "unreachable"
+		out.Body.Checks["migrations"] = "unknown"
+	} else if err := a.Migrator.Require(ctx); err != nil {
+		out.Body.Checks["migrations"] = "pending"
+		if !errors.Is(err, migrations.ErrPending) {
+			out.Body.Checks["migrations"] = "unknown"
+		}
+	}
+	for _, v := range out.Body.Checks {
+		if v != "ok" {
+			out.Status = http.StatusServiceUnavailable
+			out.Body.Status = "not_ready"
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,369 @@
+// Package config is the typed configuration of Weaverse: defaults for every
+// key (so environment-only deployments work), loading from a YAML file,
+// WEAVERSE_* environment variables and command-line flags (through viper, which
+// only this package and app/ may import), secrets from *_FILE, and validation
+// with clear messages.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Modes.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is the whole configuration. Field tags name the YAML keys; the
+// environment name of a key is WEAVERSE_ + the dotted key upper-cased with
+// dots replaced by underscores (database.url → WEAVERSE_DATABASE_URL).
+type Config struct {
+	Mode    string `mapstructure:"mode"`
+	Listen  string `mapstructure:"listen"`
+	DataDir string `mapstructure:"data_dir"`
+	BaseURL string `mapstructure:"base_url"`
+
+	// SecretKey signs tokens and URLs (at least 32 characters).
+	SecretKey     string `mapstructure:"secret_key"`
+	SecretKeyFile string `mapstructure:"secret_key_file"`
+	// EncryptionKey encrypts personal data at rest: 32 bytes, base64.
+	EncryptionKey     string `mapstructure:"encryption_key"`
+	EncryptionKeyFile string `mapstructure:"encryption_key_file"`
+
+	Database Database `mapstructure:"database"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Log      Log      `mapstructure:"log"`
+	Metrics  Metrics  `mapstructure:"metrics"`
+}
+
+// Database configures the SQL database.
+type Database struct {
+	// URL is sqlite:PATH (or sqlite://PATH) or postgres://…; empty means
+	// SQLite at <data_dir>/weaverse.db.
+	URL     string `mapstructure:"url"`
+	URLFile string `mapstructure:"url_file"`
+	// MaxOpenConns bounds the Postgres pool and the SQLite reader pool.
+	MaxOpenConns int `mapstructure:"max_open_conns"`
+	// MigrateOnStart applies pending migrations when serve starts.
+	MigrateOnStart bool `mapstructure:"migrate_on_start"`
+	// LogQueries logs every SQL statement at debug level.
+	LogQueries bool `mapstructure:"log_queries"`
+}
+
+// HTTP configures the server.
+type HTTP struct {
+	ReadTimeout     time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout    time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout     time.Duration `mapstructure:"idle_timeout"`
+	RequestTimeout  time.Duration `mapstructure:"request_timeout"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	// BodyLimit caps ordinary request bodies, in bytes. Upload routes set
+	// their own, larger limits and stream.
+	BodyLimit int `mapstructure:"body_limit"`
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// ProxyHeader is believed for the client IP. Empty: trust none.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	ProxyHeader    string   `mapstructure:"proxy_header"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug | info | warn | error
+	Format string `mapstructure:"format"` // text | json; empty: text in development, json in production
+}
+
+// Metrics configures /metrics.
+type Metrics struct {
+	Enabled bool `mapstructure:"enabled"`
+	// Token, when set, lets a scraper read /metrics with "Authorization: Bearer <token>"
+	// from any address; without it only loopback callers (and admins) may.
+	Token string `mapstructure:"token"`
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Mode:    Development,
+		Listen:  "127.0.0.1:8080",
+		DataDir: "./data",
+		Database: Database{
+			MaxOpenConns:   16,
+			MigrateOnStart: true,
+		},
+		HTTP: HTTP{
+			ReadTimeout:     30 * time.Second,
+			WriteTimeout:    60 * time.Second,
+			IdleTimeout:     120 * time.Second,
+			RequestTimeout:  30 * time.Second,
+			ShutdownTimeout: 30 * time.Second,
+			BodyLimit:       4 << 20,
+			ProxyHeader:     "X-Forwarded-For",
+		},
+		Log:     Log{Level: "info"},
+		Metrics: Metrics{Enabled: true},
+	}
+}
+
+// EnvPrefix is the prefix of every environment variable.
+const EnvPrefix = "WEAVERSE"
+
+// NewViper returns a viper instance that knows every key (a default for each,
+// which viper needs to read environment-only values) and reads WEAVERSE_*.
+func NewViper() *viper.Viper {
+	v := viper.New()
+	setDefaults(v, Defaults())
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	return v
+}
+
+func setDefaults(v *viper.Viper, d Config) {
+	defaults := map[string]any{
+		"mode": d.Mode, "listen": d.Listen, "data_dir": d.DataDir, "base_url": d.BaseURL,
+		"secret_key": d.SecretKey, "secret_key_file": d.SecretKeyFile,
+		"encryption_key": d.EncryptionKey, "encryption_key_file": d.EncryptionKeyFile,
+		"database.url": d.Database.URL, "database.url_file": d.Database.URLFile,
+		"database.max_open_conns": d.Database.MaxOpenConns, "database.migrate_on_start": d.Database.MigrateOnStart,
+		"database.log_queries": d.Database.LogQueries,
+		"http.read_timeout":    d.HTTP.ReadTimeout, "http.write_timeout": d.HTTP.WriteTimeout,
+		"http.idle_timeout": d.HTTP.IdleTimeout, "http.request_timeout": d.HTTP.RequestTimeout,
+		"http.shutdown_timeout": d.HTTP.ShutdownTimeout, "http.body_limit": d.HTTP.BodyLimit,
+		"http.trusted_proxies": d.HTTP.TrustedProxies, "http.proxy_header": d.HTTP.ProxyHeader,
+		"log.level": d.Log.Level, "log.format": d.Log.Format,
+		"metrics.enabled": d.Metrics.Enabled, "metrics.token": d.Metrics.Token,
+	}
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+}
+
+// Error is a configuration error: the CLI prints it on one line and exits 2.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return "config: " + e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Load reads the optional config file into v (an explicit path must exist;
+// without one, ./weaverse.yaml is read if present), then decodes, resolves
+// *_FILE secrets and normalises the result. It does not validate: call
+// Validate (after EnsureDevSecrets, for serve).
+func Load(v *viper.Viper, file string) (*Config, error) {
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, errorf("cannot read %s: %v", file, oneLine(err))
+		}
+	} else if _, err := os.Stat("weaverse.yaml"); err == nil {
+		v.SetConfigFile("weaverse.yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return nil, errorf("cannot read weaverse.yaml: %v", oneLine(err))
+		}
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return nil, errorf("%v", oneLine(err))
+	}
+	// Lists from the environment arrive as one comma-separated string.
+	if len(c.HTTP.TrustedProxies) == 1 && strings.Contains(c.HTTP.TrustedProxies[0], ",") {
+		c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies[0])
+	}
+	for _, s := range []struct {
+		name      string
+		value     *string
+		file      string
+		envSuffix string
+	}{
+		{"secret_key", &c.SecretKey, c.SecretKeyFile, "SECRET_KEY"},
+		{"encryption_key", &c.EncryptionKey, c.EncryptionKeyFile, "ENCRYPTION_KEY"},
+		{"database.url", &c.Database.URL, c.Database.URLFile, "DATABASE_URL"},
+	} {
+		if s.file == "" {
+			continue
+		}
+		data, err := os.ReadFile(s.file)
+		if err != nil {
+			return nil, errorf("%s_file (%s_FILE): %v", s.name, EnvPrefix+"_"+s.envSuffix, oneLine(err))
+		}
+		*s.value = strings.TrimSpace(string(data))
+	}
+	c.Mode = strings.ToLower(strings.TrimSpace(c.Mode))
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+		if c.Mode == Production {
+			c.Log.Format = "json"
+		}
+	}
+	if c.Database.URL == "" {
+		c.Database.URL = "sqlite:" + filepath.Join(c.DataDir, "weaverse.db")
+	}
+	if c.BaseURL == "" && c.Mode != Production {
+		c.BaseURL = "http://" + c.Listen
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return &c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// IsProduction reports whether the mode is production.
+func (c *Config) IsProduction() bool { return c.Mode == Production }
+
+// Validate checks every key and the rules between them, secrets included.
+// The first problem is returned as an *Error with a message naming the key and
+// its environment variable.
+func (c *Config) Validate() error {
+	if err := c.ValidateSettings(); err != nil {
+		return err
+	}
+	return c.validateSecrets()
+}
+
+// ValidateSettings checks everything but the secrets (which development mode
+// generates, see EnsureDevSecrets).
+func (c *Config) ValidateSettings() error {
+	if c.Mode != Development && c.Mode != Production {
+		return errorf("mode (WEAVERSE_MODE) must be %q or %q, not %q", Development, Production, c.Mode)
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		return errorf("listen (WEAVERSE_LISTEN) must be host:port such as 127.0.0.1:8080, not %q", c.Listen)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return errorf("data_dir (WEAVERSE_DATA_DIR) must not be empty")
+	}
+	if _, err := ParseDatabaseURL(c.Database.URL); err != nil {
+		return errorf("database.url (WEAVERSE_DATABASE_URL): %v", err)
+	}
+	if c.Database.MaxOpenConns < 1 {
+		return errorf("database.max_open_conns must be at least 1")
+	}
+	if c.Mode == Production && c.BaseURL == "" {
+		return errorf("base_url (WEAVERSE_BASE_URL) is required in production: the public URL used in links, mails and payment returns")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errorf("base_url (WEAVERSE_BASE_URL) must be an absolute http(s) URL, not %q", c.BaseURL)
+	}
+	for name, d := range map[string]time.Duration{
+		"http.read_timeout": c.HTTP.ReadTimeout, "http.write_timeout": c.HTTP.WriteTimeout,
+		"http.idle_timeout": c.HTTP.IdleTimeout, "http.request_timeout": c.HTTP.RequestTimeout,
+		"http.shutdown_timeout": c.HTTP.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			return errorf("%s must be a positive duration such as 30s", name)
+		}
+	}
+	if c.HTTP.BodyLimit < 1024 {
+		return errorf("http.body_limit must be at least 1024 bytes")
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return errorf("http.trusted_proxies: %q is neither an IP address nor a CIDR", p)
+			}
+		}
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		return errorf("log.level (WEAVERSE_LOG_LEVEL) must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return errorf("log.format (WEAVERSE_LOG_FORMAT) must be text or json, not %q", c.Log.Format)
+	}
+	return nil
+}
+
+func (c *Config) validateSecrets() error {
+	if c.SecretKey == "" {
+		return errorf("secret_key (WEAVERSE_SECRET_KEY or WEAVERSE_SECRET_KEY_FILE) is required in production; generate one with: openssl rand -base64 48")
+	}
+	if len(c.SecretKey) < 32 {
+		return errorf("secret_key (WEAVERSE_SECRET_KEY) must be at least 32 characters")
+	}
+	if c.EncryptionKey == "" {
+		return errorf("encryption_key (WEAVERSE_ENCRYPTION_KEY or WEAVERSE_ENCRYPTION_KEY_FILE) is required in production; generate one with: openssl rand -base64 32")
+	}
+	if k, err := base64.StdEncoding.DecodeString(c.EncryptionKey); err != nil || len(k) != 32 {
+		return errorf("encryption_key (WEAVERSE_ENCRYPTION_KEY) must be 32 bytes in base64 (openssl rand -base64 32)")
+	}
+	return nil
+}
+
+// devSecrets is the file development mode keeps its generated secrets in.
+type devSecrets struct {
+	SecretKey     string `json:"secret_key"`
+	EncryptionKey string `json:"encryption_key"`
+}
+
+// SecretsFile is where development mode persists generated secrets.
+func (c *Config) SecretsFile() string { return filepath.Join(c.DataDir, "secrets.json") }
+
+// EnsureDevSecrets fills missing secrets in development mode: generated on
+// first run and persisted (mode 0600) under the data directory, so tokens and
+// encrypted data survive restarts. In production it does nothing: Validate then
+// refuses to start without them.
+func (c *Config) EnsureDevSecrets() error {
+	if c.Mode != Development || (c.SecretKey != "" && c.EncryptionKey != "") {
+		return nil
+	}
+	path := c.SecretsFile()
+	var s devSecrets
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(data, &s); err != nil {
+			return errorf("%s is damaged (%v); delete it to generate new development secrets", path, oneLine(err))
+		}
+	case errors.Is(err, os.ErrNotExist):
+		s.SecretKey = randomBase64(48)
+		s.EncryptionKey = randomBase64(32)
+		if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+			return errorf("data_dir: %v", oneLine(err))
+		}
+		out, _ := json.MarshalIndent(s, "", "  ")
+		if err := os.WriteFile(path, out, 0o600); err != nil {
+			return errorf("cannot write %s: %v", path, oneLine(err))
+		}
+	default:
+		return errorf("cannot read %s: %v", path, oneLine(err))
+	}
+	if c.SecretKey == "" {
+		c.SecretKey = s.SecretKey
+	}
+	if c.EncryptionKey == "" {
+		c.EncryptionKey = s.EncryptionKey
+	}
+	return nil
+}
+
+func randomBase64(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.StdEncoding.EncodeToString(b)
+}

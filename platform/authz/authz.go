@@ -1,0 +1,132 @@
+// Package authz holds the permission matrix: role × object × action ×
+// relation, declared in code by each module's Policies() and evaluated by a
+// casbin enforcer. The relation of the caller to a resource ("owner",
+// "enrolled", "self", …) is computed by the module in SQL and passed in, so
+// the same check protects HTTP handlers, jobs and the assistant's tools.
+//
+// The role hierarchy is fixed here: tutor inherits student; admin may do
+// everything.
+package authz
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+)
+
+// Relations of a caller to a resource. A policy with Rel Any matches every
+// relation; a route-level guard checks with relation None, so only
+// relation-free rules can pass it.
+const (
+	Any      = "*"
+	None     = "none"
+	Owner    = "owner"
+	Self     = "self"
+	Enrolled = "enrolled"
+)
+
+// Policy is one allow rule.
+type Policy struct {
+	Role Role
+	Obj  string // "<module>.<resource>", e.g. "catalog.course"
+	Act  string // "read", "create", "update", "delete", … or "*"
+	Rel  string // Any, Owner, Self, Enrolled, …
+}
+
+func (p Policy) String() string {
+	return fmt.Sprintf("%s %s %s %s", p.Role, p.Obj, p.Act, p.Rel)
+}
+
+//go:embed model.conf
+var modelConf string
+
+// Enforcer evaluates the matrix. Policies are static for the process's life
+// (they change only with a deploy), so the decision cache never goes stale.
+type Enforcer struct {
+	e        *casbin.SyncedCachedEnforcer
+	policies []Policy
+}
+
+// New builds an enforcer with the fixed role hierarchy and no module rules.
+func New() (*Enforcer, error) {
+	m, err := model.NewModelFromString(modelConf)
+	if err != nil {
+		return nil, fmt.Errorf("authz: model: %w", err)
+	}
+	e, err := casbin.NewSyncedCachedEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("authz: %w", err)
+	}
+	e.EnableAutoSave(false)
+	e.EnableLog(false)
+	if _, err := e.AddGroupingPolicies([][]string{{string(Tutor), string(Student)}}); err != nil {
+		return nil, err
+	}
+	if _, err := e.AddPolicy(string(Admin), "*", "*", "*"); err != nil {
+		return nil, err
+	}
+	return &Enforcer{e: e}, nil
+}
+
+// Add registers a module's policies. Every object must be namespaced by the
+// module ("<module>.<resource>"), so modules cannot grant on each other's
+// resources by accident.
+func (en *Enforcer) Add(module string, policies []Policy) error {
+	rules := make([][]string, 0, len(policies))
+	for _, p := range policies {
+		if !p.Role.Valid() {
+			return fmt.Errorf("authz: %s: unknown role %q in %s", module, p.Role, p)
+		}
+		if !strings.HasPrefix(p.Obj, module+".") || len(p.Obj) == len(module)+1 {
+			return fmt.Errorf("authz: %s: object %q must be prefixed %q", module, p.Obj, module+".")
+		}
+		if p.Act == "" || p.Rel == "" {
+			return fmt.Errorf("authz: %s: empty action or relation in %s", module, p)
+		}
+		rules = append(rules, []string{string(p.Role), p.Obj, p.Act, p.Rel})
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	if _, err := en.e.AddPolicies(rules); err != nil {
+		return fmt.Errorf("authz: %s: %w", module, err)
+	}
+	_ = en.e.InvalidateCache()
+	en.policies = append(en.policies, policies...)
+	return nil
+}
+
+// Allowed reports whether role may do act on obj given the caller's relation.
+func (en *Enforcer) Allowed(role Role, obj, act, rel string) bool {
+	if !role.Valid() {
+		role = Anonymous
+	}
+	ok, err := en.e.Enforce(string(role), obj, act, rel)
+	return err == nil && ok
+}
+
+// Check returns nil when p may do act on obj with relation rel; otherwise
+// apperr.Unauthenticated for an anonymous caller and apperr.Forbidden for a
+// known one.
+func (en *Enforcer) Check(p *Principal, obj, act, rel string) error {
+	if en.Allowed(p.RoleOf(), obj, act, rel) {
+		return nil
+	}
+	if p.RoleOf() == Anonymous {
+		return apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+	}
+	return apperr.New(apperr.Forbidden, "authz.forbidden", "problem.forbidden")
+}
+
+// Policies returns every module rule registered, sorted, for docs and golden tests.
+func (en *Enforcer) Policies() []Policy {
+	out := append([]Policy(nil), en.policies...)
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}

@@ -1,0 +1,95 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// likeEscaper escapes LIKE wildcards so user input matches literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ContainsPattern returns a LIKE pattern matching values that contain term
+// literally.
+func ContainsPattern(term string) string {
+	return "%" + likeEscaper.Replace(term) + "%"
+}
+
+// WhereContains adds "column contains term, ignoring case" to q. Postgres
+// uses ILIKE; SQLite's LIKE already ignores ASCII case (Hangul has no case).
+// Wildcards in term match literally. column is an identifier, never user input.
+func (d *DB) WhereContains(q *bun.SelectQuery, column, term string) *bun.SelectQuery {
+	op := "LIKE"
+	if d.IsPostgres() {
+		op = "ILIKE"
+	}
+	return q.Where("? "+op+` ? ESCAPE '\'`, bun.Ident(column), ContainsPattern(term))
+}
+
+// ContainsExpr returns the SQL condition and argument of WhereContains, for
+// use inside WhereGroup / WhereOr: q.WhereOr(d.ContainsExpr("title", term)).
+func (d *DB) ContainsExpr(column, term string) (string, bun.Ident, string) {
+	op := "LIKE"
+	if d.IsPostgres() {
+		op = "ILIKE"
+	}
+	return "? " + op + ` ? ESCAPE '\'`, bun.Ident(column), ContainsPattern(term)
+}
+
+// ForUpdate locks the selected rows until the transaction ends. On SQLite it
+// does nothing: the IMMEDIATE write transaction already holds the database's
+// write lock.
+func (d *DB) ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if d.IsPostgres() {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+var jsonKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// JSONText returns an expression reading the text of key from the JSON column
+// (Postgres col->>'key', SQLite json_extract(col, '$.key')). Both names are
+// checked to be plain identifiers, so the expression is safe to embed.
+func (d *DB) JSONText(column, key string) (bun.Safe, error) {
+	if !jsonKeyRE.MatchString(column) || !jsonKeyRE.MatchString(key) {
+		return "", fmt.Errorf("db: invalid JSON path %q.%q", column, key)
+	}
+	if d.IsPostgres() {
+		return bun.Safe(fmt.Sprintf(`"%s"->>'%s'`, column, key)), nil
+	}
+	return bun.Safe(fmt.Sprintf(`json_extract("%s", '$.%s')`, column, key)), nil
+}
+
+// IsUniqueViolation reports whether err is a unique (or primary key)
+// constraint violation, on either dialect.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a foreign key violation.
+func IsForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}

@@ -1,0 +1,172 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/i18n"
+)
+
+// HeaderRequestID carries the request id in both directions.
+const HeaderRequestID = "X-Request-ID"
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Recover turns a panic in any later handler into an error (a 500 problem),
+// logging the stack with the request id.
+func Recover(logger *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				logger.Error("panic", "panic", r, "request_id", RequestIDFrom(c.UserContext()),
+					"path", c.Path(), "stack", string(debug.Stack()))
+				err = errors.New("panic recovered")
+			}
+		}()
+		return c.Next()
+	}
+}
+
+// Env sets up the request: its id (a sane incoming X-Request-ID is kept, so
+// ids follow a request through proxies), and what error conversion needs.
+func Env(logger *slog.Logger, bundle *i18n.Bundle) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := c.Get(HeaderRequestID)
+		if !requestIDRE.MatchString(id) {
+			id = newRequestID()
+		}
+		c.Set(HeaderRequestID, id)
+		env := &reqEnv{logger: logger, i18n: bundle, requestID: id, path: c.Path(),
+			query: string(c.Request().URI().QueryString())}
+		c.SetUserContext(context.WithValue(c.UserContext(), envKey{}, env))
+		return c.Next()
+	}
+}
+
+// Observe writes one structured access-log line and records the request's
+// metrics. Errors returned by later handlers are rendered here (through the
+// app's ErrorHandler) so that the log and metrics see the final status.
+func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		if m != nil {
+			m.inFlight.Inc()
+			defer m.inFlight.Dec()
+		}
+		err := c.Next()
+		if err != nil {
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		status := c.Response().StatusCode()
+		route := RouteTemplate(c)
+		elapsed := time.Since(start)
+		if m != nil {
+			m.observe(c.Method(), route, status, elapsed)
+		}
+		level := slog.LevelInfo
+		switch {
+		case status >= 500:
+			level = slog.LevelError
+		case strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics":
+			level = slog.LevelDebug
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Method()),
+			slog.String("path", c.Path()),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Duration("duration", elapsed),
+			slog.Int("bytes", len(c.Response().Body())),
+			slog.String("ip", c.IP()),
+			slog.String("request_id", RequestIDFrom(c.UserContext())),
+		}
+		if uid := principalID(c.UserContext()); uid != 0 {
+			attrs = append(attrs, slog.Int64("user_id", uid))
+		}
+		logger.LogAttrs(c.UserContext(), level, "request", attrs...)
+		return nil
+	}
+}
+
+// RouteTemplate returns the matched route's template ("/api/courses/:id"),
+// or "unmatched": metrics and logs must never be labelled with raw paths.
+func RouteTemplate(c *fiber.Ctx) string {
+	r := c.Route()
+	if r == nil || r.Method == "USE" || r.Path == "" {
+		return "unmatched"
+	}
+	if r.Path == "/" && c.Path() != "/" {
+		return "unmatched"
+	}
+	return r.Path
+}
+
+// Timeout gives every request a deadline. Handlers pass c.UserContext() to the
+// database, so a slow query is cancelled and the request ends with a 503
+// problem. skip exempts long-running routes (uploads, event streams).
+func Timeout(d time.Duration, skip func(c *fiber.Ctx) bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if skip != nil && skip(c) {
+			return c.Next()
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		err := c.Next()
+		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && apperr.KindOf(err) == nil {
+			return apperr.New(apperr.Timeout, "request.timeout", "problem.request.timeout").Because(err)
+		}
+		return err
+	}
+}
+
+// SecurityHeaders sets conservative headers on every response. The content
+// security policy allows only our own origin: every script, style and font is
+// embedded and served from /static.
+func SecurityHeaders(hsts bool) fiber.Handler {
+	const csp = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+		"font-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	return func(c *fiber.Ctx) error {
+		h := &c.Response().Header
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		h.Set("Content-Security-Policy", csp)
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return c.Next()
+	}
+}
+
+// IsAPI reports whether the request is for the JSON API (or asks for JSON
+// rather than a page), and so gets problem documents instead of HTML pages.
+func IsAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" || p == "/metrics" {
+		return true
+	}
+	accept := c.Get(fiber.HeaderAccept)
+	return !strings.Contains(accept, "text/html")
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Vendors Swagger UI (the interactive API docs at /api/docs) from the npm
+# registry into app/docs/, where it is embedded in the binary. Run it to
+# upgrade; the built files are committed so `go build` needs nothing else.
+set -euo pipefail
+VERSION=5.35.0
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest="$root/app/docs/swagger-ui"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+npm install --silent --no-audit --no-fund --prefix "$tmp" "swagger-ui-dist@$VERSION" >/dev/null
+src="$tmp/node_modules/swagger-ui-dist"
+mkdir -p "$dest"
+rm -f "$dest"/*
+cp "$src/swagger-ui-bundle.js" "$src/swagger-ui.css" "$src/LICENSE" "$dest/"
+echo "swagger-ui-dist@$VERSION → ${dest#$root/}: $(du -sh "$dest" | cut -f1)"
