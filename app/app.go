@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -57,8 +58,10 @@ type App struct {
 	Fiber    *fiber.App
 	API      huma.API
 
-	modules []Module
-	started []Module
+	modules   []Module
+	started   []Module
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New builds the app from a validated configuration. It opens the database
@@ -103,7 +106,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		return nil, err
 	}
 	if a.Web, err = web.New(web.Options{Dev: !cfg.IsProduction(), BaseURL: cfg.BaseURL, I18n: a.I18n,
-		Logger: a.Logger, SiteName: "Weaverse"}); err != nil {
+		Logger: a.Logger, SiteName: "Weaverse", Secret: []byte(cfg.SecretKey)}); err != nil {
 		return nil, err
 	}
 	a.Metrics = httpx.NewMetrics()
@@ -159,19 +162,23 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the modules (in reverse order) and closes the database.
+// Close stops the modules (in reverse order) and closes the database. Only
+// the first call does anything.
 func (a *App) Close(ctx context.Context) error {
-	var errs []error
-	for i := len(a.started) - 1; i >= 0; i-- {
-		if s, ok := a.started[i].(Stopper); ok {
-			errs = append(errs, s.Stop(ctx))
+	a.closeOnce.Do(func() {
+		var errs []error
+		for i := len(a.started) - 1; i >= 0; i-- {
+			if s, ok := a.started[i].(Stopper); ok {
+				errs = append(errs, s.Stop(ctx))
+			}
 		}
-	}
-	a.started = nil
-	if a.DB != nil {
-		errs = append(errs, a.DB.Close())
-	}
-	return errors.Join(errs...)
+		a.started = nil
+		if a.DB != nil {
+			errs = append(errs, a.DB.Close())
+		}
+		a.closeErr = errors.Join(errs...)
+	})
+	return a.closeErr
 }
 
 // Run serves HTTP on ln until ctx is cancelled, then shuts down gracefully:

@@ -179,9 +179,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		return nil, errorf("%v", oneLine(err))
 	}
 	// Lists from the environment arrive as one comma-separated string.
-	if len(c.HTTP.TrustedProxies) == 1 && strings.Contains(c.HTTP.TrustedProxies[0], ",") {
-		c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies[0])
-	}
+	c.HTTP.TrustedProxies = splitList(strings.Join(c.HTTP.TrustedProxies, ","))
 	for _, s := range []struct {
 		name      string
 		value     *string

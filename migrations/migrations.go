@@ -6,7 +6,9 @@
 // and are Go templates rendered with dialect data, so the same file serves
 // SQLite and PostgreSQL: {{.PK}} for an integer primary key, {{.Timestamp}},
 // {{.JSON}}, {{.Bool}}, {{.BigInt}}, {{.Blob}}, and {{if .PG}}…{{end}} /
-// {{if .SQLite}}…{{end}} for the rare divergent statement.
+// {{if .SQLite}}…{{end}} for the rare divergent statement. Write NOT NULL on
+// every primary key column: SQLite, unlike Postgres, lets a TEXT primary key
+// be NULL (the schema-equality test catches it).
 package migrations
 
 import (

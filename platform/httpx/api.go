@@ -34,7 +34,6 @@ func NewAPI(app *fiber.App, o APIOptions) huma.API {
 	// documented objects.
 	cfg.CreateHooks = nil
 	cfg.Info.Description = o.Description
-	cfg.Info.License = &huma.License{Name: "AGPL-3.0-or-later"}
 	if o.ServerURL != "" {
 		cfg.Servers = []*huma.Server{{URL: o.ServerURL}}
 	}

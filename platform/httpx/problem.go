@@ -256,11 +256,18 @@ var installHuma sync.Once
 func installHumaErrors() {
 	installHuma.Do(func() {
 		huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-			var ctx context.Context = context.Background()
-			if hctx != nil {
-				ctx = hctx.Context()
+			if hctx == nil {
+				return humaProblem(context.Background(), status, msg, errs)
 			}
-			return humaProblem(ctx, status, msg, errs)
+			p := humaProblem(hctx.Context(), status, msg, errs)
+			// huma applies headers only from errors the handler returned
+			// itself; a domain error converted here sets its own.
+			for k, vs := range p.GetHeaders() {
+				for _, v := range vs {
+					hctx.SetHeader(k, v)
+				}
+			}
+			return p
 		}
 		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 			return humaProblem(context.Background(), status, msg, errs)

@@ -1,0 +1,154 @@
+package site_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/modules/site"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/web"
+)
+
+// newApp wires the site module the way app/ does: i18n bundle, web renderer,
+// the module's catalogs and templates, web middleware and static files.
+func newApp(t testing.TB, opts web.Options) (*fiber.App, *web.Web) {
+	t.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.I18n = b
+	w, err := web.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := site.New(site.Deps{Web: w})
+	if err := b.Load(m.Locales()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddTemplates(m.Name(), m.Templates()); err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{Immutable: true, DisableStartupMessage: true})
+	app.Use(w.Middleware())
+	w.Mount(app)
+	m.Routes(humafiber.New(app, huma.DefaultConfig("t", "1")), app)
+	return app, w
+}
+
+func get(t *testing.T, app *fiber.App, target string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+func TestHomeKoreanByDefault(t *testing.T) {
+	app, _ := newApp(t, web.Options{})
+	resp, body := get(t, app, "/")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		`<html lang="ko">`, `<title>웹 개발 나노 디그리 · Weaverse</title>`, `id="hero-title"`,
+		"처음 배우는 웹 개발", "50,000원", "2년",
+		"HTML/CSS", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업", "HTTP와 REST API", "SQL과 데이터베이스", "최종 프로젝트와 배포",
+		"이어보기", "AI 조교", "자동 채점 미션", "검증 가능한 수료증",
+		"미보유", "보유", "학습 중", "완료", "기간 만료", // legend
+		`href="/login"`, `href="/signup"`, `aria-current="page"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("home lacks %q", want)
+		}
+	}
+	if strings.Count(body, `class="wv-card roadmap-card`) != 7 {
+		t.Errorf("want 7 roadmap cards")
+	}
+	if strings.Contains(body, "site.") {
+		t.Errorf("untranslated message id in page")
+	}
+}
+
+func TestHomeEnglish(t *testing.T) {
+	app, _ := newApp(t, web.Options{})
+	resp, body := get(t, app, "/?lang=en")
+	for _, want := range []string{`<html lang="en">`, "Web Development Nanodegree", "Learn web development", "₩50,000",
+		"JavaScript Basics", "Resume anywhere", "Verifiable certificates", "Log in"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("English home lacks %q", want)
+		}
+	}
+	var langCookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "lang" {
+			langCookie = c
+		}
+	}
+	if langCookie == nil || langCookie.Value != "en" {
+		t.Errorf("?lang=en did not set the lang cookie: %v", resp.Cookies())
+	}
+	if strings.Contains(body, "site.") {
+		t.Errorf("untranslated message id in page")
+	}
+
+	_, body = get(t, app, "/", "Accept-Language", "en-US,en;q=0.8,ko;q=0.5")
+	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Learning roadmap") {
+		t.Error("Accept-Language: en-US not English")
+	}
+	_, body = get(t, app, "/", "Cookie", "lang=en", "Accept-Language", "ko-KR")
+	if !strings.Contains(body, `<html lang="en">`) {
+		t.Error("lang cookie not honoured")
+	}
+}
+
+// TestRoadmapStatuses renders the home template with real-looking data, as
+// the catalog module will provide it.
+func TestRoadmapStatuses(t *testing.T) {
+	app, w := newApp(t, web.Options{})
+	app.Get("/demo", func(c *fiber.Ctx) error {
+		return w.Render(c, 200, "site/home", demoPage())
+	})
+	_, body := get(t, app, "/demo")
+	for _, want := range []string{"status-completed", "status-in_progress", "status-owned", "status-expired", "status-locked",
+		`aria-valuenow="40"`, `style="width: 40%"`, "&lt;script&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("demo roadmap lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script>alert") {
+		t.Error("course title not escaped")
+	}
+}
+
+func demoPage() site.HomePage {
+	st := []site.Status{site.Completed, site.Completed, site.InProgress, site.Owned, site.Owned, site.Expired, site.Locked}
+	titles := []string{"HTML/CSS", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업", "HTTP와 REST API", "SQL과 데이터베이스", "<script>alert(1)</script>"}
+	p := site.HomePage{
+		Program:  site.Program{Title: "웹 개발 나노 디그리", Courses: 7, PriceKRW: 50000, AccessYears: 2},
+		Statuses: site.Statuses,
+	}
+	for i := range st {
+		it := site.RoadmapItem{Step: i + 1, Title: titles[i], Summary: "강좌 소개 문장이 여기에 들어갑니다.", URL: "/courses", Status: st[i]}
+		if st[i] == site.InProgress {
+			it.Progress = 40
+		}
+		p.Roadmap = append(p.Roadmap, it)
+	}
+	p.Features = []site.Feature{{Icon: "robot", Title: "AI 조교", Body: "설명"}}
+	return p
+}

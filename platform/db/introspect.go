@@ -1,0 +1,65 @@
+package db
+
+import (
+	"context"
+	"sort"
+	"strings"
+)
+
+// Column is a column as the database reports it.
+type Column struct {
+	Name     string
+	Type     string // as declared (SQLite) or the data type (Postgres), lower case
+	Nullable bool
+}
+
+// Schema lists the application's tables and their columns (sorted by name),
+// leaving out the database's own tables. Tests use it to check that both
+// dialects end up with the same schema.
+func (d *DB) Schema(ctx context.Context) (map[string][]Column, error) {
+	out := map[string][]Column{}
+	if d.IsPostgres() {
+		rows, err := d.R.QueryContext(ctx, `SELECT table_name, column_name, data_type, is_nullable = 'YES'
+			FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, column_name`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var table string
+			var c Column
+			if err := rows.Scan(&table, &c.Name, &c.Type, &c.Nullable); err != nil {
+				return nil, err
+			}
+			c.Type = strings.ToLower(c.Type)
+			out[table] = append(out[table], c)
+		}
+		return out, rows.Err()
+	}
+	var tables []string
+	if err := d.R.NewSelect().TableExpr("sqlite_master").Column("name").
+		Where("type = 'table'").Where("name NOT LIKE 'sqlite_%'").Scan(ctx, &tables); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		rows, err := d.R.QueryContext(ctx, `SELECT name, lower(type), "notnull" = 0 FROM pragma_table_info(?)`, t)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c Column
+			if err := rows.Scan(&c.Name, &c.Type, &c.Nullable); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[t] = append(out[t], c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		sort.Slice(out[t], func(i, j int) bool { return out[t][i].Name < out[t][j].Name })
+	}
+	return out, nil
+}

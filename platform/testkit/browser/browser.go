@@ -1,0 +1,165 @@
+// Package browser is a small chromedp harness for end-to-end tests of the
+// server-rendered pages in a real headless Chromium.
+//
+// Chromium is found at $WEAVERSE_CHROMIUM, /usr/bin/chromium, or as chromium,
+// chromium-browser, google-chrome or google-chrome-stable on PATH. Without it a
+// test is skipped with a message, unless $CI is set: CI must install it
+// (apt-get install -y chromium fonts-nanum), so there the test fails. Browser
+// tests are also skipped with -short.
+package browser
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Timeout bounds one browser session (start-up included).
+const Timeout = 90 * time.Second
+
+// Desktop and Phone are common viewport sizes for Resize.
+var (
+	Desktop = Size{1280, 900}
+	Phone   = Size{390, 844} // iPhone 12-15 CSS pixels
+)
+
+// Size is a viewport size in CSS pixels.
+type Size struct{ Width, Height int64 }
+
+// Find returns the path of a Chromium/Chrome executable.
+func Find() (string, error) {
+	if p := os.Getenv("WEAVERSE_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", err
+		}
+		return p, nil
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium", nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no chromium, chromium-browser or google-chrome found")
+}
+
+// Option adjusts the browser started by New.
+type Option func(*config)
+
+type config struct{ lang string }
+
+// Lang sets the browser UI language and Accept-Language (default "ko-KR").
+func Lang(tag string) Option { return func(c *config) { c.lang = tag } }
+
+// New starts a headless Chromium with a fresh profile for t and returns a
+// chromedp context for chromedp.Run. Everything is torn down at t's cleanup.
+func New(t testing.TB, opts ...Option) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped with -short")
+	}
+	exe, err := Find()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("browser: %v (CI must install Chromium: apt-get install -y chromium)", err)
+		}
+		t.Skipf("browser: %v; install it (apt-get install -y chromium) or set WEAVERSE_CHROMIUM to run this test", err)
+	}
+	cfg := config{lang: "ko-KR"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox, // tests may run as root in containers
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("lang", cfg.lang),
+		chromedp.Flag("accept-lang", cfg.lang),
+		chromedp.WindowSize(int(Desktop.Width), int(Desktop.Height)),
+	}
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, flags...)
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	if err := chromedp.Do(bctx); err != nil { // start the browser now, fail early
+		t.Fatalf("browser: start %s: %v", exe, err)
+	}
+	return bctx
+}
+
+// Resize sets the viewport (CSS pixels; a phone size also emulates mobile).
+func Resize(t testing.TB, ctx context.Context, s Size) {
+	t.Helper()
+	mobile := s.Width < 600
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(s.Width, s.Height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
+		p.Mobile = mobile
+		p.DeviceScaleFactor = 1
+	})); err != nil {
+		t.Fatalf("browser: resize: %v", err)
+	}
+}
+
+// Screenshot writes a full-page PNG of the current page to path (directories
+// are created).
+func Screenshot(t testing.TB, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 = PNG
+	if err != nil {
+		t.Fatalf("browser: screenshot: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("browser: screenshot %s", path)
+}
+
+// ScreenshotDir returns $WEAVERSE_SCREENSHOT_DIR, where tests that take
+// screenshots for review save them, or "" to skip them.
+func ScreenshotDir() string { return os.Getenv("WEAVERSE_SCREENSHOT_DIR") }
+
+// Serve runs app on a real listener at 127.0.0.1:<random> and returns its
+// base URL ("http://127.0.0.1:43127"). The app is shut down at cleanup.
+func Serve(t testing.TB, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		_ = app.ShutdownWithTimeout(5 * time.Second)
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}

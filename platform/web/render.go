@@ -1,0 +1,265 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/i18n"
+)
+
+// View is the data every template receives. Module data is .Page; the rest
+// serves the layout and any page that needs it. Inside {{range}} or {{with}}
+// reach it through $ ($.Lang, $.SignedIn …).
+type View struct {
+	Page      any    // the module's data, as passed to Render
+	SiteName  string // "Weaverse"
+	Lang      string // "ko" | "en"
+	Path      string // request path, for active navigation
+	Principal *authz.Principal
+	Flashes   []Flash
+	Dev       bool
+
+	query url.Values // the request query, for LangURL
+}
+
+// SignedIn reports whether the request has an authenticated principal.
+func (v *View) SignedIn() bool { return v.Principal.RoleOf() != authz.Anonymous }
+
+// IsAdmin reports whether the principal is an admin.
+func (v *View) IsAdmin() bool { return v.Principal.IsAdmin() }
+
+// LangURL returns the current URL (path and query) with ?lang= set to lang.
+func (v *View) LangURL(lang string) string {
+	q := url.Values{}
+	for k, vs := range v.query {
+		q[k] = vs
+	}
+	q.Set("lang", i18n.Normalize(lang))
+	return (&url.URL{Path: v.Path, RawQuery: q.Encode()}).String()
+}
+
+// Active reports whether the current path is prefix (exactly "/" for the
+// root), for aria-current and the active nav style.
+func (v *View) Active(prefix string) bool {
+	if prefix == "/" {
+		return v.Path == "/"
+	}
+	return v.Path == prefix || strings.HasPrefix(v.Path, strings.TrimSuffix(prefix, "/")+"/")
+}
+
+// ErrorPage is the .Page of the shared error page ("web/error").
+type ErrorPage struct {
+	Status    int
+	Title     string
+	Detail    string
+	RequestID string
+}
+
+// baseTemplates is the shared layout and partials, parsed once and never
+// executed (html/template cannot clone an executed template).
+type baseTemplates struct{ t *template.Template }
+
+// pageTemplate is one page parsed with the layout, bound to one language.
+type pageTemplate struct{ t *template.Template }
+
+// funcs returns the template functions. t and lang depend on the language;
+// every page is cloned once per supported language at registration, so
+// rendering never clones or re-escapes.
+func (w *Web) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":    func(id string, kv ...any) string { return w.i18n.T(lang, id, pairs(kv)) },
+		"lang": func() string { return lang },
+		"asset": func(p string) (string, error) {
+			u, ok := w.assets.url(p)
+			if !ok {
+				return "", fmt.Errorf("unknown asset %q", p)
+			}
+			return u, nil
+		},
+		// number formats an integer with thousands separators: 50000 → "50,000".
+		"number": formatNumber,
+		// dict builds a map for passing several values to a sub-template.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict: odd number of arguments")
+			}
+			return pairs(kv), nil
+		},
+	}
+}
+
+func (w *Web) parseBase() (*baseTemplates, error) {
+	t, err := template.New("").Funcs(w.funcs(i18n.KO)).ParseFS(templateFS, "templates/layout/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	return &baseTemplates{t: t}, nil
+}
+
+// AddTemplates registers every *.html file of fsys (recursively) as a page of
+// module: "home.html" of "site" becomes "site/home", "admin/users.html"
+// becomes "site/admin/users". Each page is parsed together with the layout
+// and partials ("layout", "nav", "footer", "flash"), so a page only defines
+// "title" and "content", optionally "head" and "scripts". Call it at start-up.
+func (w *Web) AddTemplates(module string, fsys fs.FS) error {
+	if module == "" || strings.Contains(module, "/") {
+		return fmt.Errorf("web: invalid module name %q", module)
+	}
+	parsed := map[string]map[string]*pageTemplate{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".html" {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := module + "/" + strings.TrimSuffix(p, ".html")
+		master, err := w.base.t.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := master.New(name).Parse(string(src)); err != nil {
+			return fmt.Errorf("web: page %s: %w", name, err)
+		}
+		if master.Lookup("content") == nil {
+			return fmt.Errorf("web: page %s: no {{define \"content\"}}", name)
+		}
+		byLang := map[string]*pageTemplate{}
+		for _, lang := range []string{i18n.KO, i18n.EN} {
+			t, err := master.Clone()
+			if err != nil {
+				return err
+			}
+			byLang[lang] = &pageTemplate{t: t.Funcs(w.funcs(lang))}
+		}
+		parsed[name] = byLang
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("web: templates of %s: %w", module, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for name, byLang := range parsed {
+		if _, dup := w.pages[name]; dup {
+			return fmt.Errorf("web: page %s registered twice", name)
+		}
+		w.pages[name] = byLang
+	}
+	return nil
+}
+
+func (w *Web) lookup(page, lang string) *pageTemplate {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.pages[page][i18n.Normalize(lang)]
+}
+
+// Render renders page (e.g. "site/home") with data as .Page into the layout
+// and sends it as text/html with status. Nothing is written if rendering
+// fails; the error is returned for the app's error handler.
+func (w *Web) Render(c *fiber.Ctx, status int, page string, data any) error {
+	lang := i18n.LangFrom(c.UserContext())
+	pt := w.lookup(page, lang)
+	if pt == nil {
+		return fmt.Errorf("web: unknown page %q", page)
+	}
+	v := &View{
+		Page:      data,
+		SiteName:  w.opts.SiteName,
+		Lang:      lang,
+		Path:      c.Path(),
+		Principal: authz.PrincipalFrom(c.UserContext()),
+		Dev:       w.opts.Dev,
+	}
+	if q := c.Context().QueryArgs().String(); q != "" {
+		v.query, _ = url.ParseQuery(q)
+	}
+	st := flashes(c)
+	if st != nil {
+		v.Flashes = st.all()
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	if st != nil && len(v.Flashes) > 0 {
+		w.clearFlash(c) // shown once
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		// Pages depend on the session, language and flash: never share them.
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	}
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// RenderError renders the shared error page with status. An empty title
+// becomes the localized title for status; requestID, when set, is shown small
+// for support.
+func (w *Web) RenderError(c *fiber.Ctx, status int, title, detail, requestID string) error {
+	if title == "" {
+		title = w.statusTitle(c, status)
+	}
+	return w.Render(c, status, "web/error", ErrorPage{Status: status, Title: title, Detail: detail, RequestID: requestID})
+}
+
+func (w *Web) statusTitle(c *fiber.Ctx, status int) string {
+	id := fmt.Sprintf("web.error.title.%d", status)
+	if w.i18n.Has(id) {
+		return w.T(c, id)
+	}
+	if status >= 500 {
+		return w.T(c, "web.error.title.500")
+	}
+	if s := http.StatusText(status); s != "" && i18n.LangFrom(c.UserContext()) == i18n.EN {
+		return s
+	}
+	return w.T(c, "web.error.title.generic")
+}
+
+func formatNumber(n any) string {
+	var v int64
+	switch x := n.(type) {
+	case int:
+		v = int64(x)
+	case int32:
+		v = int64(x)
+	case int64:
+		v = x
+	case uint:
+		v = int64(x)
+	default:
+		return fmt.Sprint(n)
+	}
+	s := fmt.Sprint(v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
