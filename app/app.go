@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -58,10 +59,12 @@ type App struct {
 	Fiber    *fiber.App
 	API      huma.API
 
-	modules   []Module
-	started   []Module
-	closeOnce sync.Once
-	closeErr  error
+	modules []Module
+	started []Module
+	// migrationsCurrent caches a passed readiness check of the migrations.
+	migrationsCurrent atomic.Bool
+	closeOnce         sync.Once
+	closeErr          error
 }
 
 // New builds the app from a validated configuration. It opens the database

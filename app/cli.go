@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &cfgErr):
 		fmt.Fprintf(stderr, "weaverse: %v\n", err)
 		return ExitConfig
-	case errors.As(err, &usageErr):
+	case errors.As(err, &usageErr), isCobraUsage(err):
 		fmt.Fprintf(stderr, "weaverse: %v (see weaverse --help)\n", err)
 		return ExitConfig
 	default:
@@ -49,6 +50,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 type usageError struct{ error }
+
+// isCobraUsage recognises cobra's own usage errors (unknown command or flag).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.Contains(msg, "accepts 0 arg(s)") ||
+		strings.HasPrefix(msg, "invalid argument")
+}
 
 // cli carries what the commands share: the viper instance and the flags.
 type cli struct {
@@ -184,10 +193,13 @@ func (c *cli) migrateCmd() *cobra.Command {
 	var all bool
 	down := &cobra.Command{
 		Use: "down", Short: "Roll back the last group of migrations (--steps N, or --all)", Args: cobra.NoArgs,
-		RunE: withMigrator(func(ctx context.Context, m *migrations.Migrator) error {
+		PreRunE: func(*cobra.Command, []string) error {
 			if steps < 1 && !all {
 				return &usageError{errors.New("--steps must be at least 1")}
 			}
+			return nil
+		},
+		RunE: withMigrator(func(ctx context.Context, m *migrations.Migrator) error {
 			n := steps
 			if all {
 				n = 0

@@ -5,7 +5,8 @@
 //
 // and are Go templates rendered with dialect data, so the same file serves
 // SQLite and PostgreSQL: {{.PK}} for an integer primary key, {{.Timestamp}},
-// {{.JSON}}, {{.Bool}}, {{.BigInt}}, {{.Blob}}, and {{if .PG}}…{{end}} /
+// {{.JSON}}, {{.Bool}}, {{.BigInt}}, {{.Blob}}, {{.TextSearch "table" "col"…}}
+// for a substring search index (db.WhereTextSearch), and {{if .PG}}…{{end}} /
 // {{if .SQLite}}…{{end}} for the rare divergent statement. Write NOT NULL on
 // every primary key column: SQLite, unlike Postgres, lets a TEXT primary key
 // be NULL (the schema-equality test catches it).
@@ -43,6 +44,24 @@ type TemplateData struct {
 	// Now is the SQL expression for the current UTC time (for defaults only;
 	// application code takes "now" from its clock).
 	Now string
+}
+
+// TextSearch renders the statements creating a text-search index over the
+// columns of table (see db.WhereTextSearch): {{.TextSearch "t" "a" "b"}}.
+func (d TemplateData) TextSearch(table string, cols ...string) string {
+	return db.TextSearchSQL(d.dialect(), table, cols...)
+}
+
+// DropTextSearch renders the statements dropping it: {{.DropTextSearch "t"}}.
+func (d TemplateData) DropTextSearch(table string) string {
+	return db.DropTextSearchSQL(d.dialect(), table)
+}
+
+func (d TemplateData) dialect() string {
+	if d.PG {
+		return db.Postgres
+	}
+	return db.SQLite
 }
 
 // Data returns the template data of a dialect.
@@ -111,6 +130,10 @@ func (mg *Migrator) Status(ctx context.Context) (Status, error) {
 // Current reports whether every migration is applied, without creating
 // anything (for /readyz).
 func (mg *Migrator) Current(ctx context.Context) (bool, error) {
+	exists, err := mg.db.TableExists(ctx, Table)
+	if err != nil || !exists {
+		return false, err // never migrated: everything is pending
+	}
 	ms, err := mg.m.MigrationsWithStatus(ctx)
 	if err != nil {
 		return false, err

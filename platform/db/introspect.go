@@ -63,3 +63,17 @@ func (d *DB) Schema(ctx context.Context) (map[string][]Column, error) {
 	}
 	return out, nil
 }
+
+// TableExists reports whether the application table exists.
+func (d *DB) TableExists(ctx context.Context, name string) (bool, error) {
+	var n int
+	var err error
+	if d.IsPostgres() {
+		err = d.R.NewSelect().ColumnExpr("count(*)").TableExpr("information_schema.tables").
+			Where("table_schema = current_schema()").Where("table_name = ?", name).Scan(ctx, &n)
+	} else {
+		err = d.R.NewSelect().ColumnExpr("count(*)").TableExpr("sqlite_master").
+			Where("type = 'table'").Where("name = ?", name).Scan(ctx, &n)
+	}
+	return n > 0, err
+}

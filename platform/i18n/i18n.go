@@ -95,8 +95,10 @@ func (b *Bundle) T(lang, id string, data map[string]any) string {
 	if l == nil {
 		return id
 	}
-	msg, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil || msg == "" {
+	// On a fallback to the default language go-i18n returns the Korean text
+	// together with a MessageNotFoundErr: the text is what we want.
+	msg, _ := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if msg == "" {
 		return id
 	}
 	return msg

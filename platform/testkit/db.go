@@ -27,8 +27,7 @@ import (
 const PostgresEnv = "WEAVERSE_TEST_POSTGRES_URL"
 
 // Dialects returns the dialects tests run on here: SQLite always, Postgres
-// when PostgresEnv is set. In CI (CI=true) a missing Postgres URL fails, so a
-// misconfigured CI cannot silently test one dialect only.
+// when PostgresEnv is set (.ci/run runs the suite both ways).
 func Dialects(t testing.TB) []string {
 	t.Helper()
 	ds := []string{db.SQLite}
@@ -77,6 +76,18 @@ func freshSchema(t testing.TB) string {
 	schema := "t_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// Extensions are per database: install the ones migrations need once, in
+	// public (parallel test processes may race; the loser retries).
+	for attempt := 0; attempt < 5; attempt++ {
+		if _, err = admin.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		_ = admin.Close()
+		t.Fatalf("testkit: postgres: pg_trgm: %v", err)
+	}
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		_ = admin.Close()
 		t.Fatalf("testkit: postgres at %s: %v", db.Redact(base), err)
