@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,10 +25,12 @@ import (
 	"github.com/weaverse/weaverse/migrations"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/mail"
+	"github.com/weaverse/weaverse/platform/password"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -42,6 +45,9 @@ type Options struct {
 	// Routes, when set, is called after the modules have mounted theirs
 	// (tests add probe routes with it).
 	Routes func(a *App)
+	// HTTPClient is used for outgoing calls to identity providers (tests
+	// point it at fakes); nil means a client with a timeout.
+	HTTPClient *http.Client
 }
 
 // App is a built, ready-to-run Weaverse.
@@ -58,6 +64,11 @@ type App struct {
 	Metrics  *httpx.Metrics
 	Fiber    *fiber.App
 	API      huma.API
+	Hasher   *password.Hasher
+	Keys     *crypto.Keyring
+
+	mods       builtModules
+	httpClient *http.Client
 
 	modules []Module
 	started []Module
@@ -77,9 +88,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		opts.Clock = clock.System{}
 	}
 	if opts.Mailer == nil {
-		opts.Mailer = &mail.Dir{Path: filepath.Join(cfg.DataDir, "mail"), From: "Weaverse <no-reply@localhost>", Logger: opts.Logger}
+		m, err := newMailer(cfg, opts.Logger)
+		if err != nil {
+			return nil, err
+		}
+		opts.Mailer = m
 	}
-	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer, httpClient: opts.HTTPClient}
 	defer func() {
 		if err != nil && a.DB != nil {
 			_ = a.DB.Close()
@@ -112,11 +130,19 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		Logger: a.Logger, SiteName: "Weaverse", Secret: []byte(cfg.SecretKey)}); err != nil {
 		return nil, err
 	}
+	if a.Keys, err = newKeyring(cfg); err != nil {
+		return nil, err
+	}
+	a.Hasher = password.NewHasher(password.Params{Memory: cfg.Auth.Argon2.MemoryKiB, Iterations: cfg.Auth.Argon2.Iterations,
+		Parallelism: cfg.Auth.Argon2.Parallelism, SaltLen: 16, KeyLen: 32})
 	a.Metrics = httpx.NewMetrics()
 	for name, b := range a.DB.DBs() {
 		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
 	}
 
+	if a.modules, err = a.buildModules(); err != nil {
+		return nil, err
+	}
 	a.Fiber = fiber.New(a.fiberConfig())
 	a.mountPlatform(opts)
 	a.API = httpx.NewAPI(a.Fiber, httpx.APIOptions{
@@ -125,7 +151,6 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		Description: apiDescription,
 		ServerURL:   cfg.BaseURL,
 	})
-	a.modules = a.buildModules()
 	for _, m := range a.modules {
 		if err := a.Authz.Add(m.Name(), m.Policies()); err != nil {
 			return nil, err
@@ -146,7 +171,47 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if opts.Routes != nil {
 		opts.Routes(a)
 	}
+	if cfg.BootstrapAdmin.Email != "" {
+		created, err := a.mods.accounts.EnsureAdmin(ctx, cfg.BootstrapAdmin.Email, cfg.BootstrapAdmin.Password)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap_admin: %w", err)
+		}
+		if created {
+			a.Logger.Info("bootstrap admin created", "email", cfg.BootstrapAdmin.Email)
+		}
+	}
 	return a, nil
+}
+
+// newMailer sends through SMTP when a host is configured; otherwise mails
+// are written to <data_dir>/mail and logged.
+func newMailer(cfg *config.Config, logger *slog.Logger) (mail.Mailer, error) {
+	if cfg.Mail.SMTP.Host == "" {
+		if cfg.IsProduction() {
+			logger.Warn("mail.smtp.host is not set: e-mails (password resets…) are written to the data directory, not sent")
+		}
+		return &mail.Dir{Path: filepath.Join(cfg.DataDir, "mail"), From: cfg.Mail.From, Logger: logger}, nil
+	}
+	sm := cfg.Mail.SMTP
+	return mail.NewSMTP(mail.SMTPConfig{Host: sm.Host, Port: sm.Port, Username: sm.Username, Password: sm.Password,
+		From: cfg.Mail.From, TLS: sm.TLS, Timeout: 30 * time.Second})
+}
+
+// newKeyring builds the personal-data keyring from the active and previous keys.
+func newKeyring(cfg *config.Config) (*crypto.Keyring, error) {
+	active, err := crypto.ParseKey(cfg.EncryptionKey)
+	if err != nil {
+		return nil, fmt.Errorf("encryption_key: %w", err)
+	}
+	var previous [][]byte
+	for _, k := range cfg.PreviousEncryptionKeys {
+		key, err := crypto.ParseKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("previous_encryption_keys: %w", err)
+		}
+		previous = append(previous, key)
+	}
+	return crypto.NewKeyring(active, previous...)
 }
 
 // Modules returns the modules in construction order.

@@ -63,6 +63,7 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, nil))
 	f.Use(a.Web.Middleware())
+	f.Use(a.mods.auth.Authenticate())
 	if opts.Authenticate != nil {
 		f.Use(opts.Authenticate)
 	}

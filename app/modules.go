@@ -1,13 +1,47 @@
 package app
 
 import (
+	"fmt"
+
+	"github.com/weaverse/weaverse/modules/accounts"
+	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/site"
 )
 
+// builtModules keeps the concrete modules the composition root talks to
+// beyond the Module interface (CLI commands, start-up tasks, middleware).
+type builtModules struct {
+	accounts *accounts.Module
+	auth     *auth.Module
+}
+
 // buildModules constructs every module, in dependency order, with exactly
 // the dependencies each declares in its Deps. This is the only place modules
-// meet; a module that needs another receives the other's api.go interface here.
-func (a *App) buildModules() []Module {
+// meet; a module that needs another receives the other's api.go surface here.
+func (a *App) buildModules() ([]Module, error) {
+	cfg := a.Config
+	sessions := auth.NewSessions(a.DB, a.Clock)
+	acc := accounts.New(accounts.Deps{
+		DB: a.DB, Authz: a.Authz, Clock: a.Clock, Hasher: a.Hasher, Keys: a.Keys, Mailer: a.Mailer,
+		I18n: a.I18n, Web: a.Web, Logger: a.Logger, BaseURL: cfg.BaseURL, ResetTTL: cfg.Auth.ResetTTL,
+		Sessions: sessions,
+	})
+	au := auth.New(auth.Deps{
+		DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(), Sessions: sessions,
+		SecretKey: cfg.SecretKey, PreviousSecretKeys: cfg.PreviousSecretKeys, BaseURL: cfg.BaseURL,
+		SecureCookies: cfg.IsProduction(), Keys: a.Keys, Web: a.Web, HTTPClient: a.httpClient,
+		Google: auth.OIDCProvider{Issuer: cfg.Auth.Google.Issuer, ClientID: cfg.Auth.Google.ClientID,
+			ClientSecret: cfg.Auth.Google.ClientSecret},
+		Settings: auth.Settings{
+			AccessTTL: cfg.Auth.AccessTTL, RefreshTTL: cfg.Auth.RefreshTTL, SessionMaxAge: cfg.Auth.SessionMaxAge,
+			AccountFailures: cfg.Auth.Throttle.AccountFailures, IPFailures: cfg.Auth.Throttle.IPFailures,
+			Window: cfg.Auth.Throttle.Window,
+		},
+	})
+	if au == nil {
+		return nil, fmt.Errorf("auth: not built")
+	}
+	a.mods = builtModules{accounts: acc, auth: au}
 	siteMod := site.New(site.Deps{Web: a.Web})
-	return []Module{siteMod}
+	return []Module{acc, au, siteMod}, nil
 }

@@ -43,10 +43,87 @@ type Config struct {
 	EncryptionKey     string `mapstructure:"encryption_key"`
 	EncryptionKeyFile string `mapstructure:"encryption_key_file"`
 
+	// PreviousSecretKeys still verify tokens signed before a rotation of
+	// secret_key (keep them for the refresh-token lifetime).
+	PreviousSecretKeys []string `mapstructure:"previous_secret_keys"`
+	// PreviousEncryptionKeys still decrypt data sealed before a rotation of
+	// encryption_key, until `weaverse keys rotate` has re-encrypted it.
+	PreviousEncryptionKeys []string `mapstructure:"previous_encryption_keys"`
+
 	Database Database `mapstructure:"database"`
 	HTTP     HTTP     `mapstructure:"http"`
 	Log      Log      `mapstructure:"log"`
 	Metrics  Metrics  `mapstructure:"metrics"`
+	Auth     Auth     `mapstructure:"auth"`
+	Mail     Mail     `mapstructure:"mail"`
+	// BootstrapAdmin, when set, is created as an admin on start if no admin exists.
+	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
+}
+
+// Auth configures sign-in, tokens and sessions.
+type Auth struct {
+	AccessTTL  time.Duration `mapstructure:"access_ttl"`  // at most 15m
+	RefreshTTL time.Duration `mapstructure:"refresh_ttl"` // at most 14 days; each refresh extends the session
+	// SessionMaxAge ends a session (refresh family) however often it is refreshed.
+	SessionMaxAge time.Duration `mapstructure:"session_max_age"`
+	// ResetTTL is the validity of a password-reset link (at most 1h).
+	ResetTTL time.Duration `mapstructure:"reset_ttl"`
+	Argon2   Argon2        `mapstructure:"argon2"`
+	Throttle Throttle      `mapstructure:"throttle"`
+	Google   OIDC          `mapstructure:"google"`
+}
+
+// Argon2 are the argon2id parameters for password hashes. Hashes made with
+// other parameters are upgraded at the next successful login.
+type Argon2 struct {
+	MemoryKiB   uint32 `mapstructure:"memory_kib"`
+	Iterations  uint32 `mapstructure:"iterations"`
+	Parallelism uint8  `mapstructure:"parallelism"`
+}
+
+// Throttle limits failed logins, per account and per client IP, in a window
+// kept in the database (so it holds across instances and restarts).
+type Throttle struct {
+	AccountFailures int           `mapstructure:"account_failures"`
+	IPFailures      int           `mapstructure:"ip_failures"`
+	Window          time.Duration `mapstructure:"window"`
+}
+
+// OIDC configures a social login provider by its issuer URL (discovery), so
+// any OpenID Connect provider works; "google" is the one the pages show.
+type OIDC struct {
+	Issuer           string `mapstructure:"issuer"`
+	ClientID         string `mapstructure:"client_id"`
+	ClientSecret     string `mapstructure:"client_secret"`
+	ClientSecretFile string `mapstructure:"client_secret_file"`
+}
+
+// Enabled reports whether the provider is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" && o.ClientID != "" }
+
+// Mail configures outgoing e-mail. Without an SMTP host, mails are written to
+// <data_dir>/mail (and logged) instead of being sent.
+type Mail struct {
+	From string `mapstructure:"from"`
+	SMTP SMTP   `mapstructure:"smtp"`
+}
+
+// SMTP is the relay used to send mail.
+type SMTP struct {
+	Host         string `mapstructure:"host"`
+	Port         int    `mapstructure:"port"`
+	Username     string `mapstructure:"username"`
+	Password     string `mapstructure:"password"`
+	PasswordFile string `mapstructure:"password_file"`
+	// TLS is "starttls" (default), "tls" (implicit, port 465) or "none" (local relays only).
+	TLS string `mapstructure:"tls"`
+}
+
+// BootstrapAdmin is the first admin account, created on start when missing.
+type BootstrapAdmin struct {
+	Email        string `mapstructure:"email"`
+	Password     string `mapstructure:"password"`
+	PasswordFile string `mapstructure:"password_file"`
 }
 
 // Database configures the SQL database.
@@ -114,6 +191,16 @@ func Defaults() Config {
 		},
 		Log:     Log{Level: "info"},
 		Metrics: Metrics{Enabled: true},
+		Auth: Auth{
+			AccessTTL:     15 * time.Minute,
+			RefreshTTL:    14 * 24 * time.Hour,
+			SessionMaxAge: 90 * 24 * time.Hour,
+			ResetTTL:      time.Hour,
+			// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+			Argon2:   Argon2{MemoryKiB: 19456, Iterations: 2, Parallelism: 1},
+			Throttle: Throttle{AccountFailures: 10, IPFailures: 50, Window: 15 * time.Minute},
+		},
+		Mail: Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }
 
@@ -145,6 +232,20 @@ func setDefaults(v *viper.Viper, d Config) {
 		"http.trusted_proxies": d.HTTP.TrustedProxies, "http.proxy_header": d.HTTP.ProxyHeader,
 		"log.level": d.Log.Level, "log.format": d.Log.Format,
 		"metrics.enabled": d.Metrics.Enabled, "metrics.token": d.Metrics.Token,
+		"previous_secret_keys": d.PreviousSecretKeys, "previous_encryption_keys": d.PreviousEncryptionKeys,
+		"auth.access_ttl": d.Auth.AccessTTL, "auth.refresh_ttl": d.Auth.RefreshTTL,
+		"auth.session_max_age": d.Auth.SessionMaxAge, "auth.reset_ttl": d.Auth.ResetTTL,
+		"auth.argon2.memory_kib": d.Auth.Argon2.MemoryKiB, "auth.argon2.iterations": d.Auth.Argon2.Iterations,
+		"auth.argon2.parallelism": d.Auth.Argon2.Parallelism,
+		"auth.throttle.account_failures": d.Auth.Throttle.AccountFailures,
+		"auth.throttle.ip_failures": d.Auth.Throttle.IPFailures, "auth.throttle.window": d.Auth.Throttle.Window,
+		"auth.google.issuer": d.Auth.Google.Issuer, "auth.google.client_id": d.Auth.Google.ClientID,
+		"auth.google.client_secret": d.Auth.Google.ClientSecret, "auth.google.client_secret_file": d.Auth.Google.ClientSecretFile,
+		"mail.from": d.Mail.From, "mail.smtp.host": d.Mail.SMTP.Host, "mail.smtp.port": d.Mail.SMTP.Port,
+		"mail.smtp.username": d.Mail.SMTP.Username, "mail.smtp.password": d.Mail.SMTP.Password,
+		"mail.smtp.password_file": d.Mail.SMTP.PasswordFile, "mail.smtp.tls": d.Mail.SMTP.TLS,
+		"bootstrap_admin.email": d.BootstrapAdmin.Email, "bootstrap_admin.password": d.BootstrapAdmin.Password,
+		"bootstrap_admin.password_file": d.BootstrapAdmin.PasswordFile,
 	}
 	for k, val := range defaults {
 		v.SetDefault(k, val)
@@ -180,6 +281,8 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 	}
 	// Lists from the environment arrive as one comma-separated string.
 	c.HTTP.TrustedProxies = splitList(strings.Join(c.HTTP.TrustedProxies, ","))
+	c.PreviousSecretKeys = splitList(strings.Join(c.PreviousSecretKeys, ","))
+	c.PreviousEncryptionKeys = splitList(strings.Join(c.PreviousEncryptionKeys, ","))
 	for _, s := range []struct {
 		name      string
 		value     *string
@@ -189,6 +292,9 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		{"secret_key", &c.SecretKey, c.SecretKeyFile, "SECRET_KEY"},
 		{"encryption_key", &c.EncryptionKey, c.EncryptionKeyFile, "ENCRYPTION_KEY"},
 		{"database.url", &c.Database.URL, c.Database.URLFile, "DATABASE_URL"},
+		{"auth.google.client_secret", &c.Auth.Google.ClientSecret, c.Auth.Google.ClientSecretFile, "AUTH_GOOGLE_CLIENT_SECRET"},
+		{"mail.smtp.password", &c.Mail.SMTP.Password, c.Mail.SMTP.PasswordFile, "MAIL_SMTP_PASSWORD"},
+		{"bootstrap_admin.password", &c.BootstrapAdmin.Password, c.BootstrapAdmin.PasswordFile, "BOOTSTRAP_ADMIN_PASSWORD"},
 	} {
 		if s.file == "" {
 			continue
@@ -294,6 +400,51 @@ func (c *Config) ValidateSettings() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		return errorf("log.format (WEAVERSE_LOG_FORMAT) must be text or json, not %q", c.Log.Format)
 	}
+	return c.validateAuth()
+}
+
+func (c *Config) validateAuth() error {
+	a := c.Auth
+	if a.AccessTTL < time.Minute || a.AccessTTL > 15*time.Minute {
+		return errorf("auth.access_ttl (WEAVERSE_AUTH_ACCESS_TTL) must be between 1m and 15m")
+	}
+	if a.RefreshTTL < a.AccessTTL || a.RefreshTTL > 14*24*time.Hour {
+		return errorf("auth.refresh_ttl (WEAVERSE_AUTH_REFRESH_TTL) must be between auth.access_ttl and 336h (14 days)")
+	}
+	if a.SessionMaxAge < a.RefreshTTL {
+		return errorf("auth.session_max_age must be at least auth.refresh_ttl")
+	}
+	if a.ResetTTL < time.Minute || a.ResetTTL > time.Hour {
+		return errorf("auth.reset_ttl must be between 1m and 1h")
+	}
+	if a.Argon2.MemoryKiB < 8 || a.Argon2.Iterations < 1 || a.Argon2.Parallelism < 1 {
+		return errorf("auth.argon2: memory_kib ≥ 8, iterations ≥ 1 and parallelism ≥ 1 are required")
+	}
+	if c.Mode == Production && (a.Argon2.MemoryKiB < 19456 || a.Argon2.Iterations < 2) {
+		return errorf("auth.argon2 is weaker than OWASP's minimum (memory_kib 19456, iterations 2), refused in production")
+	}
+	if a.Throttle.AccountFailures < 1 || a.Throttle.IPFailures < 1 || a.Throttle.Window < time.Minute {
+		return errorf("auth.throttle: account_failures and ip_failures ≥ 1, window ≥ 1m are required")
+	}
+	if g := a.Google; g.Issuer != "" || g.ClientID != "" {
+		if u, err := url.Parse(g.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
+			return errorf("auth.google.issuer (WEAVERSE_AUTH_GOOGLE_ISSUER) must be the provider's issuer URL, e.g. https://accounts.google.com")
+		}
+		if g.ClientID == "" || g.ClientSecret == "" {
+			return errorf("auth.google needs client_id and client_secret (WEAVERSE_AUTH_GOOGLE_CLIENT_ID, …_CLIENT_SECRET)")
+		}
+	}
+	switch c.Mail.SMTP.TLS {
+	case "starttls", "tls", "none":
+	default:
+		return errorf("mail.smtp.tls must be starttls, tls or none, not %q", c.Mail.SMTP.TLS)
+	}
+	if c.Mail.SMTP.Host != "" && (c.Mail.SMTP.Port < 1 || c.Mail.SMTP.Port > 65535) {
+		return errorf("mail.smtp.port must be a TCP port")
+	}
+	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
+		return errorf("bootstrap_admin needs both email and password (or neither)")
+	}
 	return nil
 }
 
@@ -309,6 +460,16 @@ func (c *Config) validateSecrets() error {
 	}
 	if k, err := base64.StdEncoding.DecodeString(c.EncryptionKey); err != nil || len(k) != 32 {
 		return errorf("encryption_key (WEAVERSE_ENCRYPTION_KEY) must be 32 bytes in base64 (openssl rand -base64 32)")
+	}
+	for i, key := range c.PreviousEncryptionKeys {
+		if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 32 {
+			return errorf("previous_encryption_keys[%d] must be 32 bytes in base64", i)
+		}
+	}
+	for i, key := range c.PreviousSecretKeys {
+		if len(key) < 32 {
+			return errorf("previous_secret_keys[%d] must be at least 32 characters", i)
+		}
 	}
 	return nil
 }

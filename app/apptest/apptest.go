@@ -70,6 +70,9 @@ func Config(t testing.TB, dialect string) *config.Config {
 	cfg.SecretKey = "test-secret-key-0123456789abcdef0123456789"
 	cfg.EncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
 	cfg.Log.Format = "text"
+	// Cheap password hashing: tests hash many passwords; the production
+	// parameters are checked by config validation.
+	cfg.Auth.Argon2 = config.Argon2{MemoryKiB: 1024, Iterations: 1, Parallelism: 1}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("apptest: config: %v", err)
 	}

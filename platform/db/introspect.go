@@ -36,13 +36,17 @@ func (d *DB) Schema(ctx context.Context) (map[string][]Column, error) {
 		}
 		return out, rows.Err()
 	}
+	// pragma_table_list tells ordinary tables from virtual (FTS5) tables and
+	// their shadow tables, which are indexes in all but name.
 	var tables []string
-	if err := d.R.NewSelect().TableExpr("sqlite_master").Column("name").
-		Where("type = 'table'").Where("name NOT LIKE 'sqlite_%'").Scan(ctx, &tables); err != nil {
+	if err := d.R.NewSelect().TableExpr("pragma_table_list").Column("name").
+		Where("type = 'table'").Where("schema = 'main'").Where("name NOT LIKE 'sqlite_%'").Scan(ctx, &tables); err != nil {
 		return nil, err
 	}
 	for _, t := range tables {
-		rows, err := d.R.QueryContext(ctx, `SELECT name, lower(type), "notnull" = 0 FROM pragma_table_info(?)`, t)
+		// An INTEGER PRIMARY KEY is the rowid: never NULL, whatever notnull says.
+		rows, err := d.R.QueryContext(ctx, `SELECT name, lower(type),
+			"notnull" = 0 AND NOT (pk > 0 AND lower(type) = 'integer') FROM pragma_table_info(?)`, t)
 		if err != nil {
 			return nil, err
 		}

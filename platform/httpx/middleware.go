@@ -52,9 +52,14 @@ func Env(logger *slog.Logger, bundle *i18n.Bundle) fiber.Handler {
 			id = newRequestID()
 		}
 		c.Set(HeaderRequestID, id)
+		ua := c.Get(fiber.HeaderUserAgent)
+		if len(ua) > 256 {
+			ua = strings.ToValidUTF8(ua[:256], "")
+		}
 		env := &reqEnv{logger: logger, i18n: bundle, requestID: id, path: c.Path(),
-			query: string(c.Request().URI().QueryString())}
-		c.SetUserContext(context.WithValue(c.UserContext(), envKey{}, env))
+			query: string(c.Request().URI().QueryString()), ip: c.IP(), userAgent: ua}
+		ctx := context.WithValue(c.UserContext(), envKey{}, env)
+		c.SetUserContext(withCookieWriter(ctx, c))
 		return c.Next()
 	}
 }

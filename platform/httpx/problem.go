@@ -138,6 +138,8 @@ type reqEnv struct {
 	requestID string
 	path      string
 	query     string
+	ip        string
+	userAgent string
 }
 
 type envKey struct{}
@@ -153,6 +155,13 @@ func envFrom(ctx context.Context) *reqEnv {
 
 // RequestIDFrom returns the request id of ctx ("" outside a request).
 func RequestIDFrom(ctx context.Context) string { return envFrom(ctx).requestID }
+
+// ClientIPFrom returns the client address of the request (behind trusted
+// proxies, the forwarded one).
+func ClientIPFrom(ctx context.Context) string { return envFrom(ctx).ip }
+
+// UserAgentFrom returns the request's User-Agent, truncated to 256 bytes.
+func UserAgentFrom(ctx context.Context) string { return envFrom(ctx).userAgent }
 
 // NewProblem builds the problem for err in the request's language. Unexpected
 // errors (no apperr kind, not a *Problem) become a generic 500 and are logged

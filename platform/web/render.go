@@ -38,14 +38,32 @@ func (v *View) SignedIn() bool { return v.Principal.RoleOf() != authz.Anonymous 
 // IsAdmin reports whether the principal is an admin.
 func (v *View) IsAdmin() bool { return v.Principal.IsAdmin() }
 
-// LangURL returns the current URL (path and query) with ?lang= set to lang.
+// LangURL returns the current URL with ?lang= set to lang. It is a
+// query-only reference ("?lang=en&…"): the browser keeps the current path, so
+// a crafted path such as "//evil.example" can never turn the link into an
+// off-site one.
 func (v *View) LangURL(lang string) string {
 	q := url.Values{}
 	for k, vs := range v.query {
 		q[k] = vs
 	}
 	q.Set("lang", i18n.Normalize(lang))
-	return (&url.URL{Path: v.Path, RawQuery: q.Encode()}).String()
+	return "?" + q.Encode()
+}
+
+// SafeRedirect returns target when it is a local path ("/x", not "//x" or
+// "/\x", no scheme or host), else fallback. Every redirect taken from user
+// input (?next=) goes through it.
+func SafeRedirect(target, fallback string) string {
+	if target == "" || target[0] != '/' || strings.HasPrefix(target, "//") || strings.HasPrefix(target, "/\\") ||
+		strings.ContainsAny(target, "\\\r\n\x00") {
+		return fallback
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return target
 }
 
 // Active reports whether the current path is prefix (exactly "/" for the

@@ -100,7 +100,7 @@ func TestRenderLayoutAndLanguage(t *testing.T) {
 		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{`<html lang="ko">`, `<title>Hello · Weaverse</title>`, `<main id="main"`, `본문 바로가기`,
-		`<p id="lang">ko</p>`, `<p id="t">강좌</p>`, `href="/login"`, `href="/signup"`, `href="/hello?lang=en"`} {
+		`<p id="lang">ko</p>`, `<p id="t">강좌</p>`, `href="/login"`, `href="/signup"`, `href="?lang=en"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q", want)
 		}
@@ -117,8 +117,13 @@ func TestRenderLayoutAndLanguage(t *testing.T) {
 	if ck == nil || ck.Value != "en" || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || !ck.Secure {
 		t.Fatalf("lang cookie = %+v", ck)
 	}
-	if !strings.Contains(body, `href="/hello?lang=ko&amp;msg=x"`) {
+	if !strings.Contains(body, `href="?lang=ko&amp;msg=x"`) {
 		t.Error("langURL does not keep the query")
+	}
+	// A crafted path never makes the language links leave the site.
+	_, body = get(t, app, "//evil.example/phish")
+	if strings.Contains(body, `href="//evil.example`) {
+		t.Error("language link follows a protocol-relative path")
 	}
 
 	_, body = get(t, app, "/hello", "Cookie", "lang=en")
@@ -396,4 +401,15 @@ func cookie(resp *http.Response, name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+func TestSafeRedirect(t *testing.T) {
+	for in, want := range map[string]string{
+		"/me": "/me", "/courses?x=1#a": "/courses?x=1#a", "": "/", "//evil.example": "/", "/\\evil.example": "/",
+		"https://evil.example": "/", "evil": "/", "/ok\r\nSet-Cookie: x": "/", "/%2F%2Fevil": "/%2F%2Fevil",
+	} {
+		if got := web.SafeRedirect(in, "/"); got != want {
+			t.Errorf("SafeRedirect(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

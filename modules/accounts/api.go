@@ -1,0 +1,76 @@
+// Package accounts owns users: registration, profiles, roles, passwords
+// (argon2id), password reset by e-mail, personal data encrypted at rest, and
+// the student and tutor management endpoints.
+//
+// This file is the module's whole surface for other modules.
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+// User is what other modules may know of a user. It never carries the
+// password hash or personal data.
+type User struct {
+	ID          int64
+	Email       string
+	Nickname    string
+	Role        authz.Role
+	Active      bool
+	HasPassword bool
+	CreatedAt   time.Time
+}
+
+// Directory is the accounts service as other modules see it.
+type Directory interface {
+	// UserByID returns an existing user (active or not); apperr.NotFound otherwise.
+	UserByID(ctx context.Context, id int64) (User, error)
+	// UserByEmail finds a user by e-mail, ignoring case; apperr.NotFound otherwise.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// CheckPassword returns the active user with this e-mail and password,
+	// or apperr.Unauthenticated ("auth.invalid_credentials"). It takes as long
+	// for an unknown e-mail as for a wrong password, and upgrades the hash
+	// when the configured argon2 parameters changed.
+	CheckPassword(ctx context.Context, email, password string) (User, error)
+	// CreateSocialUser creates a student for a verified social-login e-mail
+	// (no password), inside the caller's transaction.
+	CreateSocialUser(ctx context.Context, tx bun.IDB, email, name string) (User, error)
+	// RecordLogin notes a successful sign-in.
+	RecordLogin(ctx context.Context, tx bun.IDB, userID int64) error
+}
+
+// SessionRevoker ends sign-in sessions. The auth module implements it; the
+// accounts service calls it inside its own transactions, so a password change
+// or a deactivation and the revocation of sessions commit together.
+type SessionRevoker interface {
+	// RevokeUserSessions ends every session of the user but exceptSessionID ("" for all).
+	RevokeUserSessions(ctx context.Context, tx bun.IDB, userID int64, exceptSessionID, reason string) error
+	// ForgetUser ends every session and removes every sign-in link (social
+	// identities) of a deleted user.
+	ForgetUser(ctx context.Context, tx bun.IDB, userID int64) error
+}
+
+// LearningStats are the figures of a learner's profile.
+type LearningStats struct {
+	TotalLearningSeconds int64 `json:"total_learning_seconds" doc:"Time spent watching lectures, in seconds."`
+	Credits              int   `json:"credits" doc:"Credits (학점) of the courses completed."`
+	Certificates         int   `json:"certificates" doc:"Certificates issued."`
+	EnrolledCourses      int   `json:"enrolled_courses" doc:"Courses the learner has access to."`
+}
+
+// StatsProvider supplies learning statistics (implemented by the learning
+// and certificates modules once they exist).
+type StatsProvider interface {
+	LearningStats(ctx context.Context, userID int64) (LearningStats, error)
+}
+
+// TutorStudents tells which students a tutor teaches (students enrolled in
+// the tutor's courses; implemented by the module that owns enrollments).
+type TutorStudents interface {
+	StudentIDsOfTutor(ctx context.Context, tutorID int64) ([]int64, error)
+}

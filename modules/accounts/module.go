@@ -1,0 +1,138 @@
+package accounts
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/crypto"
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/mail"
+	"github.com/weaverse/weaverse/platform/password"
+	"github.com/weaverse/weaverse/platform/web"
+)
+
+//go:embed locales/*.toml
+var localeFS embed.FS
+
+//go:embed templates
+var templateFS embed.FS
+
+// Deps are the module's dependencies.
+type Deps struct {
+	DB       *db.DB
+	Authz    *authz.Enforcer
+	Clock    clock.Clock
+	Hasher   *password.Hasher
+	Keys     *crypto.Keyring
+	Mailer   mail.Mailer
+	I18n     *i18n.Bundle
+	Web      *web.Web
+	Logger   *slog.Logger
+	BaseURL  string
+	ResetTTL time.Duration
+	// Sessions ends sign-in sessions (the auth module).
+	Sessions SessionRevoker
+	// Stats and Students come from the modules that own learning data;
+	// without them, statistics are zero and tutors teach nobody.
+	Stats    StatsProvider
+	Students TutorStudents
+}
+
+// Module is the accounts module.
+type Module struct {
+	svc    *service
+	mails  *mailSender
+	web    *web.Web
+	authz  *authz.Enforcer
+	i18n   *i18n.Bundle
+	logger *slog.Logger
+}
+
+// New builds the module.
+func New(d Deps) *Module {
+	mails := &mailSender{mailer: d.Mailer, i18n: d.I18n, baseURL: d.BaseURL, ttl: d.ResetTTL, logger: d.Logger}
+	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, hasher: d.Hasher, keys: d.Keys,
+		sessions: d.Sessions, stats: d.Stats, students: d.Students, mailer: mails, resetTTL: d.ResetTTL, logger: d.Logger}
+	return &Module{svc: svc, mails: mails, web: d.Web, authz: d.Authz, i18n: d.I18n, logger: d.Logger}
+}
+
+// Name is "accounts".
+func (m *Module) Name() string { return "accounts" }
+
+// Directory is the service other modules use.
+func (m *Module) Directory() Directory { return m.svc }
+
+// Policies is the module's part of the permission matrix. Relations: "self"
+// (the caller's own account), Teaches (a tutor's enrolled student).
+func (m *Module) Policies() []authz.Policy {
+	return []authz.Policy{
+		{Role: authz.Student, Obj: "accounts.student", Act: "read", Rel: authz.Self},
+		{Role: authz.Student, Obj: "accounts.student", Act: "update", Rel: authz.Self},
+		{Role: authz.Student, Obj: "accounts.student", Act: "delete", Rel: authz.Self},
+		{Role: authz.Tutor, Obj: "accounts.student", Act: "list", Rel: authz.Any},
+		{Role: authz.Tutor, Obj: "accounts.student", Act: "read", Rel: Teaches},
+		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "read", Rel: authz.Self},
+		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "update", Rel: authz.Self},
+		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "delete", Rel: authz.Self},
+		// accounts.user create (admin users), accounts.tutor list: admins only
+		// (admin may do everything).
+	}
+}
+
+// Locales are the module's message catalogs.
+func (m *Module) Locales() fs.FS { return sub(localeFS, "locales") }
+
+// Templates are the module's pages.
+func (m *Module) Templates() fs.FS { return sub(templateFS, "templates") }
+
+// Routes mounts the API and the pages.
+func (m *Module) Routes(api huma.API, pages fiber.Router) {
+	m.routes(api)
+	m.pages(pages)
+}
+
+// Stop waits for reset mails still being sent.
+func (m *Module) Stop(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { m.mails.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// EnsureAdmin creates the bootstrap admin when no admin exists.
+func (m *Module) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
+	return m.svc.EnsureAdmin(ctx, email, password)
+}
+
+// CreateUser creates a user of any role (the `weaverse user create` command).
+func (m *Module) CreateUser(ctx context.Context, email, password, nickname string, role authz.Role) (int64, error) {
+	u, err := m.svc.create(ctx, NewUser{Email: email, Password: password, PasswordConfirm: password, Nickname: nickname, Role: role})
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
+// RotateKeys re-encrypts personal data under the active key (`weaverse keys rotate`).
+func (m *Module) RotateKeys(ctx context.Context) (int, error) { return m.svc.RotateKeys(ctx) }
+
+func sub(fsys fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // dir is a constant embedded above
+	}
+	return s
+}

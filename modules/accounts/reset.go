@@ -1,0 +1,150 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/crypto"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/mail"
+	"github.com/weaverse/weaverse/platform/password"
+)
+
+// maxResetsPerHour bounds reset mails per account, so the endpoint cannot be
+// used to flood someone's mailbox.
+const maxResetsPerHour = 3
+
+// RequestReset mails a single-use reset link when the e-mail belongs to an
+// active account. It answers the same way whatever the e-mail (no account
+// enumeration): the mail goes out in the background.
+func (s *service) RequestReset(ctx context.Context, email, ip, lang string) error {
+	u, err := s.st.byEmail(ctx, s.db.R, email)
+	if errors.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !u.IsActive {
+		return nil
+	}
+	now := s.clock.Now()
+	recent, err := s.db.R.NewSelect().Model((*resetRow)(nil)).Where("user_id = ?", u.ID).
+		Where("created_at > ?", now.Add(-time.Hour)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if recent >= maxResetsPerHour {
+		s.logger.WarnContext(ctx, "password reset requests throttled", "user_id", u.ID)
+		return nil
+	}
+	token := crypto.RandomToken(32)
+	row := &resetRow{UserID: u.ID, TokenHash: crypto.HashToken(token), IP: ip, CreatedAt: now, ExpiresAt: now.Add(s.resetTTL)}
+	if err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(row).Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	s.mailer.sendReset(ctx, u.Email, u.Nickname, token, lang)
+	return nil
+}
+
+// ConfirmReset sets a new password from a reset token: the token must exist,
+// be unused and unexpired, and belong to an active account. Every other
+// outstanding token of the user is spent too, and every session ends.
+func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string) error {
+	bad := apperr.InvalidFields("accounts.reset_token_invalid", field("body.token", "accounts.reset_token_invalid", nil))
+	if token == "" || len(token) > 200 {
+		return bad
+	}
+	var r resetRow
+	err := s.db.R.NewSelect().Model(&r).Where("token_hash = ?", crypto.HashToken(token)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bad
+	}
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	if r.UsedAt != nil || !now.Before(r.ExpiresAt) {
+		return bad
+	}
+	u, err := s.st.byID(ctx, s.db.R, r.UserID)
+	if err != nil || !u.IsActive {
+		return bad
+	}
+	if confirm == "" {
+		confirm = newPw
+	}
+	if vs := password.Check(newPw, confirm, u.Email); len(vs) > 0 {
+		return invalid(passwordErrors("body.new_password", vs))
+	}
+	hash, err := s.hasher.Hash(newPw)
+	if err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// Spend the token first, conditionally: of two concurrent uses, one wins.
+		res, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("used_at = ?", now).
+			Where("id = ?", r.ID).Where("used_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return bad
+		}
+		if _, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("used_at = ?", now).
+			Where("user_id = ?", r.UserID).Where("used_at IS NULL").Exec(ctx); err != nil {
+			return err
+		}
+		cur, err := s.st.lockByID(ctx, tx, r.UserID)
+		if err != nil {
+			return err
+		}
+		cur.PasswordHash, cur.PasswordChangedAt, cur.UpdatedAt = &hash, &now, now
+		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at"); err != nil {
+			return err
+		}
+		return s.sessions.RevokeUserSessions(ctx, tx, cur.ID, "", "password_reset")
+	})
+}
+
+// mailSender delivers reset mails in the background, bounded in time, so the
+// answer to a reset request does not reveal (by its timing) whether a mail
+// was sent.
+type mailSender struct {
+	mailer  mail.Mailer
+	i18n    *i18n.Bundle
+	baseURL string
+	ttl     time.Duration
+	logger  *slog.Logger
+	wg      sync.WaitGroup // mails in flight, waited for on shutdown
+}
+
+func (m *mailSender) sendReset(ctx context.Context, to, nickname, token, lang string) {
+	link := m.baseURL + "/password/reset/confirm?token=" + url.QueryEscape(token)
+	data := map[string]any{"Nickname": nickname, "Link": link, "Minutes": int(m.ttl.Minutes())}
+	msg := mail.Message{
+		To:      []string{to},
+		Subject: m.i18n.T(lang, "accounts.mail.reset.subject", nil),
+		Text:    m.i18n.T(lang, "accounts.mail.reset.body", data),
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := m.mailer.Send(ctx, msg); err != nil {
+			m.logger.Error("password reset mail not sent", "err", err)
+		}
+	}()
+}

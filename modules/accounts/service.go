@@ -1,0 +1,385 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/crypto"
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/password"
+)
+
+// service holds the use cases. HTTP handlers, pages and the CLI call it.
+type service struct {
+	db       *db.DB
+	st       store
+	authz    *authz.Enforcer
+	clock    clock.Clock
+	hasher   *password.Hasher
+	keys     *crypto.Keyring
+	sessions SessionRevoker
+	stats    StatsProvider
+	students TutorStudents
+	mailer   resetMailer
+	resetTTL time.Duration
+	logger   *slog.Logger
+}
+
+// resetMailer sends password-reset links (see reset.go).
+type resetMailer interface {
+	sendReset(ctx context.Context, to, nickname, token, lang string)
+}
+
+var _ Directory = (*service)(nil)
+
+// Profile is a user as the API shows it. Fields a caller may not see are
+// left empty and omitted.
+type Profile struct {
+	ID             int64          `json:"id"`
+	Email          string         `json:"email,omitempty" doc:"Shown to the user, admins, and the user's tutors."`
+	Nickname       string         `json:"nickname"`
+	Role           authz.Role     `json:"role" enum:"student,tutor,admin"`
+	PhoneNumber    *string        `json:"phone_number,omitempty" doc:"Shown to the user and admins only."`
+	Introduction   string         `json:"introduction"`
+	ProfileImageID *int64         `json:"profile_image_id"`
+	IsActive       bool           `json:"is_active"`
+	HasPassword    bool           `json:"has_password" doc:"False for accounts that sign in only through a social provider."`
+	LastLoginAt    *time.Time     `json:"last_login_at,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	Stats          *LearningStats `json:"stats,omitempty" doc:"Learning statistics (GET /api/me/ only)."`
+}
+
+// visibility says what of a user the caller may see.
+type visibility struct{ email, private bool }
+
+func (s *service) profile(ctx context.Context, u *userRow, v visibility) Profile {
+	p := Profile{ID: u.ID, Nickname: u.Nickname, Role: authz.Role(u.Role), Introduction: u.Introduction,
+		ProfileImageID: u.ProfileImageID, IsActive: u.IsActive, HasPassword: u.PasswordHash != nil,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
+	if v.email {
+		p.Email = u.Email
+	}
+	if v.private {
+		if u.LastLoginAt != nil {
+			t := u.LastLoginAt.UTC()
+			p.LastLoginAt = &t
+		}
+		if phone, err := s.phone(u); err != nil {
+			s.logger.ErrorContext(ctx, "cannot decrypt a phone number", "user_id", u.ID, "err", err)
+		} else {
+			p.PhoneNumber = phone
+		}
+	}
+	return p
+}
+
+// phoneAAD binds a phone ciphertext to its row and column.
+func phoneAAD(userID int64) string { return fmt.Sprintf("accounts_users.phone_enc:%d", userID) }
+
+func (s *service) phone(u *userRow) (*string, error) {
+	if u.PhoneEnc == nil {
+		return nil, nil
+	}
+	p, err := s.keys.DecryptString(*u.PhoneEnc, phoneAAD(u.ID))
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (s *service) setPhone(u *userRow, phone *string) error {
+	if phone == nil || *phone == "" {
+		u.PhoneEnc = nil
+		return nil
+	}
+	enc, err := s.keys.EncryptString(*phone, phoneAAD(u.ID))
+	if err != nil {
+		return err
+	}
+	u.PhoneEnc = &enc
+	return nil
+}
+
+// ---- validation ------------------------------------------------------------
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 \-]{6,18}[0-9]$`)
+
+func field(loc, msg string, value any) apperr.FieldError {
+	return apperr.FieldError{Location: loc, Message: msg, Value: value}
+}
+
+func checkEmail(email string) (string, *apperr.FieldError) {
+	email = strings.TrimSpace(email)
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		f := field("body.email", "accounts.email_invalid", email)
+		return "", &f
+	}
+	return email, nil
+}
+
+func checkNickname(nickname string) (string, *apperr.FieldError) {
+	nickname = strings.TrimSpace(nickname)
+	if n := utf8.RuneCountInString(nickname); n < 2 || n > 20 || strings.ContainsAny(nickname, "<>\"'&\x00\n\r\t") {
+		f := field("body.nickname", "accounts.nickname_invalid", nickname)
+		return "", &f
+	}
+	return nickname, nil
+}
+
+func checkPhone(phone *string) (*string, *apperr.FieldError) {
+	if phone == nil {
+		return nil, nil
+	}
+	p := strings.TrimSpace(*phone)
+	if p == "" {
+		return &p, nil
+	}
+	if !phoneRE.MatchString(p) {
+		f := field("body.phone_number", "accounts.phone_invalid", nil) // never echo personal data
+		return nil, &f
+	}
+	return &p, nil
+}
+
+func checkIntroduction(intro string) (string, *apperr.FieldError) {
+	intro = strings.TrimSpace(intro)
+	if utf8.RuneCountInString(intro) > 500 {
+		f := field("body.introduction", "accounts.introduction_too_long", nil)
+		return "", &f
+	}
+	return intro, nil
+}
+
+// passwordErrors turns policy violations into field errors at loc.
+func passwordErrors(loc string, vs []password.Violation) []apperr.FieldError {
+	out := make([]apperr.FieldError, 0, len(vs))
+	for _, v := range vs {
+		l := loc
+		if v.Code == "password.mismatch" {
+			l = loc + "_confirm"
+		}
+		out = append(out, field(l, v.Message, nil))
+	}
+	return out
+}
+
+func invalid(fields []apperr.FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return apperr.InvalidFields("request.validation", fields...)
+}
+
+// ---- creating users --------------------------------------------------------
+
+// NewUser is the input of registration and of admin creation.
+type NewUser struct {
+	Email           string
+	Password        string
+	PasswordConfirm string
+	Nickname        string
+	PhoneNumber     *string
+	Role            authz.Role
+}
+
+// create validates and inserts a user with a password.
+func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
+	var fields []apperr.FieldError
+	email, fe := checkEmail(in.Email)
+	if fe != nil {
+		fields = append(fields, *fe)
+	}
+	nickname, fe := checkNickname(in.Nickname)
+	if fe != nil {
+		fields = append(fields, *fe)
+	}
+	phone, fe := checkPhone(in.PhoneNumber)
+	if fe != nil {
+		fields = append(fields, *fe)
+	}
+	if !in.Role.Valid() || in.Role == authz.Anonymous {
+		fields = append(fields, field("body.role", "accounts.role_invalid", string(in.Role)))
+	}
+	fields = append(fields, passwordErrors("body.password", password.Check(in.Password, in.PasswordConfirm, email))...)
+	if err := invalid(fields); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	u := &userRow{Email: email, EmailKey: emailKey(email), Nickname: nickname, NicknameKey: nicknameKey(nickname),
+		PasswordHash: &hash, Role: string(in.Role), IsActive: true, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now}
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.st.insert(ctx, tx, u); err != nil {
+			return err
+		}
+		if phone == nil || *phone == "" {
+			return nil
+		}
+		// The ciphertext is bound to the row id, known only now.
+		if err := s.setPhone(u, phone); err != nil {
+			return err
+		}
+		return s.st.update(ctx, tx, u, "phone_enc")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Register creates a student (self-registration).
+func (s *service) Register(ctx context.Context, in NewUser) (Profile, error) {
+	in.Role = authz.Student
+	u, err := s.create(ctx, in)
+	if err != nil {
+		return Profile{}, err
+	}
+	return s.profile(ctx, u, visibility{email: true, private: true}), nil
+}
+
+// AdminCreate creates a user of any role (admins only).
+func (s *service) AdminCreate(ctx context.Context, p *authz.Principal, in NewUser) (Profile, error) {
+	if err := s.authz.Check(p, "accounts.user", "create", authz.None); err != nil {
+		return Profile{}, err
+	}
+	u, err := s.create(ctx, in)
+	if err != nil {
+		return Profile{}, err
+	}
+	return s.profile(ctx, u, visibility{email: true, private: true}), nil
+}
+
+// EnsureAdmin creates the bootstrap admin unless an admin exists already.
+// It reports whether it created one.
+func (s *service) EnsureAdmin(ctx context.Context, email, pw string) (bool, error) {
+	exists, err := s.db.R.NewSelect().Model((*userRow)(nil)).Where("u.role = ?", string(authz.Admin)).
+		Where("u.deleted_at IS NULL").Exists(ctx)
+	if err != nil || exists {
+		return false, err
+	}
+	nick := strings.SplitN(email, "@", 2)[0]
+	if utf8.RuneCountInString(nick) < 2 {
+		nick = "admin"
+	}
+	if _, err := s.create(ctx, NewUser{Email: email, Password: pw, PasswordConfirm: pw, Nickname: nick, Role: authz.Admin}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// ---- Directory (for other modules) ----------------------------------------
+
+func (s *service) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := s.st.byID(ctx, s.db.R, id)
+	if err != nil {
+		return User{}, err
+	}
+	return u.user(), nil
+}
+
+func (s *service) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := s.st.byEmail(ctx, s.db.R, email)
+	if err != nil {
+		return User{}, err
+	}
+	return u.user(), nil
+}
+
+var errBadCredentials = apperr.New(apperr.Unauthenticated, "auth.invalid_credentials", "auth.invalid_credentials")
+
+func (s *service) CheckPassword(ctx context.Context, email, pw string) (User, error) {
+	u, err := s.st.byEmail(ctx, s.db.R, email)
+	if err != nil || u.PasswordHash == nil || !u.IsActive {
+		if err != nil && !errors.Is(err, apperr.NotFound) {
+			return User{}, err
+		}
+		s.hasher.DummyVerify(pw) // the same cost as a real check: no enumeration by timing
+		return User{}, errBadCredentials
+	}
+	ok, rehash, err := s.hasher.Verify(pw, *u.PasswordHash)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "unreadable password hash", "user_id", u.ID, "err", err)
+		return User{}, errBadCredentials
+	}
+	if !ok {
+		return User{}, errBadCredentials
+	}
+	if rehash {
+		if hash, err := s.hasher.Hash(pw); err == nil {
+			u.PasswordHash = &hash
+			if err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				return s.st.update(ctx, tx, u, "password_hash")
+			}); err != nil {
+				s.logger.WarnContext(ctx, "password rehash failed", "user_id", u.ID, "err", err)
+			}
+		}
+	}
+	return u.user(), nil
+}
+
+func (s *service) CreateSocialUser(ctx context.Context, tx bun.IDB, email, name string) (User, error) {
+	email, fe := checkEmail(email)
+	if fe != nil {
+		return User{}, apperr.InvalidFields("accounts.email_invalid", *fe)
+	}
+	base, fe := checkNickname(name)
+	if fe != nil {
+		base = strings.SplitN(email, "@", 2)[0]
+		if r := []rune(base); len(r) > 16 {
+			base = string(r[:16])
+		}
+		if utf8.RuneCountInString(base) < 2 {
+			base = "learner"
+		}
+	}
+	// Nicknames are unique: add a number until one is free.
+	nickname := base
+	for i := 2; ; i++ {
+		taken, err := s.st.taken(ctx, tx, "nickname_key", nicknameKey(nickname), 0)
+		if err != nil {
+			return User{}, err
+		}
+		if !taken {
+			break
+		}
+		if i > 1000 {
+			return User{}, apperr.New(apperr.Conflict, "accounts.nickname_taken", "accounts.nickname_taken")
+		}
+		suffix := fmt.Sprintf("%d", i)
+		r := []rune(base)
+		if len(r)+len(suffix) > 20 {
+			r = r[:20-len(suffix)]
+		}
+		nickname = string(r) + suffix
+	}
+	now := s.clock.Now()
+	u := &userRow{Email: email, EmailKey: emailKey(email), Nickname: nickname, NicknameKey: nicknameKey(nickname),
+		Role: string(authz.Student), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
+	if err := s.st.insert(ctx, tx, u); err != nil {
+		return User{}, err
+	}
+	return u.user(), nil
+}
+
+func (s *service) RecordLogin(ctx context.Context, tx bun.IDB, userID int64) error {
+	now := s.clock.Now()
+	_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", now).Where("id = ?", userID).Exec(ctx)
+	return err
+}

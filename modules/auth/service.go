@@ -1,0 +1,310 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/modules/accounts"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/crypto"
+	"github.com/weaverse/weaverse/platform/db"
+)
+
+// Settings are the token and throttling settings.
+type Settings struct {
+	AccessTTL       time.Duration
+	RefreshTTL      time.Duration
+	SessionMaxAge   time.Duration
+	AccountFailures int
+	IPFailures      int
+	Window          time.Duration
+}
+
+type service struct {
+	db       *db.DB
+	clock    clock.Clock
+	users    accounts.Directory
+	sessions *Sessions
+	signer   *signer
+	throttle *throttle
+	cfg      Settings
+	logger   *slog.Logger
+}
+
+// Meta describes the client starting or refreshing a session.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+// Tokens is a fresh token pair.
+type Tokens struct {
+	AccessToken      string    `json:"access_token"`
+	RefreshToken     string    `json:"refresh_token"`
+	TokenType        string    `json:"token_type" example:"Bearer"`
+	ExpiresIn        int       `json:"expires_in" doc:"Seconds until the access token expires."`
+	AccessExpiresAt  time.Time `json:"-"`
+	RefreshExpiresAt time.Time `json:"-"`
+	SessionID        string    `json:"-"`
+}
+
+var (
+	errUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+	errRefreshInvalid  = apperr.New(apperr.Unauthenticated, "auth.refresh_invalid", "auth.refresh_invalid")
+	errRefreshReused   = apperr.New(apperr.Unauthenticated, "auth.refresh_reused", "auth.refresh_reused")
+)
+
+func (s *service) limits(email, ip string) []limit {
+	ls := []limit{{key: "acct:" + strings.ToLower(strings.TrimSpace(email)), max: s.cfg.AccountFailures}}
+	if ip != "" {
+		ls = append(ls, limit{key: "ip:" + ip, max: s.cfg.IPFailures})
+	}
+	return ls
+}
+
+// Login checks the credentials under the throttle and starts a session.
+func (s *service) Login(ctx context.Context, email, password string, m Meta) (*Tokens, accounts.User, error) {
+	limits := s.limits(email, m.IP)
+	wait, err := s.throttle.blocked(ctx, limits)
+	if err != nil {
+		return nil, accounts.User{}, err
+	}
+	if wait > 0 {
+		return nil, accounts.User{}, apperr.Limited("auth.too_many_attempts", wait).With(map[string]any{"Minutes": int(wait.Minutes()) + 1})
+	}
+	u, err := s.users.CheckPassword(ctx, email, password)
+	if err != nil {
+		if errors.Is(err, apperr.Unauthenticated) {
+			if ferr := s.throttle.fail(ctx, limits); ferr != nil {
+				return nil, accounts.User{}, ferr
+			}
+		}
+		return nil, accounts.User{}, err
+	}
+	var tok *Tokens
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.throttle.reset(ctx, tx, limits[0].key); err != nil {
+			return err
+		}
+		tok, err = s.startSession(ctx, tx, u.ID, "password", m)
+		return err
+	})
+	return tok, u, err
+}
+
+// StartSession signs a user in without a password check (after sign-up,
+// after a verified social login).
+func (s *service) StartSession(ctx context.Context, userID int64, method string, m Meta) (*Tokens, error) {
+	var tok *Tokens
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		tok, err = s.startSession(ctx, tx, userID, method, m)
+		return err
+	})
+	return tok, err
+}
+
+func (s *service) startSession(ctx context.Context, tx bun.IDB, userID int64, method string, m Meta) (*Tokens, error) {
+	now := s.clock.Now()
+	row := &sessionRow{ID: crypto.RandomToken(18), UserID: userID, RefreshJTI: crypto.RandomToken(18), Generation: 1,
+		Method: method, UserAgent: m.UserAgent, IP: m.IP, CreatedAt: now, LastUsedAt: now,
+		ExpiresAt: now.Add(s.cfg.RefreshTTL), MaxExpiresAt: now.Add(s.cfg.SessionMaxAge)}
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.users.RecordLogin(ctx, tx, userID); err != nil {
+		return nil, err
+	}
+	return s.tokens(row)
+}
+
+// tokens issues the pair for the session's current refresh jti.
+func (s *service) tokens(row *sessionRow) (*Tokens, error) {
+	access, accessExp, err := s.signer.issue(typAccess, row.UserID, row.ID, crypto.RandomToken(16), s.cfg.AccessTTL)
+	if err != nil {
+		return nil, err
+	}
+	refresh, _, err := s.signer.issue(typRefresh, row.UserID, row.ID, row.RefreshJTI, row.ExpiresAt.Sub(s.clock.Now()))
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
+		ExpiresIn: int(s.cfg.AccessTTL.Seconds()), AccessExpiresAt: accessExp, RefreshExpiresAt: row.ExpiresAt,
+		SessionID: row.ID}, nil
+}
+
+// Refresh rotates a refresh token: the presented token must be the
+// session's current one; an older token of the same session means it was
+// stolen or replayed, and the whole session is revoked.
+func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, error) {
+	c, uid, err := s.signer.parse(raw, typRefresh)
+	if err != nil {
+		return nil, errRefreshInvalid
+	}
+	u, err := s.users.UserByID(ctx, uid)
+	if err != nil || !u.Active {
+		return nil, errRefreshInvalid
+	}
+	var tok *Tokens
+	reused := false
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var row sessionRow
+		q := tx.NewSelect().Model(&row).Where("s.id = ?", c.Sid).Where("s.user_id = ?", uid)
+		if err := s.db.ForUpdate(q).Scan(ctx); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return errRefreshInvalid
+			}
+			return err
+		}
+		now := s.clock.Now()
+		if row.RevokedAt != nil || !now.Before(row.ExpiresAt) || !now.Before(row.MaxExpiresAt) {
+			return errRefreshInvalid
+		}
+		if c.ID != row.RefreshJTI {
+			reused = true
+			_, err := tx.NewUpdate().Model(&row).Set("revoked_at = ?", now).Set("revoke_reason = ?", "refresh_reuse").
+				WherePK().Exec(ctx)
+			return err // commit the revocation
+		}
+		row.RefreshJTI = crypto.RandomToken(18)
+		row.Generation++
+		row.LastUsedAt = now
+		row.ExpiresAt = minTime(now.Add(s.cfg.RefreshTTL), row.MaxExpiresAt)
+		row.IP, row.UserAgent = m.IP, m.UserAgent
+		if _, err := tx.NewUpdate().Model(&row).
+			Column("refresh_jti", "generation", "last_used_at", "expires_at", "ip", "user_agent").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		tok, err = s.tokens(&row)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if reused {
+		s.logger.WarnContext(ctx, "refresh token reuse: session revoked", "user_id", uid, "session", c.Sid, "ip", m.IP)
+		return nil, errRefreshReused
+	}
+	return tok, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// touchEvery bounds how often a request updates its session's last use: a
+// write per request would queue every reader behind SQLite's single writer.
+const touchEvery = 5 * time.Minute
+
+// Authenticate turns an access token into the principal, checking on every
+// request that its session is live and its user active — so logout,
+// password changes, suspensions and role changes apply at once.
+func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principal, error) {
+	c, uid, err := s.signer.parse(raw, typAccess)
+	if err != nil {
+		return nil, err
+	}
+	var row sessionRow
+	if err := s.db.R.NewSelect().Model(&row).Where("s.id = ?", c.Sid).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errTokenInvalid
+		}
+		return nil, err
+	}
+	now := s.clock.Now()
+	if row.UserID != uid || row.RevokedAt != nil || !now.Before(row.MaxExpiresAt) {
+		return nil, errTokenInvalid
+	}
+	u, err := s.users.UserByID(ctx, uid)
+	if err != nil {
+		if errors.Is(err, apperr.NotFound) {
+			return nil, errTokenInvalid
+		}
+		return nil, err
+	}
+	if !u.Active {
+		return nil, errTokenInvalid
+	}
+	if now.Sub(row.LastUsedAt) > touchEvery {
+		if _, err := s.db.W.NewUpdate().Model((*sessionRow)(nil)).Set("last_used_at = ?", now).
+			Where("id = ?", row.ID).Where("last_used_at < ?", now.Add(-touchEvery)).Exec(ctx); err != nil {
+			s.logger.WarnContext(ctx, "session touch failed", "err", err)
+		}
+	}
+	return &authz.Principal{UserID: uid, Role: u.Role, SessionID: row.ID, TokenID: c.ID}, nil
+}
+
+// Logout ends the caller's session: its refresh family and every access
+// token issued in it.
+func (s *service) Logout(ctx context.Context, p *authz.Principal) error {
+	if p == nil || p.SessionID == "" {
+		return errUnauthenticated
+	}
+	return s.revoke(ctx, p.UserID, p.SessionID, "logout")
+}
+
+func (s *service) revoke(ctx context.Context, userID int64, sid, reason string) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*sessionRow)(nil)).Set("revoked_at = ?", s.clock.Now()).
+			Set("revoke_reason = ?", reason).Where("id = ?", sid).Where("user_id = ?", userID).
+			Where("revoked_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "auth.session_not_found", "auth.session_not_found")
+		}
+		return nil
+	})
+}
+
+// SessionInfo is one of the caller's sessions.
+type SessionInfo struct {
+	ID         string    `json:"id"`
+	Method     string    `json:"method" enum:"password,google,signup" doc:"How the session started."`
+	UserAgent  string    `json:"user_agent"`
+	IP         string    `json:"ip"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Current    bool      `json:"current" doc:"The session of this request."`
+}
+
+// List returns the caller's live sessions, most recently used first.
+func (s *service) List(ctx context.Context, p *authz.Principal) ([]SessionInfo, error) {
+	if p == nil {
+		return nil, errUnauthenticated
+	}
+	var rows []sessionRow
+	now := s.clock.Now()
+	if err := s.db.R.NewSelect().Model(&rows).Where("s.user_id = ?", p.UserID).Where("s.revoked_at IS NULL").
+		Where("s.expires_at > ?", now).OrderExpr("s.last_used_at DESC").Limit(100).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]SessionInfo, len(rows))
+	for i, r := range rows {
+		out[i] = SessionInfo{ID: r.ID, Method: r.Method, UserAgent: r.UserAgent, IP: r.IP, CreatedAt: r.CreatedAt.UTC(),
+			LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Current: r.ID == p.SessionID}
+	}
+	return out, nil
+}
+
+// RevokeSession ends one of the caller's sessions ("log out this device").
+// Another user's session id is reported as not found.
+func (s *service) RevokeSession(ctx context.Context, p *authz.Principal, sid string) error {
+	if p == nil {
+		return errUnauthenticated
+	}
+	return s.revoke(ctx, p.UserID, sid, "revoked_by_user")
+}
