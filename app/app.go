@@ -69,6 +69,7 @@ type App struct {
 
 	mods       builtModules
 	httpClient *http.Client
+	proxies    *httpx.Proxies
 
 	modules []Module
 	started []Module
@@ -135,6 +136,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	}
 	a.Hasher = password.NewHasher(password.Params{Memory: cfg.Auth.Argon2.MemoryKiB, Iterations: cfg.Auth.Argon2.Iterations,
 		Parallelism: cfg.Auth.Argon2.Parallelism, SaltLen: 16, KeyLen: 32})
+	if a.proxies, err = httpx.NewProxies(cfg.HTTP.TrustedProxies, cfg.HTTP.ProxyHeader); err != nil {
+		return nil, err
+	}
 	a.Metrics = httpx.NewMetrics()
 	for name, b := range a.DB.DBs() {
 		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
@@ -214,6 +218,9 @@ func newKeyring(cfg *config.Config) (*crypto.Keyring, error) {
 	return crypto.NewKeyring(active, previous...)
 }
 
+// RotateKeys re-encrypts personal data under the active encryption key.
+func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accounts.RotateKeys(ctx) }
+
 // Modules returns the modules in construction order.
 func (a *App) Modules() []Module { return a.modules }
 
@@ -268,6 +275,14 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		if err == nil {
 			err = <-serveErr
 		}
+		// Connections that outlived the timeout were closed, but their
+		// handlers may still run: give them a moment before the database
+		// closes under them.
+		grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if werr := a.Metrics.WaitIdle(grace); werr != nil {
+			a.Logger.Warn("shutdown: requests still running were abandoned")
+		}
+		cancel()
 	}
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

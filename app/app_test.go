@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -208,8 +209,9 @@ func TestProblems(t *testing.T) {
 		secret := ta.Get("/api/probe/domain/secret", "X-Request-ID", "req-from-proxy-123")
 		sp := secret.Problem(500, "internal")
 		secret.NotContains("secret_dsn_user", "pq:")
-		if sp["request_id"] != "req-from-proxy-123" || secret.Header.Get("X-Request-ID") != "req-from-proxy-123" {
-			t.Fatalf("request id not kept: %v", sp)
+		// The client's X-Request-ID is not trusted (only a trusted proxy's is).
+		if rid, _ := sp["request_id"].(string); rid == "" || rid == "req-from-proxy-123" || secret.Header.Get("X-Request-ID") != rid {
+			t.Fatalf("request id: %v", sp)
 		}
 		// Panics too, and the server keeps serving.
 		pn := ta.Get("/api/probe/domain/panic")
@@ -293,8 +295,68 @@ func TestSecurityHeadersAndMetrics(t *testing.T) {
 		`route="/api/probe/domain/:kind",status="409"`, `route="unmatched",status="404"`,
 		"go_sql_open_connections", "weaverse_http_request_duration_seconds_bucket")
 	m.NotContains("courses-that-do-not-exist")
-	// A proxy header from an untrusted peer does not make a caller local.
-	ta.Get("/metrics", "X-Forwarded-For", "127.0.0.1").Status(404)
+}
+
+// /metrics over real connections: a local scraper is let in; a request
+// forwarded by a proxy on the same host is not (it comes from elsewhere);
+// a scraper with the token is.
+func TestMetricsAccess(t *testing.T) {
+	ta := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) {
+		cfg.Metrics.Token = "scrape-token-0123456789"
+	})
+	base := testkit.Listen(t, ta.App.Fiber)
+	get := func(headers ...string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		testkit.Must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get(); s != 200 {
+		t.Fatalf("loopback scraper: %d", s)
+	}
+	if s := get("X-Forwarded-For", "203.0.113.9"); s != 404 {
+		t.Fatalf("forwarded request: %d", s)
+	}
+	if s := get("X-Forwarded-For", "203.0.113.9", "Authorization", "Bearer scrape-token-0123456789"); s != 200 {
+		t.Fatalf("token: %d", s)
+	}
+	if s := get("X-Forwarded-For", "203.0.113.9", "Authorization", "Bearer wrong"); s != 404 {
+		t.Fatalf("wrong token: %d", s)
+	}
+	// Disabled metrics are not served at all, even to admins.
+	off := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) { cfg.Metrics.Enabled = false })
+	off.As(testkit.Callers()["admin"]).Get("/metrics").Status(404)
+}
+
+// Behind trusted proxies, the client address is the right-most untrusted
+// hop of X-Forwarded-For (a client cannot prepend its own), and the proxy's
+// request id is kept.
+func TestTrustedProxies(t *testing.T) {
+	var seen []string
+	ta := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) {
+		cfg.HTTP.TrustedProxies = []string{"0.0.0.0", "10.0.0.0/8"} // app.Test's peer is 0.0.0.0
+		o.Routes = func(a *app.App) {
+			a.Fiber.Get("/probe/ip", func(c *fiber.Ctx) error {
+				seen = append(seen, httpx.ClientIPFrom(c.UserContext()))
+				return c.SendString("ok")
+			})
+		}
+	})
+	ta.Get("/probe/ip", "X-Forwarded-For", "6.6.6.6, 203.0.113.9, 10.1.2.3")
+	ta.Get("/probe/ip")
+	ta.Get("/probe/ip", "X-Forwarded-For", "not-an-ip")
+	want := []string{"203.0.113.9", "0.0.0.0", "0.0.0.0"}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Fatalf("client IPs %v, want %v", seen, want)
+	}
+	resp := ta.Get("/healthz", "X-Request-ID", "req-from-proxy-123")
+	if resp.Header.Get("X-Request-ID") != "req-from-proxy-123" {
+		t.Fatalf("proxy request id not kept: %q", resp.Header.Get("X-Request-ID"))
+	}
 }
 
 func TestJSONErrorsAreDecodable(t *testing.T) {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,10 @@ import (
 
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
+	"golang.org/x/term"
 )
 
 // Exit codes.
@@ -98,6 +102,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use: "serve", Short: "Run the web server (the default command)", Args: cobra.NoArgs, RunE: c.serve,
 	})
 	root.AddCommand(c.migrateCmd())
+	root.AddCommand(c.userCmd())
+	root.AddCommand(c.keysCmd())
 	root.AddCommand(&cobra.Command{
 		Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -135,6 +141,12 @@ func (c *cli) serve(cmd *cobra.Command, _ []string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal, a second one gets the default behaviour:
+		// it ends the process instead of waiting for the drain.
+		<-ctx.Done()
+		stop()
+	}()
 	a, err := New(ctx, cfg, Options{Logger: NewLogger(cfg, c.stderr)})
 	if err != nil {
 		return err
@@ -235,4 +247,120 @@ func (c *cli) migrateCmd() *cobra.Command {
 		}),
 	})
 	return cmd
+}
+
+// withApp builds the whole app (migrated database, modules) for a command.
+func (c *cli) withApp(cmd *cobra.Command, fn func(ctx context.Context, a *App) error) error {
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := New(ctx, cfg, Options{Logger: NewLogger(cfg, c.stderr)})
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.WithoutCancel(ctx))
+	return fn(ctx, a)
+}
+
+func (c *cli) userCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
+	var email, pw, nickname, role string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user (e.g. the first admin)",
+		Long: "Creates a user of any role. The password comes from --password, or from standard input " +
+			"when --password is - or omitted (a terminal is asked without echo).",
+		Args: cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error {
+			if email == "" {
+				return &usageError{errors.New("--email is required")}
+			}
+			if !authz.Role(role).Valid() || role == string(authz.Anonymous) {
+				return &usageError{fmt.Errorf("--role must be student, tutor or admin, not %q", role)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pw == "" || pw == "-" {
+				p, err := readPassword(cmd.InOrStdin(), c.stderr)
+				if err != nil {
+					return err
+				}
+				pw = p
+			}
+			if nickname == "" {
+				nickname = strings.SplitN(email, "@", 2)[0]
+			}
+			return c.withApp(cmd, func(ctx context.Context, a *App) error {
+				id, err := a.mods.accounts.CreateUser(ctx, email, pw, nickname, authz.Role(role))
+				if err != nil {
+					return describe(err)
+				}
+				fmt.Fprintf(c.stdout, "created %s %s (id %d)\n", role, email, id)
+				return nil
+			})
+		},
+	}
+	create.Flags().StringVar(&email, "email", "", "e-mail address (required)")
+	create.Flags().StringVar(&pw, "password", "", "password; - or omitted: read from standard input")
+	create.Flags().StringVar(&nickname, "nickname", "", "nickname (default: the e-mail's local part)")
+	create.Flags().StringVar(&role, "role", "student", "student, tutor or admin")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func (c *cli) keysCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "keys", Short: "Manage encryption keys"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "rotate",
+		Short: "Re-encrypt personal data under the active encryption key",
+		Long: "After setting a new encryption_key and moving the old one to previous_encryption_keys, " +
+			"this re-encrypts every stored value under the new key; the old key can then be removed.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *App) error {
+				n, err := a.RotateKeys(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "re-encrypted %d values under key %s\n", n, a.Keys.ActiveID())
+				return nil
+			})
+		},
+	})
+	return cmd
+}
+
+// readPassword reads one line from in; from a terminal, without echo.
+func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(prompt, "Password: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return "", &usageError{errors.New("no password on standard input")}
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// describe turns a validation error into one readable line for the terminal.
+func describe(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && len(ae.Fields) > 0 {
+		parts := make([]string, len(ae.Fields))
+		for i, f := range ae.Fields {
+			parts[i] = strings.TrimPrefix(f.Location, "body.") + ": " + f.Message
+		}
+		return fmt.Errorf("refused: %s", strings.Join(parts, "; "))
+	}
+	if errors.As(err, &ae) && ae.Code != "" {
+		return fmt.Errorf("refused: %s", ae.Code)
+	}
+	return err
 }

@@ -204,3 +204,31 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 		}
 	})
 }
+
+func TestCLIUserCreateAndKeysRotate(t *testing.T) {
+	t.Chdir(t.TempDir())
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		env := map[string]string{"WEAVERSE_DATABASE_URL": testkit.DatabaseURL(t, dialect),
+			"WEAVERSE_AUTH_ARGON2_MEMORY_KIB": "1024", "WEAVERSE_AUTH_ARGON2_ITERATIONS": "1"}
+		code, out, errOut := runMain(t, env, "user", "create", "--email", "boss@example.com", "--password", "a-long-admin-secret-1", "--role", "admin")
+		if code != 0 || !strings.Contains(out, "created admin boss@example.com") {
+			t.Fatalf("user create: %d %q %q", code, out, errOut)
+		}
+		code, _, errOut = runMain(t, env, "user", "create", "--email", "BOSS@example.com", "--password", "a-long-admin-secret-1", "--nickname", "boss2")
+		if code != app.ExitError || !strings.Contains(errOut, "accounts.email_taken") {
+			t.Fatalf("duplicate: %d %q", code, errOut)
+		}
+		code, _, errOut = runMain(t, env, "user", "create", "--email", "weak@example.com", "--password", "short")
+		if code != app.ExitError || !strings.Contains(errOut, "password") {
+			t.Fatalf("weak password: %d %q", code, errOut)
+		}
+		code, _, errOut = runMain(t, env, "user", "create", "--email", "x@example.com", "--password", "a-long-admin-secret-1", "--role", "king")
+		if code != app.ExitConfig {
+			t.Fatalf("bad role: %d %q", code, errOut)
+		}
+		code, out, errOut = runMain(t, env, "keys", "rotate")
+		if code != 0 || !strings.Contains(out, "re-encrypted 0 values") {
+			t.Fatalf("keys rotate: %d %q %q", code, out, errOut)
+		}
+	})
+}

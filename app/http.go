@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -26,17 +27,19 @@ func (a *App) fiberConfig() fiber.Config {
 		AppName: "Weaverse",
 		// Values taken from the request stay valid after the handler returns
 		// (fasthttp reuses buffers otherwise).
-		Immutable:               true,
-		CaseSensitive:           true,
-		StrictRouting:           false, // "/api/courses" and "/api/courses/" are the same route
-		DisableStartupMessage:   true,
-		Network:                 "tcp", // IPv4 and IPv6
-		BodyLimit:               h.BodyLimit,
-		ReadTimeout:             h.ReadTimeout,
-		WriteTimeout:            h.WriteTimeout,
-		IdleTimeout:             h.IdleTimeout,
-		ProxyHeader:             proxyHeader(h.TrustedProxies, h.ProxyHeader),
-		EnableTrustedProxyCheck: len(h.TrustedProxies) > 0,
+		Immutable:             true,
+		CaseSensitive:         true,
+		StrictRouting:         false, // "/api/courses" and "/api/courses/" are the same route
+		DisableStartupMessage: true,
+		Network:               "tcp", // IPv4 and IPv6
+		BodyLimit:             h.BodyLimit,
+		ReadTimeout:           h.ReadTimeout,
+		WriteTimeout:          h.WriteTimeout,
+		IdleTimeout:           h.IdleTimeout,
+		// No ProxyHeader: Fiber would return the header's raw value as the
+		// client IP; httpx.Proxies computes it. The trusted-proxy check
+		// still governs X-Forwarded-Proto/Host for c.Protocol()/Hostname().
+		EnableTrustedProxyCheck: true,
 		TrustedProxies:          h.TrustedProxies,
 		ErrorHandler:            a.handleError,
 		JSONEncoder:             json.Marshal,
@@ -44,23 +47,14 @@ func (a *App) fiberConfig() fiber.Config {
 	}
 }
 
-// proxyHeader is only honoured when proxies are trusted; otherwise the peer
-// address is the client.
-func proxyHeader(trusted []string, header string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return header
-}
-
 // mountPlatform installs the middleware every request passes through, in order.
 func (a *App) mountPlatform(opts Options) {
 	f := a.Fiber
-	f.Use(httpx.Env(a.Logger, a.I18n))
+	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://")))
-	f.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: precompressed}))
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, nil))
 	f.Use(a.Web.Middleware())
 	f.Use(a.mods.auth.Authenticate())
@@ -68,6 +62,15 @@ func (a *App) mountPlatform(opts Options) {
 		f.Use(opts.Authenticate)
 	}
 	a.Web.Mount(f)
+}
+
+// precompressed skips gzip for formats that are compressed already.
+func precompressed(c *fiber.Ctx) bool {
+	switch path.Ext(c.Path()) {
+	case ".woff2", ".woff", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".ts", ".m4s", ".zip", ".gz", ".pdf":
+		return true
+	}
+	return false
 }
 
 // handleError is the one place errors become responses: problem documents
@@ -143,9 +146,8 @@ func (a *App) mountOperations() {
 		Description: "200 when ready, 503 otherwise; `checks` tells which part is not ready, and `capabilities` which optional features are available on this instance.",
 		Tags:        []string{"Operations"},
 	}, a.readyz)
-	a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
-	if !a.Config.Metrics.Enabled {
-		a.Fiber.Get("/metrics", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	if a.Config.Metrics.Enabled {
+		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
 	}
 	a.Fiber.Get("/api/docs", a.docsPage)
 	a.Fiber.Get("/api/docs/assets/*", a.docsAsset)

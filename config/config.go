@@ -219,7 +219,15 @@ func NewViper() *viper.Viper {
 }
 
 func setDefaults(v *viper.Viper, d Config) {
-	defaults := map[string]any{
+	for k, val := range defaultMap(d) {
+		v.SetDefault(k, val)
+	}
+}
+
+// defaultMap lists every key with its default; it is also the set of keys a
+// config file may use.
+func defaultMap(d Config) map[string]any {
+	return map[string]any{
 		"mode": d.Mode, "listen": d.Listen, "data_dir": d.DataDir, "base_url": d.BaseURL,
 		"secret_key": d.SecretKey, "secret_key_file": d.SecretKeyFile,
 		"encryption_key": d.EncryptionKey, "encryption_key_file": d.EncryptionKeyFile,
@@ -247,9 +255,23 @@ func setDefaults(v *viper.Viper, d Config) {
 		"bootstrap_admin.email": d.BootstrapAdmin.Email, "bootstrap_admin.password": d.BootstrapAdmin.Password,
 		"bootstrap_admin.password_file": d.BootstrapAdmin.PasswordFile,
 	}
-	for k, val := range defaults {
-		v.SetDefault(k, val)
+}
+
+// checkFileKeys refuses keys the configuration does not know (a typo such
+// as "databse" would otherwise be ignored, and the default used silently).
+func checkFileKeys(file string) error {
+	fv := viper.New()
+	fv.SetConfigFile(file)
+	if err := fv.ReadInConfig(); err != nil {
+		return errorf("cannot read %s: %v", file, oneLine(err))
 	}
+	known := defaultMap(Defaults())
+	for _, k := range fv.AllKeys() {
+		if _, ok := known[k]; !ok {
+			return errorf("%s: unknown key %q (see weaverse.example.yaml)", file, k)
+		}
+	}
+	return nil
 }
 
 // Error is a configuration error: the CLI prints it on one line and exits 2.
@@ -264,15 +286,21 @@ func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(f
 // *_FILE secrets and normalises the result. It does not validate: call
 // Validate (after EnsureDevSecrets, for serve).
 func Load(v *viper.Viper, file string) (*Config, error) {
+	if file == "" {
+		if _, err := os.Stat("weaverse.yaml"); err == nil {
+			file = "weaverse.yaml"
+		}
+	}
 	if file != "" {
+		if _, err := os.Stat(file); err != nil {
+			return nil, errorf("cannot read %s: %v", file, oneLine(err))
+		}
+		if err := checkFileKeys(file); err != nil {
+			return nil, err
+		}
 		v.SetConfigFile(file)
 		if err := v.ReadInConfig(); err != nil {
 			return nil, errorf("cannot read %s: %v", file, oneLine(err))
-		}
-	} else if _, err := os.Stat("weaverse.yaml"); err == nil {
-		v.SetConfigFile("weaverse.yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, errorf("cannot read weaverse.yaml: %v", oneLine(err))
 		}
 	}
 	var c Config
@@ -361,8 +389,13 @@ func (c *Config) ValidateSettings() error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		return errorf("data_dir (WEAVERSE_DATA_DIR) must not be empty")
 	}
-	if _, err := ParseDatabaseURL(c.Database.URL); err != nil {
+	dbu, err := ParseDatabaseURL(c.Database.URL)
+	if err != nil {
 		return errorf("database.url (WEAVERSE_DATABASE_URL): %v", err)
+	}
+	if c.Database.MaxOpenConns < 2 && dbu.Dialect == Postgres {
+		// Migrations hold one connection for their advisory lock and need another.
+		return errorf("database.max_open_conns must be at least 2 on PostgreSQL")
 	}
 	if c.Database.MaxOpenConns < 1 {
 		return errorf("database.max_open_conns must be at least 1")

@@ -116,6 +116,12 @@ func TestFileThenEnv(t *testing.T) {
 	if _, err := load(t, "missing.yaml", nil); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Fatalf("missing explicit file: %v", err)
 	}
+	if err := os.WriteFile("typo.yaml", []byte("databse:\n  url: postgres://u@h/db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, "typo.yaml", nil); err == nil || !strings.Contains(err.Error(), `unknown key "databse.url"`) {
+		t.Fatalf("typo accepted: %v", err)
+	}
 	if err := os.WriteFile("bad.yaml", []byte("listen: [\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +164,8 @@ func TestValidate(t *testing.T) {
 		{"db postgres no host", func(c *Config) { c.Database.URL = "postgres:///db" }, "no host"},
 		{"db postgres bad", func(c *Config) { c.Database.URL = "postgres://u:p@h:99999999999/db\x7f" }, "WEAVERSE_DATABASE_URL"},
 		{"db sqlite options", func(c *Config) { c.Database.URL = "sqlite:x.db?mode=ro" }, "options"},
+		{"db sqlite memory", func(c *Config) { c.Database.URL = "sqlite::memory:" }, "in-memory"},
+		{"db postgres pool", func(c *Config) { c.Database.URL = "postgres://u@h/db"; c.Database.MaxOpenConns = 1 }, "at least 2"},
 		{"base url", func(c *Config) { c.BaseURL = "learn.example.com" }, "WEAVERSE_BASE_URL"},
 		{"production base url", func(c *Config) { c.Mode = Production; c.BaseURL = "" }, "required in production"},
 		{"timeout", func(c *Config) { c.HTTP.RequestTimeout = 0 }, "http.request_timeout"},

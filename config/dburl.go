@@ -48,6 +48,10 @@ func ParseDatabaseURL(raw string) (DatabaseURL, error) {
 		if p == "" {
 			return DatabaseURL{}, fmt.Errorf("the sqlite URL names no file (sqlite:./data/weaverse.db)")
 		}
+		if strings.Contains(p, ":memory:") || strings.HasPrefix(p, "file:") {
+			// The writer and the reader pool would open two different databases.
+			return DatabaseURL{}, fmt.Errorf("in-memory SQLite is not supported; name a file (sqlite:./data/weaverse.db)")
+		}
 		return DatabaseURL{Dialect: SQLite, Path: p}, nil
 	case raw == "":
 		return DatabaseURL{}, fmt.Errorf("empty")

@@ -1,3 +1,3 @@
 DROP TABLE accounts_password_resets;
-{{.DropTextSearch "accounts_users"}}
+{{.DropTextSearch "accounts_users" "email" "nickname"}}
 DROP TABLE accounts_users;

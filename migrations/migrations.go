@@ -52,9 +52,9 @@ func (d TemplateData) TextSearch(table string, cols ...string) string {
 	return db.TextSearchSQL(d.dialect(), table, cols...)
 }
 
-// DropTextSearch renders the statements dropping it: {{.DropTextSearch "t"}}.
-func (d TemplateData) DropTextSearch(table string) string {
-	return db.DropTextSearchSQL(d.dialect(), table)
+// DropTextSearch renders the statements dropping it: {{.DropTextSearch "t" "a" "b"}}.
+func (d TemplateData) DropTextSearch(table string, cols ...string) string {
+	return db.DropTextSearchSQL(d.dialect(), table, cols...)
 }
 
 func (d TemplateData) dialect() string {
@@ -82,6 +82,7 @@ const Table = "schema_migrations"
 // Migrator applies the embedded migrations to a database.
 type Migrator struct {
 	db *db.DB
+	ms *migrate.Migrations
 	m  *migrate.Migrator
 }
 
@@ -97,7 +98,7 @@ func New(d *db.DB) (*Migrator, error) {
 		migrate.WithMarkAppliedOnSuccess(true),
 		migrate.WithTemplateData(Data(d.Dialect)),
 	)
-	return &Migrator{db: d, m: m}, nil
+	return &Migrator{db: d, ms: ms, m: m}, nil
 }
 
 // Status is the state of the migration stream.
@@ -106,19 +107,17 @@ type Status struct {
 	Pending []string
 }
 
-// Status lists applied and pending migrations. A database never migrated has
-// every migration pending.
+// Status lists applied and pending migrations, reading through the reader
+// pool and creating nothing. A database never migrated has every migration
+// pending.
 func (mg *Migrator) Status(ctx context.Context) (Status, error) {
-	if err := mg.m.Init(ctx); err != nil {
-		return Status{}, err
-	}
-	ms, err := mg.m.MigrationsWithStatus(ctx)
+	applied, err := mg.applied(ctx)
 	if err != nil {
 		return Status{}, err
 	}
 	var s Status
-	for _, m := range ms {
-		if m.IsApplied() {
+	for _, m := range mg.ms.Sorted() {
+		if applied[m.Name] {
 			s.Applied = append(s.Applied, m.Name+"_"+m.Comment)
 		} else {
 			s.Pending = append(s.Pending, m.Name+"_"+m.Comment)
@@ -127,18 +126,31 @@ func (mg *Migrator) Status(ctx context.Context) (Status, error) {
 	return s, nil
 }
 
-// Current reports whether every migration is applied, without creating
-// anything (for /readyz).
-func (mg *Migrator) Current(ctx context.Context) (bool, error) {
+// applied returns the ids of the applied migrations.
+func (mg *Migrator) applied(ctx context.Context) (map[string]bool, error) {
 	exists, err := mg.db.TableExists(ctx, Table)
 	if err != nil || !exists {
-		return false, err // never migrated: everything is pending
+		return map[string]bool{}, err // never migrated: everything is pending
 	}
-	ms, err := mg.m.MigrationsWithStatus(ctx)
+	var names []string
+	if err := mg.db.R.NewSelect().TableExpr(Table).Column("name").Scan(ctx, &names); err != nil {
+		return nil, err
+	}
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return set, nil
+}
+
+// Current reports whether every migration is applied (for /readyz): through
+// the reader pool, so a probe never waits behind SQLite's single writer.
+func (mg *Migrator) Current(ctx context.Context) (bool, error) {
+	s, err := mg.Status(ctx)
 	if err != nil {
 		return false, err
 	}
-	return len(ms.Unapplied()) == 0, nil
+	return len(s.Pending) == 0, nil
 }
 
 // Up applies every pending migration, each in its own transaction, and

@@ -37,8 +37,7 @@ func New(t testing.TB, dialect string, opts ...Option) *T {
 	clk := clock.NewFixed(Epoch)
 	mailer := &mail.Memory{}
 	o := app.Options{
-		// Warnings and errors (e.g. an unexpected 500's cause) show in the test log.
-		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:       Logger(t),
 		Clock:        clk,
 		Mailer:       mailer,
 		Authenticate: testkit.HeaderAuth(),
@@ -77,6 +76,11 @@ func Config(t testing.TB, dialect string) *config.Config {
 		t.Fatalf("apptest: config: %v", err)
 	}
 	return &cfg
+}
+
+// Logger writes warnings and errors (e.g. an unexpected 500's cause) to the test log.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 type testWriter struct{ t testing.TB }

@@ -25,8 +25,12 @@ type registerInput struct{ Body newUserBody }
 
 type adminCreateInput struct {
 	Body struct {
-		newUserBody
-		Role authz.Role `json:"role" enum:"student,tutor,admin"`
+		Email           string     `json:"email" maxLength:"254"`
+		Password        string     `json:"password" maxLength:"256"`
+		PasswordConfirm string     `json:"password_confirm" maxLength:"256"`
+		Nickname        string     `json:"nickname" maxLength:"40"`
+		PhoneNumber     *string    `json:"phone_number,omitempty" required:"false" maxLength:"40"`
+		Role            authz.Role `json:"role" enum:"student,tutor,admin"`
 	}
 }
 

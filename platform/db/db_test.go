@@ -118,12 +118,22 @@ func TestSQLiteReaderIsReadOnly(t *testing.T) {
 	}
 }
 
-// Concurrent read-then-write transactions must all succeed: on SQLite this is
-// what _txlock=immediate and the single writer buy (without them most fail
-// with SQLITE_BUSY); on Postgres the row lock does it.
+// Concurrent read-then-write transactions must all succeed. On SQLite they
+// run through two separate handles on one file (as `weaverse migrate` beside
+// `weaverse serve`), so the single-writer pool cannot serialise them: what
+// keeps them from failing with SQLITE_BUSY is _txlock=immediate with
+// busy_timeout. On Postgres the row lock does it.
 func TestConcurrentReadModifyWrite(t *testing.T) {
 	testkit.EachDialect(t, func(t *testing.T, dialect string) {
-		d := testkit.NewDB(t, dialect)
+		url := testkit.DatabaseURL(t, dialect)
+		open := func() *db.DB {
+			h, err := db.Open(context.Background(), db.Options{URL: url, MaxOpenConns: 4})
+			testkit.Must(t, err)
+			t.Cleanup(func() { _ = h.Close() })
+			return h
+		}
+		d, d2 := open(), open()
+		handles := []*db.DB{d, d2}
 		setup(t, d)
 		ctx := context.Background()
 		_, err := d.W.NewInsert().Model(&item{Name: "counter"}).Exec(ctx)
@@ -131,15 +141,16 @@ func TestConcurrentReadModifyWrite(t *testing.T) {
 		const workers = 40
 		var wg sync.WaitGroup
 		errs := make(chan error, workers)
-		for range workers {
+		for i := range workers {
 			wg.Add(1)
+			h := handles[i%2]
 			go func() {
 				defer wg.Done()
 				ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				errs <- d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				errs <- h.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 					var it item
-					if err := d.ForUpdate(tx.NewSelect().Model(&it).Where("name = 'counter'")).Scan(ctx); err != nil {
+					if err := h.ForUpdate(tx.NewSelect().Model(&it).Where("name = 'counter'")).Scan(ctx); err != nil {
 						return err
 					}
 					it.N++

@@ -57,6 +57,8 @@ var jsonKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // JSONText returns an expression reading the text of key from the JSON column
 // (Postgres col->>'key', SQLite json_extract(col, '$.key')). Both names are
 // checked to be plain identifiers, so the expression is safe to embed.
+// Compare it with strings only: for a JSON number or boolean, Postgres
+// yields text ('1', 'true') while SQLite yields the typed value.
 func (d *DB) JSONText(column, key string) (bun.Safe, error) {
 	if !jsonKeyRE.MatchString(column) || !jsonKeyRE.MatchString(key) {
 		return "", fmt.Errorf("db: invalid JSON path %q.%q", column, key)

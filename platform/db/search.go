@@ -15,8 +15,15 @@ import (
 //   - SQLite: an external-content FTS5 table "<table>_fts" with the trigram
 //     tokenizer, kept in sync by triggers. Terms of three characters or more
 //     use it; shorter ones ("기초") fall back to LIKE on the columns.
-//   - Postgres: a pg_trgm GIN index on the columns joined by spaces, used by
-//     ILIKE '%term%'.
+//   - Postgres: a pg_trgm GIN index per column, used by
+//     col1 ILIKE '%term%' OR col2 ILIKE '%term%' (a bitmap OR of the indexes).
+//     Requires the pg_trgm extension (trusted since PostgreSQL 13: the
+//     database owner may create it; the migration does).
+//
+// A term matches within one column on both dialects, never across two.
+// Case is folded by Unicode rules on Postgres and in SQLite's trigram index
+// (terms of three characters or more); SQLite's LIKE fallback for shorter
+// terms folds ASCII only (Hangul has no case, so Korean is unaffected).
 //
 // Word-based full-text search (to_tsvector) is not used: it cannot split
 // Korean words from their particles ("자바스크립트를"), so substring search
@@ -42,8 +49,12 @@ func checkIdents(names ...string) {
 func TextSearchSQL(dialect, table string, cols ...string) string {
 	checkIdents(append([]string{table}, cols...)...)
 	if dialect == Postgres {
-		return fmt.Sprintf("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;\n"+
-			"CREATE INDEX %s_text_idx ON %s USING GIN ((%s) public.gin_trgm_ops);", table, table, pgTextExpr(cols))
+		var b strings.Builder
+		b.WriteString("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;\n")
+		for _, c := range cols {
+			fmt.Fprintf(&b, "CREATE INDEX %[1]s_%[2]s_trgm_idx ON %[1]s USING GIN (%[2]s public.gin_trgm_ops);\n", table, c)
+		}
+		return b.String()
 	}
 	fts := table + "_fts"
 	colList := strings.Join(cols, ", ")
@@ -63,22 +74,19 @@ CREATE TRIGGER %[3]s_fts_au AFTER UPDATE ON %[3]s BEGIN
 END;`, fts, colList, table, newVals, oldVals)
 }
 
-// DropTextSearchSQL returns the statements that remove the text index of table.
-func DropTextSearchSQL(dialect, table string) string {
-	checkIdents(table)
+// DropTextSearchSQL returns the statements that remove the text index of
+// table over cols.
+func DropTextSearchSQL(dialect, table string, cols ...string) string {
+	checkIdents(append([]string{table}, cols...)...)
 	if dialect == Postgres {
-		return fmt.Sprintf("DROP INDEX IF EXISTS %s_text_idx;", table)
+		var b strings.Builder
+		for _, c := range cols {
+			fmt.Fprintf(&b, "DROP INDEX IF EXISTS %s_%s_trgm_idx;\n", table, c)
+		}
+		return b.String()
 	}
 	return fmt.Sprintf("DROP TRIGGER IF EXISTS %[1]s_fts_ai;\nDROP TRIGGER IF EXISTS %[1]s_fts_ad;\n"+
 		"DROP TRIGGER IF EXISTS %[1]s_fts_au;\nDROP TABLE IF EXISTS %[1]s_fts;", table)
-}
-
-func pgTextExpr(cols []string) string {
-	parts := make([]string, len(cols))
-	for i, c := range cols {
-		parts[i] = fmt.Sprintf("coalesce(%s, '')", c)
-	}
-	return strings.Join(parts, " || ' ' || ")
 }
 
 // WhereTextSearch keeps the rows of table (aliased alias in q, or the table
@@ -96,11 +104,12 @@ func (d *DB) WhereTextSearch(q *bun.SelectQuery, table, alias string, cols []str
 	checkIdents(alias)
 	pattern := ContainsPattern(term)
 	if d.IsPostgres() {
-		qualified := make([]string, len(cols))
-		for i, c := range cols {
-			qualified[i] = alias + "." + c
-		}
-		return q.Where(pgTextExpr(qualified)+` ILIKE ? ESCAPE '\'`, pattern)
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for _, c := range cols {
+				q = q.WhereOr(alias+"."+c+` ILIKE ? ESCAPE '\'`, pattern)
+			}
+			return q
+		})
 	}
 	if utf8.RuneCountInString(term) >= 3 {
 		// A phrase query: the term matches as one substring.

@@ -2,7 +2,8 @@ package httpx
 
 import (
 	"context"
-	"net"
+	"crypto/subtle"
+	"sync"
 	"strconv"
 	"time"
 
@@ -23,6 +24,19 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	active   sync.WaitGroup // requests being handled, for shutdown
+}
+
+// WaitIdle waits until no request is being handled, or until ctx ends.
+func (m *Metrics) WaitIdle(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { m.active.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // NewMetrics returns a registry with Go and process collectors and the HTTP
@@ -72,13 +86,12 @@ func metricsAllowed(c *fiber.Ctx, token string) bool {
 	if authz.PrincipalFrom(c.UserContext()).IsAdmin() {
 		return true
 	}
-	if token != "" && c.Get(fiber.HeaderAuthorization) == "Bearer "+token {
+	if token != "" && subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte("Bearer "+token)) == 1 {
 		return true
 	}
-	// c.IP() honours the proxy header only for trusted proxies, so a
-	// client cannot claim to be local through X-Forwarded-For.
-	ip := net.ParseIP(c.IP())
-	return ip != nil && ip.IsLoopback() && len(c.IPs()) == 0
+	// A local scraper: the connection itself comes from loopback and no
+	// proxy forwarded it (a proxy on the same host would).
+	return c.Context().RemoteIP().IsLoopback() && !Forwarded(c)
 }
 
 func principalID(ctx context.Context) int64 {

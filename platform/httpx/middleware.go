@@ -36,19 +36,24 @@ func Recover(logger *slog.Logger) fiber.Handler {
 			if r := recover(); r != nil {
 				logger.Error("panic", "panic", r, "request_id", RequestIDFrom(c.UserContext()),
 					"path", c.Path(), "stack", string(debug.Stack()))
-				err = errors.New("panic recovered")
+				err = errPanic
 			}
 		}()
 		return c.Next()
 	}
 }
 
-// Env sets up the request: its id (a sane incoming X-Request-ID is kept, so
-// ids follow a request through proxies), and what error conversion needs.
-func Env(logger *slog.Logger, bundle *i18n.Bundle) fiber.Handler {
+// errPanic is what a recovered panic becomes; it was logged with its stack
+// already, so the problem converter does not log it again.
+var errPanic = errors.New("panic recovered")
+
+// Env sets up the request: its id (a sane X-Request-ID from a trusted proxy
+// is kept, so ids follow a request through the proxy's logs), the client's
+// address, and what error conversion needs.
+func Env(logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id := c.Get(HeaderRequestID)
-		if !requestIDRE.MatchString(id) {
+		if !requestIDRE.MatchString(id) || !proxies.PeerTrusted(c) {
 			id = newRequestID()
 		}
 		c.Set(HeaderRequestID, id)
@@ -57,7 +62,7 @@ func Env(logger *slog.Logger, bundle *i18n.Bundle) fiber.Handler {
 			ua = strings.ToValidUTF8(ua[:256], "")
 		}
 		env := &reqEnv{logger: logger, i18n: bundle, requestID: id, path: c.Path(),
-			query: string(c.Request().URI().QueryString()), ip: c.IP(), userAgent: ua}
+			query: string(c.Request().URI().QueryString()), ip: proxies.ClientIP(c), userAgent: ua}
 		ctx := context.WithValue(c.UserContext(), envKey{}, env)
 		c.SetUserContext(withCookieWriter(ctx, c))
 		return c.Next()
@@ -72,7 +77,9 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 		start := time.Now()
 		if m != nil {
 			m.inFlight.Inc()
+			m.active.Add(1)
 			defer m.inFlight.Dec()
+			defer m.active.Done()
 		}
 		err := c.Next()
 		if err != nil {
@@ -100,7 +107,7 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 			slog.Int("status", status),
 			slog.Duration("duration", elapsed),
 			slog.Int("bytes", len(c.Response().Body())),
-			slog.String("ip", c.IP()),
+			slog.String("ip", ClientIPFrom(c.UserContext())),
 			slog.String("request_id", RequestIDFrom(c.UserContext())),
 		}
 		if uid := principalID(c.UserContext()); uid != 0 {

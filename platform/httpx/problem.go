@@ -178,7 +178,9 @@ func NewProblem(ctx context.Context, err error) *Problem {
 		if errors.Is(err, context.DeadlineExceeded) {
 			kind = apperr.Timeout
 		} else {
-			env.logger.ErrorContext(ctx, "unexpected error", "err", err, "request_id", env.requestID, "path", env.path)
+			if !errors.Is(err, errPanic) {
+				env.logger.ErrorContext(ctx, "unexpected error", "err", err, "request_id", env.requestID, "path", env.path)
+			}
 			return env.problem(lang, http.StatusInternalServerError, "internal", "problem.internal", nil)
 		}
 	}
@@ -316,7 +318,7 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 		}
 		var d huma.ErrorDetailer
 		if errors.As(e, &d) {
-			p.Errors = append(p.Errors, d.ErrorDetail())
+			p.Errors = append(p.Errors, scrub(d.ErrorDetail()))
 		} else {
 			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
 		}
@@ -332,4 +334,27 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 		p.Detail = msg
 	}
 	return p
+}
+
+// scrub keeps an echoed input value only when it is a short scalar of a
+// field that is not a secret: huma echoes whole objects for unexpected
+// properties, which would send passwords back (and into proxies' logs).
+func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
+	out := *d
+	loc := strings.ToLower(out.Location)
+	switch v := out.Value.(type) {
+	case string:
+		if len(v) > 200 {
+			out.Value = nil
+		}
+	case bool, float64, int, int64, nil:
+	default:
+		out.Value = nil
+	}
+	for _, secret := range []string{"password", "token", "secret", "phone"} {
+		if strings.Contains(loc, secret) {
+			out.Value = nil
+		}
+	}
+	return &out
 }

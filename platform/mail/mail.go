@@ -51,7 +51,7 @@ func (d *Dir) Send(_ context.Context, m Message) error {
 	d.mu.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-		d.From, strings.Join(m.To, ", "), m.Subject, time.Now().UTC().Format(time.RFC1123Z), m.Text)
+		oneLine(d.From), oneLine(strings.Join(m.To, ", ")), oneLine(m.Subject), time.Now().UTC().Format(time.RFC1123Z), m.Text)
 	path := filepath.Join(d.Path, name)
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		return err
@@ -98,4 +98,9 @@ func (mm *Memory) Last(addr string) (Message, bool) {
 		}
 	}
 	return Message{}, false
+}
+
+// oneLine keeps a header value on one line (no header injection).
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
