@@ -244,7 +244,7 @@ func TestPasswordReset(t *testing.T) {
 		confirm("bogus-token", "a-whole-new-secret-5").Problem(422, "accounts.reset_token_invalid")
 		confirm(token, "a-whole-new-secret-5").Status(204)
 		confirm(token, "another-new-secret-6").Problem(422, "accounts.reset_token_invalid") // single use
-		ta.Get("/api/me/", as(a)...).Problem(401, "")                                           // sessions ended
+		ta.Get("/api/me/", as(a)...).Problem(401, "")                                       // sessions ended
 		login(t, ta, "forgot@example.com", "a-whole-new-secret-5")
 
 		// Links expire after an hour.

@@ -3,8 +3,8 @@ package httpx
 import (
 	"context"
 	"crypto/subtle"
-	"sync"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
