@@ -267,6 +267,9 @@ func checkFileKeys(file string) error {
 	}
 	known := defaultMap(Defaults())
 	for _, k := range fv.AllKeys() {
+		if fv.Get(k) == nil {
+			continue // an empty section whose keys are all commented out
+		}
 		if _, ok := known[k]; !ok {
 			return errorf("%s: unknown key %q (see weaverse.example.yaml)", file, k)
 		}

@@ -2,9 +2,13 @@ package testkit
 
 import (
 	"fmt"
+	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
 )
@@ -19,6 +23,11 @@ type MatrixRow struct {
 	Want   map[string]int // caller name → status
 }
 
+// CallerOrder is the order in which RunMatrix sends each row: least
+// privileged first, so a row whose request changes state (a delete) is
+// allowed for the last callers only after everyone else has been refused.
+var CallerOrder = []string{"anonymous", "other_student", "tutor", "student", "admin"}
+
 // RunMatrix sends every row as every caller and reports all mismatches at
 // once, as a table.
 func RunMatrix(t *testing.T, c *Client, callers map[string]*authz.Principal, rows []MatrixRow) {
@@ -27,7 +36,17 @@ func RunMatrix(t *testing.T, c *Client, callers map[string]*authz.Principal, row
 	for n := range callers {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	rank := map[string]int{}
+	for i, n := range CallerOrder {
+		rank[n] = i + 1
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ri, rj := rank[names[i]], rank[names[j]]
+		if ri != rj {
+			return ri != 0 && (rj == 0 || ri < rj)
+		}
+		return names[i] < names[j]
+	})
 	var bad []string
 	for _, row := range rows {
 		for _, name := range names {
@@ -65,4 +84,40 @@ func (e Expect) And(status int, names ...string) Expect {
 		e[n] = status
 	}
 	return e
+}
+
+// CheckCoverage fails for every operation of the API that no row exercises
+// (matching its path template), unless exempt names it ("GET /api/x/{id}")
+// with the reason. Adding a route without deciding who may call it fails.
+func CheckCoverage(t *testing.T, api huma.API, rows []MatrixRow, exempt map[string]string) {
+	t.Helper()
+	var missing []string
+	for tmpl, item := range api.OpenAPI().Paths {
+		re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(strings.TrimSuffix(tmpl, "/")), "[^/]+") + "/?$")
+		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
+			http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
+			if op == nil {
+				continue
+			}
+			key := method + " " + tmpl
+			if _, ok := exempt[key]; ok {
+				continue
+			}
+			found := false
+			for _, r := range rows {
+				path, _, _ := strings.Cut(r.Path, "?")
+				if r.Method == method && re.MatchString(path) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				missing = append(missing, key)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("authorization matrix: %d operations have no row:\n  %s", len(missing), strings.Join(missing, "\n  "))
+	}
 }
