@@ -42,6 +42,13 @@ type Directory interface {
 	CreateSocialUser(ctx context.Context, tx bun.IDB, email, name string) (User, error)
 	// RecordLogin notes a successful sign-in.
 	RecordLogin(ctx context.Context, tx bun.IDB, userID int64) error
+	// ConfirmEmailByProvider records that an identity provider verified the
+	// account's e-mail, inside the caller's transaction. When the e-mail was
+	// not verified before, the account's password and sessions are dropped:
+	// whoever registered the address without proving it (perhaps to hijack
+	// the real owner's later social sign-in) keeps no way in; the owner can
+	// set a password again by e-mail.
+	ConfirmEmailByProvider(ctx context.Context, tx bun.IDB, userID int64) error
 }
 
 // SessionRevoker ends sign-in sessions. The auth module implements it; the

@@ -110,8 +110,9 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 		if err != nil {
 			return err
 		}
-		cur.PasswordHash, cur.PasswordChangedAt, cur.UpdatedAt = &hash, &now, now
-		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at"); err != nil {
+		// Using the mailed link proves the mailbox: the e-mail is verified.
+		cur.PasswordHash, cur.PasswordChangedAt, cur.UpdatedAt, cur.EmailVerified = &hash, &now, now, true
+		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at", "email_verified"); err != nil {
 			return err
 		}
 		return s.sessions.RevokeUserSessions(ctx, tx, cur.ID, "", "password_reset")

@@ -383,3 +383,18 @@ func (s *service) RecordLogin(ctx context.Context, tx bun.IDB, userID int64) err
 	_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", now).Where("id = ?", userID).Exec(ctx)
 	return err
 }
+
+func (s *service) ConfirmEmailByProvider(ctx context.Context, tx bun.IDB, userID int64) error {
+	u, err := s.st.lockByID(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if u.EmailVerified {
+		return nil
+	}
+	u.EmailVerified, u.PasswordHash, u.UpdatedAt = true, nil, s.clock.Now()
+	if err := s.st.update(ctx, tx, u, "email_verified", "password_hash"); err != nil {
+		return err
+	}
+	return s.sessions.RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")
+}
