@@ -139,6 +139,7 @@ func (m *Module) Authenticate() fiber.Handler {
 			return c.Next()
 		}
 		p, err := m.svc.Authenticate(c.UserContext(), raw)
+		m.markSession(c, raw, err)
 		switch {
 		case err == nil:
 			c.SetUserContext(authz.WithPrincipal(c.UserContext(), p))

@@ -78,7 +78,9 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 		return nil, accounts.User{}, err
 	}
 	if wait > 0 {
-		return nil, accounts.User{}, apperr.Limited("auth.too_many_attempts", wait).With(map[string]any{"Minutes": int(wait.Minutes()) + 1})
+		limited := apperr.Limited("auth.too_many_attempts", wait)
+		limited.Msg = "auth.too_many_attempts"
+		return nil, accounts.User{}, limited.With(map[string]any{"Minutes": int(wait.Minutes()) + 1})
 	}
 	u, err := s.users.CheckPassword(ctx, email, password)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -337,19 +338,29 @@ func (s *socialLogin) verify(ctx context.Context, p *oidc.Provider, code string,
 // signIn finds or creates the account of a verified identity and starts a
 // session. A concurrent first sign-in of the same person (a double click on
 // the provider's consent page) can make one of the two lose a unique-key
-// race; the loser tries once more and then finds the winner's rows.
+// race (or, on Postgres, a deadlock between their unique-index checks); the
+// loser backs off and tries again, and then finds the winner's rows.
+// maxSignInAttempts bounds the retries of a sign-in that lost a race.
+const maxSignInAttempts = 5
+
 func (s *socialLogin) signIn(ctx context.Context, c *idClaims) (*Tokens, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := s.signInOnce(ctx, c)
 		if err == nil {
 			return tok, nil
 		}
-		if !(errors.Is(err, errSocialRetry) || db.IsUniqueViolation(err) || errors.Is(err, apperr.Conflict)) {
+		if !(errors.Is(err, errSocialRetry) || db.IsUniqueViolation(err) || db.IsRetryable(err) || errors.Is(err, apperr.Conflict)) {
 			return nil, err
 		}
-		if attempt == 1 {
-			s.m.logger.WarnContext(ctx, "social login: lost a race twice", "err", err)
+		if attempt == maxSignInAttempts-1 {
+			s.m.logger.WarnContext(ctx, "social login: lost a race repeatedly", "err", err)
 			return nil, errSocialConflict
+		}
+		// Back off a little, with jitter, so racing sign-ins stop colliding.
+		select {
+		case <-time.After(time.Duration(10*(attempt+1)+rand.IntN(20)) * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }

@@ -98,3 +98,32 @@ func TestScreenshots(t *testing.T) {
 	shot(browser.Desktop, "/missing?lang=ko", "error-404-desktop")
 	shot(browser.Phone, "/missing?lang=en", "error-404-phone")
 }
+
+// TestRoadmapProgressInBrowser: the progress of a course in progress shows
+// under the site's CSP (style-src 'self' ignores style attributes, so the
+// bar is a native <progress>, drawn by the stylesheet).
+func TestRoadmapProgressInBrowser(t *testing.T) {
+	ctx := browser.New(t)
+	app, w := newApp(t, web.Options{Dev: true})
+	app.Get("/demo", func(c *fiber.Ctx) error {
+		c.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; font-src 'self' data:")
+		return w.Render(c, 200, "site/home", demoPage())
+	})
+	base := browser.Serve(t, app)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/demo"),
+		chromedp.WaitVisible(chromedp.CSS("progress.roadmap-progress")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const p = document.querySelector("progress.roadmap-progress");
+		return [p.position, p.getBoundingClientRect().width, document.querySelectorAll("[style]").length];
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != 0.4 || got[1] < 100 || got[2] != 0 {
+		t.Errorf("progress position %v, width %v px, %v inline styles", got[0], got[1], got[2])
+	}
+}

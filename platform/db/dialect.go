@@ -95,3 +95,18 @@ func IsForeignKeyViolation(err error) bool {
 	}
 	return false
 }
+
+// IsRetryable reports whether err is a transient conflict between
+// concurrent transactions that a retry of the whole transaction resolves:
+// a Postgres deadlock or serialization failure, or SQLITE_BUSY.
+func IsRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40P01" || pgErr.Code == "40001"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}

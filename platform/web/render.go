@@ -28,6 +28,7 @@ type View struct {
 	Principal *authz.Principal
 	Flashes   []Flash
 	Dev       bool
+	Session   SessionHint // the sign-in session's state, for static/js/session.js
 
 	query url.Values // the request query, for LangURL
 }
@@ -106,6 +107,10 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		},
 		// number formats an integer with thousands separators: 50000 → "50,000".
 		"number": formatNumber,
+		// date and datetime format a time.Time (or *time.Time; nil → "") in
+		// Korean time: "2026년 3월 2일" / "Mar 2, 2026", with "18:05" added.
+		"date":     func(t any) string { return formatTime(lang, t, false) },
+		"datetime": func(t any) string { return formatTime(lang, t, true) },
 		// dict builds a map for passing several values to a sub-template.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
@@ -203,6 +208,7 @@ func (w *Web) Render(c *fiber.Ctx, status int, page string, data any) error {
 		Path:      c.Path(),
 		Principal: authz.PrincipalFrom(c.UserContext()),
 		Dev:       w.opts.Dev,
+		Session:   SessionHintFrom(c.UserContext()),
 	}
 	if q := c.Context().QueryArgs().String(); q != "" {
 		v.query, _ = url.ParseQuery(q)

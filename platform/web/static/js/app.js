@@ -8,4 +8,28 @@
     const msg = ev.target instanceof HTMLFormElement && ev.target.dataset.confirm;
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
+
+  // A page without a session (signed out): forget the token expiry that
+  // session.js shares between tabs.
+  if (!document.body.dataset.session) {
+    try {
+      window.localStorage.removeItem("weaverse:session");
+    } catch (e) {
+      /* storage disabled */
+    }
+  }
+
+  // <button data-password-toggle="ID">: show or hide the password field ID.
+  document.querySelectorAll("[data-password-toggle]").forEach((btn) => {
+    const input = document.getElementById(btn.dataset.passwordToggle);
+    if (!input) return;
+    btn.hidden = false;
+    btn.addEventListener("click", () => {
+      const show = input.type === "password";
+      input.type = show ? "text" : "password";
+      btn.setAttribute("aria-pressed", String(show));
+      const icon = btn.querySelector(".bi");
+      if (icon) icon.className = show ? "bi bi-eye-slash" : "bi bi-eye";
+    });
+  });
 })();
