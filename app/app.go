@@ -23,6 +23,7 @@ import (
 
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -216,6 +217,16 @@ func newKeyring(cfg *config.Config) (*crypto.Keyring, error) {
 		previous = append(previous, key)
 	}
 	return crypto.NewKeyring(active, previous...)
+}
+
+// ImportBundle imports a course bundle; new courses are authored by the
+// editorial account.
+func (a *App) ImportBundle(ctx context.Context, b *catalog.Bundle) (catalog.ImportReport, error) {
+	author, err := a.mods.accounts.EnsureEditorialUser(ctx)
+	if err != nil {
+		return catalog.ImportReport{}, err
+	}
+	return a.mods.catalog.Import(ctx, b, author)
 }
 
 // RotateKeys re-encrypts personal data under the active encryption key.

@@ -104,6 +104,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(c.migrateCmd())
 	root.AddCommand(c.userCmd())
 	root.AddCommand(c.keysCmd())
+	root.AddCommand(c.contentCmd())
 	root.AddCommand(&cobra.Command{
 		Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -46,6 +46,26 @@ func TestGoldenMatrix(t *testing.T) {
 		tutor := fmt.Sprintf("/api/tutors/%d/", id("tutor"))
 		admin := fmt.Sprintf("/api/tutors/%d/", id("admin"))
 		invalidProfile := map[string]any{"nickname": ""}
+		course := func(slug string) int64 {
+			var out struct{ ID int64 }
+			ta.As(c["tutor"]).Request(http.MethodPost, "/api/courses/", map[string]any{"slug": slug, "title": "행렬 강좌",
+				"category": "frontend", "skill_level": "beginner", "price": 1000, "status": "published",
+				"lectures": []map[string]any{{"slug": "l", "title": "강의", "topics": []map[string]any{
+					{"slug": "t", "title": "글", "kind": "article", "body": "본문"}}}}}).Status(201).JSON(&out)
+			return out.ID
+		}
+		courseURL := fmt.Sprintf("/api/courses/%d/", course("matrix"))
+		doomedCourse := fmt.Sprintf("/api/courses/%d/", course("matrix-doomed"))
+		var cu struct{ ID int64 }
+		curriculumBody := map[string]any{"slug": "matrix-nd", "title": "행렬 과정", "category": "frontend",
+			"skill_level": "beginner", "price": 50000, "status": "published", "course_ids": []int64{}}
+		ta.As(c["tutor"]).Request(http.MethodPost, "/api/curriculums/", curriculumBody).Status(201).JSON(&cu)
+		curriculumURL := fmt.Sprintf("/api/curriculums/%d/", cu.ID)
+		curriculumBody["slug"] = "matrix-doomed"
+		ta.As(c["tutor"]).Request(http.MethodPost, "/api/curriculums/", curriculumBody).Status(201).JSON(&cu)
+		doomedCurriculum := fmt.Sprintf("/api/curriculums/%d/", cu.ID)
+		notAuthor := []string{"student", "other_student"}
+		editors := []string{"tutor", "admin"}
 		rows := []testkit.MatrixRow{
 			// Operations.
 			{Method: "GET", Path: "/healthz", Want: testkit.All(200, everyone...)},
@@ -76,6 +96,22 @@ func TestGoldenMatrix(t *testing.T) {
 			// Deleting a student: refused to others; the student deletes itself, so
 			// the admin (who comes after) finds nothing left.
 			{Method: "DELETE", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "admin").And(204, "student")},
+			// Catalog: anyone reads; tutors create; authors (and admins) change.
+			{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
+			{Method: "GET", Path: courseURL, Want: testkit.All(200, everyone...)},
+			{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "PATCH", Path: courseURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "PUT", Path: courseURL, Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
+				"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "DELETE", Path: doomedCourse, Want: testkit.All(401, "anonymous").And(403, "other_student").And(204, "tutor").And(404, "student", "admin")},
+			{Method: "GET", Path: "/api/curriculums/", Want: testkit.All(200, everyone...)},
+			{Method: "GET", Path: curriculumURL, Want: testkit.All(200, everyone...)},
+			{Method: "POST", Path: "/api/curriculums/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "PATCH", Path: curriculumURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "PUT", Path: curriculumURL, Body: map[string]any{"slug": "BAD SLUG", "title": "t", "category": "frontend", "skill_level": "beginner",
+				"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student").And(204, "tutor").And(404, "student", "admin")},
+			{Method: "GET", Path: "/api/roadmap/", Want: testkit.All(200, everyone...)},
 			// Auth.
 			{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},
 				Want: testkit.All(401, everyone...)},

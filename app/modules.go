@@ -5,6 +5,7 @@ import (
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/auth"
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/site"
 )
 
@@ -13,6 +14,7 @@ import (
 type builtModules struct {
 	accounts *accounts.Module
 	auth     *auth.Module
+	catalog  *catalog.Module
 }
 
 // buildModules constructs every module, in dependency order, with exactly
@@ -41,7 +43,8 @@ func (a *App) buildModules() ([]Module, error) {
 	if au == nil {
 		return nil, fmt.Errorf("auth: not built")
 	}
-	a.mods = builtModules{accounts: acc, auth: au}
+	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory()})
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}
 	siteMod := site.New(site.Deps{Web: a.Web})
-	return []Module{acc, au, siteMod}, nil
+	return []Module{acc, au, cat, siteMod}, nil
 }

@@ -30,6 +30,8 @@ type User struct {
 type Directory interface {
 	// UserByID returns an existing user (active or not); apperr.NotFound otherwise.
 	UserByID(ctx context.Context, id int64) (User, error)
+	// UsersByIDs returns the existing users among ids, in one query.
+	UsersByIDs(ctx context.Context, ids []int64) (map[int64]User, error)
 	// UserByEmail finds a user by e-mail, ignoring case; apperr.NotFound otherwise.
 	UserByEmail(ctx context.Context, email string) (User, error)
 	// CheckPassword returns the active user with this e-mail and password,

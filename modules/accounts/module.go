@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -10,6 +11,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -115,6 +119,28 @@ func (m *Module) Stop(ctx context.Context) error {
 // EnsureAdmin creates the bootstrap admin when no admin exists.
 func (m *Module) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
 	return m.svc.EnsureAdmin(ctx, email, password)
+}
+
+// EditorialEmail is the account that authors imported content.
+const EditorialEmail = "editorial@weaverse.invalid"
+
+// EnsureEditorialUser returns the id of the editorial account (a tutor that
+// cannot sign in: no password), creating it on first use.
+func (m *Module) EnsureEditorialUser(ctx context.Context) (int64, error) {
+	if u, err := m.svc.UserByEmail(ctx, EditorialEmail); err == nil {
+		return u.ID, nil
+	} else if !errors.Is(err, apperr.NotFound) {
+		return 0, err
+	}
+	now := m.svc.clock.Now()
+	u := &userRow{Email: EditorialEmail, EmailKey: EditorialEmail, Nickname: "위버스 편집팀", NicknameKey: nicknameKey("위버스 편집팀"),
+		Role: string(authz.Tutor), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now,
+		Introduction: "Weaverse 기본 강좌를 만들고 다듬는 편집팀입니다."}
+	err := m.svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return m.svc.st.insert(ctx, tx, u) })
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
 }
 
 // CreateUser creates a user of any role (the `weaverse user create` command).

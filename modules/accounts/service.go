@@ -294,6 +294,21 @@ func (s *service) UserByID(ctx context.Context, id int64) (User, error) {
 	return u.user(), nil
 }
 
+func (s *service) UsersByIDs(ctx context.Context, ids []int64) (map[int64]User, error) {
+	out := map[int64]User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []userRow
+	if err := s.db.R.NewSelect().Model(&rows).Where("u.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[rows[i].ID] = rows[i].user()
+	}
+	return out, nil
+}
+
 func (s *service) UserByEmail(ctx context.Context, email string) (User, error) {
 	u, err := s.st.byEmail(ctx, s.db.R, email)
 	if err != nil {

@@ -23,12 +23,14 @@ func WithQueryCounter(ctx context.Context) (context.Context, *QueryCounter) {
 	return context.WithValue(ctx, counterKey{}, c), c
 }
 
-// counterHook is a bun query hook that feeds the counter found in the query's context.
-type counterHook struct{}
+// counterHook is a bun query hook that feeds the counter found in the
+// query's context, and the database's running total.
+type counterHook struct{ total *atomic.Int64 }
 
 func (counterHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
-func (counterHook) AfterQuery(ctx context.Context, _ *bun.QueryEvent) {
+func (h counterHook) AfterQuery(ctx context.Context, _ *bun.QueryEvent) {
+	h.total.Add(1)
 	if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
 		c.n.Add(1)
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -58,7 +59,14 @@ type DB struct {
 	Dialect string
 	// Path is the SQLite file (empty on Postgres).
 	Path string
+
+	queries atomic.Int64
 }
+
+// QueryCount returns how many statements ran through W and R so far. Tests
+// take the difference around one request to prove it runs a fixed number
+// of queries.
+func (d *DB) QueryCount() int64 { return d.queries.Load() }
 
 // sqlitePragmas come first in the DSN: busy_timeout must be set before WAL
 // mode is switched on by another connection. Each _pragma runs on every new
@@ -91,9 +99,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 			d.R.AddQueryHook(bundebug.NewQueryHook(bundebug.WithVerbose(true)))
 		}
 	}
-	d.W.AddQueryHook(counterHook{})
+	d.W.AddQueryHook(counterHook{total: &d.queries})
 	if d.R != d.W {
-		d.R.AddQueryHook(counterHook{})
+		d.R.AddQueryHook(counterHook{total: &d.queries})
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -206,8 +206,10 @@ func NewProblem(ctx context.Context, err error) *Problem {
 	p = env.problem(lang, status, code, msgID, data)
 	for _, f := range fields {
 		msg := f.Message
-		if env.i18n != nil && env.i18n.Has(msg) {
-			msg = env.i18n.T(lang, msg, nil)
+		// A message id may carry one parameter: "catalog.too_long:200".
+		id, param, _ := strings.Cut(msg, ":")
+		if env.i18n != nil && env.i18n.Has(id) {
+			msg = env.i18n.T(lang, id, map[string]any{"Param": param})
 		}
 		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: f.Location, Message: msg, Value: f.Value})
 	}

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/modules/catalog/bundle"
+)
+
+// contentCmd is `weaverse content validate|import DIR`: course bundles
+// (folders of YAML and Markdown, see testdata/subjects/README.md) checked
+// and loaded from the command line.
+func (c *cli) contentCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "content",
+		Short: "Validate and import course bundles",
+		Long: "A course bundle is a folder of YAML and Markdown: a curriculum (curriculum.yaml and one folder per\n" +
+			"course) or a stand-alone course (course.yaml). `validate` checks one without touching the database;\n" +
+			"`import` checks it and then creates or updates its curriculum and courses by slug.",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "validate DIR",
+		Short: "Check a course bundle and print every problem as file:line:column: message",
+		Long: "Checks a bundle exactly as `content import` would, without a database or configuration.\n" +
+			"Every problem is printed as file:line:column: message (files relative to DIR's parent),\n" +
+			"and the command exits with status 1 when there is any.",
+		Args: oneDir("validate"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			b, err := c.loadBundle(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "ok: %s\n", summarize(b))
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "import DIR",
+		Short: "Validate a course bundle, then create or update its curriculum and courses",
+		Long: "Imports are idempotent: rows are matched by slug and keep their ids, and importing an unchanged\n" +
+			"bundle changes nothing. A bundle with any problem is refused as a whole.",
+		Args: oneDir("import"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// The bundle is checked before the app is built, so a broken
+			// bundle is refused without opening (or migrating) the database.
+			b, err := c.loadBundle(args[0])
+			if err != nil {
+				return err
+			}
+			return c.withApp(cmd, func(ctx context.Context, a *App) error {
+				rep, err := a.ImportBundle(ctx, b)
+				if err != nil {
+					return describe(err)
+				}
+				printReport(c.stdout, rep)
+				fmt.Fprintf(c.stdout, "imported %s\n", summarize(b))
+				return nil
+			})
+		},
+	})
+	return cmd
+}
+
+// oneDir accepts exactly one argument, the bundle folder; anything else is
+// a usage error (exit status 2), like a bad flag.
+func oneDir(verb string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return &usageError{fmt.Errorf("content %s takes one bundle folder (weaverse content %s DIR), got %d arguments",
+				verb, verb, len(args))}
+		}
+		return nil
+	}
+}
+
+// bundleProblems is the error of a bundle that has problems; they have
+// been printed already, so the error only counts them (exit status 1).
+type bundleProblems struct {
+	dir string
+	n   int
+}
+
+func (e *bundleProblems) Error() string {
+	return fmt.Sprintf("%s: %s", e.dir, plural(e.n, "problem", "problems"))
+}
+
+// loadBundle loads and validates a bundle folder, printing its problems to
+// standard output one per line (file:line:column: message, which editors
+// and CI annotate).
+func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
+	b, problems, err := bundle.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(c.stdout, p.String())
+	}
+	if len(problems) > 0 {
+		return nil, &bundleProblems{dir: dir, n: len(problems)}
+	}
+	if b == nil {
+		return nil, errors.New("bundle: nothing loaded")
+	}
+	return b, nil
+}
+
+// summarize describes a bundle in one line:
+// "curriculum web-nanodegree, 7 courses, 31 lectures, 120 topics".
+func summarize(b *catalog.Bundle) string {
+	lectures, topics := 0, 0
+	for _, c := range b.Courses {
+		lectures += len(c.Lectures)
+		for _, l := range c.Lectures {
+			topics += len(l.Topics)
+		}
+	}
+	var head string
+	switch {
+	case b.Curriculum != nil:
+		head = fmt.Sprintf("curriculum %s, %s", b.Curriculum.Slug, plural(len(b.Courses), "course", "courses"))
+	case len(b.Courses) == 1:
+		head = "course " + b.Courses[0].Slug
+	default:
+		head = plural(len(b.Courses), "course", "courses")
+	}
+	return fmt.Sprintf("%s, %s, %s", head, plural(lectures, "lecture", "lectures"), plural(topics, "topic", "topics"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// printReport lists what an import did, one line per kind of outcome.
+func printReport(w io.Writer, rep catalog.ImportReport) {
+	for _, part := range []struct {
+		label string
+		slugs []string
+	}{{"created", rep.Created}, {"updated", rep.Updated}, {"unchanged", rep.Unchanged}} {
+		if len(part.slugs) > 0 {
+			fmt.Fprintf(w, "%-10s %s\n", part.label, strings.Join(part.slugs, ", "))
+		}
+	}
+}

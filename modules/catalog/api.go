@@ -1,0 +1,60 @@
+// Package catalog owns the course engine: curriculums (nano-degrees),
+// courses, lectures and topics of registered kinds (video, article, quiz,
+// assignment), their search and outline, content gating, the roadmap, and
+// course bundles as data.
+//
+// This file is the module's whole surface for other modules.
+package catalog
+
+import "context"
+
+// CourseStatus is a learner's relation to a course, the colour of the
+// roadmap: locked (not bought), owned, in_progress, completed, expired.
+type CourseStatus string
+
+// The course statuses.
+const (
+	StatusLocked     CourseStatus = "locked"
+	StatusOwned      CourseStatus = "owned"
+	StatusInProgress CourseStatus = "in_progress"
+	StatusCompleted  CourseStatus = "completed"
+	StatusExpired    CourseStatus = "expired"
+)
+
+// Entitlements tells whether a user may see a course's premium content
+// (implemented by the module that sells access; until it exists only authors
+// and admins are entitled).
+type Entitlements interface {
+	// EntitledCourses returns which of courseIDs the user has access to now.
+	EntitledCourses(ctx context.Context, userID int64, courseIDs []int64) (map[int64]bool, error)
+}
+
+// StatusProvider gives a learner's status per course (implemented by the
+// modules that own purchases and progress). Courses it does not mention are
+// locked.
+type StatusProvider interface {
+	CourseStatuses(ctx context.Context, userID int64, courseIDs []int64) (map[int64]CourseStatus, error)
+}
+
+// Reader is what other modules read from the catalog.
+type Reader interface {
+	// CourseByID returns a live course's summary (apperr.NotFound otherwise).
+	CourseByID(ctx context.Context, id int64) (CourseSummary, error)
+	// Roadmap returns the featured curriculum's courses in order with the
+	// caller's statuses (nil principal: no statuses).
+	RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error)
+}
+
+// Bundle is a parsed course bundle: a curriculum with its courses, or one
+// stand-alone course.
+type Bundle struct {
+	Curriculum *CurriculumInput
+	Courses    []CourseInput
+}
+
+// ImportReport says what an import did, by slug.
+type ImportReport struct {
+	Created   []string `json:"created"`
+	Updated   []string `json:"updated"`
+	Unchanged []string `json:"unchanged"`
+}

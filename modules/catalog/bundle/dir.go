@@ -1,0 +1,62 @@
+package bundle
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/weaverse/weaverse/modules/catalog"
+)
+
+// LoadDir loads the bundle in a folder of the local file system. The folder
+// is opened with os.OpenRoot, so a symbolic link inside the bundle cannot
+// make the loader read files outside it; problems name files relative to
+// the folder's parent ("web-nanodegree/html-css/course.yaml").
+func LoadDir(dir string) (*catalog.Bundle, []Problem, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bundle: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, nil, fmt.Errorf("bundle: %s is not a folder", dir)
+	}
+	r, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bundle: %w", err)
+	}
+	defer r.Close()
+	name := filepath.Base(abs)
+	if !fs.ValidPath(name) || name == "." {
+		// The file system's root folder has no name to show; paths are then
+		// relative to the bundle itself.
+		return Load(r.FS(), ".")
+	}
+	return Load(namedFS{name: name, fsys: r.FS()}, name)
+}
+
+// namedFS shows a file system as the single folder name inside an
+// otherwise empty file system, so Load can name files by the bundle's
+// folder without being given access to the folder's parent.
+type namedFS struct {
+	name string
+	fsys fs.FS
+}
+
+func (n namedFS) Open(p string) (fs.File, error) {
+	if !fs.ValidPath(p) {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrInvalid}
+	}
+	if p == n.name {
+		return n.fsys.Open(".")
+	}
+	if rest, ok := strings.CutPrefix(p, n.name+"/"); ok {
+		return n.fsys.Open(rest)
+	}
+	return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+}

@@ -1,0 +1,115 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+)
+
+// Import upserts a bundle by slug in one transaction: new slugs are created
+// (authored by authorID), existing ones updated in place keeping their ids,
+// and what did not change is not touched — importing the same bundle twice
+// leaves the database as it was.
+func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
+	rep := ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
+	var problems []apperr.FieldError
+	if b.Curriculum != nil {
+		b.Curriculum.Normalize()
+		problems = append(problems, ValidateCurriculum(b.Curriculum)...)
+	}
+	for i := range b.Courses {
+		b.Courses[i].Normalize()
+		for _, e := range ValidateCourse(&b.Courses[i], s.kinds) {
+			e.Location = b.Courses[i].Slug + ": " + e.Location
+			problems = append(problems, e)
+		}
+	}
+	if len(problems) > 0 {
+		return rep, apperr.InvalidFields("catalog.bundle_invalid", problems...)
+	}
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		rep = ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
+		now := s.clock.Now()
+		ids := map[string]int64{}
+		writers := map[string]*writer{}
+		created := map[string]bool{}
+		for i := range b.Courses {
+			in := &b.Courses[i]
+			row := &courseRow{AuthorID: authorID}
+			err := tx.NewSelect().Model(row).Where("c.slug = ?", in.Slug).Scan(ctx)
+			isNew := errors.Is(err, sql.ErrNoRows)
+			if err != nil && !isNew {
+				return err
+			}
+			if isNew {
+				row = &courseRow{AuthorID: authorID}
+			}
+			w := &writer{tx: tx, now: now}
+			if err := w.saveCourseRow(ctx, row, in, isNew); err != nil {
+				return err
+			}
+			if err := w.saveOutline(ctx, row.ID, in.Lectures); err != nil {
+				return err
+			}
+			ids[in.Slug], writers[in.Slug], created[in.Slug] = row.ID, w, isNew
+		}
+		for i := range b.Courses {
+			in := &b.Courses[i]
+			if err := writers[in.Slug].savePrerequisites(ctx, ids[in.Slug], in.Prerequisites); err != nil {
+				return err
+			}
+		}
+		if cu := b.Curriculum; cu != nil {
+			row := &curriculumRow{AuthorID: authorID}
+			err := tx.NewSelect().Model(row).Where("cu.slug = ?", cu.Slug).Scan(ctx)
+			isNew := errors.Is(err, sql.ErrNoRows)
+			if err != nil && !isNew {
+				return err
+			}
+			if isNew {
+				row = &curriculumRow{AuthorID: authorID}
+			}
+			w := &writer{tx: tx, now: now}
+			if err := w.saveCurriculumRow(ctx, row, cu, isNew); err != nil {
+				return err
+			}
+			order := make([]int64, 0, len(cu.Courses))
+			for _, slug := range cu.Courses {
+				id, ok := ids[slug]
+				if !ok {
+					var r courseRow
+					if err := tx.NewSelect().Model(&r).Column("id").Where("c.slug = ?", slug).Scan(ctx); err != nil {
+						return invalidAt("courses", "catalog.unknown_course", slug)
+					}
+					id = r.ID
+				}
+				order = append(order, id)
+			}
+			if err := w.placeCourses(ctx, row.ID, order); err != nil {
+				return err
+			}
+			report(&rep, "curriculum "+cu.Slug, isNew, w.changed)
+		}
+		for i := range b.Courses {
+			slug := b.Courses[i].Slug
+			report(&rep, slug, created[slug], writers[slug].changed)
+		}
+		return nil
+	})
+	return rep, err
+}
+
+func report(rep *ImportReport, name string, created, changed bool) {
+	switch {
+	case created:
+		rep.Created = append(rep.Created, name)
+	case changed:
+		rep.Updated = append(rep.Updated, name)
+	default:
+		rep.Unchanged = append(rep.Unchanged, name)
+	}
+}

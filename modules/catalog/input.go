@@ -1,0 +1,334 @@
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+)
+
+// The input of the course engine: what the API's nested create and tree
+// update accept, and what a course bundle (course.yaml) becomes. One
+// validation serves both, so the API and `weaverse content validate` agree.
+
+// Enumerations.
+var (
+	Categories  = []string{"frontend", "javascript", "backend", "database", "devops", "tools", "data", "design"}
+	SkillLevels = []string{"beginner", "intermediate", "advanced"}
+	Statuses    = []string{"draft", "published", "archived"}
+	Missions    = []string{"none", "midterm", "final"}
+)
+
+// CurriculumInput is a curriculum (a nano-degree: courses sold together).
+type CurriculumInput struct {
+	Slug        string   `json:"slug" yaml:"slug" doc:"Lower-case letters, digits and hyphens; unique."`
+	Title       string   `json:"title" yaml:"title"`
+	Summary     string   `json:"summary,omitempty" yaml:"summary"`
+	Description string   `json:"description,omitempty" yaml:"description" doc:"Markdown."`
+	Category    string   `json:"category" yaml:"category"`
+	SkillLevel  string   `json:"skill_level" yaml:"skill_level"`
+	Price       int64    `json:"price" yaml:"price" doc:"KRW."`
+	AccessDays  int      `json:"access_days,omitempty" yaml:"access_days" doc:"Access period after purchase, in days."`
+	Tags        []string `json:"tags,omitempty" yaml:"tags"`
+	Status      string   `json:"status,omitempty" yaml:"status"`
+	// Courses are the slugs of the curriculum's courses, in roadmap order.
+	Courses []string `json:"courses,omitempty" yaml:"courses"`
+}
+
+// CourseInput is a course with its whole outline.
+type CourseInput struct {
+	Slug           string         `json:"slug" yaml:"slug"`
+	Title          string         `json:"title" yaml:"title"`
+	Summary        string         `json:"summary,omitempty" yaml:"summary"`
+	Description    string         `json:"description,omitempty" yaml:"description" doc:"Markdown."`
+	Category       string         `json:"category" yaml:"category"`
+	SkillLevel     string         `json:"skill_level" yaml:"skill_level"`
+	Price          int64          `json:"price" yaml:"price" doc:"KRW, when sold alone."`
+	AccessDays     int            `json:"access_days,omitempty" yaml:"access_days"`
+	Credits        int            `json:"credits,omitempty" yaml:"credits" doc:"Credits (학점) earned on completion."`
+	EstimatedHours int            `json:"estimated_hours,omitempty" yaml:"estimated_hours"`
+	Tags           []string       `json:"tags,omitempty" yaml:"tags"`
+	Prerequisites  []string       `json:"prerequisites,omitempty" yaml:"prerequisites" doc:"Slugs of courses to take first."`
+	Status         string         `json:"status,omitempty" yaml:"status"`
+	Thumbnail      string         `json:"thumbnail,omitempty" yaml:"thumbnail"`
+	IntroVideo     string         `json:"intro_video,omitempty" yaml:"intro_video"`
+	Lectures       []LectureInput `json:"lectures" yaml:"lectures"`
+}
+
+// LectureInput is a lecture. ID, when given in a tree update, keeps the
+// lecture's row (and so everything attached to it).
+type LectureInput struct {
+	ID      *int64       `json:"id,omitempty" yaml:"-" doc:"An existing lecture to keep (tree updates)."`
+	Slug    string       `json:"slug" yaml:"slug"`
+	Title   string       `json:"title" yaml:"title"`
+	Summary string       `json:"summary,omitempty" yaml:"summary"`
+	Topics  []TopicInput `json:"topics" yaml:"topics"`
+}
+
+// TopicInput is a topic of one of the registered kinds.
+type TopicInput struct {
+	ID         *int64           `json:"id,omitempty" yaml:"-" doc:"An existing topic to keep (tree updates): its media, progress and submissions stay."`
+	Slug       string           `json:"slug" yaml:"slug"`
+	Title      string           `json:"title" yaml:"title"`
+	Kind       string           `json:"kind" yaml:"kind" enum:"video,article,quiz,assignment"`
+	Premium    bool             `json:"premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
+	Mission    string           `json:"mission,omitempty" yaml:"mission" doc:"none, midterm or final (quiz and assignment topics)."`
+	PassScore  int              `json:"pass_score,omitempty" yaml:"pass_score" doc:"Percent needed to pass (quiz and assignment)."`
+	Duration   int              `json:"duration,omitempty" yaml:"duration" doc:"Video length in seconds."`
+	Video      string           `json:"video,omitempty" yaml:"video" doc:"Video reference (a bundle file, or a media id once uploaded)."`
+	Captions   string           `json:"captions,omitempty" yaml:"captions" doc:"WebVTT captions reference."`
+	Notes      string           `json:"notes,omitempty" yaml:"notes" doc:"Markdown shown under a video."`
+	Body       string           `json:"body,omitempty" yaml:"body" doc:"Markdown body of an article."`
+	Questions  []QuestionInput  `json:"questions,omitempty" yaml:"questions"`
+	Assignment *AssignmentInput `json:"assignment,omitempty" yaml:"assignment"`
+}
+
+// QuestionInput is a multiple-choice question with five choices, one correct.
+type QuestionInput struct {
+	Prompt      string        `json:"prompt" yaml:"prompt"`
+	Explanation string        `json:"explanation,omitempty" yaml:"explanation"`
+	Choices     []ChoiceInput `json:"choices" yaml:"choices"`
+}
+
+// ChoiceInput is one choice.
+type ChoiceInput struct {
+	Text    string `json:"text" yaml:"text"`
+	Correct bool   `json:"correct,omitempty" yaml:"correct"`
+}
+
+// AssignmentInput is a coding exercise graded by a named grader.
+type AssignmentInput struct {
+	Prompt      string           `json:"prompt" yaml:"prompt" doc:"Markdown."`
+	Grader      string           `json:"grader" yaml:"grader" enum:"javascript,sql,html"`
+	StarterCode string           `json:"starter_code" yaml:"starter_code"`
+	Solution    string           `json:"solution,omitempty" yaml:"solution" doc:"Never sent to learners."`
+	Function    string           `json:"function,omitempty" yaml:"function" doc:"javascript: the function the tests call."`
+	Schema      string           `json:"schema,omitempty" yaml:"schema" doc:"sql: statements run before the learner's query."`
+	Ordered     bool             `json:"ordered,omitempty" yaml:"ordered" doc:"sql: whether row order matters."`
+	Tests       []AssignmentTest `json:"tests" yaml:"tests"`
+}
+
+// AssignmentTest is one test of an assignment; which fields apply depends on
+// the grader.
+type AssignmentTest struct {
+	Name     string            `json:"name" yaml:"name"`
+	Hidden   bool              `json:"hidden,omitempty" yaml:"hidden" doc:"Hidden tests run but are never shown to learners."`
+	Args     []any             `json:"args,omitempty" yaml:"args" doc:"javascript: the call's arguments."`
+	Expect   any               `json:"expect,omitempty" yaml:"expect" doc:"javascript: the expected value; sql: the expected rows."`
+	Setup    string            `json:"setup,omitempty" yaml:"setup" doc:"sql: extra statements for this test."`
+	Selector string            `json:"selector,omitempty" yaml:"selector" doc:"html: a CSS selector."`
+	Count    *int              `json:"count,omitempty" yaml:"count"`
+	MinCount *int              `json:"min_count,omitempty" yaml:"min_count"`
+	Text     string            `json:"text,omitempty" yaml:"text"`
+	Attr     map[string]string `json:"attr,omitempty" yaml:"attr"`
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// validator collects field errors with JSON-path locations
+// ("lectures[0].topics[2].questions[1].choices").
+type validator struct {
+	prefix string
+	errs   []apperr.FieldError
+}
+
+func (v *validator) add(path, msg string, value any) {
+	loc := v.prefix + path
+	v.errs = append(v.errs, apperr.FieldError{Location: loc, Message: msg, Value: value})
+}
+
+func (v *validator) text(path, s string, min, max int) {
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
+	switch {
+	case n < min && min == 1:
+		v.add(path, "catalog.required", nil)
+	case n < min:
+		v.add(path, fmt.Sprintf("catalog.too_short:%d", min), nil)
+	case n > max:
+		v.add(path, fmt.Sprintf("catalog.too_long:%d", max), nil)
+	}
+}
+
+func (v *validator) slug(path, s string) {
+	if len(s) > 64 || !slugRE.MatchString(s) {
+		v.add(path, "catalog.slug_invalid", s)
+	}
+}
+
+func (v *validator) oneOf(path, s string, allowed []string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.add(path, "catalog.not_allowed:"+strings.Join(allowed, ","), s)
+}
+
+func (v *validator) between(path string, n, min, max int64) {
+	if n < min || n > max {
+		v.add(path, fmt.Sprintf("catalog.out_of_range:%d-%d", min, max), n)
+	}
+}
+
+// Normalize fills defaults (status draft, access 730 days, mission none,
+// pass score 60) before validation.
+func (c *CourseInput) Normalize() {
+	if c.Status == "" {
+		c.Status = "draft"
+	}
+	if c.AccessDays == 0 {
+		c.AccessDays = 730
+	}
+	for i := range c.Lectures {
+		for j := range c.Lectures[i].Topics {
+			t := &c.Lectures[i].Topics[j]
+			if t.Mission == "" {
+				t.Mission = "none"
+			}
+			if t.PassScore == 0 && (t.Kind == "quiz" || t.Kind == "assignment") {
+				t.PassScore = 60
+			}
+		}
+	}
+}
+
+// Normalize fills a curriculum's defaults.
+func (c *CurriculumInput) Normalize() {
+	if c.Status == "" {
+		c.Status = "draft"
+	}
+	if c.AccessDays == 0 {
+		c.AccessDays = 730
+	}
+}
+
+// ValidateCurriculum returns every problem of a curriculum, located by path.
+func ValidateCurriculum(c *CurriculumInput) []apperr.FieldError {
+	v := &validator{}
+	v.slug("slug", c.Slug)
+	v.text("title", c.Title, 1, 200)
+	v.text("summary", c.Summary, 0, 300)
+	v.text("description", c.Description, 0, 50000)
+	v.oneOf("category", c.Category, Categories)
+	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
+	v.oneOf("status", c.Status, Statuses)
+	v.between("price", c.Price, 0, 100_000_000)
+	v.between("access_days", int64(c.AccessDays), 1, 3650)
+	validateTags(v, c.Tags)
+	seen := map[string]bool{}
+	for i, s := range c.Courses {
+		p := fmt.Sprintf("courses[%d]", i)
+		v.slug(p, s)
+		if seen[s] {
+			v.add(p, "catalog.duplicate", s)
+		}
+		seen[s] = true
+	}
+	return v.errs
+}
+
+func validateTags(v *validator, tags []string) {
+	if len(tags) > 20 {
+		v.add("tags", "catalog.too_many:20", len(tags))
+	}
+	for i, t := range tags {
+		v.text(fmt.Sprintf("tags[%d]", i), t, 1, 30)
+	}
+}
+
+// ValidateCourse returns every problem of a course and its outline, located
+// by path. Each topic kind validates its own payload (see kinds.go).
+func ValidateCourse(c *CourseInput, kinds *Kinds) []apperr.FieldError {
+	v := &validator{}
+	validateCourseFields(v, c)
+	validateOutline(v, c, kinds)
+	return v.errs
+}
+
+// ValidateCourseFields checks a course's own fields, not its outline (a
+// PATCH without lectures).
+func ValidateCourseFields(c *CourseInput) []apperr.FieldError {
+	v := &validator{}
+	validateCourseFields(v, c)
+	return v.errs
+}
+
+func validateCourseFields(v *validator, c *CourseInput) {
+	v.slug("slug", c.Slug)
+	v.text("title", c.Title, 1, 200)
+	v.text("summary", c.Summary, 0, 300)
+	v.text("description", c.Description, 0, 100000)
+	v.oneOf("category", c.Category, Categories)
+	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
+	v.oneOf("status", c.Status, Statuses)
+	v.between("price", c.Price, 0, 100_000_000)
+	v.between("access_days", int64(c.AccessDays), 1, 3650)
+	v.between("credits", int64(c.Credits), 0, 10)
+	v.between("estimated_hours", int64(c.EstimatedHours), 0, 500)
+	validateTags(v, c.Tags)
+	for i, p := range c.Prerequisites {
+		v.slug(fmt.Sprintf("prerequisites[%d]", i), p)
+		if p == c.Slug {
+			v.add(fmt.Sprintf("prerequisites[%d]", i), "catalog.self_prerequisite", p)
+		}
+	}
+}
+
+func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {
+	if len(c.Lectures) == 0 {
+		v.add("lectures", "catalog.no_lectures", nil)
+	}
+	if len(c.Lectures) > 200 {
+		v.add("lectures", "catalog.too_many:200", len(c.Lectures))
+	}
+	lectureSlugs := map[string]bool{}
+	missions := map[string]int{}
+	for i := range c.Lectures {
+		l := &c.Lectures[i]
+		lp := fmt.Sprintf("lectures[%d].", i)
+		v.slug(lp+"slug", l.Slug)
+		if lectureSlugs[l.Slug] {
+			v.add(lp+"slug", "catalog.duplicate", l.Slug)
+		}
+		lectureSlugs[l.Slug] = true
+		v.text(lp+"title", l.Title, 1, 200)
+		v.text(lp+"summary", l.Summary, 0, 500)
+		if len(l.Topics) == 0 {
+			v.add(lp+"topics", "catalog.no_topics", nil)
+		}
+		if len(l.Topics) > 100 {
+			v.add(lp+"topics", "catalog.too_many:100", len(l.Topics))
+		}
+		topicSlugs := map[string]bool{}
+		for j := range l.Topics {
+			t := &l.Topics[j]
+			tp := fmt.Sprintf("%stopics[%d].", lp, j)
+			v.slug(tp+"slug", t.Slug)
+			if topicSlugs[t.Slug] {
+				v.add(tp+"slug", "catalog.duplicate", t.Slug)
+			}
+			topicSlugs[t.Slug] = true
+			v.text(tp+"title", t.Title, 1, 200)
+			k, ok := kinds.Get(t.Kind)
+			if !ok {
+				v.add(tp+"kind", "catalog.not_allowed:"+strings.Join(kinds.Names(), ","), t.Kind)
+				continue
+			}
+			v.oneOf(tp+"mission", t.Mission, Missions)
+			if t.Mission != "none" {
+				if !k.Gradable {
+					v.add(tp+"mission", "catalog.mission_not_gradable", t.Mission)
+				}
+				missions[t.Mission]++
+				if missions[t.Mission] > 1 {
+					v.add(tp+"mission", "catalog.duplicate_mission", t.Mission)
+				}
+			}
+			sub := &validator{prefix: v.prefix + tp}
+			k.Validate(sub, t)
+			v.errs = append(v.errs, sub.errs...)
+		}
+	}
+}

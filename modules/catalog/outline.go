@@ -1,0 +1,395 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+)
+
+// writer applies a CourseInput to the database inside one transaction,
+// touching only what differs, so saving the same input twice changes nothing
+// (not even updated_at), and rows named by id or slug keep their ids.
+type writer struct {
+	tx      bun.IDB
+	now     time.Time
+	changed bool
+}
+
+func (w *writer) insert(ctx context.Context, model any) error {
+	w.changed = true
+	_, err := w.tx.NewInsert().Model(model).Returning("id").Exec(ctx)
+	return err
+}
+
+func (w *writer) update(ctx context.Context, model any, cols ...string) error {
+	w.changed = true
+	_, err := w.tx.NewUpdate().Model(model).Column(cols...).WherePK().Exec(ctx)
+	return err
+}
+
+func invalidAt(loc, msg string, value any) error {
+	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: loc, Message: msg, Value: value})
+}
+
+// saveCourseRow inserts or updates the course's own columns.
+func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseInput, isNew bool) error {
+	next := *row
+	next.Slug, next.Title, next.Summary, next.Description = in.Slug, in.Title, in.Summary, in.Description
+	next.Category, next.SkillLevel, next.Price, next.AccessDays = in.Category, in.SkillLevel, in.Price, in.AccessDays
+	next.Credits, next.EstimatedHours, next.Status = in.Credits, in.EstimatedHours, in.Status
+	next.Tags = jsonValue[[]string]{V: nonNil(in.Tags)}
+	next.Thumbnail, next.IntroVideo = in.Thumbnail, in.IntroVideo
+	next.DeletedAt = nil
+	if isNew {
+		next.CreatedAt, next.UpdatedAt = w.now, w.now
+		if err := w.insert(ctx, &next); err != nil {
+			return err
+		}
+		*row = next
+		return nil
+	}
+	if reflect.DeepEqual(next, *row) {
+		return nil
+	}
+	next.UpdatedAt = w.now
+	if err := w.update(ctx, &next, "slug", "title", "summary", "description", "category", "skill_level", "price",
+		"access_days", "credits", "estimated_hours", "tags", "status", "thumbnail", "intro_video", "updated_at", "deleted_at"); err != nil {
+		return err
+	}
+	*row = next
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// savePrerequisites replaces the course's prerequisites with the courses
+// named by slug.
+func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []string) error {
+	want := []int64{}
+	if len(slugs) > 0 {
+		var rows []courseRow
+		if err := w.tx.NewSelect().Model(&rows).Column("id", "slug").Where("c.slug IN (?)", bun.In(slugs)).
+			Where("c.deleted_at IS NULL").Scan(ctx); err != nil {
+			return err
+		}
+		bySlug := map[string]int64{}
+		for _, r := range rows {
+			bySlug[r.Slug] = r.ID
+		}
+		for i, s := range slugs {
+			id, ok := bySlug[s]
+			if !ok {
+				return invalidAt(fmt.Sprintf("body.prerequisites[%d]", i), "catalog.unknown_course", s)
+			}
+			want = append(want, id)
+		}
+	}
+	var have []int64
+	if err := w.tx.NewSelect().Model((*prerequisiteRow)(nil)).Column("prerequisite_id").
+		Where("course_id = ?", courseID).Scan(ctx, &have); err != nil {
+		return err
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	slices.Sort(have)
+	if slices.Equal(want, have) {
+		return nil
+	}
+	w.changed = true
+	if _, err := w.tx.NewDelete().Model((*prerequisiteRow)(nil)).Where("course_id = ?", courseID).Exec(ctx); err != nil {
+		return err
+	}
+	for _, id := range want {
+		if _, err := w.tx.NewInsert().Model(&prerequisiteRow{CourseID: courseID, PrerequisiteID: id}).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveOutline makes the course's live lectures and topics exactly those of
+// the input, in its order. A lecture or topic is matched by id (when the
+// input names one; it must belong to the course), else by slug among live
+// rows, else by slug among deleted ones (which are restored); unmatched live
+// rows are soft-deleted. Ids therefore survive reordering, renaming, moving a
+// topic to another lecture, and re-imports.
+func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []LectureInput) error {
+	var oldLectures []lectureRow
+	if err := w.tx.NewSelect().Model(&oldLectures).Where("l.course_id = ?", courseID).OrderExpr("l.id").Scan(ctx); err != nil {
+		return err
+	}
+	var oldTopics []topicRow
+	if err := w.tx.NewSelect().Model(&oldTopics).Where("t.course_id = ?", courseID).OrderExpr("t.id").Scan(ctx); err != nil {
+		return err
+	}
+	lectureByID := map[int64]*lectureRow{}
+	for i := range oldLectures {
+		lectureByID[oldLectures[i].ID] = &oldLectures[i]
+	}
+	topicByID := map[int64]*topicRow{}
+	for i := range oldTopics {
+		topicByID[oldTopics[i].ID] = &oldTopics[i]
+	}
+
+	// 1. Match every input row to an existing row (or none).
+	usedL := map[int64]bool{}
+	usedT := map[int64]bool{}
+	lMatch := make([]*lectureRow, len(lectures))
+	tMatch := make([][]*topicRow, len(lectures))
+	for i, l := range lectures {
+		loc := fmt.Sprintf("body.lectures[%d].id", i)
+		switch {
+		case l.ID != nil:
+			r, ok := lectureByID[*l.ID]
+			if !ok {
+				return invalidAt(loc, "catalog.unknown_lecture", *l.ID)
+			}
+			lMatch[i] = r
+		default:
+			lMatch[i] = pickBySlug(oldLectures, usedL, func(r *lectureRow) bool { return r.Slug == l.Slug }, func(r *lectureRow) bool { return r.DeletedAt == nil })
+		}
+		if r := lMatch[i]; r != nil {
+			if usedL[r.ID] {
+				return invalidAt(loc, "catalog.duplicate", r.ID)
+			}
+			usedL[r.ID] = true
+		}
+	}
+	for i, l := range lectures {
+		tMatch[i] = make([]*topicRow, len(l.Topics))
+		for j, t := range l.Topics {
+			loc := fmt.Sprintf("body.lectures[%d].topics[%d].id", i, j)
+			var r *topicRow
+			if t.ID != nil {
+				var ok bool
+				if r, ok = topicByID[*t.ID]; !ok {
+					return invalidAt(loc, "catalog.unknown_topic", *t.ID)
+				}
+			} else if lMatch[i] != nil {
+				lid := lMatch[i].ID
+				r = pickBySlug(oldTopics, usedT, func(r *topicRow) bool { return r.LectureID == lid && r.Slug == t.Slug },
+					func(r *topicRow) bool { return r.DeletedAt == nil })
+			}
+			if r != nil {
+				if usedT[r.ID] {
+					return invalidAt(loc, "catalog.duplicate", r.ID)
+				}
+				usedT[r.ID] = true
+			}
+			tMatch[i][j] = r
+		}
+	}
+
+	// 2. Soft-delete live rows no input kept (frees their slugs first).
+	for i := range oldTopics {
+		r := &oldTopics[i]
+		if r.DeletedAt == nil && !usedT[r.ID] {
+			r.DeletedAt = &w.now
+			if err := w.update(ctx, r, "deleted_at"); err != nil {
+				return err
+			}
+			if err := w.deleteQuestions(ctx, r.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range oldLectures {
+		r := &oldLectures[i]
+		if r.DeletedAt == nil && !usedL[r.ID] {
+			r.DeletedAt = &w.now
+			if err := w.update(ctx, r, "deleted_at"); err != nil {
+				return err
+			}
+		}
+	}
+	// 3. Rows whose slug or lecture changes take a temporary slug first, so
+	// swaps never collide on the unique index.
+	for i, l := range lectures {
+		if r := lMatch[i]; r != nil && r.Slug != l.Slug && r.DeletedAt == nil {
+			r.Slug = fmt.Sprintf("~%d", r.ID)
+			if err := w.update(ctx, r, "slug"); err != nil {
+				return err
+			}
+		}
+	}
+	for i, l := range lectures {
+		for j, t := range l.Topics {
+			r := tMatch[i][j]
+			if r != nil && r.DeletedAt == nil && (r.Slug != t.Slug || lMatch[i] == nil || r.LectureID != lMatch[i].ID) {
+				r.Slug = fmt.Sprintf("~%d", r.ID)
+				if err := w.update(ctx, r, "slug"); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// 4. Write the final rows.
+	for i, l := range lectures {
+		lr := lMatch[i]
+		next := lectureRow{CourseID: courseID, Slug: l.Slug, Position: i, Title: l.Title, Summary: l.Summary}
+		if lr == nil {
+			next.CreatedAt, next.UpdatedAt = w.now, w.now
+			if err := w.insert(ctx, &next); err != nil {
+				return err
+			}
+			lr = &next
+		} else {
+			next.ID, next.CreatedAt, next.UpdatedAt = lr.ID, lr.CreatedAt, lr.UpdatedAt
+			if !reflect.DeepEqual(next, *lr) {
+				next.UpdatedAt = w.now
+				if err := w.update(ctx, &next, "slug", "position", "title", "summary", "updated_at", "deleted_at"); err != nil {
+					return err
+				}
+			}
+			lr = &next
+		}
+		for j := range l.Topics {
+			if err := w.saveTopic(ctx, courseID, lr.ID, j, &l.Topics[j], tMatch[i][j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pickBySlug returns the first unused row matching, preferring preferred ones.
+func pickBySlug[R any](rows []R, used map[int64]bool, match func(*R) bool, preferred func(*R) bool) *R {
+	var fallback *R
+	for i := range rows {
+		r := &rows[i]
+		if !match(r) || used[rowID(r)] {
+			continue
+		}
+		if preferred(r) {
+			return r
+		}
+		if fallback == nil || rowID(r) > rowID(fallback) {
+			fallback = r // the most recently created deleted row
+		}
+	}
+	return fallback
+}
+
+func rowID(r any) int64 {
+	switch v := r.(type) {
+	case *lectureRow:
+		return v.ID
+	case *topicRow:
+		return v.ID
+	}
+	return 0
+}
+
+func contentOf(t *TopicInput) storedContent {
+	return storedContent{Video: t.Video, Captions: t.Captions, Notes: t.Notes, Body: t.Body, Assignment: t.Assignment}
+}
+
+func (w *writer) saveTopic(ctx context.Context, courseID, lectureID int64, pos int, t *TopicInput, old *topicRow) error {
+	next := topicRow{LectureID: lectureID, CourseID: courseID, Slug: t.Slug, Position: pos, Title: t.Title, Kind: t.Kind,
+		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration,
+		Content: jsonValue[storedContent]{V: contentOf(t)}}
+	if old == nil {
+		next.CreatedAt, next.UpdatedAt = w.now, w.now
+		if err := w.insert(ctx, &next); err != nil {
+			return err
+		}
+	} else {
+		next.ID, next.CreatedAt, next.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
+		if !sameTopic(&next, old) {
+			next.UpdatedAt = w.now
+			if err := w.update(ctx, &next, "lecture_id", "slug", "position", "title", "kind", "is_premium", "mission",
+				"pass_score", "duration", "content", "updated_at", "deleted_at"); err != nil {
+				return err
+			}
+		}
+	}
+	return w.saveQuestions(ctx, next.ID, t.Questions)
+}
+
+// sameTopic compares two topic rows, their JSON content by value.
+func sameTopic(a, b *topicRow) bool {
+	ca, _ := a.Content.Value()
+	cb, _ := b.Content.Value()
+	x, y := *a, *b
+	x.Content, y.Content = jsonValue[storedContent]{}, jsonValue[storedContent]{}
+	return ca == cb && reflect.DeepEqual(x, y)
+}
+
+func (w *writer) deleteQuestions(ctx context.Context, topicID int64) error {
+	return w.saveQuestions(ctx, topicID, nil)
+}
+
+// saveQuestions makes the topic's live questions those of the input, matched
+// by position (questions have no slugs); choices likewise.
+func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []QuestionInput) error {
+	var old []questionRow
+	if err := w.tx.NewSelect().Model(&old).Where("q.topic_id = ?", topicID).Where("q.deleted_at IS NULL").
+		OrderExpr("q.position, q.id").Scan(ctx); err != nil {
+		return err
+	}
+	for i, q := range qs {
+		next := questionRow{TopicID: topicID, Position: i, Prompt: q.Prompt, Explanation: q.Explanation}
+		if i < len(old) {
+			next.ID = old[i].ID
+			if next != old[i] {
+				if err := w.update(ctx, &next, "position", "prompt", "explanation"); err != nil {
+					return err
+				}
+			}
+		} else if err := w.insert(ctx, &next); err != nil {
+			return err
+		}
+		if err := w.saveChoices(ctx, next.ID, q.Choices); err != nil {
+			return err
+		}
+	}
+	for i := len(qs); i < len(old); i++ {
+		old[i].DeletedAt = &w.now
+		if err := w.update(ctx, &old[i], "deleted_at"); err != nil {
+			return err
+		}
+		if err := w.saveChoices(ctx, old[i].ID, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) saveChoices(ctx context.Context, questionID int64, cs []ChoiceInput) error {
+	var old []choiceRow
+	if err := w.tx.NewSelect().Model(&old).Where("ch.question_id = ?", questionID).Where("ch.deleted_at IS NULL").
+		OrderExpr("ch.position, ch.id").Scan(ctx); err != nil {
+		return err
+	}
+	for i, c := range cs {
+		next := choiceRow{QuestionID: questionID, Position: i, Text: c.Text, IsCorrect: c.Correct}
+		if i < len(old) {
+			next.ID = old[i].ID
+			if next != old[i] {
+				if err := w.update(ctx, &next, "position", "text", "is_correct"); err != nil {
+					return err
+				}
+			}
+		} else if err := w.insert(ctx, &next); err != nil {
+			return err
+		}
+	}
+	for i := len(cs); i < len(old); i++ {
+		old[i].DeletedAt = &w.now
+		if err := w.update(ctx, &old[i], "deleted_at"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
