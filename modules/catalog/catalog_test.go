@@ -67,7 +67,7 @@ func sampleCourse(slug, title string, lectures, topics int) map[string]any {
 				ts = append(ts, map[string]any{"slug": s, "title": "과제 " + s, "kind": "assignment", "premium": true, "assignment": map[string]any{
 					"prompt": "두 수를 더하세요", "grader": "javascript", "function": "sum", "starter_code": "function sum(a, b) {}",
 					"solution": "function sum(a, b) { return a + b }",
-					"tests": []map[string]any{{"name": "공개", "args": []any{1, 2}, "expect": 3}, {"name": "비밀테스트", "hidden": true, "args": []any{2, 2}, "expect": 4}}}})
+					"tests":    []map[string]any{{"name": "공개", "args": []any{1, 2}, "expect": 3}, {"name": "비밀테스트", "hidden": true, "args": []any{2, 2}, "expect": 4}}}})
 			}
 		}
 		ls = append(ls, map[string]any{"slug": fmt.Sprintf("l%d", i), "title": fmt.Sprintf("강의 %d", i), "topics": ts})
@@ -243,7 +243,7 @@ func TestListFilters(t *testing.T) {
 		create(t, ta, tutor, draft)
 		count := func(q string) int {
 			var page struct{ Count int }
-			ta.Get("/api/courses/?"+q).Status(200).JSON(&page)
+			ta.Get("/api/courses/?" + q).Status(200).JSON(&page)
 			return page.Count
 		}
 		for q, want := range map[string]int{

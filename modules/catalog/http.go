@@ -186,4 +186,3 @@ func (m *Module) routes(api huma.API) {
 		return &roadmapOutput{r}, err
 	})
 }
-
