@@ -43,7 +43,8 @@ func (a *App) buildModules() ([]Module, error) {
 	if au == nil {
 		return nil, fmt.Errorf("auth: not built")
 	}
-	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory()})
+	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
+		Web: a.Web, I18n: a.I18n})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}
 	siteMod := site.New(site.Deps{Web: a.Web})
 	return []Module{acc, au, cat, siteMod}, nil

@@ -13,10 +13,15 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/web"
 )
 
 //go:embed locales/*.toml
 var localeFS embed.FS
+
+//go:embed templates
+var templateFS embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
@@ -30,17 +35,23 @@ type Deps struct {
 	// content, and signed-in learners see every course as locked.
 	Entitlements Entitlements
 	Statuses     StatusProvider
+	// Web renders the catalog pages.
+	Web *web.Web
+	// I18n localises page strings in handlers.
+	I18n *i18n.Bundle
 }
 
 // Module is the catalog module.
 type Module struct {
 	svc   *service
 	authz *authz.Enforcer
+	web   *web.Web
+	i18n  *i18n.Bundle
 }
 
 // New builds the module.
 func New(d Deps) *Module {
-	return &Module{authz: d.Authz, svc: &service{db: d.DB, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: NewKinds(),
+	return &Module{authz: d.Authz, web: d.Web, i18n: d.I18n, svc: &service{db: d.DB, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: NewKinds(),
 		ent: d.Entitlements, statuses: d.Statuses, md: newMarkdown(), logger: d.Logger}}
 }
 
@@ -72,8 +83,20 @@ func (m *Module) Locales() fs.FS {
 	return s
 }
 
-// Routes mounts the API.
-func (m *Module) Routes(api huma.API, pages fiber.Router) { m.routes(api) }
+// Templates are the module's pages.
+func (m *Module) Templates() fs.FS {
+	s, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Routes mounts the API and the pages.
+func (m *Module) Routes(api huma.API, pages fiber.Router) {
+	m.routes(api)
+	m.pages(pages)
+}
 
 // Import loads a bundle (see bundle/); new rows are authored by authorID.
 func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
