@@ -58,6 +58,14 @@ type Config struct {
 	Mail     Mail     `mapstructure:"mail"`
 	// BootstrapAdmin, when set, is created as an admin on start if no admin exists.
 	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
+	Content        Content        `mapstructure:"content"`
+}
+
+// Content configures the course content shipped with the binary.
+type Content struct {
+	// ImportDefault imports the built-in web-development nano-degree on the
+	// first start of a database that has no course.
+	ImportDefault bool `mapstructure:"import_default"`
 }
 
 // Auth configures sign-in, tokens and sessions.
@@ -200,7 +208,8 @@ func Defaults() Config {
 			Argon2:   Argon2{MemoryKiB: 19456, Iterations: 2, Parallelism: 1},
 			Throttle: Throttle{AccountFailures: 10, IPFailures: 50, Window: 15 * time.Minute},
 		},
-		Mail: Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		Mail:    Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		Content: Content{ImportDefault: true},
 	}
 }
 
@@ -254,6 +263,7 @@ func defaultMap(d Config) map[string]any {
 		"mail.smtp.password_file": d.Mail.SMTP.PasswordFile, "mail.smtp.tls": d.Mail.SMTP.TLS,
 		"bootstrap_admin.email": d.BootstrapAdmin.Email, "bootstrap_admin.password": d.BootstrapAdmin.Password,
 		"bootstrap_admin.password_file": d.BootstrapAdmin.PasswordFile,
+		"content.import_default":        d.Content.ImportDefault,
 	}
 }
 

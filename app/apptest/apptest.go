@@ -72,6 +72,8 @@ func Config(t testing.TB, dialect string) *config.Config {
 	// Cheap password hashing: tests hash many passwords; the production
 	// parameters are checked by config validation.
 	cfg.Auth.Argon2 = config.Argon2{MemoryKiB: 1024, Iterations: 1, Parallelism: 1}
+	// Tests start from an empty catalog; the default content has its own test.
+	cfg.Content.ImportDefault = false
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("apptest: config: %v", err)
 	}

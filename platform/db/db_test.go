@@ -235,3 +235,18 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestSettings(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, ok, err := d.Setting(ctx, "k"); ok || err != nil {
+			t.Fatalf("unset key: %v %v", ok, err)
+		}
+		now := time.Now().UTC()
+		testkit.Must(t, d.SetSetting(ctx, d.W, "k", "v1", now))
+		testkit.Must(t, d.SetSetting(ctx, d.W, "k", "v2", now))
+		if v, ok, err := d.Setting(ctx, "k"); !ok || err != nil || v != "v2" {
+			t.Fatalf("k = %q %v %v", v, ok, err)
+		}
+	})
+}
