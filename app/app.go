@@ -24,6 +24,8 @@ import (
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/migrations"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -176,6 +178,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if opts.Routes != nil {
 		opts.Routes(a)
 	}
+	if cfg.Content.ImportDefault {
+		if err := a.importDefaultContent(ctx); err != nil {
+			return nil, fmt.Errorf("default content: %w", err)
+		}
+	}
 	if cfg.BootstrapAdmin.Email != "" {
 		created, err := a.mods.accounts.EnsureAdmin(ctx, cfg.BootstrapAdmin.Email, cfg.BootstrapAdmin.Password)
 		if err != nil {
@@ -217,6 +224,36 @@ func newKeyring(cfg *config.Config) (*crypto.Keyring, error) {
 		previous = append(previous, key)
 	}
 	return crypto.NewKeyring(active, previous...)
+}
+
+// defaultContentKey marks, in platform_settings, that the default content
+// was imported once: an admin who later deletes those courses does not get
+// them back on the next start.
+const defaultContentKey = "catalog.default_content_imported"
+
+// importDefaultContent imports the embedded nano-degree on the first start
+// of a database without courses.
+func (a *App) importDefaultContent(ctx context.Context) error {
+	if _, done, err := a.DB.Setting(ctx, defaultContentKey); err != nil || done {
+		return err
+	}
+	empty, err := a.mods.catalog.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the embedded bundle is invalid: %s", problems[0])
+	}
+	rep, err := a.ImportBundle(ctx, b)
+	if err != nil {
+		return err
+	}
+	a.Logger.Info("default content imported", "created", len(rep.Created))
+	return a.DB.SetSetting(ctx, a.DB.W, defaultContentKey, Version(), a.Clock.Now())
 }
 
 // ImportBundle imports a course bundle; new courses are authored by the

@@ -367,3 +367,39 @@ func TestJSONErrorsAreDecodable(t *testing.T) {
 		t.Fatalf("problem %+v", p)
 	}
 }
+
+// A fresh database gets the default nano-degree once: 7 published courses
+// on the roadmap; a restart imports nothing more (a marker in
+// platform_settings remembers it, whatever happens to the courses).
+func TestDefaultContentOnFirstStart(t *testing.T) {
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		cfg := apptest.Config(t, dialect)
+		cfg.Content.ImportDefault = true
+		ctx := context.Background()
+		a, err := app.New(ctx, cfg, app.Options{Logger: apptest.Logger(t)})
+		testkit.Must(t, err)
+		c := testkit.NewClient(t, a.Fiber)
+		var rm struct {
+			Curriculum struct {
+				Title string
+				Price int
+			}
+			Courses []struct{ Title string }
+		}
+		c.Get("/api/roadmap/").Status(200).JSON(&rm)
+		if len(rm.Courses) != 7 || rm.Curriculum.Price != 50000 || rm.Curriculum.Title != "웹 개발 나노 디그리" {
+			t.Fatalf("roadmap %+v", rm)
+		}
+		c.Get("/api/courses/?search=자바스크립트").Status(200)
+		c.Get("/api/catalog/course-bundle.schema.json").Status(200).Contains(`"$schema"`)
+		testkit.Must(t, a.Close(ctx))
+		b, err := app.New(ctx, cfg, app.Options{Logger: apptest.Logger(t)})
+		testkit.Must(t, err)
+		defer b.Close(ctx)
+		n, err := b.DB.R.NewSelect().Table("catalog_courses").Count(ctx)
+		testkit.Must(t, err)
+		if n != 7 {
+			t.Fatalf("%d courses after a restart", n)
+		}
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/web"
@@ -150,6 +151,12 @@ func (a *App) mountOperations() {
 		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
 	}
 	a.Fiber.Get("/api/docs", a.docsPage)
+	// The JSON Schema of course bundles (course.yaml, curriculum.yaml), for editors.
+	a.Fiber.Get("/api/catalog/course-bundle.schema.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/schema+json")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		return c.Send(bundle.Schema())
+	})
 	a.Fiber.Get("/api/docs/assets/*", a.docsAsset)
 }
 

@@ -46,6 +46,6 @@ func (a *App) buildModules() ([]Module, error) {
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
 		Web: a.Web, I18n: a.I18n})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}
-	siteMod := site.New(site.Deps{Web: a.Web})
+	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
 	return []Module{acc, au, cat, siteMod}, nil
 }

@@ -26,6 +26,10 @@
 //     that come earlier in its course order (which also rules out cycles).
 //     A stand-alone course's prerequisites are not checked: they name
 //     courses elsewhere on the site, which only the importer can see.
+//
+// LoadDir is Load for a folder on disk, confined with os.OpenRoot. Schema
+// returns the JSON Schema of the YAML files, generated from the same Go
+// types and tables the loader decodes with.
 package bundle
 
 import (
@@ -153,6 +157,13 @@ func Load(fsys fs.FS, root string) (*catalog.Bundle, []Problem, error) {
 			}
 			return a.Column < b.Column
 		})
+		if l.dropped > 0 {
+			file := l.display("")
+			if file == "" {
+				file = "."
+			}
+			l.problems = append(l.problems, Problem{File: file, Message: fmt.Sprintf("%d more problems not shown", l.dropped)})
+		}
 		return nil, l.problems, nil
 	}
 	return b, nil, nil
@@ -167,9 +178,19 @@ type loader struct {
 	problems []Problem
 	order    map[string]int // file → reading order, to sort problems
 	nodes    int            // YAML nodes decoded so far (see maxNodes)
+	dropped  int            // problems beyond maxProblems
 }
 
+// maxProblems bounds the problems reported: past a few hundred, more lines
+// help nobody, and a generated file with a million bad values must not
+// produce a million-line report.
+const maxProblems = 500
+
 func (l *loader) add(p Problem) {
+	if len(l.problems) >= maxProblems {
+		l.dropped++
+		return
+	}
 	if _, ok := l.order[p.File]; !ok {
 		l.order[p.File] = len(l.order)
 	}
@@ -476,6 +497,9 @@ func (d *fileDecoder) report(errs []apperr.FieldError) {
 			label = exact.label
 		}
 		msg := Message(fe)
+		if name := lastSegment(fe.Location); fe.Message == "catalog.required" && hasFileAlternative(name) {
+			msg = fmt.Sprintf("required (give %s, or %s%s naming a Markdown file)", name, name, fileSuffix)
+		}
 		if label != "" {
 			msg = label + ": " + msg
 		}
@@ -499,3 +523,20 @@ func (d *fileDecoder) problemAt(p pos, format string, args ...any) {
 }
 
 func reflectValue(ptr any) reflect.Value { return reflect.ValueOf(ptr).Elem() }
+
+// lastSegment is a path's last field name: "lectures[0].topics[1].body" → "body".
+func lastSegment(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+func hasFileAlternative(name string) bool {
+	for _, names := range fileAlternatives {
+		if contains(names, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,7 +1,10 @@
 package bundle
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"regexp"
@@ -96,8 +99,13 @@ func (d *fileDecoder) parse(data []byte) (doc *yaml.Node) {
 			doc = nil
 		}
 	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.problem(nil, "the file is empty")
+			return nil
+		}
 		msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
@@ -114,8 +122,14 @@ func (d *fileDecoder) parse(data []byte) (doc *yaml.Node) {
 		d.problem(nil, "the file is empty")
 		return nil
 	}
-	if hasSecondDocument(data) {
-		d.problem(nil, "the file must hold one YAML document (found a --- separator starting another)")
+	// yaml.Unmarshal would silently read only the first document.
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		line := 0
+		if err == nil {
+			line = next.Line
+		}
+		d.l.add(Problem{File: d.file, Line: line, Message: "the file must hold one YAML document (a --- line starts another)"})
 	}
 	return root.Content[0]
 }
@@ -139,17 +153,6 @@ func badCharacter(data []byte) (line, col int, msg string) {
 		col++
 	}
 	return 0, 0, ""
-}
-
-// hasSecondDocument reports whether the text holds more than one YAML
-// document; yaml.Unmarshal silently reads only the first.
-func hasSecondDocument(data []byte) bool {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	var n yaml.Node
-	if dec.Decode(&n) != nil {
-		return false
-	}
-	return dec.Decode(&n) == nil
 }
 
 // spend counts a decoded node against the bundle's budget.

@@ -83,39 +83,42 @@ func slugField(t reflect.Type, name string) bool {
 	return name == "slug" || (t == curriculumType && name == "courses") || (t == courseType && name == "prerequisites")
 }
 
-// descriptions complete the catalog's doc tags for authors of bundles; a
-// doc tag, when present, wins.
+// descriptions complete the catalog's doc tags for authors of bundles,
+// keyed by "definition.field" or, for all definitions, by "field"; a doc
+// tag, when present, wins.
 var descriptions = map[string]string{
-	"slug":            "Lower-case letters, digits and hyphens (at most 64). Names the row: re-importing updates it.",
-	"title":           "The title (at most 200 characters).",
-	"summary":         "One line shown in lists.",
-	"category":        "The catalog's category.",
-	"skill_level":     "Who the content is for.",
-	"status":          "draft (the default), published or archived.",
-	"tags":            "At most 20 tags of at most 30 characters.",
-	"credits":         "Credits (학점) earned on completion.",
-	"estimated_hours": "Hours a learner needs.",
-	"thumbnail":       "An image.",
-	"intro_video":     "A video introducing the course.",
-	"courses":         "The curriculum's courses, in roadmap order: folders beside curriculum.yaml, named by slug.",
-	"lectures":        "The course's lectures, in order (at least one).",
-	"topics":          "The lecture's topics, in order (at least one).",
-	"kind":            "What the topic is: each kind has its own fields.",
-	"captions":        "WebVTT captions of the video.",
-	"questions":       "quiz: multiple-choice questions (at least one).",
-	"choices":         "Exactly five choices, exactly one of them correct.",
-	"correct":         "Whether this is the correct choice.",
-	"assignment":      "assignment: the coding exercise.",
-	"grader":          "What checks the learner's code.",
-	"starter_code":    "The code the learner starts from.",
-	"tests":           "At least one visible and one hidden test.",
-	"name":            "Unique within the assignment.",
-	"count":           "html: the exact number of matches.",
-	"min_count":       "html: the least number of matches.",
-	"text":            "The choice's text. html tests: text the first match contains.",
-	"attr":            "html: attributes every match has, non-empty.",
-	"prompt":          "Markdown.",
-	"explanation":     "Shown after grading.",
+	"slug":                 "Lower-case letters, digits and hyphens (at most 64). Names the row: re-importing updates it.",
+	"title":                "The title (at most 200 characters).",
+	"summary":              "One line shown in lists.",
+	"category":             "The catalog's category.",
+	"skill_level":          "Who the content is for.",
+	"status":               "draft (the default), published or archived.",
+	"tags":                 "At most 20 tags of at most 30 characters.",
+	"credits":              "Credits (학점) earned on completion.",
+	"estimated_hours":      "Hours a learner needs.",
+	"thumbnail":            "An image.",
+	"intro_video":          "A video introducing the course.",
+	"courses":              "The curriculum's courses, in roadmap order: folders beside curriculum.yaml, named by slug.",
+	"lectures":             "The course's lectures, in order (at least one).",
+	"topics":               "The lecture's topics, in order (at least one).",
+	"kind":                 "What the topic is: each kind has its own fields.",
+	"captions":             "WebVTT captions of the video.",
+	"questions":            "quiz: multiple-choice questions (at least one).",
+	"choices":              "Exactly five choices, exactly one of them correct.",
+	"correct":              "Whether this is the correct choice.",
+	"assignment":           "assignment: the coding exercise.",
+	"grader":               "What checks the learner's code.",
+	"starter_code":         "The code the learner starts from.",
+	"tests":                "At least one visible and one hidden test.",
+	"name":                 "Unique within the assignment.",
+	"count":                "html: the exact number of matches.",
+	"min_count":            "html: the least number of matches.",
+	"choice.text":          "The choice's text.",
+	"assignment_test.text": "html: text that the first match contains (trimmed).",
+	"access_days":          "Access period after purchase, in days (default 730).",
+	"attr":                 "html: attributes every match has, non-empty.",
+	"prompt":               "Markdown.",
+	"explanation":          "Shown after grading.",
 }
 
 type schemaBuilder struct{ defs map[string]any }
@@ -179,6 +182,9 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 			}
 		}
 		doc := f.doc
+		if doc == "" {
+			doc = descriptions[defName(t)+"."+f.name]
+		}
 		if doc == "" {
 			doc = descriptions[f.name]
 		}
