@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/web"
 )
@@ -20,16 +21,20 @@ var localeFS embed.FS
 // Deps are the module's dependencies.
 type Deps struct {
 	Web *web.Web
+	// Catalog gives the featured curriculum's roadmap with the caller's
+	// statuses. Without it the home page shows no roadmap.
+	Catalog catalog.Reader
 }
 
 // Module serves the home page.
 type Module struct {
-	web *web.Web
+	web     *web.Web
+	catalog catalog.Reader
 }
 
 // New returns the site module.
 func New(d Deps) *Module {
-	return &Module{web: d.Web}
+	return &Module{web: d.Web, catalog: d.Catalog}
 }
 
 // Name is "site".

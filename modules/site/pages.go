@@ -1,10 +1,21 @@
 package site
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
-// Status is a learner's standing in a course, as shown on the roadmap.
+// Status is a learner's standing in a course, as shown on the roadmap. The
+// empty status is an anonymous visitor's: no colour, no chip.
 type Status string
 
 // Course statuses, in the order of the roadmap legend.
@@ -34,6 +45,14 @@ func (s Status) Icon() string {
 	return "lock-fill"
 }
 
+// Class is the CSS modifier of the status ("none" for anonymous visitors).
+func (s Status) Class() string {
+	if s == "" {
+		return "none"
+	}
+	return string(s)
+}
+
 // RoadmapItem is one course on the roadmap. Titles and summaries arrive
 // already in the page's language (course data is content, not UI strings).
 type RoadmapItem struct {
@@ -42,15 +61,23 @@ type RoadmapItem struct {
 	Summary  string
 	URL      string
 	Status   Status
-	Progress int // percent, shown when in progress
+	Progress int // percent, shown when in progress and known
+	Lectures int
+	Hours    int
 }
 
-// Program is the nano-degree offered on the home page.
+// Program is the nano-degree offered on the home page (the catalog's
+// featured curriculum).
 type Program struct {
-	Title       string
-	Courses     int
-	PriceKRW    int64
-	AccessYears int
+	Title    string
+	Summary  string
+	Courses  int
+	PriceKRW int64
+	Access   string // the access period in words: "2년"
+	CTA      string // where the program card's button goes
+	// Action words the button: "enroll" (buy), "continue" (the first course
+	// in progress, else the first owned one) or "mine" (all done: my learning).
+	Action string
 }
 
 // Feature is one highlight card.
@@ -60,39 +87,24 @@ type Feature struct {
 	Body  string
 }
 
-// HomePage is the data of "site/home".
+// HomePage is the data of "site/home". Program is nil when the catalog has
+// no published curriculum yet (then the roadmap is empty too).
 type HomePage struct {
-	Program  Program
+	Program  *Program
 	Roadmap  []RoadmapItem
 	Statuses []Status
 	Features []Feature
-}
-
-// placeholderCourses are the seven courses of the default nano-degree, by
-// message key, until the catalog module provides real data.
-var placeholderCourses = []string{
-	"html_css", "js_basics", "dom_async", "git", "http_rest", "sql", "project",
+	LoginURL string // for the anonymous hint
+	// Personal: the roadmap carries the caller's statuses (signed in), so
+	// the legend is shown instead of the hint to log in.
+	Personal bool
 }
 
 func (m *Module) home(c *fiber.Ctx) error {
 	t := func(id string, kv ...any) string { return m.web.T(c, id, kv...) }
-	page := HomePage{
-		Program: Program{
-			Title:       t("site.program.title"),
-			Courses:     len(placeholderCourses),
-			PriceKRW:    50000,
-			AccessYears: 2,
-		},
-		Statuses: Statuses,
-	}
-	for i, key := range placeholderCourses {
-		page.Roadmap = append(page.Roadmap, RoadmapItem{
-			Step:    i + 1,
-			Title:   t("site.course." + key + ".title"),
-			Summary: t("site.course." + key + ".summary"),
-			URL:     "/courses",
-			Status:  Locked,
-		})
+	page := HomePage{Statuses: Statuses, LoginURL: "/login?next=" + url.QueryEscape("/#roadmap")}
+	if err := m.roadmap(c, &page); err != nil {
+		return err
 	}
 	for _, f := range []struct{ icon, key string }{
 		{"play-btn", "resume"},
@@ -107,4 +119,63 @@ func (m *Module) home(c *fiber.Ctx) error {
 		})
 	}
 	return m.web.Render(c, fiber.StatusOK, "site/home", page)
+}
+
+// roadmap fills the program and its roadmap from the catalog's featured
+// curriculum, coloured by the caller's status. No catalog or no published
+// curriculum leaves them empty.
+func (m *Module) roadmap(c *fiber.Ctx, page *HomePage) error {
+	if m.catalog == nil {
+		return nil
+	}
+	var uid int64
+	if p := authz.PrincipalFrom(c.UserContext()); p != nil {
+		uid = p.UserID
+	}
+	page.Personal = uid != 0
+	rm, err := m.catalog.RoadmapFor(c.UserContext(), uid)
+	if errors.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cu := rm.Curriculum
+	prog := &Program{Title: cu.Title, Summary: cu.Summary, Courses: len(rm.Courses), PriceKRW: cu.Price,
+		Access: m.accessPeriod(c, cu.AccessDays), CTA: "/checkout?curriculum=" + strconv.FormatInt(cu.ID, 10), Action: "enroll"}
+	var inProgress, owned string
+	done := false
+	for i, rc := range rm.Courses {
+		it := RoadmapItem{Step: i + 1, Title: rc.Title, Summary: rc.Summary, URL: fmt.Sprintf("/courses/%d", rc.ID),
+			Status: Status(rc.Status), Lectures: rc.LectureCount, Hours: rc.EstimatedHours}
+		switch rc.Status {
+		case catalog.StatusInProgress:
+			inProgress = cmp.Or(inProgress, it.URL)
+		case catalog.StatusOwned:
+			owned = cmp.Or(owned, it.URL)
+		case catalog.StatusCompleted, catalog.StatusExpired:
+			done = true
+		}
+		page.Roadmap = append(page.Roadmap, it)
+	}
+	switch next := cmp.Or(inProgress, owned); {
+	case next != "":
+		prog.CTA, prog.Action = next, "continue"
+	case done:
+		prog.CTA, prog.Action = "/me", "mine"
+	}
+	page.Program = prog
+	return nil
+}
+
+// accessPeriod words an access period: whole years, else whole months,
+// else days.
+func (m *Module) accessPeriod(c *fiber.Ctx, days int) string {
+	switch {
+	case days >= 365 && days%365 == 0:
+		return m.web.T(c, "site.access.years", "Count", days/365)
+	case days >= 30 && days%30 == 0:
+		return m.web.T(c, "site.access.months", "Count", days/30)
+	}
+	return m.web.T(c, "site.access.days", "Count", days)
 }

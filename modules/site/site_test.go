@@ -1,6 +1,7 @@
 package site_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,6 +59,8 @@ func get(t *testing.T, app *fiber.App, target string, hdr ...string) (*http.Resp
 	return resp, string(body)
 }
 
+// Without a catalog (or with an empty one) the home page still renders: the
+// hero, an empty roadmap pointing to the course list, the features.
 func TestHomeKoreanByDefault(t *testing.T) {
 	app, _ := newApp(t, web.Options{})
 	resp, body := get(t, app, "/")
@@ -65,19 +68,17 @@ func TestHomeKoreanByDefault(t *testing.T) {
 		t.Fatalf("status %d\n%s", resp.StatusCode, body)
 	}
 	for _, want := range []string{
-		`<html lang="ko">`, `<title>웹 개발 나노 디그리 · Weaverse</title>`, `id="hero-title"`,
-		"처음 배우는 웹 개발", "50,000원", "2년",
-		"HTML/CSS", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업", "HTTP와 REST API", "SQL과 데이터베이스", "최종 프로젝트와 배포",
+		`<html lang="ko">`, `<title>온라인 코딩 부트캠프 · Weaverse</title>`, `id="hero-title"`,
+		"처음 배우는 웹 개발", "첫 로드맵을 준비하고 있어요", "아직 공개된 로드맵이 없어요",
 		"이어보기", "AI 조교", "자동 채점 미션", "검증 가능한 수료증",
-		"미보유", "보유", "학습 중", "완료", "기간 만료", // legend
-		`href="/login"`, `href="/signup"`, `aria-current="page"`,
+		`href="/login"`, `href="/signup"`, `aria-current="page"`, `href="/courses"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
-	if strings.Count(body, `class="wv-card roadmap-card`) != 7 {
-		t.Errorf("want 7 roadmap cards")
+	if strings.Contains(body, `class="wv-card roadmap-card`) || strings.Contains(body, "JavaScript 기초") {
+		t.Errorf("roadmap cards without a catalog")
 	}
 	if strings.Contains(body, "site.") {
 		t.Errorf("untranslated message id in page")
@@ -87,8 +88,8 @@ func TestHomeKoreanByDefault(t *testing.T) {
 func TestHomeEnglish(t *testing.T) {
 	app, _ := newApp(t, web.Options{})
 	resp, body := get(t, app, "/?lang=en")
-	for _, want := range []string{`<html lang="en">`, "Web Development Nanodegree", "Learn web development", "₩50,000",
-		"JavaScript Basics", "Resume anywhere", "Verifiable certificates", "Log in"} {
+	for _, want := range []string{`<html lang="en">`, "Online coding bootcamp", "Learn web development",
+		"No roadmap has been published yet.", "Resume anywhere", "Verifiable certificates", "Log in"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("English home lacks %q", want)
 		}
@@ -117,7 +118,8 @@ func TestHomeEnglish(t *testing.T) {
 }
 
 // TestRoadmapStatuses renders the home template with real-looking data, as
-// the catalog module will provide it.
+// the catalog module provides it (the whole path, catalog to page, is tested
+// in modules/catalog/pages_test.go).
 func TestRoadmapStatuses(t *testing.T) {
 	app, w := newApp(t, web.Options{})
 	app.Get("/demo", func(c *fiber.Ctx) error {
@@ -125,7 +127,9 @@ func TestRoadmapStatuses(t *testing.T) {
 	})
 	_, body := get(t, app, "/demo")
 	for _, want := range []string{"status-completed", "status-in_progress", "status-owned", "status-expired", "status-locked",
-		`<progress class="wv-progress roadmap-progress" max="100" value="40"`, "&lt;script&gt;"} {
+		`<progress class="wv-progress roadmap-progress" max="100" value="40"`, "&lt;script&gt;",
+		"50,000원", "2년", "웹 개발 나노 디그리", "이어서 학습하기", `href="/courses/3"`, "강의 5개", "14시간",
+		"미보유", "보유", "학습 중", "완료", "기간 만료"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo roadmap lacks %q", want)
 		}
@@ -143,11 +147,14 @@ func demoPage() site.HomePage {
 	st := []site.Status{site.Completed, site.Completed, site.InProgress, site.Owned, site.Owned, site.Expired, site.Locked}
 	titles := []string{"HTML/CSS", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업", "HTTP와 REST API", "SQL과 데이터베이스", "<script>alert(1)</script>"}
 	p := site.HomePage{
-		Program:  site.Program{Title: "웹 개발 나노 디그리", Courses: 7, PriceKRW: 50000, AccessYears: 2},
+		Program: &site.Program{Title: "웹 개발 나노 디그리", Courses: 7, PriceKRW: 50000, Access: "2년",
+			CTA: "/courses/3", Action: "continue"},
 		Statuses: site.Statuses,
+		Personal: true,
 	}
 	for i := range st {
-		it := site.RoadmapItem{Step: i + 1, Title: titles[i], Summary: "강좌 소개 문장이 여기에 들어갑니다.", URL: "/courses", Status: st[i]}
+		it := site.RoadmapItem{Step: i + 1, Title: titles[i], Summary: "강좌 소개 문장이 여기에 들어갑니다.",
+			URL: fmt.Sprintf("/courses/%d", i+1), Status: st[i], Lectures: 5, Hours: 14}
 		if st[i] == site.InProgress {
 			it.Progress = 40
 		}

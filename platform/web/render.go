@@ -39,6 +39,13 @@ func (v *View) SignedIn() bool { return v.Principal.RoleOf() != authz.Anonymous 
 // IsAdmin reports whether the principal is an admin.
 func (v *View) IsAdmin() bool { return v.Principal.IsAdmin() }
 
+// CanTeach reports whether the principal is a tutor or an admin (who author
+// courses in the studio).
+func (v *View) CanTeach() bool {
+	r := v.Principal.RoleOf()
+	return r == authz.Tutor || r == authz.Admin
+}
+
 // LangURL returns the current URL with ?lang= set to lang. It is a
 // query-only reference ("?lang=en&…"): the browser keeps the current path, so
 // a crafted path such as "//evil.example" can never turn the link into an

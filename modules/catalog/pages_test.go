@@ -1,0 +1,332 @@
+package catalog_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+// pager sends page requests the way a browser does (HTML accepted, forms
+// url-encoded and same-origin), as a signed-in user or anonymously.
+type pager struct {
+	ta  *apptest.T
+	hdr []string
+}
+
+func pagesAs(ta *apptest.T, u *user) pager {
+	p := pager{ta: ta, hdr: []string{"Accept", "text/html,application/xhtml+xml", "Sec-Fetch-Site", "same-origin"}}
+	if u != nil {
+		p.hdr = append(p.hdr, as(*u)...)
+	}
+	return p
+}
+
+func (p pager) get(path string) *testkit.Response { return p.ta.Get(path, p.hdr...) }
+
+func (p pager) post(path string, form url.Values) *testkit.Response {
+	hdr := append([]string{"Content-Type", "application/x-www-form-urlencoded"}, p.hdr...)
+	return p.ta.Request(http.MethodPost, path, form.Encode(), hdr...)
+}
+
+func body(r *testkit.Response) string { return string(r.Body) }
+
+// inOrder fails unless every s appears in body, in the given order.
+func inOrder(t *testing.T, body string, ss ...string) {
+	t.Helper()
+	at := 0
+	for _, s := range ss {
+		i := strings.Index(body[at:], s)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order (after offset %d)", s, at)
+		}
+		at += i + len(s)
+	}
+}
+
+func curriculum(t *testing.T, ta *apptest.T, u user, ids ...int64) {
+	t.Helper()
+	ta.Request(http.MethodPost, "/api/curriculums/", map[string]any{"slug": "web-nd", "title": "웹 개발 나노 디그리",
+		"summary": "처음부터 배포까지", "category": "frontend", "skill_level": "beginner", "price": 50000, "access_days": 730,
+		"status": "published", "course_ids": ids}, as(u)...).Status(201)
+}
+
+func TestHomeRoadmapPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		// An empty catalog: the home page still renders.
+		pagesAs(ta, nil).get("/").Status(200).Contains("아직 공개된 로드맵이 없어요").NotContains("roadmap-card")
+
+		tutor := newUser(t, ta, "tutor", "tutor")
+		student := newUser(t, ta, "student", "student")
+		c1 := create(t, ta, tutor, sampleCourse("c1", "HTML 첫걸음", 1, 2))
+		c2 := create(t, ta, tutor, sampleCourse("c2", "자바스크립트 기초 다지기", 2, 2))
+		c3 := create(t, ta, tutor, sampleCourse("c3", "SQL로 데이터 다루기", 1, 1))
+		curriculum(t, ta, tutor, c2, c1, c3)
+
+		anon := body(pagesAs(ta, nil).get("/").Status(200))
+		inOrder(t, anon, "웹 개발 나노 디그리", "50,000원", "2년",
+			fmt.Sprintf(`href="/courses/%d"`, c2), "자바스크립트 기초 다지기",
+			fmt.Sprintf(`href="/courses/%d"`, c1), "HTML 첫걸음",
+			fmt.Sprintf(`href="/courses/%d"`, c3), "SQL로 데이터 다루기")
+		if n := strings.Count(anon, `class="wv-card roadmap-card status status-none"`); n != 3 {
+			t.Errorf("anonymous: %d neutral cards, want 3", n)
+		}
+		for _, want := range []string{"로그인하면 진행 상황이 보여요", "3개 강좌 전체", "강의 2개"} {
+			if !strings.Contains(anon, want) {
+				t.Errorf("anonymous home lacks %q", want)
+			}
+		}
+		if strings.Contains(anon, "status-locked") || strings.Contains(anon, "JavaScript 기초") {
+			t.Error("anonymous home shows statuses or placeholder courses")
+		}
+
+		st := body(pagesAs(ta, &student).get("/").Status(200))
+		if n := strings.Count(st, `class="wv-card roadmap-card status status-locked"`); n != 3 {
+			t.Errorf("student: %d locked cards, want 3", n)
+		}
+		if strings.Contains(st, "로그인하면 진행 상황이 보여요") || !strings.Contains(st, `class="legend"`) || !strings.Contains(st, "수강 신청하기") {
+			t.Error("student home: legend and enroll button expected, no login hint")
+		}
+		// The author owns every course of the roadmap: the button continues.
+		au := body(pagesAs(ta, &tutor).get("/").Status(200))
+		if strings.Count(au, `class="wv-card roadmap-card status status-owned"`) != 3 || !strings.Contains(au, "이어서 학습하기") {
+			t.Error("author home: owned cards and a continue button expected")
+		}
+		en := body(pagesAs(ta, nil).get("/?lang=en").Status(200))
+		if !strings.Contains(en, "₩50,000") || !strings.Contains(en, "2 years") || !strings.Contains(en, "Log in to see your progress.") {
+			t.Error("English home")
+		}
+	})
+}
+
+func TestCourseListPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "김강사", "tutor")
+		mk := func(slug, title, cat, level string, price int) {
+			c := sampleCourse(slug, title, 1, 2)
+			c["category"], c["skill_level"], c["price"] = cat, level, price
+			create(t, ta, tutor, c)
+		}
+		anon := pagesAs(ta, nil)
+		anon.get("/courses").Status(200).Contains("아직 공개된 강좌가 없어요")
+
+		mk("html", "HTML과 CSS 기초", "frontend", "beginner", 12900)
+		mk("js", "JavaScript 기초", "javascript", "beginner", 0)
+		mk("dom", "DOM과 비동기 JavaScript", "javascript", "intermediate", 14900)
+		draft := sampleCourse("draft", "비공개 초안", 1, 1)
+		draft["status"] = "draft"
+		create(t, ta, tutor, draft)
+
+		cards := func(r *testkit.Response) int { return strings.Count(body(r), `class="wv-card course-card"`) }
+		all := anon.get("/courses").Status(200).Contains("강좌 3개", "12,900원", "무료", "김강사", "입문", "프론트엔드",
+			"강의 1개", "주제 2개", "10시간", `class="course-thumb thumb-frontend"`).NotContains("비공개 초안", "<img")
+		if cards(all) != 3 {
+			t.Fatalf("%d cards", cards(all))
+		}
+		for q, want := range map[string]int{
+			"q=비동기": 1, "q=javascript": 2, "q=JAVASCRIPT": 2, "category=javascript": 2, "category=javascript&level=intermediate": 1,
+			"price=free": 1, "price=paid": 2, "min_price=13000": 1, "max_price=13,000": 2, "q=기초&category=frontend": 1,
+			"category=cooking": 3, "level=expert&price=cheap": 3, "q=초안": 0,
+		} {
+			if got := cards(anon.get("/courses?" + url.PathEscape(q))); got != want {
+				// PathEscape keeps = and &; the Korean words are escaped.
+				t.Errorf("?%s: %d cards, want %d", q, got, want)
+			}
+		}
+		r := anon.get("/courses?q=" + url.QueryEscape("비동기") + "&category=javascript")
+		r.Contains("‘비동기’ 검색 결과 1개", "검색: 비동기", "자바스크립트", `href="/courses"`, `value="비동기"`)
+		anon.get("/courses?q="+url.QueryEscape("없는강좌")).Contains("조건에 맞는 강좌가 없어요", "필터 초기화")
+		inOrder(t, body(anon.get("/courses?ordering=price")), "JavaScript 기초", "HTML과 CSS 기초", "DOM과 비동기 JavaScript")
+		inOrder(t, body(anon.get("/courses?ordering=-price")), "DOM과 비동기 JavaScript", "HTML과 CSS 기초", "JavaScript 기초")
+
+		// Pagination: 12 a page.
+		for i := 0; i < 10; i++ {
+			mk(fmt.Sprintf("extra-%d", i), fmt.Sprintf("추가 강좌 %d", i), "tools", "advanced", 9900)
+		}
+		p1, p2 := anon.get("/courses"), anon.get("/courses?page=2")
+		if cards(p1) != 12 || cards(p2) != 1 || !strings.Contains(body(p1), `href="/courses?page=2"`) {
+			t.Fatalf("pages: %d + %d cards", cards(p1), cards(p2))
+		}
+		anon.get("/courses?lang=en").Status(200).Contains("13 courses", "₩9,900", "Advanced", "Dev tools")
+	})
+}
+
+func TestCoursePage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		other := newUser(t, ta, "other", "tutor")
+		student := newUser(t, ta, "student", "student")
+		base := create(t, ta, tutor, sampleCourse("base", "기초 강좌", 1, 1))
+		c := sampleCourse("js-101", "자바스크립트 입문", 2, 4)
+		c["description"] = "## 이 강좌는\n\n**굵게** 배워요 <script>alert(1)</script>"
+		c["prerequisites"] = []string{"base"}
+		c["lectures"].([]map[string]any)[0]["topics"].([]map[string]any)[2]["mission"] = "midterm"
+		id := create(t, ta, tutor, c)
+		path := fmt.Sprintf("/courses/%d", id)
+
+		for name, u := range map[string]*user{"anonymous": nil, "student": &student, "other tutor": &other} {
+			r := pagesAs(ta, u).get(path).Status(200)
+			r.Contains("자바스크립트 입문", "12,900원", "3학점", "10시간 분량", "입문", "<strong>굵게</strong>",
+				// Every title shows, premium ones too; free topics show their content.
+				"영상 t0-0", "글 t0-1", "퀴즈 t0-2", "과제 t0-3", "영상 t1-0", "과제 t1-3",
+				"미리보기", "중간 미션", "bi-lock-fill", "수강 신청 후 볼 수 있는 내용이에요", "<strong>강조</strong>", "영상 노트",
+				fmt.Sprintf(`href="/checkout?course=%d"`, id), "수강 신청하기",
+				fmt.Sprintf(`<a href="/courses/%d">기초 강좌</a>`, base), `id="topic-`)
+			// Premium bodies stay out: the quiz prompt, the starter code, hidden tests.
+			r.NotContains("HTML의 뜻은?", "function sum(a, b) {}", "비밀테스트", "<script>alert", `id="edit-button"`, "이어서 학습하기")
+			if name == "anonymous" && !strings.Contains(body(r), "이미 수강 중인가요?") {
+				t.Error("anonymous: no login hint")
+			}
+			if strings.Count(body(r), `<details class="lecture"`) != 2 {
+				t.Errorf("%s: lectures", name)
+			}
+		}
+		// The author is entitled: everything shows, with the edit button.
+		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d/edit"`, id),
+			"이어서 학습하기", "HTML의 뜻은?", "function sum(a, b) {}", "60점 이상이면 통과").NotContains("수강 신청 후 볼 수 있는 내용이에요")
+
+		pagesAs(ta, nil).get("/courses/999999").Status(404).Contains("페이지를 찾을 수 없습니다")
+		pagesAs(ta, nil).get("/courses/abc").Status(404)
+		draft := sampleCourse("draft", "초안 강좌", 1, 1)
+		draft["status"] = "draft"
+		did := create(t, ta, tutor, draft)
+		pagesAs(ta, &student).get(fmt.Sprintf("/courses/%d", did)).Status(404)
+		pagesAs(ta, &tutor).get(fmt.Sprintf("/courses/%d", did)).Status(200).Contains("초안")
+		pagesAs(ta, nil).get(path+"?lang=en").Status(200).Contains("Enroll now", "Preview", "Midterm mission", "Curriculum")
+	})
+}
+
+// courseForm is a valid editor submission.
+func courseForm(slug, title string) url.Values {
+	return url.Values{"title": {title}, "slug": {slug}, "summary": {"한 줄 소개"}, "description": {"## 소개\r\n\r\n본문"},
+		"category": {"backend"}, "skill_level": {"intermediate"}, "status": {"published"}, "price": {"19,900"},
+		"access_days": {""}, "credits": {"2"}, "estimated_hours": {"8"}, "tags": {"go, 서버"}, "prerequisites": {""},
+		"lectures": {`[{"slug":"l1","title":"첫 강의","topics":[
+			{"slug":"v","title":"소개 영상","kind":"video","duration":90,"notes":"노트"},
+			{"slug":"a","title":"읽을거리","kind":"article","premium":true,"body":"본문"}]}]`}}
+}
+
+var lecturesRE = regexp.MustCompile(`(?s)<textarea[^>]*name="lectures"[^>]*>(.*?)</textarea>`)
+
+func TestStudioPages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		other := newUser(t, ta, "other", "tutor")
+		student := newUser(t, ta, "student", "student")
+		admin := newUser(t, ta, "admin", "admin")
+		tp, sp := pagesAs(ta, &tutor), pagesAs(ta, &student)
+
+		// Guards: anonymous callers log in first, students are refused.
+		r := pagesAs(ta, nil).get("/studio/courses").Status(303)
+		if loc := r.Header.Get("Location"); loc != "/login?next=%2Fstudio%2Fcourses" {
+			t.Fatalf("anonymous studio → %s", loc)
+		}
+		sp.get("/studio/courses").Status(403).Contains("접근 권한이 없습니다")
+		sp.get("/studio/courses/new").Status(403)
+		sp.post("/studio/courses/new", courseForm("x", "x")).Status(403)
+
+		tp.get("/studio/courses").Status(200).Contains("아직 만든 강좌가 없어요", "weaverse content import DIR")
+		tp.get("/studio/courses/new").Status(200).Contains(`name="title"`, `<select class="form-select" id="f-category" name="category" required>`,
+			`<option value="frontend" selected>프론트엔드</option>`, "getting-started", `spellcheck="false"`, "weaverse content import DIR")
+
+		// Create.
+		r = tp.post("/studio/courses/new", courseForm("go-server", "Go로 만드는 서버")).Status(303)
+		loc := r.Header.Get("Location")
+		var id int64
+		if _, err := fmt.Sscanf(loc, "/courses/%d", &id); err != nil {
+			t.Fatalf("created → %q", loc)
+		}
+		var d catalog.CourseDetail
+		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(tutor)...).Status(200).JSON(&d)
+		if d.Price != 19900 || d.AccessDays != 730 || d.Credits != 2 || d.Status != "published" || len(d.Tags) != 2 ||
+			d.Description != "## 소개\n\n본문" || d.TopicCount != 2 || !d.Lectures[0].Topics[1].Premium {
+			t.Fatalf("created %+v", d)
+		}
+		tp.get("/studio/courses").Status(200).Contains("Go로 만드는 서버", "내 강좌 1개", fmt.Sprintf(`href="/studio/courses/%d/edit"`, id))
+
+		// Errors: numbers and JSON that do not parse, with the other fields' checks.
+		bad := courseForm("Bad Slug", "")
+		bad.Set("price", "비쌈")
+		bad.Set("lectures", "[{\"slug\": \"l1\",\n \"title\": }]")
+		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="f-price-error"`, "숫자로 입력해 주세요",
+			`id="f-title-error"`, "필수 항목입니다", `id="f-slug-error"`, "JSON 형식이 올바르지 않아요 (2번째 줄",
+			`value="Bad Slug"`, "비쌈")
+		// Outline errors are listed by location above the form.
+		bad = courseForm("go-server-2", "두 번째")
+		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","body":"x"},{"slug":"b","title":"","kind":"article","body":"y"}]}]`)
+		bad.Set("category", "cooking")
+		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="editor-errors"`, "lectures[0].topics[1].title",
+			"강의 1 › 주제 2 › title", `id="f-category-error"`, `id="f-lectures-error"`, "커리큘럼에 고칠 곳이 1개")
+		bad = courseForm("go-server-3", "세 번째")
+		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","bodyy":"x"}]}]`)
+		tp.post("/studio/courses/new", bad).Status(422).Contains("JSON을 읽을 수 없어요", "bodyy")
+		tp.post("/studio/courses/new", courseForm("go-server", "같은 슬러그")).Status(409).Contains("이미 사용 중인 슬러그입니다")
+
+		// Edit: the form comes back prefilled, ids included; saving keeps them.
+		edit := fmt.Sprintf("/studio/courses/%d/edit", id)
+		page := body(tp.get(edit).Status(200))
+		m := lecturesRE.FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, `value="Go로 만드는 서버"`) || !strings.Contains(page, `<option value="backend" selected>`) {
+			t.Fatalf("edit form not prefilled:\n%.3000s", page)
+		}
+		outline := html.UnescapeString(strings.TrimPrefix(m[1], "\n"))
+		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"premium": true`) {
+			t.Fatalf("outline JSON:\n%s", outline)
+		}
+		form := courseForm("go-server", "Go로 만드는 웹 서버")
+		form.Set("lectures", outline)
+		form.Set("status", "draft")
+		tp.post(edit, form).Status(303)
+		var after catalog.CourseDetail
+		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(tutor)...).Status(200).JSON(&after)
+		if after.Title != "Go로 만드는 웹 서버" || after.Status != "draft" || after.Lectures[0].ID != d.Lectures[0].ID ||
+			after.Lectures[0].Topics[1].ID != d.Lectures[0].Topics[1].ID {
+			t.Fatalf("edited %+v", after)
+		}
+		bad = courseForm("go-server", "")
+		tp.post(edit, bad).Status(422).Contains(`id="f-title-error"`)
+
+		// Another tutor: the draft does not exist for them; a published course is forbidden.
+		op := pagesAs(ta, &other)
+		op.get(edit).Status(404)
+		form.Set("status", "published")
+		tp.post(edit, form).Status(303)
+		op.get(edit).Status(403)
+		op.post(edit, form).Status(403)
+		sp.get(edit).Status(403)
+		pagesAs(ta, &admin).get(edit).Status(200).Contains("Go로 만드는 웹 서버")
+		pagesAs(ta, &admin).get(fmt.Sprintf("/courses/%d", id)).Status(200).Contains(`id="edit-button"`)
+		tp.get("/studio/courses/999999/edit").Status(404)
+	})
+}
+
+// The page catalogs have the same keys in Korean and English.
+func TestPageLocalesComplete(t *testing.T) {
+	keys := func(file string) map[string]string {
+		var m map[string]string
+		if _, err := toml.DecodeFile(file, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	ko, en := keys("locales/pages.ko.toml"), keys("locales/pages.en.toml")
+	for k := range ko {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s: no English", k)
+		}
+	}
+	for k := range en {
+		if _, ok := ko[k]; !ok {
+			t.Errorf("%s: no Korean", k)
+		}
+	}
+}
