@@ -12,6 +12,7 @@ import (
 
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
 	"github.com/weaverse/weaverse/platform/testkit"
 	"github.com/weaverse/weaverse/platform/testkit/browser"
 )
@@ -121,8 +122,8 @@ func TestCatalogInBrowser(t *testing.T) {
 
 // TestCatalogScreenshots saves screenshots of the home page, the catalog,
 // a course page and the studio for design review when
-// WEAVERSE_SCREENSHOT_DIR is set. It imports the web nano-degree bundle of
-// testdata/ when it is there, so the pages show real-sized content.
+// WEAVERSE_SCREENSHOT_DIR is set. It imports the default web nano-degree,
+// so the pages show real-sized content.
 func TestCatalogScreenshots(t *testing.T) {
 	dir := browser.ScreenshotDir()
 	if dir == "" {
@@ -131,18 +132,13 @@ func TestCatalogScreenshots(t *testing.T) {
 	ta := apptest.New(t, "sqlite")
 	ta.Clock.Set(time.Now().Truncate(time.Second)) // browser cookies expire by the real clock
 	tutor := newUser(t, ta, "tutor", "tutor")
-	b, problems, err := bundle.LoadDir("../../testdata/subjects/web-nanodegree")
-	if err == nil && len(problems) == 0 {
-		_, err = ta.App.ImportBundle(context.Background(), b)
-		testkit.Must(t, err)
-	} else {
-		t.Logf("web-nanodegree bundle not used (%v, %d problems): sample courses instead", err, len(problems))
-		var ids []int64
-		for i, title := range []string{"HTML과 CSS 기초", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업"} {
-			ids = append(ids, create(t, ta, tutor, sampleCourse(fmt.Sprintf("c%d", i), title, 3, 4)))
-		}
-		curriculum(t, ta, tutor, ids...)
+	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root)
+	testkit.Must(t, err)
+	if len(problems) > 0 {
+		t.Fatalf("default content: %s", problems[0])
 	}
+	_, err = ta.App.ImportBundle(context.Background(), b)
+	testkit.Must(t, err)
 	draft := sampleCourse("my-draft", "Go로 만드는 REST API 서버", 2, 4)
 	draft["status"], draft["category"] = "draft", "backend"
 	create(t, ta, tutor, draft)
@@ -181,6 +177,7 @@ func TestCatalogScreenshots(t *testing.T) {
 			if (locked) locked.open = true;
 			return true;
 		})()`)(ctx, tg)
+		time.Sleep(300 * time.Millisecond) // layout settles before the full-page size is measured
 		return err
 	})
 

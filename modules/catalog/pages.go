@@ -827,6 +827,13 @@ func (m *Module) placeError(c *fiber.Ctx, f *web.Form, issues *[]Issue, fe apper
 		f.Fail(loc, msg)
 		return
 	}
+	if loc != "lectures" && !strings.HasPrefix(loc, "lectures[") {
+		// A field the form does not show (thumbnail, intro video…).
+		if !strings.Contains(f.Message, msg) {
+			f.Message = strings.TrimSpace(f.Message + " " + loc + ": " + msg)
+		}
+		return
+	}
 	*issues = append(*issues, Issue{Where: m.where(c, loc), Location: loc, Message: msg})
 	f.Replace("lectures", m.t(c, "catalog.page.editor.outline_errors", "Count", len(*issues)))
 }
