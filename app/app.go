@@ -102,9 +102,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer, httpClient: opts.HTTPClient}
+	// On any error after the database opened, close it. (The named result
+	// a is nil by then: keep our own pointer.)
+	built := a
 	defer func() {
-		if err != nil && a.DB != nil {
-			_ = a.DB.Close()
+		if err != nil && built.DB != nil {
+			_ = built.DB.Close()
 		}
 	}()
 
@@ -250,6 +253,12 @@ func (a *App) importDefaultContent(ctx context.Context) error {
 	}
 	rep, err := a.ImportBundle(ctx, b)
 	if err != nil {
+		// Instances starting together on one fresh Postgres database race
+		// to import; the loser finds the winner's courses and moves on.
+		if empty, e := a.mods.catalog.Empty(ctx); e == nil && !empty {
+			a.Logger.Info("default content: another instance imported it")
+			return nil
+		}
 		return err
 	}
 	a.Logger.Info("default content imported", "created", len(rep.Created))

@@ -18,7 +18,7 @@ func matrixUsers(t *testing.T, ta *apptest.T) map[string]*authz.Principal {
 	pw := "correct-horse-battery-9"
 	callers := map[string]*authz.Principal{"anonymous": nil}
 	for _, u := range []struct{ name, role string }{
-		{"student", "student"}, {"other_student", "student"}, {"tutor", "tutor"}, {"admin", "admin"},
+		{"student", "student"}, {"other_student", "student"}, {"tutor", "tutor"}, {"other_tutor", "tutor"}, {"admin", "admin"},
 	} {
 		var out struct{ ID int64 }
 		ta.Request(http.MethodPost, "/api/student/register/", map[string]string{"email": u.name + "@example.com",
@@ -32,8 +32,8 @@ func matrixUsers(t *testing.T, ta *apptest.T) map[string]*authz.Principal {
 	return callers
 }
 
-var everyone = []string{"anonymous", "student", "other_student", "tutor", "admin"}
-var signedIn = []string{"student", "other_student", "tutor", "admin"}
+var everyone = []string{"anonymous", "student", "other_student", "tutor", "other_tutor", "admin"}
+var signedIn = []string{"student", "other_student", "tutor", "other_tutor", "admin"}
 
 // The golden authorization matrix: every API route × every kind of caller,
 // including "another student's resource". Each module adds its rows here,
@@ -65,6 +65,7 @@ func TestGoldenMatrix(t *testing.T) {
 		ta.As(c["tutor"]).Request(http.MethodPost, "/api/curriculums/", curriculumBody).Status(201).JSON(&cu)
 		doomedCurriculum := fmt.Sprintf("/api/curriculums/%d/", cu.ID)
 		notAuthor := []string{"student", "other_student"}
+		otherTutor := "other_tutor"
 		editors := []string{"tutor", "admin"}
 		rows := []testkit.MatrixRow{
 			// Operations.
@@ -80,37 +81,37 @@ func TestGoldenMatrix(t *testing.T) {
 			{Method: "POST", Path: "/api/password/change/", Body: map[string]any{"old_password": "wrong-old-password", "new_password": "x"},
 				Want: testkit.All(401, "anonymous").And(422, signedIn...)},
 			{Method: "POST", Path: "/api/admin/users/", Body: map[string]any{},
-				Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor").And(422, "admin")},
-			{Method: "GET", Path: "/api/students/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student").And(200, "tutor", "admin")},
-			{Method: "GET", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor").And(200, "student", "admin")},
-			{Method: "PATCH", Path: student, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor").And(422, "student", "admin")},
+				Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
+			{Method: "GET", Path: "/api/students/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student").And(200, "tutor", "other_tutor", "admin")},
+			{Method: "GET", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(200, "student", "admin")},
+			{Method: "PATCH", Path: student, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
 			{Method: "PUT", Path: student, Body: map[string]any{"nickname": "", "introduction": ""},
-				Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor").And(422, "student", "admin")},
-			{Method: "GET", Path: "/api/tutors/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor").And(200, "admin")},
-			{Method: "GET", Path: tutor, Want: testkit.All(401, "anonymous").And(404, "student", "other_student").And(200, "tutor", "admin")},
-			{Method: "PATCH", Path: tutor, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "student", "other_student").And(422, "tutor", "admin")},
+				Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
+			{Method: "GET", Path: "/api/tutors/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(200, "admin")},
+			{Method: "GET", Path: tutor, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(200, "tutor", "admin")},
+			{Method: "PATCH", Path: tutor, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(422, "tutor", "admin")},
 			{Method: "PUT", Path: tutor, Body: map[string]any{"nickname": "", "introduction": ""},
-				Want: testkit.All(401, "anonymous").And(404, "student", "other_student").And(422, "tutor", "admin")},
+				Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(422, "tutor", "admin")},
 			// An admin may not delete their own account (it would lock the site out).
-			{Method: "DELETE", Path: admin, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "tutor").And(422, "admin")},
+			{Method: "DELETE", Path: admin, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
 			// Deleting a student: refused to others; the student deletes itself, so
 			// the admin (who comes after) finds nothing left.
-			{Method: "DELETE", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "admin").And(204, "student")},
+			{Method: "DELETE", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor", "admin").And(204, "student")},
 			// Catalog: anyone reads; tutors create; authors (and admins) change.
 			{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
 			{Method: "GET", Path: courseURL, Want: testkit.All(200, everyone...)},
-			{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
-			{Method: "PATCH", Path: courseURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
+			{Method: "PATCH", Path: courseURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
 			{Method: "PUT", Path: courseURL, Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
-				"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
-			{Method: "DELETE", Path: doomedCourse, Want: testkit.All(401, "anonymous").And(403, "other_student").And(204, "tutor").And(404, "student", "admin")},
+				"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+			{Method: "DELETE", Path: doomedCourse, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
 			{Method: "GET", Path: "/api/curriculums/", Want: testkit.All(200, everyone...)},
 			{Method: "GET", Path: curriculumURL, Want: testkit.All(200, everyone...)},
-			{Method: "POST", Path: "/api/curriculums/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
-			{Method: "PATCH", Path: curriculumURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
+			{Method: "POST", Path: "/api/curriculums/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
+			{Method: "PATCH", Path: curriculumURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
 			{Method: "PUT", Path: curriculumURL, Body: map[string]any{"slug": "BAD SLUG", "title": "t", "category": "frontend", "skill_level": "beginner",
-				"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...)},
-			{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student").And(204, "tutor").And(404, "student", "admin")},
+				"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+			{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
 			{Method: "GET", Path: "/api/roadmap/", Want: testkit.All(200, everyone...)},
 			// Auth.
 			{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},

@@ -137,6 +137,12 @@ func (m *Module) EnsureEditorialUser(ctx context.Context) (int64, error) {
 		Role: string(authz.Tutor), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now,
 		Introduction: "Weaverse 기본 강좌를 만들고 다듬는 편집팀입니다."}
 	err := m.svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return m.svc.st.insert(ctx, tx, u) })
+	if errors.Is(err, apperr.Conflict) {
+		// Another instance created it at the same moment.
+		if existing, e := m.svc.UserByEmail(ctx, EditorialEmail); e == nil {
+			return existing.ID, nil
+		}
+	}
 	if err != nil {
 		return 0, err
 	}

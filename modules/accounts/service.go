@@ -157,7 +157,7 @@ func checkPhone(phone *string) (*string, *apperr.FieldError) {
 
 func checkIntroduction(intro string) (string, *apperr.FieldError) {
 	intro = strings.TrimSpace(intro)
-	if utf8.RuneCountInString(intro) > 500 {
+	if utf8.RuneCountInString(intro) > 500 || strings.ContainsRune(intro, 0) {
 		f := field("body.introduction", "accounts.introduction_too_long", nil)
 		return "", &f
 	}

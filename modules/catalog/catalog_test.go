@@ -61,10 +61,10 @@ func sampleCourse(slug, title string, lectures, topics int) map[string]any {
 			case 1:
 				ts = append(ts, map[string]any{"slug": s, "title": "글 " + s, "kind": "article", "premium": i > 0, "body": "# 제목\n\n본문 **강조** <script>alert(1)</script>"})
 			case 2:
-				ts = append(ts, map[string]any{"slug": s, "title": "퀴즈 " + s, "kind": "quiz", "premium": true, "questions": []map[string]any{
+				ts = append(ts, map[string]any{"slug": s, "title": "퀴즈 " + s, "kind": "quiz", "premium": i > 0, "questions": []map[string]any{
 					{"prompt": "HTML의 뜻은?", "explanation": "HyperText Markup Language", "choices": choices(2)}}})
 			default:
-				ts = append(ts, map[string]any{"slug": s, "title": "과제 " + s, "kind": "assignment", "premium": true, "assignment": map[string]any{
+				ts = append(ts, map[string]any{"slug": s, "title": "과제 " + s, "kind": "assignment", "premium": i > 0, "assignment": map[string]any{
 					"prompt": "두 수를 더하세요", "grader": "javascript", "function": "sum", "starter_code": "function sum(a, b) {}",
 					"solution": "function sum(a, b) { return a + b }",
 					"tests":    []map[string]any{{"name": "공개", "args": []any{1, 2}, "expect": 3}, {"name": "비밀테스트", "hidden": true, "args": []any{2, 2}, "expect": 4}}}})
@@ -115,6 +115,15 @@ func TestGatingAndSecrets(t *testing.T) {
 					}
 				}
 			}
+		}
+		// Free quizzes and assignments do reach learners, without their
+		// answers (the checks above would pass vacuously otherwise).
+		var anon catalog.CourseDetail
+		ta.Get(url).JSON(&anon)
+		quiz, asg := anon.Lectures[0].Topics[2].Content, anon.Lectures[0].Topics[3].Content
+		if quiz == nil || len(quiz.Questions) != 1 || len(quiz.Questions[0].Choices) != 5 || asg == nil || asg.Assignment == nil ||
+			len(asg.Assignment.Tests) != 1 || asg.Assignment.StarterCode == "" {
+			t.Fatalf("free quiz/assignment content: %+v %+v", quiz, asg)
 		}
 		// The author sees everything.
 		var d catalog.CourseDetail
@@ -394,4 +403,98 @@ func snapshot(t *testing.T, ta *apptest.T) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+func TestReviewRegressions(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		a := newUser(t, ta, "tutora", "tutor")
+		b := newUser(t, ta, "tutorb", "tutor")
+		base := create(t, ta, a, sampleCourse("base", "기초", 1, 1))
+		c := sampleCourse("next", "다음", 1, 3)
+		c["prerequisites"] = []string{"base"}
+		id := create(t, ta, a, c)
+		url := fmt.Sprintf("/api/courses/%d/", id)
+		var d catalog.CourseDetail
+		ta.Get(url, as(a)...).JSON(&d)
+
+		// A PATCH of the outline alone keeps the prerequisites.
+		ta.Request(http.MethodPatch, url, map[string]any{"lectures": c["lectures"]}, as(a)...).Status(200).JSON(&d)
+		if len(d.Prerequisites) != 1 || d.Prerequisites[0].ID != base {
+			t.Fatalf("prerequisites after an outline PATCH: %+v", d.Prerequisites)
+		}
+		// A cycle is refused.
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", base), map[string]any{"prerequisites": []string{"next"}}, as(a)...).
+			Problem(422, "")
+		// Another tutor's draft cannot be named (nor detected).
+		draft := sampleCourse("secret-plan", "비밀", 1, 1)
+		draft["status"] = "draft"
+		create(t, ta, a, draft)
+		other := sampleCourse("bs", "남의 것", 1, 1)
+		other["prerequisites"] = []string{"secret-plan"}
+		ta.Request(http.MethodPost, "/api/courses/", other, as(b)...).Problem(422, "")
+
+		// Question ids keep their meaning: deleting the first question does
+		// not shift the others onto its id.
+		lectures := []map[string]any{{"slug": "l0", "title": "강의", "topics": []map[string]any{{"slug": "q", "title": "퀴즈", "kind": "quiz",
+			"questions": []map[string]any{
+				{"prompt": "첫 문제", "choices": choices(0)}, {"prompt": "둘째 문제", "choices": choices(1)}, {"prompt": "셋째 문제", "choices": choices(2)}}}}}}
+		ta.Request(http.MethodPatch, url, map[string]any{"lectures": lectures}, as(a)...).Status(200).JSON(&d)
+		qs := d.Lectures[0].Topics[0].Content.Questions
+		second := qs[1]
+		lectures[0]["topics"].([]map[string]any)[0]["questions"] = []map[string]any{
+			{"prompt": "둘째 문제", "choices": choices(1)}, {"prompt": "셋째 문제", "choices": choices(2)}}
+		var d2 catalog.CourseDetail // a fresh value: decoding into d would reuse the slices second shares
+		ta.Request(http.MethodPatch, url, map[string]any{"lectures": lectures}, as(a)...).Status(200).JSON(&d2)
+		now := d2.Lectures[0].Topics[0].Content.Questions[0]
+		if now.ID != second.ID || now.Prompt != "둘째 문제" || now.Choices[1].ID != second.Choices[1].ID || !*now.Choices[1].IsCorrect {
+			t.Fatalf("question ids shifted: %+v vs %+v", now, second)
+		}
+		// Swapped slugs keep their ids.
+		two := sampleCourse("swap", "교환", 2, 1)
+		sid := create(t, ta, a, two)
+		var sd catalog.CourseDetail
+		ta.Get(fmt.Sprintf("/api/courses/%d/", sid), as(a)...).JSON(&sd)
+		l0, l1 := sd.Lectures[0], sd.Lectures[1]
+		swap := []map[string]any{
+			{"id": l0.ID, "slug": l1.Slug, "title": "A", "topics": []map[string]any{{"slug": "x", "title": "x", "kind": "article", "body": "x"}}},
+			{"id": l1.ID, "slug": l0.Slug, "title": "B", "topics": []map[string]any{{"slug": "y", "title": "y", "kind": "article", "body": "y"}}},
+		}
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", sid), map[string]any{"lectures": swap}, as(a)...).Status(200).JSON(&sd)
+		if sd.Lectures[0].ID != l0.ID || sd.Lectures[0].Slug != l1.Slug || sd.Lectures[1].ID != l1.ID {
+			t.Fatalf("swap: %+v", sd.Lectures)
+		}
+		// NUL bytes are bad input, not a 500.
+		bad := sampleCourse("nul", "a\x00b", 1, 1)
+		ta.Request(http.MethodPost, "/api/courses/", bad, as(a)...).Problem(422, "")
+		ta.Get("/api/courses/?search=a%00b").Problem(400, "")
+		// An import never takes over a course someone else wrote.
+		var in catalog.CourseInput
+		raw, _ := json.Marshal(sampleCourse("base", "가로채기", 1, 1))
+		testkit.Must(t, json.Unmarshal(raw, &in))
+		if _, err := ta.App.ImportBundle(context.Background(), &catalog.Bundle{Courses: []catalog.CourseInput{in}}); err == nil {
+			t.Fatal("import replaced another author's course")
+		}
+	})
+}
+
+// Two concurrent PATCHes of one course both apply (the row is locked).
+func TestConcurrentPatches(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		a := newUser(t, ta, "tutora", "tutor")
+		id := create(t, ta, a, sampleCourse("race", "경쟁", 1, 1))
+		url := fmt.Sprintf("/api/courses/%d/", id)
+		for round := 0; round < 10; round++ {
+			done := make(chan struct{}, 2)
+			price, title := int64(1000+round), fmt.Sprintf("제목 %d", round)
+			go func() { ta.Request(http.MethodPatch, url, map[string]any{"price": price}, as(a)...); done <- struct{}{} }()
+			go func() { ta.Request(http.MethodPatch, url, map[string]any{"title": title}, as(a)...); done <- struct{}{} }()
+			<-done
+			<-done
+			var d catalog.CourseDetail
+			ta.Get(url, as(a)...).JSON(&d)
+			if d.Price != price || d.Title != title {
+				t.Fatalf("round %d: lost an update: price %d title %q", round, d.Price, d.Title)
+			}
+		}
+	})
 }

@@ -144,7 +144,7 @@ func (s *service) SaveCurriculum(ctx context.Context, p *authz.Principal, id int
 			}
 			row.AuthorID = p.UserID
 		} else {
-			if err := tx.NewSelect().Model(row).Where("cu.id = ?", id).Where("cu.deleted_at IS NULL").Scan(ctx); err != nil {
+			if err := s.db.ForUpdate(tx.NewSelect().Model(row).Where("cu.id = ?", id).Where("cu.deleted_at IS NULL")).Scan(ctx); err != nil {
 				if errors.Is(err, sql.ErrNoRows) {
 					return errCurriculumNotFound
 				}
@@ -189,7 +189,10 @@ func (s *service) SaveCurriculum(ctx context.Context, p *authz.Principal, id int
 		}
 		for i, cid := range courseIDs {
 			c, ok := byID[cid]
-			if !ok || !s.canEdit(p, "catalog.course", c.AuthorID) {
+			// A course already in the curriculum may stay; one being added
+			// must be the caller's to place.
+			already := ok && c.CurriculumID != nil && *c.CurriculumID == row.ID && row.ID != 0
+			if !ok || (!already && !s.canEdit(p, "catalog.course", c.AuthorID)) {
 				return invalidAt(fmt.Sprintf("body.course_ids[%d]", i), "catalog.unknown_course", cid)
 			}
 		}

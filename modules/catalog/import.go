@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -47,6 +48,11 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 			}
 			if isNew {
 				row = &courseRow{AuthorID: authorID}
+			} else if row.DeletedAt != nil || row.AuthorID != authorID {
+				// Never overwrite a course someone else wrote, nor revive
+				// one an admin deleted.
+				return apperr.New(apperr.Conflict, "catalog.import_conflict", "catalog.import_conflict").
+					With(map[string]any{"Slug": in.Slug}).Because(fmt.Errorf("course %q exists (deleted or another author's)", in.Slug))
 			}
 			w := &writer{tx: tx, now: now}
 			if err := w.saveCourseRow(ctx, row, in, isNew); err != nil {
@@ -59,7 +65,7 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 		}
 		for i := range b.Courses {
 			in := &b.Courses[i]
-			if err := writers[in.Slug].savePrerequisites(ctx, ids[in.Slug], in.Prerequisites); err != nil {
+			if err := writers[in.Slug].savePrerequisites(ctx, ids[in.Slug], in.Prerequisites, nil); err != nil {
 				return err
 			}
 		}

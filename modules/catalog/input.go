@@ -34,7 +34,7 @@ type CurriculumInput struct {
 	Tags        []string `json:"tags,omitempty" yaml:"tags"`
 	Status      string   `json:"status,omitempty" yaml:"status"`
 	// Courses are the slugs of the curriculum's courses, in roadmap order.
-	Courses []string `json:"courses,omitempty" yaml:"courses"`
+	Courses []string `json:"-" yaml:"courses"`
 }
 
 // CourseInput is a course with its whole outline.
@@ -87,6 +87,7 @@ type TopicInput struct {
 
 // QuestionInput is a multiple-choice question with five choices, one correct.
 type QuestionInput struct {
+	ID          *int64        `json:"id,omitempty" yaml:"-" doc:"An existing question to keep (tree updates)."`
 	Prompt      string        `json:"prompt" yaml:"prompt"`
 	Explanation string        `json:"explanation,omitempty" yaml:"explanation"`
 	Choices     []ChoiceInput `json:"choices" yaml:"choices"`
@@ -94,6 +95,7 @@ type QuestionInput struct {
 
 // ChoiceInput is one choice.
 type ChoiceInput struct {
+	ID      *int64 `json:"id,omitempty" yaml:"-" doc:"An existing choice to keep (tree updates)."`
 	Text    string `json:"text" yaml:"text"`
 	Correct bool   `json:"correct,omitempty" yaml:"correct"`
 }
@@ -140,6 +142,10 @@ func (v *validator) add(path, msg string, value any) {
 }
 
 func (v *validator) text(path, s string, min, max int) {
+	if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+		v.add(path, "catalog.bad_characters", nil)
+		return
+	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	switch {
 	case n < min && min == 1:

@@ -19,6 +19,10 @@ type writer struct {
 	tx      bun.IDB
 	now     time.Time
 	changed bool
+	// The course's live questions by topic and choices by question, loaded
+	// once per outline save.
+	questions map[int64][]questionRow
+	choices   map[int64][]choiceRow
 }
 
 func (w *writer) insert(ctx context.Context, model any) error {
@@ -75,12 +79,15 @@ func nonNil(s []string) []string {
 
 // savePrerequisites replaces the course's prerequisites with the courses
 // named by slug.
-func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []string) error {
+func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []string, visible func(*bun.SelectQuery) *bun.SelectQuery) error {
 	want := []int64{}
 	if len(slugs) > 0 {
 		var rows []courseRow
-		if err := w.tx.NewSelect().Model(&rows).Column("id", "slug").Where("c.slug IN (?)", bun.In(slugs)).
-			Where("c.deleted_at IS NULL").Scan(ctx); err != nil {
+		q := w.tx.NewSelect().Model(&rows).Column("id", "slug").Where("c.slug IN (?)", bun.In(slugs)).Where("c.deleted_at IS NULL")
+		if visible != nil {
+			q = q.Apply(visible)
+		}
+		if err := q.Scan(ctx); err != nil {
 			return err
 		}
 		bySlug := map[string]int64{}
@@ -142,53 +149,84 @@ func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []Lec
 		topicByID[oldTopics[i].ID] = &oldTopics[i]
 	}
 
-	// 1. Match every input row to an existing row (or none).
+	// 1. Match every input row to an existing row (or none): explicit ids
+	// first (so the order of the request never matters), then slugs within
+	// the lecture, then — for a topic moved to another lecture in a bundle,
+	// which cannot carry ids — a slug that is unique in the whole course.
 	usedL := map[int64]bool{}
 	usedT := map[int64]bool{}
 	lMatch := make([]*lectureRow, len(lectures))
 	tMatch := make([][]*topicRow, len(lectures))
 	for i, l := range lectures {
-		loc := fmt.Sprintf("body.lectures[%d].id", i)
-		switch {
-		case l.ID != nil:
+		tMatch[i] = make([]*topicRow, len(l.Topics))
+		if l.ID != nil {
 			r, ok := lectureByID[*l.ID]
+			loc := fmt.Sprintf("body.lectures[%d].id", i)
 			if !ok {
 				return invalidAt(loc, "catalog.unknown_lecture", *l.ID)
 			}
-			lMatch[i] = r
-		default:
-			lMatch[i] = pickBySlug(oldLectures, usedL, func(r *lectureRow) bool { return r.Slug == l.Slug }, func(r *lectureRow) bool { return r.DeletedAt == nil })
-		}
-		if r := lMatch[i]; r != nil {
 			if usedL[r.ID] {
 				return invalidAt(loc, "catalog.duplicate", r.ID)
 			}
-			usedL[r.ID] = true
+			usedL[r.ID], lMatch[i] = true, r
+		}
+		for j, t := range l.Topics {
+			if t.ID == nil {
+				continue
+			}
+			loc := fmt.Sprintf("body.lectures[%d].topics[%d].id", i, j)
+			r, ok := topicByID[*t.ID]
+			if !ok {
+				return invalidAt(loc, "catalog.unknown_topic", *t.ID)
+			}
+			if usedT[r.ID] {
+				return invalidAt(loc, "catalog.duplicate", r.ID)
+			}
+			usedT[r.ID], tMatch[i][j] = true, r
+		}
+	}
+	live := func(r *lectureRow) bool { return r.DeletedAt == nil }
+	for i, l := range lectures {
+		if lMatch[i] == nil {
+			if r := pickBySlug(oldLectures, usedL, func(r *lectureRow) int64 { return r.ID },
+				func(r *lectureRow) bool { return r.Slug == l.Slug }, live); r != nil {
+				usedL[r.ID], lMatch[i] = true, r
+			}
+		}
+	}
+	liveTopic := func(r *topicRow) bool { return r.DeletedAt == nil }
+	topicID := func(r *topicRow) int64 { return r.ID }
+	for i, l := range lectures {
+		if lMatch[i] == nil {
+			continue
+		}
+		lid := lMatch[i].ID
+		for j, t := range l.Topics {
+			if tMatch[i][j] == nil {
+				if r := pickBySlug(oldTopics, usedT, topicID, func(r *topicRow) bool { return r.LectureID == lid && r.Slug == t.Slug }, liveTopic); r != nil {
+					usedT[r.ID], tMatch[i][j] = true, r
+				}
+			}
+		}
+	}
+	liveSlugs := map[string]int{}
+	for _, r := range oldTopics {
+		if r.DeletedAt == nil {
+			liveSlugs[r.Slug]++
 		}
 	}
 	for i, l := range lectures {
-		tMatch[i] = make([]*topicRow, len(l.Topics))
 		for j, t := range l.Topics {
-			loc := fmt.Sprintf("body.lectures[%d].topics[%d].id", i, j)
-			var r *topicRow
-			if t.ID != nil {
-				var ok bool
-				if r, ok = topicByID[*t.ID]; !ok {
-					return invalidAt(loc, "catalog.unknown_topic", *t.ID)
-				}
-			} else if lMatch[i] != nil {
-				lid := lMatch[i].ID
-				r = pickBySlug(oldTopics, usedT, func(r *topicRow) bool { return r.LectureID == lid && r.Slug == t.Slug },
-					func(r *topicRow) bool { return r.DeletedAt == nil })
+			if tMatch[i][j] != nil || liveSlugs[t.Slug] != 1 {
+				continue
 			}
-			if r != nil {
-				if usedT[r.ID] {
-					return invalidAt(loc, "catalog.duplicate", r.ID)
-				}
-				usedT[r.ID] = true
+			if r := pickBySlug(oldTopics, usedT, topicID, func(r *topicRow) bool { return r.Slug == t.Slug && r.DeletedAt == nil }, liveTopic); r != nil {
+				usedT[r.ID], tMatch[i][j] = true, r
 			}
-			tMatch[i][j] = r
 		}
+	}
+	if err := w.loadQuestions(ctx, oldTopics); err != nil {
+		return err
 	}
 
 	// 2. Soft-delete live rows no input kept (frees their slugs first).
@@ -264,31 +302,21 @@ func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []Lec
 }
 
 // pickBySlug returns the first unused row matching, preferring preferred ones.
-func pickBySlug[R any](rows []R, used map[int64]bool, match func(*R) bool, preferred func(*R) bool) *R {
+func pickBySlug[R any](rows []R, used map[int64]bool, id func(*R) int64, match func(*R) bool, preferred func(*R) bool) *R {
 	var fallback *R
 	for i := range rows {
 		r := &rows[i]
-		if !match(r) || used[rowID(r)] {
+		if !match(r) || used[id(r)] {
 			continue
 		}
 		if preferred(r) {
 			return r
 		}
-		if fallback == nil || rowID(r) > rowID(fallback) {
+		if fallback == nil || id(r) > id(fallback) {
 			fallback = r // the most recently created deleted row
 		}
 	}
 	return fallback
-}
-
-func rowID(r any) int64 {
-	switch v := r.(type) {
-	case *lectureRow:
-		return v.ID
-	case *topicRow:
-		return v.ID
-	}
-	return 0
 }
 
 func contentOf(t *TopicInput) storedContent {
@@ -330,19 +358,86 @@ func (w *writer) deleteQuestions(ctx context.Context, topicID int64) error {
 	return w.saveQuestions(ctx, topicID, nil)
 }
 
-// saveQuestions makes the topic's live questions those of the input, matched
-// by position (questions have no slugs); choices likewise.
-func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []QuestionInput) error {
-	var old []questionRow
-	if err := w.tx.NewSelect().Model(&old).Where("q.topic_id = ?", topicID).Where("q.deleted_at IS NULL").
-		OrderExpr("q.position, q.id").Scan(ctx); err != nil {
+// loadQuestions reads the live questions and choices of the course's topics
+// in two queries, so saving an outline costs no query per topic.
+func (w *writer) loadQuestions(ctx context.Context, topics []topicRow) error {
+	w.questions, w.choices = map[int64][]questionRow{}, map[int64][]choiceRow{}
+	ids := make([]int64, 0, len(topics))
+	for _, t := range topics {
+		ids = append(ids, t.ID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var qs []questionRow
+	if err := w.tx.NewSelect().Model(&qs).Where("q.topic_id IN (?)", bun.In(ids)).Where("q.deleted_at IS NULL").
+		OrderExpr("q.topic_id, q.position, q.id").Scan(ctx); err != nil {
 		return err
+	}
+	qids := make([]int64, 0, len(qs))
+	for _, q := range qs {
+		w.questions[q.TopicID] = append(w.questions[q.TopicID], q)
+		qids = append(qids, q.ID)
+	}
+	if len(qids) == 0 {
+		return nil
+	}
+	var cs []choiceRow
+	if err := w.tx.NewSelect().Model(&cs).Where("ch.question_id IN (?)", bun.In(qids)).Where("ch.deleted_at IS NULL").
+		OrderExpr("ch.question_id, ch.position, ch.id").Scan(ctx); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		w.choices[c.QuestionID] = append(w.choices[c.QuestionID], c)
+	}
+	return nil
+}
+
+// saveQuestions makes the topic's live questions those of the input. A
+// question keeps its id only while it keeps its prompt (or when the input
+// names its id): attempts refer to question and choice ids, so an id must
+// never come to mean another question. Choices likewise keep their id only
+// with their text; correctness and order may change.
+func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []QuestionInput) error {
+	old := w.questions[topicID]
+	used := map[int64]bool{}
+	match := make([]*questionRow, len(qs))
+	for i, q := range qs {
+		if q.ID == nil {
+			continue
+		}
+		for k := range old {
+			if old[k].ID == *q.ID && !used[old[k].ID] {
+				match[i], used[old[k].ID] = &old[k], true
+			}
+		}
+		if match[i] == nil {
+			return invalidAt(fmt.Sprintf("questions[%d].id", i), "catalog.unknown_question", *q.ID)
+		}
+	}
+	for i, q := range qs {
+		for k := range old {
+			if match[i] == nil && !used[old[k].ID] && old[k].Prompt == q.Prompt {
+				match[i], used[old[k].ID] = &old[k], true
+			}
+		}
+	}
+	for k := range old {
+		if !used[old[k].ID] {
+			old[k].DeletedAt = &w.now
+			if err := w.update(ctx, &old[k], "deleted_at"); err != nil {
+				return err
+			}
+			if err := w.saveChoices(ctx, old[k].ID, nil); err != nil {
+				return err
+			}
+		}
 	}
 	for i, q := range qs {
 		next := questionRow{TopicID: topicID, Position: i, Prompt: q.Prompt, Explanation: q.Explanation}
-		if i < len(old) {
-			next.ID = old[i].ID
-			if next != old[i] {
+		if m := match[i]; m != nil {
+			next.ID = m.ID
+			if next != *m {
 				if err := w.update(ctx, &next, "position", "prompt", "explanation"); err != nil {
 					return err
 				}
@@ -354,40 +449,41 @@ func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []Question
 			return err
 		}
 	}
-	for i := len(qs); i < len(old); i++ {
-		old[i].DeletedAt = &w.now
-		if err := w.update(ctx, &old[i], "deleted_at"); err != nil {
-			return err
-		}
-		if err := w.saveChoices(ctx, old[i].ID, nil); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
 func (w *writer) saveChoices(ctx context.Context, questionID int64, cs []ChoiceInput) error {
-	var old []choiceRow
-	if err := w.tx.NewSelect().Model(&old).Where("ch.question_id = ?", questionID).Where("ch.deleted_at IS NULL").
-		OrderExpr("ch.position, ch.id").Scan(ctx); err != nil {
-		return err
+	old := w.choices[questionID]
+	used := map[int64]bool{}
+	match := make([]*choiceRow, len(cs))
+	for i, c := range cs {
+		for k := range old {
+			if match[i] == nil && !used[old[k].ID] && ((c.ID != nil && old[k].ID == *c.ID) || (c.ID == nil && old[k].Text == c.Text)) {
+				match[i], used[old[k].ID] = &old[k], true
+			}
+		}
+		if c.ID != nil && match[i] == nil {
+			return invalidAt(fmt.Sprintf("choices[%d].id", i), "catalog.unknown_choice", *c.ID)
+		}
+	}
+	for k := range old {
+		if !used[old[k].ID] {
+			old[k].DeletedAt = &w.now
+			if err := w.update(ctx, &old[k], "deleted_at"); err != nil {
+				return err
+			}
+		}
 	}
 	for i, c := range cs {
 		next := choiceRow{QuestionID: questionID, Position: i, Text: c.Text, IsCorrect: c.Correct}
-		if i < len(old) {
-			next.ID = old[i].ID
-			if next != old[i] {
+		if m := match[i]; m != nil {
+			next.ID = m.ID
+			if next != *m {
 				if err := w.update(ctx, &next, "position", "text", "is_correct"); err != nil {
 					return err
 				}
 			}
 		} else if err := w.insert(ctx, &next); err != nil {
-			return err
-		}
-	}
-	for i := len(cs); i < len(old); i++ {
-		old[i].DeletedAt = &w.now
-		if err := w.update(ctx, &old[i], "deleted_at"); err != nil {
 			return err
 		}
 	}

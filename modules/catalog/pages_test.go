@@ -181,8 +181,10 @@ func TestCoursePage(t *testing.T) {
 				"미리보기", "중간 미션", "bi-lock-fill", "수강 신청 후 볼 수 있는 내용이에요", "<strong>강조</strong>", "영상 노트",
 				fmt.Sprintf(`href="/checkout?course=%d"`, id), "수강 신청하기",
 				fmt.Sprintf(`<a href="/courses/%d">기초 강좌</a>`, base), `id="topic-`)
-			// Premium bodies stay out: the quiz prompt, the starter code, hidden tests.
-			r.NotContains("HTML의 뜻은?", "function sum(a, b) {}", "비밀테스트", "<script>alert", `id="edit-button"`, "이어서 학습하기")
+			// Free quizzes and assignments show (lecture 1); answers, solutions
+			// and hidden tests never do.
+			r.Contains("HTML의 뜻은?", "function sum(a, b) {}")
+			r.NotContains("비밀테스트", "return a + b", "HyperText Markup Language", "<script>alert", `id="edit-button"`, "이어서 학습하기")
 			if name == "anonymous" && !strings.Contains(body(r), "이미 수강 중인가요?") {
 				t.Error("anonymous: no login hint")
 			}

@@ -114,6 +114,9 @@ func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f CourseF
 	}
 	if f.Curriculum != "" {
 		cu, err := s.curriculumRef(ctx, f.Curriculum)
+		if err == nil && cu.Status != "published" && !s.canEdit(p, "catalog.curriculum", cu.AuthorID) {
+			err = errCurriculumNotFound
+		}
 		if err != nil {
 			if errors.Is(err, apperr.NotFound) {
 				return []CourseSummary{}, 0, nil
@@ -255,7 +258,7 @@ func (s *service) Course(ctx context.Context, p *authz.Principal, id int64) (*Co
 		Entitled: entitled, Editable: editor, Prerequisites: []CourseRef{}, Lectures: []Lecture{}}
 	if err := s.db.R.NewSelect().TableExpr("catalog_prerequisites AS pq").
 		ColumnExpr("c.id, c.slug, c.title").Join("JOIN catalog_courses AS c ON c.id = pq.prerequisite_id").
-		Where("pq.course_id = ?", r.ID).Where("c.deleted_at IS NULL").OrderExpr("c.position, c.id").
+		Where("pq.course_id = ?", r.ID).Where("c.deleted_at IS NULL").Apply(s.prereqFilter(p)).OrderExpr("c.position, c.id").
 		Scan(ctx, &d.Prerequisites); err != nil {
 		return nil, err
 	}
@@ -346,6 +349,10 @@ func (s *service) topicOut(t *topicRow, questions []Question, entitled, editor b
 			Solution: a.Solution, Tests: tests}
 	}
 	if !editor {
+		// Answers, explanations, solutions and hidden tests never reach
+		// learners, whatever the kind; a kind may redact more of its own.
+		redactQuiz(content)
+		redactAssignment(content)
 		if k, ok := s.kinds.Get(t.Kind); ok {
 			k.Redact(content)
 		}
@@ -398,7 +405,7 @@ func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in Cours
 			return conflictOnDuplicate(err)
 		}
 		id = row.ID
-		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites); err != nil {
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.prereqFilter(p)); err != nil {
 			return err
 		}
 		return w.saveOutline(ctx, row.ID, in.Lectures)
@@ -419,6 +426,11 @@ func conflictOnDuplicate(err error) error {
 // editable loads a live course the caller may change (author or admin);
 // others get 403 when they can see it, 404 when they cannot.
 func (s *service) editable(ctx context.Context, tx bun.IDB, p *authz.Principal, id int64, act string) (*courseRow, error) {
+	// Lock the course for the rest of the transaction: two concurrent
+	// updates then apply one after the other instead of merging.
+	if _, err := s.db.ForUpdate(tx.NewSelect().Model((*courseRow)(nil)).Column("id").Where("c.id = ?", id)).Exec(ctx); err != nil {
+		return nil, err
+	}
 	r, err := s.visibleCourse(ctx, tx, p, id)
 	if err != nil {
 		return nil, err
@@ -445,7 +457,7 @@ func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int6
 		if err := s.validate(&in, true); err != nil {
 			return err
 		}
-		return s.write(ctx, tx, row, &in, true)
+		return s.write(ctx, tx, p, row, &in, true, true)
 	})
 	if err != nil {
 		return nil, err
@@ -453,7 +465,9 @@ func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int6
 	return s.Course(ctx, p, id)
 }
 
-func (s *service) write(ctx context.Context, tx bun.IDB, row *courseRow, in *CourseInput, outline bool) error {
+// write saves a course's fields, and its prerequisites and outline when
+// asked (PUT: both; PATCH: what the patch names).
+func (s *service) write(ctx context.Context, tx bun.IDB, p *authz.Principal, row *courseRow, in *CourseInput, prereqs, outline bool) error {
 	if in.Slug != row.Slug {
 		taken, err := tx.NewSelect().Model((*courseRow)(nil)).Where("c.slug = ?", in.Slug).Where("c.id <> ?", row.ID).Exists(ctx)
 		if err != nil {
@@ -467,13 +481,60 @@ func (s *service) write(ctx context.Context, tx bun.IDB, row *courseRow, in *Cou
 	if err := w.saveCourseRow(ctx, row, in, false); err != nil {
 		return conflictOnDuplicate(err)
 	}
-	if in.Prerequisites != nil || outline {
-		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites); err != nil {
+	if prereqs {
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.prereqFilter(p)); err != nil {
+			return err
+		}
+		if err := s.checkNoCycle(ctx, tx, row.ID); err != nil {
 			return err
 		}
 	}
 	if outline {
 		return w.saveOutline(ctx, row.ID, in.Lectures)
+	}
+	return nil
+}
+
+// prereqFilter limits the courses a caller may name as prerequisites to
+// those the caller may see: published ones, and the caller's own (admins:
+// any), so a draft's existence does not leak.
+func (s *service) prereqFilter(p *authz.Principal) func(q *bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if p.IsAdmin() {
+			return q
+		}
+		uid := int64(0)
+		if p != nil {
+			uid = p.UserID
+		}
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("c.status = 'published'").WhereOr("c.author_id = ?", uid)
+		})
+	}
+}
+
+// checkNoCycle refuses prerequisites that lead back to the course.
+func (s *service) checkNoCycle(ctx context.Context, tx bun.IDB, courseID int64) error {
+	var edges []prerequisiteRow
+	if err := tx.NewSelect().Model(&edges).Scan(ctx); err != nil {
+		return err
+	}
+	next := map[int64][]int64{}
+	for _, e := range edges {
+		next[e.CourseID] = append(next[e.CourseID], e.PrerequisiteID)
+	}
+	seen := map[int64]bool{}
+	stack := append([]int64(nil), next[courseID]...)
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c == courseID {
+			return invalidAt("body.prerequisites", "catalog.prerequisite_cycle", nil)
+		}
+		if !seen[c] {
+			seen[c] = true
+			stack = append(stack, next[c]...)
+		}
 	}
 	return nil
 }
@@ -534,7 +595,7 @@ func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64,
 		if err := s.validate(&in, outline); err != nil {
 			return err
 		}
-		return s.write(ctx, tx, row, &in, outline)
+		return s.write(ctx, tx, p, row, &in, patch.Prerequisites != nil, outline)
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -65,6 +66,11 @@ func Env(logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies) fiber.Handl
 			query: string(c.Request().URI().QueryString()), ip: proxies.ClientIP(c), userAgent: ua}
 		ctx := context.WithValue(c.UserContext(), envKey{}, env)
 		c.SetUserContext(withCookieWriter(ctx, c))
+		// A NUL byte is never legitimate in a URL, and SQL drivers choke on
+		// it: refuse it here, once, as bad input.
+		if q := c.Request().URI().QueryString(); bytes.Contains(q, []byte("%00")) || bytes.Contains(q, []byte{0}) {
+			return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid")
+		}
 		return c.Next()
 	}
 }

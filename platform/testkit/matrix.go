@@ -26,7 +26,7 @@ type MatrixRow struct {
 // CallerOrder is the order in which RunMatrix sends each row: least
 // privileged first, so a row whose request changes state (a delete) is
 // allowed for the last callers only after everyone else has been refused.
-var CallerOrder = []string{"anonymous", "other_student", "tutor", "student", "admin"}
+var CallerOrder = []string{"anonymous", "other_student", "other_tutor", "tutor", "student", "admin"}
 
 // RunMatrix sends every row as every caller and reports all mismatches at
 // once, as a table.

@@ -40,6 +40,8 @@ func Message(fe apperr.FieldError) string {
 		return fmt.Sprintf("%v is out of range (%s to %s)", v, lo, hi)
 	case "duplicate":
 		return fmt.Sprintf("%s is a duplicate (must be unique among its siblings)", quote(v))
+	case "bad_characters":
+		return "contains characters that are not allowed (NUL or invalid UTF-8)"
 	case "self_prerequisite":
 		return "a course cannot be its own prerequisite"
 	case "no_lectures":
