@@ -32,6 +32,7 @@ import (
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/password"
 	"github.com/weaverse/weaverse/platform/web"
@@ -69,6 +70,7 @@ type App struct {
 	API      huma.API
 	Hasher   *password.Hasher
 	Keys     *crypto.Keyring
+	Jobs     *jobs.Runner
 
 	mods       builtModules
 	httpClient *http.Client
@@ -78,6 +80,7 @@ type App struct {
 	started []Module
 	// migrationsCurrent caches a passed readiness check of the migrations.
 	migrationsCurrent atomic.Bool
+	jobsStarted       bool
 	closeOnce         sync.Once
 	closeErr          error
 }
@@ -126,6 +129,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		if len(applied) > 0 {
 			a.Logger.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
 		}
+	}
+	// The job queue (River) keeps its tables beside ours and migrates them
+	// itself; modules add their workers before Start.
+	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	if a.Authz, err = authz.New(); err != nil {
 		return nil, err
@@ -281,7 +289,8 @@ func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accou
 // Modules returns the modules in construction order.
 func (a *App) Modules() []Module { return a.modules }
 
-// Start starts the modules' background work.
+// Start starts the modules' background work and the job runner. ctx must
+// live as long as the process: cancelling it cancels running jobs.
 func (a *App) Start(ctx context.Context) error {
 	for _, m := range a.modules {
 		if s, ok := m.(Starter); ok {
@@ -291,6 +300,10 @@ func (a *App) Start(ctx context.Context) error {
 		}
 		a.started = append(a.started, m)
 	}
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	a.jobsStarted = true
 	return nil
 }
 
@@ -299,6 +312,9 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Close(ctx context.Context) error {
 	a.closeOnce.Do(func() {
 		var errs []error
+		if a.jobsStarted {
+			errs = append(errs, a.Jobs.Stop(ctx))
+		}
 		for i := len(a.started) - 1; i >= 0; i-- {
 			if s, ok := a.started[i].(Stopper); ok {
 				errs = append(errs, s.Stop(ctx))

@@ -20,6 +20,7 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/jobs"
 	"golang.org/x/term"
 )
 
@@ -195,6 +196,10 @@ func (c *cli) migrateCmd() *cobra.Command {
 			applied, err := m.Up(ctx)
 			for _, name := range applied {
 				fmt.Fprintf(c.stdout, "applied  %s\n", name)
+			}
+			if err == nil {
+				// The job queue's own tables (River) migrate too.
+				err = jobs.Migrate(ctx, m.DB(), nil)
 			}
 			if err == nil && len(applied) == 0 {
 				fmt.Fprintln(c.stdout, "nothing to apply: the database is current")

@@ -103,6 +103,9 @@ func New(d *db.DB) (*Migrator, error) {
 	return &Migrator{db: d, ms: ms, m: m}, nil
 }
 
+// DB returns the database the migrator works on.
+func (mg *Migrator) DB() *db.DB { return mg.db }
+
 // Status is the state of the migration stream.
 type Status struct {
 	Applied []string

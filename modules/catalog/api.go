@@ -6,7 +6,11 @@
 // This file is the module's whole surface for other modules.
 package catalog
 
-import "context"
+import (
+	"context"
+
+	"github.com/weaverse/weaverse/platform/authz"
+)
 
 // CourseStatus is a learner's relation to a course, the colour of the
 // roadmap: locked (not bought), owned, in_progress, completed, expired.
@@ -57,4 +61,21 @@ type ImportReport struct {
 	Created   []string `json:"created"`
 	Updated   []string `json:"updated"`
 	Unchanged []string `json:"unchanged"`
+}
+
+// MediaGate answers the media module's questions about catalog content and
+// records media on it; the catalog keeps every authorization rule about
+// courses here.
+type MediaGate interface {
+	// VideoAccess reports whether p may play the video named by ref
+	// ("media:video:42"): a published course's intro video, or the video of a
+	// free topic, is public; a premium topic's video needs the caller to be
+	// entitled to (or able to edit) the course.
+	VideoAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
+	// SetTopicVideo points a video topic at ref; the caller must be able to
+	// edit the topic's course.
+	SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, durationSeconds int) error
+	// SetCourseMedia sets a course's intro video or thumbnail reference
+	// (field "intro_video" or "thumbnail"); the caller must be able to edit it.
+	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error
 }

@@ -486,8 +486,14 @@ func TestConcurrentPatches(t *testing.T) {
 		for round := 0; round < 10; round++ {
 			done := make(chan struct{}, 2)
 			price, title := int64(1000+round), fmt.Sprintf("제목 %d", round)
-			go func() { ta.Request(http.MethodPatch, url, map[string]any{"price": price}, as(a)...); done <- struct{}{} }()
-			go func() { ta.Request(http.MethodPatch, url, map[string]any{"title": title}, as(a)...); done <- struct{}{} }()
+			go func() {
+				ta.Request(http.MethodPatch, url, map[string]any{"price": price}, as(a)...)
+				done <- struct{}{}
+			}()
+			go func() {
+				ta.Request(http.MethodPatch, url, map[string]any{"title": title}, as(a)...)
+				done <- struct{}{}
+			}()
 			<-done
 			<-done
 			var d catalog.CourseDetail

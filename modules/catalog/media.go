@@ -1,0 +1,105 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+var _ MediaGate = (*service)(nil)
+
+// VideoAccess implements MediaGate.
+func (s *service) VideoAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error) {
+	// A published course's intro video is its public trailer.
+	intro, err := s.db.R.NewSelect().Model((*courseRow)(nil)).Where("c.intro_video = ?", ref).
+		Where("c.deleted_at IS NULL").Where("c.status = 'published'").Exists(ctx)
+	if err != nil || intro {
+		return intro, err
+	}
+	expr, err := s.db.JSONText("content", "video")
+	if err != nil {
+		return false, err
+	}
+	var uses []struct {
+		CourseID int64 `bun:"course_id"`
+		Premium  bool  `bun:"is_premium"`
+		AuthorID int64 `bun:"author_id"`
+		Status   string
+	}
+	if err := s.db.R.NewSelect().TableExpr("catalog_topics AS t").
+		ColumnExpr("t.course_id, t.is_premium, c.author_id, c.status").
+		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
+		Where("t.deleted_at IS NULL").Where("? = ?", expr, ref).Scan(ctx, &uses); err != nil { // only topics have a content column
+		return false, err
+	}
+	var premium []int64
+	for _, u := range uses {
+		switch {
+		case s.canEdit(p, "catalog.course", u.AuthorID):
+			return true, nil
+		case u.Status != "published":
+		case !u.Premium:
+			return true, nil
+		default:
+			premium = append(premium, u.CourseID)
+		}
+	}
+	if len(premium) == 0 || p == nil || s.ent == nil {
+		return false, nil
+	}
+	ent, err := s.ent.EntitledCourses(ctx, p.UserID, premium)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(premium, func(id int64) bool { return ent[id] }), nil
+}
+
+// SetTopicVideo implements MediaGate.
+func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var t topicRow
+		if err := tx.NewSelect().Model(&t).Where("t.id = ?", topicID).Where("t.deleted_at IS NULL").Scan(ctx); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.New(apperr.NotFound, "catalog.topic_not_found", "catalog.topic_not_found")
+			}
+			return err
+		}
+		if _, err := s.editable(ctx, tx, p, t.CourseID, "update"); err != nil {
+			return err
+		}
+		if t.Kind != "video" {
+			return invalidAt("body.topic_id", "catalog.payload_mismatch", topicID)
+		}
+		t.Content.V.Video = ref
+		if duration > 0 {
+			t.Duration = duration
+		}
+		t.UpdatedAt = s.clock.Now()
+		_, err := tx.NewUpdate().Model(&t).Column("content", "duration", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+}
+
+// SetCourseMedia implements MediaGate.
+func (s *service) SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error {
+	if field != "intro_video" && field != "thumbnail" {
+		return invalidAt("body.field", "catalog.not_allowed:intro_video,thumbnail", field)
+	}
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row, err := s.editable(ctx, tx, p, courseID, "update")
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewUpdate().Model(row).Set("? = ?", bun.Ident(field), ref).Set("updated_at = ?", s.clock.Now()).WherePK().Exec(ctx)
+		return err
+	})
+}
+
+// MediaGate returns the catalog's media gate.
+func (m *Module) MediaGate() MediaGate { return m.svc }
