@@ -283,6 +283,10 @@ func (a *App) ImportBundle(ctx context.Context, b *catalog.Bundle) (catalog.Impo
 	return a.mods.catalog.Import(ctx, b, author)
 }
 
+// CatalogMediaGate is the catalog's gate for media (used by tests until the
+// media module takes it).
+func (a *App) CatalogMediaGate() catalog.MediaGate { return a.mods.catalog.MediaGate() }
+
 // RotateKeys re-encrypts personal data under the active encryption key.
 func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accounts.RotateKeys(ctx) }
 

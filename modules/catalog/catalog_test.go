@@ -11,6 +11,7 @@ import (
 
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -501,6 +502,50 @@ func TestConcurrentPatches(t *testing.T) {
 			if d.Price != price || d.Title != title {
 				t.Fatalf("round %d: lost an update: price %d title %q", round, d.Price, d.Title)
 			}
+		}
+	})
+}
+
+// The media gate: intro videos and free topics' videos are public; premium
+// ones are for editors (and, later, entitled learners); only editors attach.
+func TestMediaGate(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		ctx := context.Background()
+		a := newUser(t, ta, "tutora", "tutor")
+		b := newUser(t, ta, "tutorb", "tutor")
+		id := create(t, ta, a, sampleCourse("media", "미디어", 2, 1))
+		var d catalog.CourseDetail
+		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(a)...).JSON(&d)
+		free, premium := d.Lectures[0].Topics[0], d.Lectures[1].Topics[0]
+		gate := ta.App.CatalogMediaGate()
+		pa := &authz.Principal{UserID: a.ID, Role: authz.Tutor}
+		pb := &authz.Principal{UserID: b.ID, Role: authz.Tutor}
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, free.ID, "media:video:1", 42))
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, premium.ID, "media:video:2", 0))
+		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:3"))
+		if err := gate.SetTopicVideo(ctx, pb, free.ID, "media:video:9", 0); err == nil {
+			t.Fatal("another tutor attached a video")
+		}
+		if err := gate.SetCourseMedia(ctx, pa, id, "description", "x"); err == nil {
+			t.Fatal("unknown field accepted")
+		}
+		for _, c := range []struct {
+			p    *authz.Principal
+			ref  string
+			want bool
+		}{
+			{nil, "media:video:1", true}, {nil, "media:video:3", true}, {nil, "media:video:2", false},
+			{pb, "media:video:2", false}, {pa, "media:video:2", true}, {nil, "media:video:404", false},
+		} {
+			got, err := gate.VideoAccess(ctx, c.p, c.ref)
+			testkit.Must(t, err)
+			if got != c.want {
+				t.Errorf("VideoAccess(%v, %s) = %v, want %v", c.p, c.ref, got, c.want)
+			}
+		}
+		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(a)...).JSON(&d)
+		if d.Lectures[0].Topics[0].Duration != 42 || d.IntroVideo != "media:video:3" {
+			t.Fatalf("attached media not recorded: %+v", d.Lectures[0].Topics[0])
 		}
 	})
 }
