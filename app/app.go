@@ -35,6 +35,7 @@ import (
 	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/password"
+	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -71,6 +72,8 @@ type App struct {
 	Hasher   *password.Hasher
 	Keys     *crypto.Keyring
 	Jobs     *jobs.Runner
+	Store    storage.Store
+	Signer   *storage.Signer
 
 	mods       builtModules
 	httpClient *http.Client
@@ -134,6 +137,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	// itself; modules add their workers before Start.
 	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if err := a.openStorage(ctx); err != nil {
+		return nil, err
 	}
 	if a.Authz, err = authz.New(); err != nil {
 		return nil, err
@@ -204,6 +210,30 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		}
 	}
 	return a, nil
+}
+
+// openStorage opens the blob store for media: a directory under data_dir,
+// or an S3-compatible bucket served through the same signed handler.
+func (a *App) openStorage(ctx context.Context) error {
+	cfg := a.Config
+	a.Signer = storage.NewSigner(crypto.DeriveKey([]byte(cfg.SecretKey), "weaverse/media/url"))
+	if cfg.Media.Storage == "s3" {
+		s3 := cfg.Media.S3
+		st, err := storage.NewS3(ctx, storage.S3Config{Endpoint: s3.Endpoint, Region: s3.Region, Bucket: s3.Bucket,
+			AccessKey: s3.AccessKey, SecretKey: s3.SecretKey, UseSSL: s3.UseSSL, PathStyle: s3.PathStyle, Prefix: s3.Prefix,
+			PublicBaseURL: "/media"}, a.Signer)
+		if err != nil {
+			return fmt.Errorf("media storage: %w", err)
+		}
+		a.Store = st
+		return nil
+	}
+	st, err := storage.NewLocal(filepath.Join(cfg.DataDir, "media"), a.Signer, storage.WithNow(a.Clock.Now))
+	if err != nil {
+		return fmt.Errorf("media storage: %w", err)
+	}
+	a.Store = st
+	return nil
 }
 
 // newMailer sends through SMTP when a host is configured; otherwise mails
@@ -325,6 +355,9 @@ func (a *App) Close(ctx context.Context) error {
 			}
 		}
 		a.started = nil
+		if l, ok := a.Store.(*storage.Local); ok {
+			errs = append(errs, l.Close())
+		}
 		if a.DB != nil {
 			errs = append(errs, a.DB.Close())
 		}

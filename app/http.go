@@ -17,8 +17,10 @@ import (
 
 	"github.com/weaverse/weaverse/migrations"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -54,6 +56,7 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
+	f.Use(httpx.BodyGuard(media.UploadPaths...))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://")))
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: precompressed}))
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, nil))
@@ -67,6 +70,9 @@ func (a *App) mountPlatform(opts Options) {
 
 // precompressed skips gzip for formats that are compressed already.
 func precompressed(c *fiber.Ctx) bool {
+	if strings.HasPrefix(c.Path(), "/media/") {
+		return true // streamed media: never buffered for compression
+	}
 	switch path.Ext(c.Path()) {
 	case ".woff2", ".woff", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".ts", ".m4s", ".zip", ".gz", ".pdf":
 		return true
@@ -147,6 +153,8 @@ func (a *App) mountOperations() {
 		Description: "200 when ready, 503 otherwise; `checks` tells which part is not ready, and `capabilities` which optional features are available on this instance.",
 		Tags:        []string{"Operations"},
 	}, a.readyz)
+	// Signed media files (images, segments, posters, MP4 fallbacks).
+	a.Fiber.Get("/media/*", storage.Handler(a.Store, a.Signer, a.Clock.Now, "/media"))
 	if a.Config.Metrics.Enabled {
 		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
 	}

@@ -113,6 +113,17 @@ func TestGoldenMatrix(t *testing.T) {
 				"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
 			{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
 			{Method: "GET", Path: "/api/roadmap/", Want: testkit.All(200, everyone...)},
+			// Media (owners and admins; per-owner rules are tested in modules/media).
+			{Method: "GET", Path: "/api/images/", Want: testkit.All(401, "anonymous").And(200, signedIn...)},
+			{Method: "GET", Path: "/api/images/999999/", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
+			{Method: "PUT", Path: "/api/images/999999/", Body: map[string]any{"alt": "x"}, Want: testkit.All(401, "anonymous").And(404, signedIn...)},
+			{Method: "DELETE", Path: "/api/images/999999/", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
+			{Method: "GET", Path: "/api/videos/", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+			{Method: "GET", Path: "/api/videos/999999/", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
+			{Method: "PUT", Path: "/api/videos/999999/", Body: map[string]any{"title": "x"}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
+			{Method: "DELETE", Path: "/api/videos/999999/", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
+			{Method: "POST", Path: "/api/videos/999999/attach/", Body: map[string]any{"topic_id": 1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
+			{Method: "GET", Path: "/api/videos/999999/playback/", Want: testkit.All(404, everyone...)},
 			// Auth.
 			{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},
 				Want: testkit.All(401, everyone...)},

@@ -2,10 +2,12 @@ package app
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
 )
 
@@ -45,7 +47,11 @@ func (a *App) buildModules() ([]Module, error) {
 	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
 		Web: a.Web, I18n: a.I18n})
+	med := media.New(media.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
+		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: os.TempDir(),
+		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
+			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
-	return []Module{acc, au, cat, siteMod}, nil
+	return []Module{acc, au, cat, med, siteMod}, nil
 }

@@ -59,6 +59,32 @@ type Config struct {
 	// BootstrapAdmin, when set, is created as an admin on start if no admin exists.
 	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
 	Content        Content        `mapstructure:"content"`
+	Media          Media          `mapstructure:"media"`
+}
+
+// Media configures uploads and where media files live.
+type Media struct {
+	// Storage is "local" (files under <data_dir>/media) or "s3".
+	Storage        string        `mapstructure:"storage"`
+	MaxImageBytes  int64         `mapstructure:"max_image_bytes"`
+	MaxVideoBytes  int64         `mapstructure:"max_video_bytes"`
+	MaxVideoLength time.Duration `mapstructure:"max_video_length"`
+	// URLTTL is how long signed media URLs stay valid.
+	URLTTL time.Duration `mapstructure:"url_ttl"`
+	S3     S3            `mapstructure:"s3"`
+}
+
+// S3 is an S3-compatible bucket.
+type S3 struct {
+	Endpoint      string `mapstructure:"endpoint"`
+	Region        string `mapstructure:"region"`
+	Bucket        string `mapstructure:"bucket"`
+	AccessKey     string `mapstructure:"access_key"`
+	SecretKey     string `mapstructure:"secret_key"`
+	SecretKeyFile string `mapstructure:"secret_key_file"`
+	UseSSL        bool   `mapstructure:"use_ssl"`
+	PathStyle     bool   `mapstructure:"path_style"`
+	Prefix        string `mapstructure:"prefix"`
 }
 
 // Content configures the course content shipped with the binary.
@@ -210,6 +236,8 @@ func Defaults() Config {
 		},
 		Mail:    Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Content: Content{ImportDefault: true},
+		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
+			URLTTL: 2 * time.Hour, S3: S3{UseSSL: true}},
 	}
 }
 
@@ -264,6 +292,12 @@ func defaultMap(d Config) map[string]any {
 		"bootstrap_admin.email": d.BootstrapAdmin.Email, "bootstrap_admin.password": d.BootstrapAdmin.Password,
 		"bootstrap_admin.password_file": d.BootstrapAdmin.PasswordFile,
 		"content.import_default":        d.Content.ImportDefault,
+		"media.storage":                 d.Media.Storage, "media.max_image_bytes": d.Media.MaxImageBytes,
+		"media.max_video_bytes": d.Media.MaxVideoBytes, "media.max_video_length": d.Media.MaxVideoLength,
+		"media.url_ttl": d.Media.URLTTL, "media.s3.endpoint": d.Media.S3.Endpoint, "media.s3.region": d.Media.S3.Region,
+		"media.s3.bucket": d.Media.S3.Bucket, "media.s3.access_key": d.Media.S3.AccessKey,
+		"media.s3.secret_key": d.Media.S3.SecretKey, "media.s3.secret_key_file": d.Media.S3.SecretKeyFile,
+		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
 	}
 }
 
@@ -336,6 +370,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		{"auth.google.client_secret", &c.Auth.Google.ClientSecret, c.Auth.Google.ClientSecretFile, "AUTH_GOOGLE_CLIENT_SECRET"},
 		{"mail.smtp.password", &c.Mail.SMTP.Password, c.Mail.SMTP.PasswordFile, "MAIL_SMTP_PASSWORD"},
 		{"bootstrap_admin.password", &c.BootstrapAdmin.Password, c.BootstrapAdmin.PasswordFile, "BOOTSTRAP_ADMIN_PASSWORD"},
+		{"media.s3.secret_key", &c.Media.S3.SecretKey, c.Media.S3.SecretKeyFile, "MEDIA_S3_SECRET_KEY"},
 	} {
 		if s.file == "" {
 			continue
@@ -487,6 +522,19 @@ func (c *Config) validateAuth() error {
 	}
 	if c.Mail.SMTP.Host != "" && (c.Mail.SMTP.Port < 1 || c.Mail.SMTP.Port > 65535) {
 		return errorf("mail.smtp.port must be a TCP port")
+	}
+	m := c.Media
+	if m.Storage != "local" && m.Storage != "s3" {
+		return errorf("media.storage (WEAVERSE_MEDIA_STORAGE) must be local or s3, not %q", m.Storage)
+	}
+	if m.Storage == "s3" && (m.S3.Endpoint == "" || m.S3.Bucket == "") {
+		return errorf("media.s3 needs endpoint and bucket (WEAVERSE_MEDIA_S3_ENDPOINT, WEAVERSE_MEDIA_S3_BUCKET)")
+	}
+	if m.MaxImageBytes < 1024 || m.MaxVideoBytes < 1<<20 || m.MaxVideoLength < time.Second {
+		return errorf("media: max_image_bytes ≥ 1024, max_video_bytes ≥ 1 MiB and max_video_length ≥ 1s are required")
+	}
+	if m.URLTTL < time.Minute || m.URLTTL > 7*24*time.Hour {
+		return errorf("media.url_ttl must be between 1m and 168h")
 	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")

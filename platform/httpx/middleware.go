@@ -188,3 +188,21 @@ func IsAPI(c *fiber.Ctx) bool {
 	accept := c.Get(fiber.HeaderAccept)
 	return !strings.Contains(accept, "text/html")
 }
+
+// BodyGuard refuses request bodies larger than the server's body limit
+// (which arrive as a stream, see fiber's StreamRequestBody) except on the
+// given upload paths, whose handlers stream them under their own limits.
+func BodyGuard(uploadPaths ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if c.Request().IsBodyStream() {
+			p := strings.TrimSuffix(c.Path(), "/")
+			for _, u := range uploadPaths {
+				if p == u {
+					return c.Next()
+				}
+			}
+			return apperr.New(apperr.TooLarge, "request.too_large", "problem.request.too_large")
+		}
+		return c.Next()
+	}
+}

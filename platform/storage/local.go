@@ -43,6 +43,7 @@ type Local struct {
 	root      *os.Root
 	signer    *Signer
 	urlPrefix string
+	now       func() time.Time
 }
 
 // LocalOption configures NewLocal.
@@ -53,6 +54,12 @@ type LocalOption func(*Local)
 // DefaultURLPrefix.
 func WithURLPrefix(prefix string) LocalOption {
 	return func(l *Local) { l.urlPrefix = strings.TrimRight(prefix, "/") }
+}
+
+// WithNow sets the clock URL checks expiries against: the same one the
+// Handler verifies with (tests use a fixed clock).
+func WithNow(now func() time.Time) LocalOption {
+	return func(l *Local) { l.now = now }
 }
 
 // NewLocal opens (creating it if needed) a store under the directory root,
@@ -346,7 +353,11 @@ func (l *Local) URL(_ context.Context, key string, expires time.Time) (string, e
 	if err := ValidateKey(key); err != nil {
 		return "", err
 	}
-	if err := checkExpiry(expires, time.Now()); err != nil {
+	now := time.Now
+	if l.now != nil {
+		now = l.now
+	}
+	if err := checkExpiry(expires, now()); err != nil {
 		return "", err
 	}
 	return l.urlPrefix + "/" + escapeKey(key) + "?" + l.signer.signedQuery(key, expires), nil

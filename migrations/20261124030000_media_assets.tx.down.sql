@@ -1,0 +1,2 @@
+DROP TABLE media_videos;
+DROP TABLE media_images;

@@ -1,0 +1,309 @@
+package media_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weaverse/weaverse/app"
+	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+const pw = "correct-horse-battery-9"
+
+type user struct {
+	ID    int64
+	Token string
+}
+
+func newUser(t *testing.T, ta *apptest.T, name, role string) user {
+	t.Helper()
+	var u user
+	ta.Request(http.MethodPost, "/api/student/register/", map[string]string{"email": name + "@example.com",
+		"password": pw, "password_confirm": pw, "nickname": name}).Status(201).JSON(&u)
+	if role != "student" {
+		_, err := ta.App.DB.W.NewUpdate().Table("accounts_users").Set("role = ?", role).Where("id = ?", u.ID).Exec(context.Background())
+		testkit.Must(t, err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": name + "@example.com", "password": pw}).Status(200).JSON(&tok)
+	u.Token = tok.AccessToken
+	return u
+}
+
+func bearer(u user) []string { return []string{"Authorization", "Bearer " + u.Token} }
+
+// upload posts a multipart body with a "file" part (and extra fields).
+func upload(ta *apptest.T, path string, u user, name string, data []byte, fields ...string) *testkit.Response {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = w.WriteField(fields[i], fields[i+1])
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+u.Token)
+	return ta.Do(req)
+}
+
+func pngBytes(w, h int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x), uint8(y), 200, 255})
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+func mediaFiles(t *testing.T, ta *apptest.T) int {
+	n := 0
+	_ = filepath.WalkDir(filepath.Join(ta.App.Config.DataDir, "media"), func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.Contains(d.Name(), ".tmp") {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func TestImages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		a := newUser(t, ta, "alice", "student")
+		b := newUser(t, ta, "bob", "student")
+		var img media.Image
+		upload(ta, "/api/images/upload/", a, "photo.png", pngBytes(800, 600), "alt", "사진").Status(201).JSON(&img)
+		if img.Width != 800 || len(img.Variants) != 3 || img.Alt != "사진" {
+			t.Fatalf("image %+v", img)
+		}
+		var thumb media.ImageVariant
+		for _, v := range img.Variants {
+			if v.Name == "thumbnail" {
+				thumb = v
+			}
+		}
+		if thumb.Width != 320 || thumb.Height != 240 {
+			t.Fatalf("thumbnail %+v", thumb)
+		}
+		got := ta.Get(thumb.URL).Status(200)
+		if got.Header.Get("Content-Type") != "image/png" && got.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("variant content type %q", got.Header.Get("Content-Type"))
+		}
+		ta.Get(strings.Replace(thumb.URL, "sig=", "sig=x", 1)).Problem(403, "media.signature_invalid")
+		unsigned, _, _ := strings.Cut(thumb.URL, "?")
+		ta.Get(unsigned).Problem(403, "")
+
+		// Owners only; others get 404.
+		ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(b)...).Problem(404, "media.image_not_found")
+		ta.Request(http.MethodPut, fmt.Sprintf("/api/images/%d/", img.ID), map[string]string{"alt": "x"}, bearer(b)...).Problem(404, "")
+		ta.Request(http.MethodPut, fmt.Sprintf("/api/images/%d/", img.ID), map[string]string{"alt": "새 설명"}, bearer(a)...).Status(200).Contains("새 설명")
+		ta.Get("/api/images/", bearer(b)...).Status(200).Contains(`"count":0`)
+		ta.Get("/api/images/", bearer(a)...).Status(200).Contains(`"count":1`)
+
+		// Refusals change nothing.
+		files := mediaFiles(t, ta)
+		upload(ta, "/api/images/upload/", a, "evil.jpg", []byte("just some text, not an image at all")).Problem(415, "media.image_unsupported")
+		bomb := pngBytes(1, 1)
+		copy(bomb[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})            // 100000×100000 in the IHDR…
+		binary.BigEndian.PutUint32(bomb[29:33], crc32.ChecksumIEEE(bomb[12:29])) // …with a valid CRC
+		upload(ta, "/api/images/upload/", a, "bomb.png", bomb).Problem(413, "")
+		// Over the server's body limit, the body streams to the handler, which
+		// stops reading at the image limit (a real connection: app.Test
+		// cannot stream).
+		base := testkit.Listen(t, ta.App.Fiber)
+		var mb bytes.Buffer
+		mw := multipart.NewWriter(&mb)
+		fw, _ := mw.CreateFormFile("file", "big.png")
+		_, _ = fw.Write(append(pngBytes(10, 10), make([]byte, 11<<20)...))
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/images/upload/", &mb)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+a.Token)
+		// The server answers 413 as soon as the limit is passed and closes
+		// the connection; the client may see that as a reset while it is
+		// still sending.
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 413 {
+				t.Fatalf("11 MiB image: %d", resp.StatusCode)
+			}
+		} else if !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "broken pipe") {
+			t.Fatalf("11 MiB image: %v", err)
+		}
+		ta.Request(http.MethodPost, "/api/images/upload/", `{"file":"x"}`, append(bearer(a), "Content-Type", "application/json")...).Problem(415, "media.multipart_required")
+		if n := mediaFiles(t, ta); n != files {
+			t.Fatalf("refused uploads left %d files", n-files)
+		}
+		n, _ := ta.App.DB.R.NewSelect().Table("media_images").Count(context.Background())
+		if n != 1 {
+			t.Fatalf("%d image rows", n)
+		}
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/images/%d/", img.ID), nil, bearer(a)...).Status(204)
+		ta.Get(thumb.URL).Status(404)
+		upload(ta, "/api/images/upload/", user{}, "photo.png", pngBytes(10, 10)).Problem(401, "")
+	})
+}
+
+// clip makes a short test video with ffmpeg.
+func clip(t *testing.T, seconds int) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ffmpeg is required in CI")
+		}
+		t.Skip("ffmpeg is not installed")
+	}
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=320x240:rate=24:duration=%d", seconds),
+		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=440:duration=%d", seconds), "-c:v", "libx264", "-preset", "ultrafast",
+		"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	testkit.Must(t, err)
+	return data
+}
+
+func started(t *testing.T, ta *apptest.T) {
+	testkit.Must(t, ta.App.Start(context.Background()))
+}
+
+func waitReady(t *testing.T, ta *apptest.T, u user, id int64) media.Video {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		var v media.Video
+		ta.Get(fmt.Sprintf("/api/videos/%d/", id), bearer(u)...).Status(200).JSON(&v)
+		switch v.Status {
+		case "ready":
+			return v
+		case "failed":
+			t.Fatalf("transcoding failed: %s", v.Failure)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("video not ready in time")
+	return media.Video{}
+}
+
+// The whole pipeline: upload, probe, transcode in a job, attach, and play
+// through signed URLs (playlists and segments); expired or tampered
+// signatures get 403; a learner not entitled to a premium topic gets nothing.
+func TestVideoPipeline(t *testing.T) {
+	data := clip(t, 10)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		student := newUser(t, ta, "student", "student")
+		upload(ta, "/api/videos/upload/", student, "clip.mp4", data).Problem(403, "")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data, "title", "샘플 영상").Status(202).JSON(&v)
+		if v.Status != "processing" || v.Duration < 9.5 || v.Width != 320 {
+			t.Fatalf("upload answer %+v", v)
+		}
+		v = waitReady(t, ta, tutor, v.ID)
+		if len(v.Renditions) == 0 || v.Progress != 100 {
+			t.Fatalf("ready video %+v", v)
+		}
+		// A course with a free and a premium video topic.
+		var course struct {
+			ID       int64
+			Lectures []struct{ Topics []struct{ ID int64 } }
+		}
+		ta.Request(http.MethodPost, "/api/courses/", map[string]any{"slug": "v", "title": "영상 강좌", "category": "frontend",
+			"skill_level": "beginner", "price": 1000, "status": "published", "lectures": []map[string]any{{"slug": "l", "title": "강의",
+				"topics": []map[string]any{{"slug": "free", "title": "무료", "kind": "video"}, {"slug": "paid", "title": "유료", "kind": "video", "premium": true}}}}},
+			bearer(tutor)...).Status(201).JSON(&course)
+		free, paid := course.Lectures[0].Topics[0].ID, course.Lectures[0].Topics[1].ID
+		// Only the owner attaches; others cannot take the video.
+		other := newUser(t, ta, "other", "tutor")
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free}, bearer(other)...).Problem(404, "")
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free}, bearer(tutor)...).Status(204)
+
+		var pb media.Playback
+		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID)).Status(200).JSON(&pb)
+		master := ta.Get(pb.HLSURL).Status(200)
+		if master.Header.Get("Content-Type") != "application/vnd.apple.mpegurl" {
+			t.Fatalf("master content type %q", master.Header.Get("Content-Type"))
+		}
+		var variant string
+		for _, l := range strings.Split(string(master.Body), "\n") {
+			if strings.HasPrefix(l, "/media/hls/") {
+				variant = l
+			}
+		}
+		mediaPL := ta.Get(variant).Status(200)
+		var segment string
+		for _, l := range strings.Split(string(mediaPL.Body), "\n") {
+			if strings.HasPrefix(l, "/media/videos/") && strings.Contains(l, ".ts") {
+				segment = l
+				break
+			}
+		}
+		seg := ta.Get(segment).Status(200)
+		if seg.Header.Get("Content-Type") != "video/mp2t" || len(seg.Body) < 1000 {
+			t.Fatalf("segment %s: %d bytes", seg.Header.Get("Content-Type"), len(seg.Body))
+		}
+		ta.Get(segment, "Range", "bytes=0-99").Status(206)
+		ta.Get(pb.MP4URL).Status(200)
+		ta.Get(pb.PosterURL).Status(200)
+		ta.Get(strings.Replace(pb.HLSURL, "sig=", "sig=0", 1)).Problem(403, "")
+		ta.Get(strings.Replace(segment, "sig=", "sig=0", 1)).Problem(403, "")
+
+		// The same video on a premium topic only: a student not entitled gets nothing.
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": paid}, bearer(tutor)...).Status(204)
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", course.ID), map[string]any{"lectures": []map[string]any{{"slug": "l", "title": "강의",
+			"topics": []map[string]any{{"id": paid, "slug": "paid", "title": "유료", "kind": "video", "premium": true, "video": media.VideoRef(v.ID)}}}}},
+			bearer(tutor)...).Status(200)
+		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID), bearer(student)...).Problem(404, "")
+		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID)).Problem(401, "")
+		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID), bearer(tutor)...).Status(200)
+		unsigned, _, _ := strings.Cut(segment, "?")
+		ta.Get(unsigned, bearer(student)...).Problem(403, "")
+
+		// Signed URLs expire.
+		ta.Clock.Advance(3 * time.Hour)
+		ta.Get(pb.HLSURL).Problem(403, "")
+		ta.Get(segment).Problem(403, "media.url_expired")
+	})
+}
+
+func TestVideoRefusals(t *testing.T) {
+	data := clip(t, 2)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		upload(ta, "/api/videos/upload/", tutor, "notes.mp4", []byte("this is a text file renamed to .mp4")).Problem(415, "media.not_a_video")
+		big := append(append([]byte{}, data...), make([]byte, 2<<20)...)
+		upload(ta, "/api/videos/upload/", tutor, "big.mp4", big).Problem(413, "media.video_too_large")
+		n, _ := ta.App.DB.R.NewSelect().Table("media_videos").Count(context.Background())
+		if n != 0 || mediaFiles(t, ta) != 0 {
+			t.Fatalf("refused uploads left %d rows, %d files", n, mediaFiles(t, ta))
+		}
+	}, func(cfg *config.Config, o *app.Options) { cfg.Media.MaxVideoBytes = 1 << 20 })
+}

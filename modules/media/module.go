@@ -1,0 +1,78 @@
+package media
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/jobs"
+	"github.com/weaverse/weaverse/platform/storage"
+	"github.com/weaverse/weaverse/platform/video"
+)
+
+//go:embed locales/*.toml
+var localeFS embed.FS
+
+var errUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+
+// Deps are the module's dependencies.
+type Deps struct {
+	DB      *db.DB
+	Authz   *authz.Enforcer
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	Store   storage.Store
+	Signer  *storage.Signer
+	Jobs    *jobs.Runner
+	Catalog catalog.MediaGate
+	Limits  Limits
+	// TempDir holds uploads being validated and transcodes in progress.
+	TempDir string
+}
+
+// Module is the media module.
+type Module struct {
+	svc   *service
+	authz *authz.Enforcer
+}
+
+// New builds the module and registers its job worker. Without ffmpeg on
+// PATH the module still serves images and existing videos; video uploads are
+// refused with a clear "transcoding unavailable" problem.
+func New(d Deps) *Module {
+	tools, ok := video.Find()
+	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, store: d.Store, signer: d.Signer, jobs: d.Jobs,
+		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger}
+	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(2*time.Hour))
+	return &Module{svc: s, authz: d.Authz}
+}
+
+// Name is "media".
+func (m *Module) Name() string { return "media" }
+
+// Policies: tutors manage their own videos (ownership is checked in SQL);
+// anyone signed in manages their own images.
+func (m *Module) Policies() []authz.Policy {
+	return []authz.Policy{{Role: authz.Tutor, Obj: "media.video", Act: "manage", Rel: authz.Any}}
+}
+
+// Locales are the module's catalogs.
+func (m *Module) Locales() fs.FS {
+	s, err := fs.Sub(localeFS, "locales")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Routes mounts the API.
+func (m *Module) Routes(api huma.API, pages fiber.Router) { m.routes(api, pages) }

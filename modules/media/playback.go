@@ -1,0 +1,125 @@
+package media
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+// Playback is what a player needs: signed, expiring URLs.
+type Playback struct {
+	VideoID        int64     `json:"video_id"`
+	HLSURL         string    `json:"hls_url" doc:"The master playlist; its playlists and segments are signed too."`
+	MP4URL         string    `json:"mp4_url" doc:"A progressive MP4 fallback."`
+	PosterURL      string    `json:"poster_url"`
+	Duration       float64   `json:"duration" doc:"Seconds."`
+	ResumePosition float64   `json:"resume_position" doc:"Where the caller left off, in seconds (0 until watch progress exists)."`
+	ExpiresAt      time.Time `json:"expires_at"`
+}
+
+// playlistPrefix is where the app serves signed playlists.
+const playlistPrefix = "/media/hls/"
+
+// Playback returns signed URLs for a ready video the caller may watch: its
+// owner and admins, and whoever the catalog lets see it (a free topic, a
+// course intro, or a premium topic of a course the caller is entitled to).
+// Others get 404: they need not learn the video exists.
+func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (Playback, error) {
+	var r videoRow
+	if err := s.db.R.NewSelect().Model(&r).Where("v.id = ?", id).Where("v.deleted_at IS NULL").Scan(ctx); err != nil {
+		return Playback{}, errVideoNotFound
+	}
+	allowed := p != nil && (p.UserID == r.OwnerID || p.IsAdmin())
+	if !allowed {
+		ok, err := s.gate.VideoAccess(ctx, p, VideoRef(id))
+		if err != nil {
+			return Playback{}, err
+		}
+		if !ok {
+			if p == nil {
+				return Playback{}, apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+			}
+			return Playback{}, errVideoNotFound
+		}
+	}
+	if r.Status != "ready" {
+		return Playback{}, apperr.New(apperr.Conflict, "media.video_not_ready", "media.video_not_ready").With(map[string]any{"Status": r.Status})
+	}
+	exp := s.clock.Now().Add(s.limits.URLTTL)
+	master := fmt.Sprintf("videos/%d/hls/master.m3u8", id)
+	e, sig := s.signer.Sign(master, exp)
+	out := Playback{VideoID: id, Duration: float64(r.DurationMS) / 1000, ExpiresAt: exp.UTC(),
+		HLSURL: fmt.Sprintf("%s%d/master.m3u8?exp=%s&sig=%s", playlistPrefix, id, e, sig)}
+	var err error
+	if out.MP4URL, err = s.store.URL(ctx, mp4Key(id), exp); err != nil {
+		return Playback{}, err
+	}
+	if out.PosterURL, err = s.store.URL(ctx, posterKey(id), exp); err != nil {
+		return Playback{}, err
+	}
+	return out, nil
+}
+
+// servePlaylist serves a video's master or media playlist after checking the
+// signature of the master URL, rewriting every entry into a signed URL with
+// the same expiry: a playlist URL that leaks stops working when it expires,
+// and so do the segment URLs in it.
+func (s *service) servePlaylist(c *fiber.Ctx) error {
+	rest := strings.TrimPrefix(c.Path(), playlistPrefix)
+	idStr, file, ok := strings.Cut(rest, "/")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if !ok || err != nil || id <= 0 || !strings.HasSuffix(file, ".m3u8") || strings.Contains(file, "..") {
+		return apperr.New(apperr.NotFound, "media.not_found", "media.not_found")
+	}
+	master := fmt.Sprintf("videos/%d/hls/master.m3u8", id)
+	exp, sig := c.Query("exp"), c.Query("sig")
+	if err := s.signer.Verify(master, exp, sig, s.clock.Now()); err != nil {
+		return apperr.New(apperr.Forbidden, "media.signature_invalid", "media.signature_invalid").Because(err)
+	}
+	expUnix, _ := strconv.ParseInt(exp, 10, 64)
+	expires := time.Unix(expUnix, 0)
+	key := path.Join(hlsPrefix(id), file)
+	obj, err := s.store.Open(c.UserContext(), key)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "media.not_found", "media.not_found")
+	}
+	defer obj.Close()
+	dir := path.Dir(file)
+	var b strings.Builder
+	sc := bufio.NewScanner(io.LimitReader(obj, 1<<20))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			b.WriteString(line + "\n")
+			continue
+		}
+		ref := path.Clean(path.Join(dir, line))
+		if strings.HasSuffix(ref, ".m3u8") {
+			// A media playlist: served here too, with the master's signature.
+			fmt.Fprintf(&b, "%s%d/%s?exp=%s&sig=%s\n", playlistPrefix, id, ref, url.QueryEscape(exp), url.QueryEscape(sig))
+			continue
+		}
+		u, err := s.store.URL(c.UserContext(), path.Join(hlsPrefix(id), ref), expires)
+		if err != nil {
+			return err
+		}
+		b.WriteString(u + "\n")
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.apple.mpegurl")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.SendString(b.String())
+}

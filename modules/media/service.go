@@ -1,0 +1,559 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/imaging"
+	"github.com/weaverse/weaverse/platform/jobs"
+	"github.com/weaverse/weaverse/platform/storage"
+	"github.com/weaverse/weaverse/platform/video"
+)
+
+// Limits bound uploads.
+type Limits struct {
+	ImageBytes  int64
+	VideoBytes  int64
+	VideoLength time.Duration
+	URLTTL      time.Duration // validity of signed playback URLs
+}
+
+type service struct {
+	db      *db.DB
+	authz   *authz.Enforcer
+	clock   clock.Clock
+	store   storage.Store
+	signer  *storage.Signer
+	jobs    *jobs.Runner
+	gate    catalog.MediaGate
+	tools   video.Tools
+	hasFF   bool
+	limits  Limits
+	tempDir string
+	logger  *slog.Logger
+}
+
+var (
+	errImageNotFound = apperr.New(apperr.NotFound, "media.image_not_found", "media.image_not_found")
+	errVideoNotFound = apperr.New(apperr.NotFound, "media.video_not_found", "media.video_not_found")
+	errNoTranscoding = apperr.New(apperr.Unavailable, "media.transcoding_unavailable", "media.transcoding_unavailable")
+)
+
+// ---- images ----------------------------------------------------------------
+
+// Image is an uploaded image with its variants' (public, unsigned) URLs.
+type Image struct {
+	ID        int64          `json:"id"`
+	OwnerID   int64          `json:"owner_id"`
+	Alt       string         `json:"alt"`
+	Format    string         `json:"format"`
+	Width     int            `json:"width"`
+	Height    int            `json:"height"`
+	Size      int64          `json:"size"`
+	Variants  []ImageVariant `json:"variants"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+// ImageVariant is one size of an image.
+type ImageVariant struct {
+	Name   string `json:"name" enum:"original,display,thumbnail"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	URL    string `json:"url" doc:"A signed URL, valid for a while."`
+}
+
+func (s *service) imageOut(ctx context.Context, r *imageRow) Image {
+	out := Image{ID: r.ID, OwnerID: r.OwnerID, Alt: r.Alt, Format: r.Format, Width: r.Width, Height: r.Height,
+		Size: r.Size, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Variants: []ImageVariant{}}
+	exp := s.clock.Now().Add(s.limits.URLTTL)
+	for _, v := range r.Variants {
+		u, err := s.store.URL(ctx, v.Key, exp)
+		if err != nil {
+			s.logger.WarnContext(ctx, "image URL", "err", err)
+			continue
+		}
+		out.Variants = append(out.Variants, ImageVariant{Name: v.Name, Width: v.Width, Height: v.Height, URL: u})
+	}
+	return out
+}
+
+// UploadImage validates, re-encodes and stores an image and its variants.
+// Nothing is stored when the image is refused.
+func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Reader, alt string) (Image, error) {
+	res, err := imaging.Process(r, imaging.Limits{MaxBytes: s.limits.ImageBytes})
+	if err != nil {
+		switch {
+		case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
+			return Image{}, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large").Because(err)
+		case errors.Is(err, imaging.ErrUnsupported):
+			return Image{}, apperr.New(apperr.Unsupported, "media.image_unsupported", "media.image_unsupported").Because(err)
+		case errors.Is(err, errTooLarge):
+			return Image{}, err
+		default:
+			return Image{}, apperr.New(apperr.Invalid, "media.image_corrupt", "media.image_corrupt").Because(err)
+		}
+	}
+	now := s.clock.Now()
+	row := &imageRow{OwnerID: p.UserID, Alt: trim(alt, 300), Format: res.Format, Width: res.Width, Height: res.Height, CreatedAt: now, UpdatedAt: now}
+	for _, v := range res.Variants {
+		row.Size += int64(len(v.Data))
+	}
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		for _, v := range res.Variants {
+			ext := ".jpg"
+			if v.ContentType == "image/png" {
+				ext = ".png"
+			}
+			key := fmt.Sprintf("images/%d/%s%s", row.ID, v.Name, ext)
+			if err := s.store.Put(ctx, key, bytes.NewReader(v.Data), int64(len(v.Data)), v.ContentType); err != nil {
+				return err
+			}
+			row.Variants = append(row.Variants, storedVariant{Name: v.Name, Key: key, Width: v.Width, Height: v.Height,
+				ContentType: v.ContentType, Size: len(v.Data)})
+		}
+		_, err := tx.NewUpdate().Model(row).Column("variants").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		if row.ID != 0 {
+			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
+		}
+		return Image{}, err
+	}
+	return s.imageOut(ctx, row), nil
+}
+
+// image loads an image the caller owns (admins: any); others get 404.
+func (s *service) image(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*imageRow, error) {
+	var r imageRow
+	if err := idb.NewSelect().Model(&r).Where("i.id = ?", id).Where("i.deleted_at IS NULL").Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errImageNotFound
+		}
+		return nil, err
+	}
+	if p == nil || (r.OwnerID != p.UserID && !p.IsAdmin()) {
+		return nil, errImageNotFound
+	}
+	return &r, nil
+}
+
+// ListImages returns the caller's images (admins: everyone's).
+func (s *service) ListImages(ctx context.Context, p *authz.Principal, limit, offset int) ([]Image, int, error) {
+	q := s.db.R.NewSelect().Model((*imageRow)(nil)).Where("i.deleted_at IS NULL")
+	if !p.IsAdmin() {
+		q = q.Where("i.owner_id = ?", p.UserID)
+	}
+	var rows []imageRow
+	n, err := q.OrderExpr("i.created_at DESC, i.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx, &rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Image, len(rows))
+	for i := range rows {
+		out[i] = s.imageOut(ctx, &rows[i])
+	}
+	return out, int(n), nil
+}
+
+// GetImage returns one image.
+func (s *service) GetImage(ctx context.Context, p *authz.Principal, id int64) (Image, error) {
+	r, err := s.image(ctx, s.db.R, p, id)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.imageOut(ctx, r), nil
+}
+
+// UpdateImage changes an image's alt text.
+func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64, alt string) (Image, error) {
+	var out Image
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.image(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		r.Alt, r.UpdatedAt = trim(alt, 300), s.clock.Now()
+		if _, err := tx.NewUpdate().Model(r).Column("alt", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		out = s.imageOut(ctx, r)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteImage soft-deletes an image and removes its files.
+func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64) error {
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.image(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		r.DeletedAt = &now
+		_, err = tx.NewUpdate().Model(r).Column("deleted_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id))
+}
+
+func trim(s string, n int) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), ""))
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// ---- videos ----------------------------------------------------------------
+
+// Video is an uploaded video and its processing state.
+type Video struct {
+	ID         int64     `json:"id"`
+	OwnerID    int64     `json:"owner_id"`
+	Title      string    `json:"title"`
+	Status     string    `json:"status" enum:"uploaded,processing,ready,failed"`
+	Failure    string    `json:"failure,omitempty" doc:"Why processing failed."`
+	Progress   int       `json:"progress" doc:"Transcoding progress, percent."`
+	Size       int64     `json:"size"`
+	Duration   float64   `json:"duration" doc:"Seconds."`
+	Width      int       `json:"width"`
+	Height     int       `json:"height"`
+	Renditions []string  `json:"renditions"`
+	Ref        string    `json:"ref" doc:"How catalog content names this video (topic video, course intro)."`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func videoOut(r *videoRow) Video {
+	v := Video{ID: r.ID, OwnerID: r.OwnerID, Title: r.Title, Status: r.Status, Failure: r.Failure, Progress: r.Progress,
+		Size: r.Size, Duration: float64(r.DurationMS) / 1000, Width: r.Width, Height: r.Height, Renditions: []string{},
+		Ref: VideoRef(r.ID), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	for _, rr := range r.Renditions {
+		v.Renditions = append(v.Renditions, rr.Name)
+	}
+	return v
+}
+
+// transcodeArgs is the job that turns an original into HLS renditions.
+type transcodeArgs struct {
+	VideoID int64 `json:"video_id"`
+}
+
+func (transcodeArgs) Kind() string { return "media.transcode" }
+
+// UploadVideo streams an upload to a temporary file (bounded by the size
+// limit), validates it with ffprobe, stores the original and queues the
+// transcoding job. A refused upload leaves nothing behind.
+func (s *service) UploadVideo(ctx context.Context, p *authz.Principal, r io.Reader, title string) (Video, error) {
+	if !s.hasFF {
+		return Video{}, errNoTranscoding
+	}
+	tmp, err := os.CreateTemp(s.tempDir, "upload-*")
+	if err != nil {
+		return Video{}, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	size, err := io.Copy(tmp, &limitedReader{r: r, max: s.limits.VideoBytes})
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return Video{}, apperr.New(apperr.TooLarge, "media.video_too_large", "media.video_too_large").
+				With(map[string]any{"MiB": s.limits.VideoBytes >> 20}).Because(err)
+		}
+		return Video{}, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return Video{}, err
+	}
+	probe, err := s.tools.ProbeFile(ctx, tmp.Name(), s.limits.VideoLength)
+	if err != nil {
+		switch {
+		case errors.Is(err, video.ErrTooLong):
+			return Video{}, apperr.New(apperr.Invalid, "media.video_too_long", "media.video_too_long").Because(err)
+		case errors.Is(err, video.ErrNotVideo), errors.Is(err, video.ErrUnsupportedContainer), errors.Is(err, video.ErrInvalid):
+			return Video{}, apperr.New(apperr.Unsupported, "media.not_a_video", "media.not_a_video").Because(err)
+		}
+		return Video{}, err
+	}
+	now := s.clock.Now()
+	row := &videoRow{OwnerID: p.UserID, Title: trim(title, 200), Status: "processing", Size: size,
+		DurationMS: probe.Duration.Milliseconds(), Width: probe.Width, Height: probe.Height,
+		VideoCodec: probe.VideoCodec, AudioCodec: probe.AudioCodec, CreatedAt: now, UpdatedAt: now}
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := s.store.Put(ctx, originalKey(row.ID), tmp, size, "application/octet-stream"); err != nil {
+			return err
+		}
+		id, err := s.jobs.Insert(ctx, &tx, transcodeArgs{VideoID: row.ID}, &river.InsertOpts{MaxAttempts: 3})
+		if err != nil {
+			return err
+		}
+		row.JobID = &id
+		_, err = tx.NewUpdate().Model(row).Column("job_id").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		if row.ID != 0 {
+			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("videos/%d/", row.ID))
+		}
+		return Video{}, err
+	}
+	return videoOut(row), nil
+}
+
+func (s *service) video(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*videoRow, error) {
+	var r videoRow
+	if err := idb.NewSelect().Model(&r).Where("v.id = ?", id).Where("v.deleted_at IS NULL").Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errVideoNotFound
+		}
+		return nil, err
+	}
+	if p == nil || (r.OwnerID != p.UserID && !p.IsAdmin()) {
+		return nil, errVideoNotFound
+	}
+	return &r, nil
+}
+
+// ListVideos returns the caller's videos (admins: everyone's).
+func (s *service) ListVideos(ctx context.Context, p *authz.Principal, limit, offset int) ([]Video, int, error) {
+	q := s.db.R.NewSelect().Model((*videoRow)(nil)).Where("v.deleted_at IS NULL")
+	if !p.IsAdmin() {
+		q = q.Where("v.owner_id = ?", p.UserID)
+	}
+	var rows []videoRow
+	n, err := q.OrderExpr("v.created_at DESC, v.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx, &rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Video, len(rows))
+	for i := range rows {
+		out[i] = videoOut(&rows[i])
+	}
+	return out, int(n), nil
+}
+
+// GetVideo returns one video.
+func (s *service) GetVideo(ctx context.Context, p *authz.Principal, id int64) (Video, error) {
+	r, err := s.video(ctx, s.db.R, p, id)
+	if err != nil {
+		return Video{}, err
+	}
+	return videoOut(r), nil
+}
+
+// UpdateVideo renames a video.
+func (s *service) UpdateVideo(ctx context.Context, p *authz.Principal, id int64, title string) (Video, error) {
+	var out Video
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.video(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		r.Title, r.UpdatedAt = trim(title, 200), s.clock.Now()
+		if _, err := tx.NewUpdate().Model(r).Column("title", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		out = videoOut(r)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteVideo soft-deletes a video and removes its files.
+func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64) error {
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.video(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		r.DeletedAt = &now
+		_, err = tx.NewUpdate().Model(r).Column("deleted_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id))
+}
+
+// Attach puts one of the caller's videos on a topic or as a course's intro.
+// Both sides are checked: the video must be the caller's (or the caller an
+// admin), and the catalog checks the caller may edit the course.
+func (s *service) Attach(ctx context.Context, p *authz.Principal, id, topicID, introCourseID int64) error {
+	r, err := s.video(ctx, s.db.R, p, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case topicID != 0:
+		return s.gate.SetTopicVideo(ctx, p, topicID, VideoRef(r.ID), int(r.DurationMS/1000))
+	case introCourseID != 0:
+		return s.gate.SetCourseMedia(ctx, p, introCourseID, "intro_video", VideoRef(r.ID))
+	}
+	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: "body.topic_id", Message: "catalog.required"})
+}
+
+// ---- the transcoding job -----------------------------------------------------
+
+type transcodeWorker struct {
+	river.WorkerDefaults[transcodeArgs]
+	s *service
+}
+
+func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[transcodeArgs]) error {
+	s := w.s
+	var r videoRow
+	if err := s.db.R.NewSelect().Model(&r).Where("v.id = ?", job.Args.VideoID).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return river.JobCancel(fmt.Errorf("video %d is gone", job.Args.VideoID))
+		}
+		return err
+	}
+	if r.DeletedAt != nil {
+		return nil
+	}
+	err := s.transcode(ctx, &r)
+	if err == nil {
+		return nil
+	}
+	if job.Attempt >= job.MaxAttempts || errors.Is(err, errPermanent) {
+		s.fail(context.WithoutCancel(ctx), r.ID, err)
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+var errPermanent = errors.New("permanent failure")
+
+func (s *service) fail(ctx context.Context, id int64, cause error) {
+	s.logger.WarnContext(ctx, "video processing failed", "video_id", id, "err", cause)
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[len(msg)-500:]
+	}
+	_, _ = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'failed'").Set("failure = ?", msg).
+		Set("updated_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
+}
+
+// transcode makes the HLS ladder, the MP4 fallback and the poster in a
+// temporary directory, then uploads them; the original stays.
+func (s *service) transcode(ctx context.Context, r *videoRow) error {
+	dir, err := os.MkdirTemp(s.tempDir, "transcode-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	src := filepath.Join(dir, "source")
+	if err := s.download(ctx, originalKey(r.ID), src); err != nil {
+		return err
+	}
+	probe, err := s.tools.ProbeFile(ctx, src, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errPermanent, err)
+	}
+	ladder := video.Ladder(probe)
+	out := filepath.Join(dir, "hls")
+	last := -1
+	progress := func(f float64) {
+		if pc := int(f * 100); pc >= last+10 {
+			last = pc
+			_, _ = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("progress = ?", pc).Where("id = ?", r.ID).Exec(ctx)
+		}
+	}
+	if err := s.tools.TranscodeHLS(ctx, src, out, ladder, progress); err != nil {
+		return err
+	}
+	if err := s.tools.Poster(ctx, src, filepath.Join(dir, "poster.jpg"), probe); err != nil {
+		return err
+	}
+	if err := s.upload(ctx, out, hlsPrefix(r.ID)); err != nil {
+		return err
+	}
+	if err := s.uploadFile(ctx, filepath.Join(dir, "poster.jpg"), posterKey(r.ID)); err != nil {
+		return err
+	}
+	renditions := make(jsonList[storedRendition], 0, len(ladder))
+	for _, l := range ladder {
+		renditions = append(renditions, storedRendition{Name: l.Name, Height: l.Height, Bandwidth: (l.VideoKbps + l.AudioKbps) * 1000})
+	}
+	_, err = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'ready'").Set("progress = 100").
+		Set("renditions = ?", renditions).Set("failure = ''").Set("updated_at = ?", s.clock.Now()).Where("id = ?", r.ID).Exec(ctx)
+	return err
+}
+
+func (s *service) download(ctx context.Context, key, dst string) error {
+	obj, err := s.store.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, bufio.NewReaderSize(obj, 1<<16)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func (s *service) uploadFile(ctx context.Context, path, key string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return s.store.Put(ctx, key, f, st.Size(), "")
+}
+
+func (s *service) upload(ctx context.Context, dir, prefix string) error {
+	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		return s.uploadFile(ctx, path, prefix+filepath.ToSlash(rel))
+	})
+}
