@@ -47,7 +47,7 @@ func (a *App) buildModules() ([]Module, error) {
 	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
 		Web: a.Web, I18n: a.I18n})
-	med := media.New(media.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
+	med := media.New(media.Deps{Web: a.Web, DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
 		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: os.TempDir(),
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})

@@ -17,15 +17,21 @@ import (
 	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/video"
+	"github.com/weaverse/weaverse/platform/web"
 )
 
 //go:embed locales/*.toml
 var localeFS embed.FS
 
+//go:embed templates
+var templateFS embed.FS
+
 var errUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
 
 // Deps are the module's dependencies.
 type Deps struct {
+	// Web renders the media pages.
+	Web     *web.Web
 	DB      *db.DB
 	Authz   *authz.Enforcer
 	Clock   clock.Clock
@@ -43,6 +49,8 @@ type Deps struct {
 type Module struct {
 	svc   *service
 	authz *authz.Enforcer
+	web   *web.Web
+	deps  Deps
 }
 
 // New builds the module and registers its job worker. Without ffmpeg on
@@ -53,7 +61,7 @@ func New(d Deps) *Module {
 	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, store: d.Store, signer: d.Signer, jobs: d.Jobs,
 		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger}
 	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(2*time.Hour))
-	return &Module{svc: s, authz: d.Authz}
+	return &Module{svc: s, authz: d.Authz, web: d.Web, deps: d}
 }
 
 // Name is "media".
@@ -74,5 +82,18 @@ func (m *Module) Locales() fs.FS {
 	return s
 }
 
-// Routes mounts the API.
-func (m *Module) Routes(api huma.API, pages fiber.Router) { m.routes(api, pages) }
+// Templates are the module's pages.
+func (m *Module) Templates() fs.FS {
+	s, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Routes mounts the API, the resumable uploads and the pages.
+func (m *Module) Routes(api huma.API, pages fiber.Router) {
+	m.routes(api, pages)
+	m.tusRoutes(pages)
+	m.pages(pages)
+}

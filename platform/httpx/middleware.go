@@ -197,7 +197,8 @@ func BodyGuard(uploadPaths ...string) fiber.Handler {
 		if c.Request().IsBodyStream() {
 			p := strings.TrimSuffix(c.Path(), "/")
 			for _, u := range uploadPaths {
-				if p == u {
+				// "/x/*" allows everything under /x/.
+				if p == u || (strings.HasSuffix(u, "/*") && strings.HasPrefix(p+"/", strings.TrimSuffix(u, "*"))) {
 					return c.Next()
 				}
 			}
