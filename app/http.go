@@ -35,10 +35,16 @@ func (a *App) fiberConfig() fiber.Config {
 		StrictRouting:         false, // "/api/courses" and "/api/courses/" are the same route
 		DisableStartupMessage: true,
 		Network:               "tcp", // IPv4 and IPv6
-		BodyLimit:             h.BodyLimit,
-		ReadTimeout:           h.ReadTimeout,
-		WriteTimeout:          h.WriteTimeout,
-		IdleTimeout:           h.IdleTimeout,
+		// Bodies reach handlers as streams, so uploads never sit in memory
+		// whole; httpx.BodyGuard keeps the body limit on every other route.
+		StreamRequestBody: true,
+		// Never parse a multipart body before the handler (fasthttp would
+		// spool any declared size): the upload handlers stream it.
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    h.BodyLimit,
+		ReadTimeout:                  h.ReadTimeout,
+		WriteTimeout:                 h.WriteTimeout,
+		IdleTimeout:                  h.IdleTimeout,
 		// No ProxyHeader: Fiber would return the header's raw value as the
 		// client IP; httpx.Proxies computes it. The trusted-proxy check
 		// still governs X-Forwarded-Proto/Host for c.Protocol()/Hostname().
@@ -56,10 +62,14 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
-	f.Use(httpx.BodyGuard(media.UploadPaths...))
+	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), media.UploadPaths...))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://")))
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: precompressed}))
-	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, nil))
+	// Uploads take as long as the client needs to send them.
+	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, func(c *fiber.Ctx) bool {
+		return strings.HasPrefix(c.Path(), "/api/videos/upload") || strings.HasPrefix(c.Path(), "/api/videos/tus/") ||
+			strings.HasPrefix(c.Path(), "/api/images/upload") || strings.HasPrefix(c.Path(), "/studio/media/")
+	}))
 	f.Use(a.Web.Middleware())
 	f.Use(a.mods.auth.Authenticate())
 	if opts.Authenticate != nil {

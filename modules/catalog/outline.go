@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -41,8 +42,25 @@ func invalidAt(loc, msg string, value any) error {
 	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: loc, Message: msg, Value: value})
 }
 
+// mediaRefChanged refuses to set a media reference ("media:video:7") that is
+// not already there: uploaded media are attached only through the media
+// module, which checks that they belong to the caller (MediaGate). Bundle
+// paths and unchanged references pass.
+func mediaRefChanged(loc, old, new string) error {
+	if strings.HasPrefix(new, "media:") && new != old {
+		return invalidAt(loc, "catalog.media_ref_not_allowed", new)
+	}
+	return nil
+}
+
 // saveCourseRow inserts or updates the course's own columns.
 func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseInput, isNew bool) error {
+	if err := mediaRefChanged("body.intro_video", row.IntroVideo, in.IntroVideo); err != nil {
+		return err
+	}
+	if err := mediaRefChanged("body.thumbnail", row.Thumbnail, in.Thumbnail); err != nil {
+		return err
+	}
 	next := *row
 	next.Slug, next.Title, next.Summary, next.Description = in.Slug, in.Title, in.Summary, in.Description
 	next.Category, next.SkillLevel, next.Price, next.AccessDays = in.Category, in.SkillLevel, in.Price, in.AccessDays
@@ -324,6 +342,16 @@ func contentOf(t *TopicInput) storedContent {
 }
 
 func (w *writer) saveTopic(ctx context.Context, courseID, lectureID int64, pos int, t *TopicInput, old *topicRow) error {
+	prev := storedContent{}
+	if old != nil {
+		prev = old.Content.V
+	}
+	if err := mediaRefChanged("body.lectures.topics.video", prev.Video, t.Video); err != nil {
+		return err
+	}
+	if err := mediaRefChanged("body.lectures.topics.captions", prev.Captions, t.Captions); err != nil {
+		return err
+	}
 	next := topicRow{LectureID: lectureID, CourseID: courseID, Slug: t.Slug, Position: pos, Title: t.Title, Kind: t.Kind,
 		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration,
 		Content: jsonValue[storedContent]{V: contentOf(t)}}

@@ -124,8 +124,17 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 		})
 }
 
+// closeOnError ends the connection after a refused upload: the rest of the
+// body was not read, and must not be parsed as the next request.
+func closeOnError(c *fiber.Ctx, err *error) {
+	if *err != nil {
+		c.Context().SetConnectionClose()
+	}
+}
+
 // uploadImage is POST /api/images/upload (multipart "file", optional "alt").
-func (m *Module) uploadImage(c *fiber.Ctx) error {
+func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
+	defer closeOnError(c, &err)
 	p := authz.PrincipalFrom(c.UserContext())
 	if p == nil {
 		return errUnauthenticated
@@ -143,7 +152,8 @@ func (m *Module) uploadImage(c *fiber.Ctx) error {
 
 // uploadVideo is POST /api/videos/upload (multipart "file", optional
 // "title"), for tutors and admins: 202 with status "processing".
-func (m *Module) uploadVideo(c *fiber.Ctx) error {
+func (m *Module) uploadVideo(c *fiber.Ctx) (err error) {
+	defer closeOnError(c, &err)
 	p := authz.PrincipalFrom(c.UserContext())
 	if err := m.authz.Check(p, "media.video", "manage", authz.None); err != nil {
 		return err

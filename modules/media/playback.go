@@ -104,6 +104,11 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 			b.WriteString(line + "\n")
 			continue
 		}
+		// Only files of this video's HLS folder: never "../original", other
+		// videos' keys or absolute URLs, whatever a playlist says.
+		if strings.Contains(line, "://") || strings.HasPrefix(line, "/") || strings.Contains(line, "..") {
+			return apperr.New(apperr.NotFound, "media.not_found", "media.not_found")
+		}
 		ref := path.Clean(path.Join(dir, line))
 		if strings.HasSuffix(ref, ".m3u8") {
 			// A media playlist: served here too, with the master's signature.

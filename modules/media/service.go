@@ -128,18 +128,20 @@ func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Read
 			}
 			key := fmt.Sprintf("images/%d/%s%s", row.ID, v.Name, ext)
 			if err := s.store.Put(ctx, key, bytes.NewReader(v.Data), int64(len(v.Data)), v.ContentType); err != nil {
+				// Clean up while the writer is ours (see UploadVideo).
+				_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
 				return err
 			}
 			row.Variants = append(row.Variants, storedVariant{Name: v.Name, Key: key, Width: v.Width, Height: v.Height,
 				ContentType: v.ContentType, Size: len(v.Data)})
 		}
-		_, err := tx.NewUpdate().Model(row).Column("variants").WherePK().Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model(row).Column("variants").WherePK().Exec(ctx); err != nil {
+			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
+			return err
+		}
+		return nil
 	})
 	if err != nil {
-		if row.ID != 0 {
-			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
-		}
 		return Image{}, err
 	}
 	return s.imageOut(ctx, row), nil
@@ -316,18 +318,27 @@ func (s *service) UploadVideo(ctx context.Context, p *authz.Principal, r io.Read
 		if err := s.store.Put(ctx, originalKey(row.ID), tmp, size, "application/octet-stream"); err != nil {
 			return err
 		}
+		// From here a failure must remove the original while the writer is
+		// still ours: after the rollback SQLite may give this id to the next
+		// upload, whose files a later cleanup would delete.
+		cleanup := true
+		defer func() {
+			if cleanup {
+				_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("videos/%d/", row.ID))
+			}
+		}()
 		id, err := s.jobs.Insert(ctx, &tx, transcodeArgs{VideoID: row.ID}, &river.InsertOpts{MaxAttempts: 3})
 		if err != nil {
 			return err
 		}
 		row.JobID = &id
-		_, err = tx.NewUpdate().Model(row).Column("job_id").WherePK().Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model(row).Column("job_id").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		cleanup = false
+		return nil
 	})
 	if err != nil {
-		if row.ID != 0 {
-			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("videos/%d/", row.ID))
-		}
 		return Video{}, err
 	}
 	return videoOut(row), nil
@@ -450,6 +461,9 @@ func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[transcodeArgs
 	if err == nil {
 		return nil
 	}
+	if ctx.Err() != nil {
+		return err // shutting down: River puts the job back without counting the attempt
+	}
 	if job.Attempt >= job.MaxAttempts || errors.Is(err, errPermanent) {
 		s.fail(context.WithoutCancel(ctx), r.ID, err)
 		return river.JobCancel(err)
@@ -461,10 +475,7 @@ var errPermanent = errors.New("permanent failure")
 
 func (s *service) fail(ctx context.Context, id int64, cause error) {
 	s.logger.WarnContext(ctx, "video processing failed", "video_id", id, "err", cause)
-	msg := cause.Error()
-	if len(msg) > 500 {
-		msg = msg[len(msg)-500:]
-	}
+	msg := trim(cause.Error(), 300)
 	_, _ = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'failed'").Set("failure = ?", msg).
 		Set("updated_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
 }
@@ -483,7 +494,10 @@ func (s *service) transcode(ctx context.Context, r *videoRow) error {
 	}
 	probe, err := s.tools.ProbeFile(ctx, src, 0)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errPermanent, err)
+		if ctx.Err() != nil {
+			return err
+		}
+		return errors.Join(errPermanent, err)
 	}
 	ladder := video.Ladder(probe)
 	out := filepath.Join(dir, "hls")
@@ -510,9 +524,17 @@ func (s *service) transcode(ctx context.Context, r *videoRow) error {
 	for _, l := range ladder {
 		renditions = append(renditions, storedRendition{Name: l.Name, Height: l.Height, Bandwidth: (l.VideoKbps + l.AudioKbps) * 1000})
 	}
-	_, err = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'ready'").Set("progress = 100").
-		Set("renditions = ?", renditions).Set("failure = ''").Set("updated_at = ?", s.clock.Now()).Where("id = ?", r.ID).Exec(ctx)
-	return err
+	res, err := s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'ready'").Set("progress = 100").
+		Set("renditions = ?", renditions).Set("failure = ''").Set("updated_at = ?", s.clock.Now()).
+		Where("id = ?", r.ID).Where("deleted_at IS NULL").Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Deleted while it was being transcoded: remove what we just wrote.
+		return s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", r.ID))
+	}
+	return nil
 }
 
 func (s *service) download(ctx context.Context, key, dst string) error {

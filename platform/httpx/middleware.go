@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"regexp"
 	"runtime/debug"
@@ -112,7 +113,9 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Duration("duration", elapsed),
-			slog.Int("bytes", len(c.Response().Body())),
+			// The declared length, never Body(): for a streamed response
+			// (media files) Body() would read the whole stream into memory.
+			slog.Int("bytes", c.Response().Header.ContentLength()),
 			slog.String("ip", ClientIPFrom(c.UserContext())),
 			slog.String("request_id", RequestIDFrom(c.UserContext())),
 		}
@@ -189,21 +192,61 @@ func IsAPI(c *fiber.Ctx) bool {
 	return !strings.Contains(accept, "text/html")
 }
 
-// BodyGuard refuses request bodies larger than the server's body limit
-// (which arrive as a stream, see fiber's StreamRequestBody) except on the
-// given upload paths, whose handlers stream them under their own limits.
-func BodyGuard(uploadPaths ...string) fiber.Handler {
+// BodyGuard keeps request bodies within limit everywhere but on the given
+// upload paths ("/x/*" covers everything under /x/), whose handlers stream
+// them under their own limits. With fiber's StreamRequestBody every body
+// arrives as a stream of which fasthttp has read at most 8 KiB, and whatever
+// a handler leaves unread would be parsed as the next request on the
+// connection (valyala/fasthttp#2368: request smuggling). So elsewhere the
+// guard reads the whole body now (declared length or chunked, within limit)
+// and hands it on as a stream of those bytes (huma reads BodyStream itself
+// when streaming is on; c.Body works too); after an upload handler it
+// discards what is left, up to 256 KiB, or closes the connection.
+func BodyGuard(limit int64, uploadPaths ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if c.Request().IsBodyStream() {
-			p := strings.TrimSuffix(c.Path(), "/")
-			for _, u := range uploadPaths {
-				// "/x/*" allows everything under /x/.
-				if p == u || (strings.HasSuffix(u, "/*") && strings.HasPrefix(p+"/", strings.TrimSuffix(u, "*"))) {
-					return c.Next()
+		req := c.Request()
+		p := strings.TrimSuffix(c.Path(), "/")
+		for _, u := range uploadPaths {
+			if p == u || (strings.HasSuffix(u, "/*") && strings.HasPrefix(p+"/", strings.TrimSuffix(u, "*"))) {
+				err := c.Next()
+				if req.IsBodyStream() {
+					discardBody(c)
 				}
+				return err
 			}
+		}
+		if int64(req.Header.ContentLength()) > limit {
+			c.Context().SetConnectionClose()
 			return apperr.New(apperr.TooLarge, "request.too_large", "problem.request.too_large")
 		}
+		if req.IsBodyStream() {
+			body, err := io.ReadAll(io.LimitReader(req.BodyStream(), limit+1))
+			if err != nil {
+				c.Context().SetConnectionClose()
+				return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
+			}
+			if int64(len(body)) > limit {
+				c.Context().SetConnectionClose()
+				return apperr.New(apperr.TooLarge, "request.too_large", "problem.request.too_large")
+			}
+			req.SetBodyStream(bytes.NewReader(body), len(body))
+		}
 		return c.Next()
+	}
+}
+
+// discardBody drops what an upload handler left of a streamed body, or has
+// the connection closed after the response.
+func discardBody(c *fiber.Ctx) {
+	req := c.Request()
+	if req.Header.ContentLength() < 0 {
+		// Chunked: reading past its end would wait for another chunk
+		// (valyala/fasthttp#2379).
+		c.Context().SetConnectionClose()
+		return
+	}
+	const max = 256 << 10
+	if n, err := io.CopyN(io.Discard, req.BodyStream(), max); n == max || !errors.Is(err, io.EOF) {
+		c.Context().SetConnectionClose()
 	}
 }

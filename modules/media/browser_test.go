@@ -1,0 +1,221 @@
+package media_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/testkit"
+	"github.com/weaverse/weaverse/platform/testkit/browser"
+)
+
+func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitJS polls js until it is true, across page loads.
+func waitJS(t *testing.T, ctx context.Context, timeout time.Duration, js string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u, _ := chromedp.Run(ctx, chromedp.Location())
+	t.Fatalf("timed out waiting for %s (at %s)", js, u)
+}
+
+// cspWatch records Content-Security-Policy violations of every page in
+// window.__csp (installed before the page's own scripts run).
+func cspWatch(t *testing.T, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+			(e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`})
+	testkit.Must(t, err)
+}
+
+func noCSPViolations(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if v := evalJS[[]string](t, ctx, `window.__csp || []`); len(v) > 0 {
+		t.Errorf("CSP violations: %v", v)
+	}
+}
+
+var fontsLoaded = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	_, err := chromedp.Poll[bool]("document.fonts.status === 'loaded'")(ctx, tg)
+	return err
+})
+
+// mediaCourse puts video on the free topic of a new published course.
+func mediaCourse(t *testing.T, ta *apptest.T, tutor user, videoID int64) {
+	t.Helper()
+	var course struct {
+		Lectures []struct{ Topics []struct{ ID int64 } }
+	}
+	ta.Request(http.MethodPost, "/api/courses/", map[string]any{"slug": "video-course", "title": "영상 강좌", "category": "frontend",
+		"skill_level": "beginner", "price": 1000, "status": "published", "lectures": []map[string]any{{"slug": "l", "title": "강의",
+			"topics": []map[string]any{{"slug": "free", "title": "무료", "kind": "video"}}}}},
+		bearer(tutor)...).Status(201).JSON(&course)
+	ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", videoID), map[string]any{"topic_id": course.Lectures[0].Topics[0].ID},
+		bearer(tutor)...).Status(204)
+}
+
+// TestMediaInBrowser plays a transcoded video in headless Chromium through
+// hls.js under the app's real CSP, drives the keyboard shortcuts, then uploads
+// through the library's forms (XHR with progress) and watches the new video's
+// status turn ready by polling. With WEAVERSE_SCREENSHOT_DIR set it saves
+// screenshots of the player and the library (desktop and phone).
+func TestMediaInBrowser(t *testing.T) {
+	data := clip(t, 12)
+	ctx := browser.New(t)
+	ta := apptest.New(t, "sqlite")
+	ta.Clock.Set(time.Now().Truncate(time.Second)) // browser cookies expire by the real clock
+	started(t, ta)
+	tutor := newUser(t, ta, "tutor", "tutor")
+	var v media.Video
+	upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data, "title", "1강 · 개발 환경 준비").Status(202).JSON(&v)
+	waitReady(t, ta, tutor, v.ID)
+	mediaCourse(t, ta, tutor, v.ID)
+	base := testkit.Listen(t, ta.App.Fiber)
+	cspWatch(t, ctx)
+	shots := browser.ScreenshotDir()
+	shoot := func(size browser.Size, name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		browser.Resize(t, ctx, size)
+		testkit.Must(t, chromedp.Do(ctx, fontsLoaded, chromedp.Sleep(300*time.Millisecond)))
+		browser.Screenshot(t, ctx, filepath.Join(shots, name+".png"))
+	}
+
+	// ---- the player, signed out (a free topic) ----
+	browser.Resize(t, ctx, browser.Desktop)
+	watch := fmt.Sprintf("%s/watch/%d?title=%s&back=%%2Fcourses", base, v.ID, url.QueryEscape("1강 · 개발 환경 준비"))
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(watch), chromedp.WaitVisible(chromedp.CSS("#player-video"))))
+	waitJS(t, ctx, 10*time.Second, `window.__weaverseHls === true && document.getElementById("player-video").dataset.engine === "hls.js"`)
+	evalJS[bool](t, ctx, `(() => { const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
+	waitJS(t, ctx, 30*time.Second, `document.getElementById("player-video").currentTime > 1.2`)
+	if !evalJS[bool](t, ctx, `performance.getEntriesByType("resource").some((e) => e.name.includes(".m3u8"))`) {
+		t.Error("no HLS playlist was fetched")
+	}
+	if !evalJS[bool](t, ctx, `performance.getEntriesByType("resource").some((e) => e.name.includes("/static/vendor/hls/hls.worker."))`) {
+		t.Error("hls.js did not load its worker from our origin")
+	}
+	if !evalJS[bool](t, ctx, `document.getElementById("player-video").src.startsWith("blob:")`) {
+		t.Error("the video is not fed by Media Source Extensions")
+	}
+
+	// Keyboard: → seeks 5 s, m unmutes, ↓ lowers the volume, k pauses.
+	before := evalJS[float64](t, ctx, `document.getElementById("player-video").currentTime`)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)))
+	waitJS(t, ctx, 5*time.Second, fmt.Sprintf(`document.getElementById("player-video").currentTime >= %f`, before+4.5))
+	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("m"), chromedp.KeyEvent(kb.ArrowDown)))
+	waitJS(t, ctx, 2*time.Second, `(() => { const v = document.getElementById("player-video"); return !v.muted && Math.abs(v.volume - 0.9) < 0.01; })()`)
+	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-status").textContent === "음량 90%"`)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("c")))
+	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-status").textContent === "이 영상에는 자막이 없습니다."`)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("k")))
+	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-video").paused`)
+	if !evalJS[bool](t, ctx, `getComputedStyle(document.getElementById("player-error")).display === "none"`) {
+		t.Errorf("player error: %s", evalJS[string](t, ctx, `document.getElementById("player-error").textContent`))
+	}
+	noCSPViolations(t, ctx)
+	evalJS[bool](t, ctx, `(() => { const v = document.getElementById("player-video"); v.currentTime = 4; return true; })()`)
+	shoot(browser.Desktop, "player-desktop")
+	shoot(browser.Phone, "player-phone")
+
+	// ---- the library, as the tutor ----
+	browser.Resize(t, ctx, browser.Desktop)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login?lang=ko"),
+		chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "tutor@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
+		chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".btn-account")),
+		chromedp.Navigate(base+"/studio/media"),
+		chromedp.WaitVisible(chromedp.CSS("#image-upload")),
+	))
+	waitJS(t, ctx, 5*time.Second, `document.readyState === "complete"`)
+	dir := t.TempDir()
+	pngPath, txtPath, clipPath := filepath.Join(dir, "diagram.png"), filepath.Join(dir, "notes.png"), filepath.Join(dir, "lesson2.mp4")
+	testkit.Must(t, os.WriteFile(pngPath, pngBytes(960, 540), 0o644))
+	testkit.Must(t, os.WriteFile(txtPath, []byte("not an image"), 0o644))
+	testkit.Must(t, os.WriteFile(clipPath, clip(t, 4), 0o644))
+
+	// A refused image: the problem's detail under the file field, no reload.
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS("#image-file"), []string{txtPath}),
+		chromedp.Click(chromedp.CSS("#image-upload [data-upload-submit]")),
+	))
+	waitJS(t, ctx, 10*time.Second, `!document.getElementById("image-file-error").hidden`)
+	if got := evalJS[string](t, ctx, `document.getElementById("image-file-error").textContent.trim()`); got != "JPEG, PNG, WebP, GIF 이미지만 올릴 수 있습니다." {
+		t.Errorf("refused image: %q", got)
+	}
+	// An image: uploaded by XHR, then the page reloads with the message.
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#image-alt"), "요청과 응답 흐름도"),
+		chromedp.SetUploadFiles(chromedp.CSS("#image-file"), []string{pngPath}),
+		chromedp.Click(chromedp.CSS("#image-upload [data-upload-submit]")),
+	))
+	waitJS(t, ctx, 15*time.Second, `document.readyState === "complete" && document.querySelectorAll(".image-item").length === 1 &&
+		!!document.querySelector(".flash-area .alert-success")`)
+	if got := evalJS[string](t, ctx, `document.querySelector(".image-item img").alt`); got != "요청과 응답 흐름도" {
+		t.Errorf("image alt %q", got)
+	}
+	// A video: after the reload it is processing, and polling turns it ready.
+	// (Navigate first: chromedp's view of the document can lag behind a
+	// reload the page made itself.)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/studio/media"),
+		chromedp.WaitVisible(chromedp.CSS("#video-title")),
+		chromedp.SendKeys(chromedp.CSS("#video-title"), "2강 · 첫 번째 API"),
+		chromedp.SetUploadFiles(chromedp.CSS("#video-file"), []string{clipPath}),
+		chromedp.Click(chromedp.CSS("#video-upload [data-upload-submit]")),
+	))
+	waitJS(t, ctx, 30*time.Second, `document.readyState === "complete" && document.querySelectorAll(".video-item").length === 2 &&
+		!!document.querySelector(".flash-area .alert-success")`)
+	waitJS(t, ctx, 60*time.Second, `document.querySelectorAll('.video-item[data-status="ready"]').length === 2 &&
+		[...document.querySelectorAll("[data-video-watch]")].every((a) => !a.hidden)`)
+	noCSPViolations(t, ctx)
+
+	// For the screenshots: one video still processing, one failed, a few images.
+	insertVideo(t, ta, tutor.ID, "3강 · 데이터베이스 연결", "processing", 60, "")
+	insertVideo(t, ta, tutor.ID, "녹화 실패본", "failed", 0, "ffprobe: moov atom not found")
+	for i, alt := range []string{"강좌 썸네일", "ERD 예시", ""} {
+		upload(ta, "/api/images/upload/", tutor, fmt.Sprintf("img%d.png", i), pngBytes(640+i*40, 400), "alt", alt).Status(201)
+	}
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media"), chromedp.WaitVisible(chromedp.CSS(".video-item"))))
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("[style]").length`); n != 0 {
+		t.Errorf("%d elements with inline styles", n)
+	}
+	if got := evalJS[string](t, ctx, `document.querySelector('.video-item[data-status="processing"] [data-video-label]').textContent`); !strings.Contains(got, "60%") {
+		t.Errorf("processing label %q", got)
+	}
+	shoot(browser.Desktop, "studio-media-desktop")
+	shoot(browser.Phone, "studio-media-phone")
+	browser.Resize(t, ctx, browser.Desktop)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media?lang=en"), chromedp.WaitVisible(chromedp.CSS(".video-item"))))
+	shoot(browser.Desktop, "studio-media-en-desktop")
+}

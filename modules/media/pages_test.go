@@ -1,0 +1,246 @@
+package media_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+// browserHeaders make a request look like a browser's page request: HTML
+// accepted, same-origin (the CSRF check), signed in as u (nil: anonymous).
+func browserHeaders(u *user, extra ...string) []string {
+	h := []string{"Accept", "text/html,application/xhtml+xml", "Sec-Fetch-Site", "same-origin"}
+	if u != nil {
+		h = append(h, bearer(*u)...)
+	}
+	return append(h, extra...)
+}
+
+func page(ta *apptest.T, u *user, path string, extra ...string) *testkit.Response {
+	return ta.Get(path, browserHeaders(u, extra...)...)
+}
+
+// formUpload posts a multipart form as a browser without JavaScript does:
+// the fields first, then the file.
+func formUpload(ta *apptest.T, u *user, path, name string, data []byte, fields []string, extra ...string) *testkit.Response {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = w.WriteField(fields[i], fields[i+1])
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	h := browserHeaders(u, extra...)
+	for i := 0; i+1 < len(h); i += 2 {
+		req.Header.Set(h[i], h[i+1])
+	}
+	return ta.Do(req)
+}
+
+// flashCookie returns the "flash" cookie a redirect set, for the next request.
+func flashCookie(t *testing.T, r *testkit.Response) string {
+	t.Helper()
+	for _, c := range r.Cookies() {
+		if c.Name == "flash" && c.Value != "" {
+			return "flash=" + c.Value
+		}
+	}
+	t.Fatal("no flash cookie")
+	return ""
+}
+
+var scriptTag = regexp.MustCompile(`<script\b[^>]*>`)
+
+// csp fails when the page relies on what the CSP refuses: inline scripts,
+// style attributes or <style> elements.
+func csp(t *testing.T, body string) {
+	t.Helper()
+	for _, tag := range scriptTag.FindAllString(body, -1) {
+		if !strings.Contains(tag, ` src="/static/`) {
+			t.Errorf("inline or foreign script: %s", tag)
+		}
+	}
+	if strings.Contains(body, " style=") || strings.Contains(body, "<style") {
+		t.Error("inline style")
+	}
+}
+
+func insertVideo(t *testing.T, ta *apptest.T, owner int64, title, status string, progress int, failure string) int64 {
+	t.Helper()
+	var id int64
+	now := ta.Clock.Now()
+	err := ta.App.DB.W.NewRaw(`INSERT INTO media_videos (owner_id, title, status, failure, size, duration_ms, width, height,
+		renditions, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		owner, title, status, failure, 7_654_321, 83_000, 1280, 720, "[]", progress, now, now).Scan(context.Background(), &id)
+	testkit.Must(t, err)
+	return id
+}
+
+// The player: a free topic's video plays for anyone, with the signed URLs
+// in data attributes for static/js/player.js and nothing inline; a premium
+// one is 404 for a student who is not entitled and a login for the signed-out.
+func TestWatchPage(t *testing.T) {
+	data := clip(t, 3)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		student := newUser(t, ta, "student", "student")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data, "title", "샘플 영상").Status(202).JSON(&v)
+		waitReady(t, ta, tutor, v.ID)
+		var course struct {
+			ID       int64
+			Lectures []struct{ Topics []struct{ ID int64 } }
+		}
+		ta.Request(http.MethodPost, "/api/courses/", map[string]any{"slug": "v", "title": "영상 강좌", "category": "frontend",
+			"skill_level": "beginner", "price": 1000, "status": "published", "lectures": []map[string]any{{"slug": "l", "title": "강의",
+				"topics": []map[string]any{{"slug": "free", "title": "무료", "kind": "video"}, {"slug": "paid", "title": "유료", "kind": "video", "premium": true}}}}},
+			bearer(tutor)...).Status(201).JSON(&course)
+		free, paid := course.Lectures[0].Topics[0].ID, course.Lectures[0].Topics[1].ID
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free}, bearer(tutor)...).Status(204)
+
+		watch := fmt.Sprintf("/watch/%d", v.ID)
+		body := string(page(ta, nil, watch+"?title="+url.QueryEscape("무료 강의 1")).Status(200).Body)
+		for _, want := range []string{
+			`<video class="player-video" id="player-video" controls preload="metadata" playsinline poster="/media/videos/`,
+			fmt.Sprintf(`data-hls="/media/hls/%d/master.m3u8?exp=`, v.ID),
+			`data-mp4="/media/videos/`, `data-resume="0"`, `<source src="/media/videos/`,
+			`data-hls-worker="/static/vendor/hls/hls.worker.`,
+			`<script src="/static/vendor/hls/hls.min.`, `<script src="/static/js/player.`,
+			`<h1 class="theater-title" id="video-title">무료 강의 1</h1>`, "키보드 단축키", `role="alert" hidden`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("player page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "<track") {
+			t.Error("a caption track without ?captions=")
+		}
+		csp(t, body)
+		// The signed master playlist the page names plays.
+		hls := regexp.MustCompile(`data-hls="([^"]+)"`).FindStringSubmatch(body)[1]
+		ta.Get(strings.ReplaceAll(hls, "&amp;", "&")).Status(200).Contains("#EXTM3U")
+
+		// Captions: our signed files only.
+		page(ta, nil, watch+"?captions="+url.QueryEscape("/media/captions/1/ko.vtt?exp=1&sig=x")).Status(200).
+			Contains(`<track kind="captions" srclang="ko" label="한국어" src="/media/captions/1/ko.vtt?exp=1&amp;sig=x" default>`)
+		page(ta, nil, watch+"?captions="+url.QueryEscape("https://evil.example/x.vtt")).Status(200).NotContains("<track")
+		page(ta, nil, watch+"?lang=en").Status(200).Contains("Keyboard shortcuts", "Lesson video")
+		// The owner sees the title they gave it, and the way back to the library.
+		page(ta, &tutor, watch).Status(200).Contains(">샘플 영상</h1>", `href="/studio/media"`)
+		page(ta, nil, watch+"?back=//evil.example").Status(200).NotContains(`class="theater-back"`)
+		page(ta, nil, watch+"?back=/courses/1").Status(200).Contains(`<a class="theater-back" href="/courses/1">`)
+		page(ta, nil, "/watch/abc").Status(404)
+		page(ta, nil, "/watch/999999").Status(404)
+
+		// Now only on a premium topic.
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": paid}, bearer(tutor)...).Status(204)
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", course.ID), map[string]any{"lectures": []map[string]any{{"slug": "l", "title": "강의",
+			"topics": []map[string]any{{"id": paid, "slug": "paid", "title": "유료", "kind": "video", "premium": true, "video": media.VideoRef(v.ID)}}}}},
+			bearer(tutor)...).Status(200)
+		page(ta, &student, watch).Status(404).Contains("영상을 찾을 수 없습니다.").NotContains("data-hls")
+		anon := page(ta, nil, watch).Status(303)
+		if loc := anon.Header.Get("Location"); loc != "/login?next="+url.QueryEscape(watch) {
+			t.Errorf("signed out: redirect to %q", loc)
+		}
+		page(ta, &tutor, watch).Status(200)
+	})
+}
+
+// The media library: tutors only; the caller's videos with their state and
+// images; uploads without JavaScript redirect back with a flash, and a
+// refused file shows why on the form.
+func TestStudioMediaPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		other := newUser(t, ta, "other", "tutor")
+		student := newUser(t, ta, "student", "student")
+
+		page(ta, &student, "/studio/media").Status(403)
+		formUpload(ta, &student, "/studio/media/images", "a.png", pngBytes(40, 30), nil).Status(403)
+		if loc := page(ta, nil, "/studio/media").Status(303).Header.Get("Location"); !strings.HasPrefix(loc, "/login?next=") {
+			t.Errorf("signed out: redirect to %q", loc)
+		}
+		page(ta, &tutor, "/studio/media").Status(200).Contains("아직 올린 영상이 없어요.", "아직 올린 이미지가 없어요.")
+
+		processing := insertVideo(t, ta, tutor.ID, "1강 오리엔테이션", "processing", 40, "")
+		failed := insertVideo(t, ta, tutor.ID, "깨진 파일", "failed", 0, "ffmpeg: invalid data found when processing input")
+		ready := insertVideo(t, ta, tutor.ID, "2강 변수와 타입", "ready", 100, "")
+		insertVideo(t, ta, other.ID, "남의 영상", "ready", 100, "")
+
+		res := page(ta, &tutor, "/studio/media").Status(200)
+		body := string(res.Body)
+		inOrder := func(ss ...string) {
+			t.Helper()
+			at := 0
+			for _, s := range ss {
+				i := strings.Index(body[at:], s)
+				if i < 0 {
+					t.Fatalf("%q missing or out of order", s)
+				}
+				at += i + len(s)
+			}
+		}
+		// Newest first (same instant: higher id first).
+		inOrder(fmt.Sprintf(`data-video-id="%d" data-status="ready"`, ready), `<img src="/media/videos/`, "1:23",
+			fmt.Sprintf(`href="/watch/%d?back=%%2Fstudio%%2Fmedia&amp;title=`, ready), "2강 변수와 타입", "준비됨", "1280×720", "7.3 MB",
+			fmt.Sprintf(`data-video-id="%d" data-status="failed"`, failed), "실패", "ffmpeg: invalid data found",
+			fmt.Sprintf(`data-video-id="%d" data-status="processing"`, processing), "처리 중 40%", `<progress class="wv-progress video-progress" max="100" value="40"`,
+			media.VideoRef(processing))
+		if strings.Contains(body, "남의 영상") {
+			t.Error("another tutor's video is listed")
+		}
+		for _, want := range []string{`<script src="/static/js/studio-media.`, `action="/studio/media/videos"`,
+			`data-upload="/api/videos/upload"`, `action="/studio/media/images"`, `data-upload="/api/images/upload"`, `enctype="multipart/form-data"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("library lacks %q", want)
+			}
+		}
+		csp(t, body)
+		page(ta, &tutor, "/studio/media?lang=en").Status(200).Contains("Media library", "Processing 40%", "Ready", "Failed")
+
+		// An image through the form, without JavaScript.
+		up := formUpload(ta, &tutor, "/studio/media/images", "photo.png", pngBytes(800, 600), []string{"alt", "강의 화면 캡처"}).Status(303)
+		if loc := up.Header.Get("Location"); loc != "/studio/media#images" {
+			t.Errorf("after upload: redirect to %q", loc)
+		}
+		page(ta, &tutor, "/studio/media", "Cookie", flashCookie(t, up)).Status(200).
+			Contains("이미지를 올렸어요.", `alt="강의 화면 캡처"`, `<img src="/media/images/`, "800×600", "media:image:")
+
+		// A refused file: the form again, with the reason on the file field and the alt kept.
+		bad := formUpload(ta, &tutor, "/studio/media/images", "notes.png", []byte("just text, not an image"), []string{"alt", "설명 유지"}).Status(415)
+		bad.Contains("JPEG, PNG, WebP, GIF 이미지만 올릴 수 있습니다.", `id="image-file" name="file" type="file"`, `aria-invalid="true"`, `value="설명 유지"`)
+		csp(t, string(bad.Body))
+		formUpload(ta, &tutor, "/studio/media/images", "", nil, nil, "Content-Type", "text/plain").Status(415)
+		// A form posted from another site is refused.
+		formUpload(ta, &tutor, "/studio/media/images", "photo.png", pngBytes(10, 10), nil, "Sec-Fetch-Site", "cross-site").Status(403)
+
+		// A video through the form: accepted when this machine can transcode,
+		// else the form says why.
+		if _, err := exec.LookPath("ffmpeg"); err == nil {
+			vup := formUpload(ta, &tutor, "/studio/media/videos", "clip.mp4", clip(t, 1), []string{"title", "폼으로 올린 영상"}).Status(303)
+			page(ta, &tutor, "/studio/media", "Cookie", flashCookie(t, vup)).Status(200).
+				Contains("영상을 올렸어요.", "폼으로 올린 영상", "처리 중 0%")
+			formUpload(ta, &tutor, "/studio/media/videos", "notes.mp4", []byte("not a video"), []string{"title", "가짜"}).Status(415).
+				Contains("영상 파일이 아닙니다.", `value="가짜"`, `id="video-file-error"`)
+		} else {
+			formUpload(ta, &tutor, "/studio/media/videos", "clip.mp4", []byte("x"), nil).Status(503).
+				Contains("영상 변환 도구(ffmpeg)가 없어")
+		}
+	})
+}
