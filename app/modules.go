@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/auth"
@@ -47,8 +48,16 @@ func (a *App) buildModules() ([]Module, error) {
 	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
 		Web: a.Web, I18n: a.I18n})
+	// Uploads being validated and transcodes in progress can be gigabytes:
+	// they live under the data directory, not on a small (or RAM-backed)
+	// system /tmp; resumable uploads there also survive a reboot.
+	tmpDir := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return nil, fmt.Errorf("media temp dir: %w", err)
+	}
 	med := media.New(media.Deps{Web: a.Web, DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
-		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: os.TempDir(),
+		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: tmpDir,
+		UploadDir: filepath.Join(cfg.DataDir, "uploads", "tus"),
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}

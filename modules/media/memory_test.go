@@ -206,7 +206,7 @@ func TestUploadMemory(t *testing.T) {
 		elapsed := time.Since(start)
 		heap, resident := w.end()
 		check(t, fmt.Sprintf("resumable upload (%d MiB chunks)", chunk>>20), last.Response, last.Body, elapsed, heap, resident)
-		if tusFilesLeft(loc) {
+		if tusFilesLeft(ta, loc) {
 			t.Fatal("the refused upload's files are still there")
 		}
 		if last.Header.Get(media.VideoIDHeader) != "" {

@@ -43,6 +43,9 @@ type Deps struct {
 	Limits  Limits
 	// TempDir holds uploads being validated and transcodes in progress.
 	TempDir string
+	// UploadDir keeps resumable (tus) uploads in progress; it should
+	// survive restarts. Empty means <TempDir>/weaverse-tus.
+	UploadDir string
 }
 
 // Module is the media module.

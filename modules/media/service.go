@@ -291,6 +291,12 @@ func (s *service) UploadVideo(ctx context.Context, p *authz.Principal, r io.Read
 		}
 		return Video{}, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
 	}
+	return s.ingestVideo(ctx, p, tmp, size, title)
+}
+
+// ingestVideo validates a complete upload already on local disk, stores the
+// original and queues the transcoding job. The caller owns (and removes) f.
+func (s *service) ingestVideo(ctx context.Context, p *authz.Principal, tmp *os.File, size int64, title string) (Video, error) {
 	if err := tmp.Sync(); err != nil {
 		return Video{}, err
 	}

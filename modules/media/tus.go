@@ -122,7 +122,11 @@ type tusCallKey struct{}
 // tusRoutes mounts resumable uploads. tusd runs inside the Fiber handlers,
 // after the platform middleware (authentication, body guard, access log).
 func (m *Module) tusRoutes(r fiber.Router) {
-	t, err := m.newTus(filepath.Join(m.deps.TempDir, "weaverse-tus"))
+	dir := m.deps.UploadDir
+	if dir == "" {
+		dir = filepath.Join(m.deps.TempDir, "weaverse-tus")
+	}
+	t, err := m.newTus(dir)
 	if err != nil {
 		// Without a tus directory the rest of the module still works.
 		m.deps.Logger.Error("resumable uploads unavailable", "err", err)
@@ -354,9 +358,9 @@ func (t *tusServer) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	return tusd.HTTPResponse{Header: tusd.HTTPHeader{VideoIDHeader: strconv.FormatInt(v.ID, 10)}}, nil
 }
 
-// ingest turns a completed tus file into a video. It goes through
-// UploadVideo (one code path for both kinds of upload) at the cost of one
-// more copy of the file; see the report on splitting UploadVideo.
+// ingest turns a completed tus file into a video through the same
+// validation and storage as a multipart upload, reading the tus file in
+// place (no second copy on disk).
 func (t *tusServer) ingest(ctx context.Context, p *authz.Principal, info tusd.FileInfo) (Video, error) {
 	path := info.Storage[filestore.StorageKeyPath]
 	if path == "" || filepath.Dir(path) != filepath.Clean(t.dir) {
@@ -371,7 +375,10 @@ func (t *tusServer) ingest(ctx context.Context, p *authz.Principal, info tusd.Fi
 	if title == "" {
 		title = strings.TrimSuffix(info.MetaData["filename"], filepath.Ext(info.MetaData["filename"]))
 	}
-	return t.m.svc.UploadVideo(ctx, p, io.LimitReader(f, info.Size), title)
+	if !t.m.svc.hasFF {
+		return Video{}, errNoTranscoding
+	}
+	return t.m.svc.ingestVideo(ctx, p, f, info.Size, title)
 }
 
 func (t *tusServer) remember(id string, o tusOutcome) {

@@ -49,9 +49,8 @@ func requireStreaming(t *testing.T, ta *apptest.T) {
 	}
 }
 
-// tusDir is where the app keeps uploads in progress (apptest's TempDir is
-// the system's).
-func tusDir() string { return filepath.Join(os.TempDir(), "weaverse-tus") }
+// tusDir is where the app keeps uploads in progress: <data_dir>/uploads/tus.
+func tusDir(ta *apptest.T) string { return filepath.Join(ta.App.Config.DataDir, "uploads", "tus") }
 
 type tusResp struct {
 	*http.Response
@@ -159,9 +158,9 @@ func cutPatch(t *testing.T, loc string, u user, offset int, part []byte, want in
 func uploadID(loc string) string { return loc[strings.LastIndex(loc, "/")+1:] }
 
 // tusFilesLeft reports whether the upload's files are still on disk.
-func tusFilesLeft(loc string) bool {
+func tusFilesLeft(ta *apptest.T, loc string) bool {
 	for _, p := range []string{uploadID(loc), uploadID(loc) + ".info"} {
-		if _, err := os.Stat(filepath.Join(tusDir(), p)); err == nil {
+		if _, err := os.Stat(filepath.Join(tusDir(ta), p)); err == nil {
 			return true
 		}
 	}
@@ -196,6 +195,11 @@ func TestTusResumable(t *testing.T) {
 		expect(t, r, 204, "")
 		if r.offset(t) != int64(half) {
 			t.Fatalf("offset after the first half: %d", r.offset(t))
+		}
+		// In progress, the upload lives under <data_dir>/uploads/tus (this
+		// also proves the cleanup checks below look in the right place).
+		if !tusFilesLeft(ta, loc) {
+			t.Fatalf("upload in progress not found in %s", tusDir(ta))
 		}
 
 		// The connection drops during the next chunk: what arrived is kept
@@ -238,7 +242,7 @@ func TestTusResumable(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %q", media.VideoIDHeader, r.Header.Get(media.VideoIDHeader))
 		}
-		if tusFilesLeft(loc) {
+		if tusFilesLeft(ta, loc) {
 			t.Fatal("the finished upload's files are still there")
 		}
 		// A client that lost that answer: HEAD says it is complete, and
@@ -292,8 +296,8 @@ func TestTusRefusals(t *testing.T) {
 		expect(t, tusPatch(t, loc, tutor, 0, junk[:1000]), 204, "")
 		r := tusPatch(t, loc, tutor, 1000, junk[1000:])
 		expect(t, r, 415, "media.not_a_video")
-		if r.Header.Get(media.VideoIDHeader) != "" || tusFilesLeft(loc) {
-			t.Fatalf("refused upload: header %q, files left %v", r.Header.Get(media.VideoIDHeader), tusFilesLeft(loc))
+		if r.Header.Get(media.VideoIDHeader) != "" || tusFilesLeft(ta, loc) {
+			t.Fatalf("refused upload: header %q, files left %v", r.Header.Get(media.VideoIDHeader), tusFilesLeft(ta, loc))
 		}
 		expect(t, tusDo(t, http.MethodGet, loc+"/video", tutor, nil), 415, "media.not_a_video")
 		expect(t, tusDo(t, http.MethodHead, loc, tutor, nil), 404, "")
@@ -322,7 +326,7 @@ func TestTusRefusals(t *testing.T) {
 		// Deleting (here as clients that cannot send DELETE do) removes it.
 		expect(t, tusDo(t, http.MethodPost, loc, tutor, nil, "X-HTTP-Method-Override", "DELETE"), 204, "")
 		expect(t, tusDo(t, http.MethodHead, loc, tutor, nil), 404, "")
-		if tusFilesLeft(loc) {
+		if tusFilesLeft(ta, loc) {
 			t.Fatal("deleted upload's files are still there")
 		}
 		// The tus version header is required.
