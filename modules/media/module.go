@@ -4,10 +4,12 @@ import (
 	"embed"
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -62,7 +64,8 @@ type Module struct {
 func New(d Deps) *Module {
 	tools, ok := video.Find()
 	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, store: d.Store, signer: d.Signer, jobs: d.Jobs,
-		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger}
+		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger,
+		decoding: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(2*time.Hour))
 	return &Module{svc: s, authz: d.Authz, web: d.Web, deps: d}
 }

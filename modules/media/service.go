@@ -16,6 +16,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -49,6 +50,8 @@ type service struct {
 	limits  Limits
 	tempDir string
 	logger  *slog.Logger
+	// decoding bounds concurrent image decodes (see UploadImage).
+	decoding *semaphore.Weighted
 }
 
 var (
@@ -99,7 +102,23 @@ func (s *service) imageOut(ctx context.Context, r *imageRow) Image {
 // UploadImage validates, re-encodes and stores an image and its variants.
 // Nothing is stored when the image is refused.
 func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Reader, alt string) (Image, error) {
-	res, err := imaging.Process(r, imaging.Limits{MaxBytes: s.limits.ImageBytes})
+	// Read the (small, bounded) file before taking a decoding slot, so slow
+	// clients do not hold one.
+	data, err := io.ReadAll(io.LimitReader(r, s.limits.ImageBytes+1))
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return Image{}, err
+		}
+		return Image{}, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
+	}
+	// Decoding a large image takes a few hundred MiB and a core: at most
+	// one per core at a time, so a burst of uploads cannot exhaust memory.
+	if err := s.decoding.Acquire(ctx, 1); err != nil {
+		return Image{}, err
+	}
+	res, err := imaging.Process(bytes.NewReader(data), imaging.Limits{MaxBytes: s.limits.ImageBytes})
+	s.decoding.Release(1)
+	data = nil
 	if err != nil {
 		switch {
 		case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
