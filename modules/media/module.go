@@ -66,7 +66,7 @@ func New(d Deps) *Module {
 	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, store: d.Store, signer: d.Signer, jobs: d.Jobs,
 		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger,
 		decoding: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
-	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(2*time.Hour))
+	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(transcodeTimeout(d.Limits.VideoLength)))
 	return &Module{svc: s, authz: d.Authz, web: d.Web, deps: d}
 }
 
@@ -102,4 +102,13 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.routes(api, pages)
 	m.tusRoutes(pages)
 	m.pages(pages)
+}
+
+// transcodeTimeout gives the transcoding job time for the longest video
+// allowed (a fixed 2 h would kill every 4 h lecture): on a small machine the
+// whole ladder can take longer than the video itself, so three times the
+// length (at least 30 minutes), while a stuck ffmpeg still cannot hold a
+// worker forever.
+func transcodeTimeout(maxLength time.Duration) time.Duration {
+	return max(3*maxLength, 30*time.Minute)
 }
