@@ -168,27 +168,12 @@ func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Read
 
 // image loads an image the caller owns (admins: any); others get 404.
 func (s *service) image(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*imageRow, error) {
-	var r imageRow
-	if err := idb.NewSelect().Model(&r).Where("i.id = ?", id).Where("i.deleted_at IS NULL").Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errImageNotFound
-		}
-		return nil, err
-	}
-	if p == nil || (r.OwnerID != p.UserID && !p.IsAdmin()) {
-		return nil, errImageNotFound
-	}
-	return &r, nil
+	return loadOwned(ctx, idb, p, id, func(r *imageRow) int64 { return r.OwnerID }, errImageNotFound)
 }
 
 // ListImages returns the caller's images (admins: everyone's).
 func (s *service) ListImages(ctx context.Context, p *authz.Principal, limit, offset int) ([]Image, int, error) {
-	q := s.db.R.NewSelect().Model((*imageRow)(nil)).Where("i.deleted_at IS NULL")
-	if !p.IsAdmin() {
-		q = q.Where("i.owner_id = ?", p.UserID)
-	}
-	var rows []imageRow
-	n, err := q.OrderExpr("i.created_at DESC, i.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx, &rows)
+	rows, n, err := listOwned[imageRow](ctx, s.db.R, p, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -369,28 +354,14 @@ func (s *service) ingestVideo(ctx context.Context, p *authz.Principal, tmp *os.F
 	return videoOut(row), nil
 }
 
+// video loads a video the caller owns (admins: any); others get 404.
 func (s *service) video(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*videoRow, error) {
-	var r videoRow
-	if err := idb.NewSelect().Model(&r).Where("v.id = ?", id).Where("v.deleted_at IS NULL").Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errVideoNotFound
-		}
-		return nil, err
-	}
-	if p == nil || (r.OwnerID != p.UserID && !p.IsAdmin()) {
-		return nil, errVideoNotFound
-	}
-	return &r, nil
+	return loadOwned(ctx, idb, p, id, func(r *videoRow) int64 { return r.OwnerID }, errVideoNotFound)
 }
 
 // ListVideos returns the caller's videos (admins: everyone's).
 func (s *service) ListVideos(ctx context.Context, p *authz.Principal, limit, offset int) ([]Video, int, error) {
-	q := s.db.R.NewSelect().Model((*videoRow)(nil)).Where("v.deleted_at IS NULL")
-	if !p.IsAdmin() {
-		q = q.Where("v.owner_id = ?", p.UserID)
-	}
-	var rows []videoRow
-	n, err := q.OrderExpr("v.created_at DESC, v.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx, &rows)
+	rows, n, err := listOwned[videoRow](ctx, s.db.R, p, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -603,4 +574,34 @@ func (s *service) upload(ctx context.Context, dir, prefix string) error {
 		}
 		return s.uploadFile(ctx, path, prefix+filepath.ToSlash(rel))
 	})
+}
+
+// loadOwned loads one live row of a media table that the caller owns; admins
+// may load any. A missing row and someone else's row both give notFound, so
+// ids of other people's media are not revealed.
+func loadOwned[T any](ctx context.Context, idb bun.IDB, p *authz.Principal, id int64, owner func(*T) int64, notFound error) (*T, error) {
+	var r T
+	err := idb.NewSelect().Model(&r).Where("?TableAlias.id = ?", id).Where("?TableAlias.deleted_at IS NULL").Scan(ctx)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	if p == nil || (owner(&r) != p.UserID && !p.IsAdmin()) {
+		return nil, notFound
+	}
+	return &r, nil
+}
+
+// listOwned pages through the live rows of a media table that the caller
+// owns (admins: everyone's), newest first, with the total count.
+func listOwned[T any](ctx context.Context, idb bun.IDB, p *authz.Principal, limit, offset int) ([]T, int, error) {
+	q := idb.NewSelect().Model((*T)(nil)).Where("?TableAlias.deleted_at IS NULL")
+	if !p.IsAdmin() {
+		q = q.Where("?TableAlias.owner_id = ?", p.UserID)
+	}
+	var rows []T
+	n, err := q.OrderExpr("?TableAlias.created_at DESC, ?TableAlias.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx, &rows)
+	return rows, int(n), err
 }
