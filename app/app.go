@@ -53,6 +53,13 @@ type Options struct {
 	// HTTPClient is used for outgoing calls to identity providers (tests
 	// point it at fakes); nil means a client with a timeout.
 	HTTPClient *http.Client
+	// Entitlements, when set, tells the catalog who may see premium content
+	// (tests inject grants with it); nil leaves only authors and admins
+	// entitled, until the module that sells access provides it.
+	Entitlements catalog.Entitlements
+	// BundleMedia, when set, replaces the media module in bundle imports
+	// (tests fake it); nil means the media module.
+	BundleMedia catalog.BundleMedia
 }
 
 // App is a built, ready-to-run Weaverse.
@@ -164,10 +171,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
 	}
 
-	if a.modules, err = a.buildModules(); err != nil {
+	if a.modules, err = a.buildModules(opts); err != nil {
 		return nil, err
 	}
 	a.Fiber = fiber.New(a.fiberConfig())
+	a.extendMediaWrites()
 	a.mountPlatform(opts)
 	a.API = httpx.NewAPI(a.Fiber, httpx.APIOptions{
 		Title:       "Weaverse API",
@@ -221,7 +229,7 @@ func (a *App) openStorage(ctx context.Context) error {
 		s3 := cfg.Media.S3
 		st, err := storage.NewS3(ctx, storage.S3Config{Endpoint: s3.Endpoint, Region: s3.Region, Bucket: s3.Bucket,
 			AccessKey: s3.AccessKey, SecretKey: s3.SecretKey, UseSSL: s3.UseSSL, PathStyle: s3.PathStyle, Prefix: s3.Prefix,
-			PublicBaseURL: "/media"}, a.Signer)
+			PublicBaseURL: "/media", Now: a.Clock.Now}, a.Signer)
 		if err != nil {
 			return fmt.Errorf("media storage: %w", err)
 		}
@@ -304,13 +312,13 @@ func (a *App) importDefaultContent(ctx context.Context) error {
 }
 
 // ImportBundle imports a course bundle; new courses are authored by the
-// editorial account.
+// editorial account, and so are the videos made from the bundle's files.
 func (a *App) ImportBundle(ctx context.Context, b *catalog.Bundle) (catalog.ImportReport, error) {
 	author, err := a.mods.accounts.EnsureEditorialUser(ctx)
 	if err != nil {
 		return catalog.ImportReport{}, err
 	}
-	return a.mods.catalog.Import(ctx, b, author)
+	return a.mods.catalog.Import(ctx, b, author, a.mods.bundleMedia)
 }
 
 // CatalogMediaGate is the catalog's gate for media (used by tests until the

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -392,6 +394,36 @@ func TestDefaultContentOnFirstStart(t *testing.T) {
 		}
 		c.Get("/api/courses/?search=자바스크립트").Status(200)
 		c.Get("/api/catalog/course-bundle.schema.json").Status(200).Contains(`"$schema"`)
+		if _, err := exec.LookPath("ffmpeg"); err == nil {
+			// The bundle's six sample clips became six videos with their
+			// captions, and every video topic names one.
+			videos, err := a.DB.R.NewSelect().Table("media_videos").Count(ctx)
+			testkit.Must(t, err)
+			paths, err := a.DB.R.NewSelect().Table("catalog_topics").Where("kind = 'video'").
+				Where("CAST(content AS TEXT) LIKE ?", "%web-nanodegree/%").Count(ctx)
+			testkit.Must(t, err)
+			if videos != 6 || paths != 0 {
+				t.Fatalf("%d videos, %d video topics still naming files", videos, paths)
+			}
+			// A free sample plays for anyone once transcoded.
+			testkit.Must(t, a.Start(ctx))
+			var first int64
+			testkit.Must(t, a.DB.R.NewSelect().Table("media_videos").ColumnExpr("MIN(id)").Scan(ctx, &first))
+			deadline := time.Now().Add(60 * time.Second)
+			for c.Get(fmt.Sprintf("/api/videos/%d/playback/", first)).StatusCode != 200 {
+				if time.Now().After(deadline) {
+					t.Fatal("the first sample clip did not become playable")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			var pb struct{ Captions []struct{ Lang string } }
+			c.Get(fmt.Sprintf("/api/videos/%d/playback/", first)).Status(200).JSON(&pb)
+			if len(pb.Captions) != 1 || pb.Captions[0].Lang != "ko" {
+				t.Fatalf("sample clip captions %+v", pb.Captions)
+			}
+		} else if os.Getenv("CI") != "" {
+			t.Fatal("ffmpeg is required in CI")
+		}
 		testkit.Must(t, a.Close(ctx))
 		b, err := app.New(ctx, cfg, app.Options{Logger: apptest.Logger(t)})
 		testkit.Must(t, err)

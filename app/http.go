@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/valyala/fasthttp"
 
 	"github.com/weaverse/weaverse/migrations"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
@@ -53,6 +55,25 @@ func (a *App) fiberConfig() fiber.Config {
 		ErrorHandler:            a.handleError,
 		JSONEncoder:             json.Marshal,
 		JSONDecoder:             json.Unmarshal,
+	}
+}
+
+// mediaWriteTimeout bounds the writing of one media response (/media/*)
+// instead of http.write_timeout: a lecture's MP4 fallback is gigabytes,
+// which a viewer on a slow link takes far longer to receive than any API
+// response should (2 GiB at 1 MB/s is 35 minutes). HLS segments are small.
+const mediaWriteTimeout = 2 * time.Hour
+
+// extendMediaWrites gives media responses their own write deadline. fasthttp
+// sets the connection's write deadline before writing each response, from
+// the per-request config HeaderReceived returns (zero keeps the server's).
+func (a *App) extendMediaWrites() {
+	timeout := max(mediaWriteTimeout, a.Config.HTTP.WriteTimeout)
+	a.Fiber.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		if bytes.HasPrefix(h.RequestURI(), []byte("/media/")) {
+			return fasthttp.RequestConfig{WriteTimeout: timeout}
+		}
+		return fasthttp.RequestConfig{}
 	}
 }
 

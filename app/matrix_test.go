@@ -124,6 +124,8 @@ func TestGoldenMatrix(t *testing.T) {
 			{Method: "DELETE", Path: "/api/videos/999999/", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
 			{Method: "POST", Path: "/api/videos/999999/attach/", Body: map[string]any{"topic_id": 1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
 			{Method: "GET", Path: "/api/videos/999999/playback/", Want: testkit.All(404, everyone...)},
+			{Method: "PUT", Path: "/api/videos/999999/captions/ko/", Body: "WEBVTT\n", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
+			{Method: "DELETE", Path: "/api/videos/999999/captions/ko/", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(404, editors...).And(404, otherTutor)},
 			// Auth.
 			{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},
 				Want: testkit.All(401, everyone...)},

@@ -18,12 +18,14 @@ type builtModules struct {
 	accounts *accounts.Module
 	auth     *auth.Module
 	catalog  *catalog.Module
+	// bundleMedia turns bundle files into media on import.
+	bundleMedia catalog.BundleMedia
 }
 
 // buildModules constructs every module, in dependency order, with exactly
 // the dependencies each declares in its Deps. This is the only place modules
 // meet; a module that needs another receives the other's api.go surface here.
-func (a *App) buildModules() ([]Module, error) {
+func (a *App) buildModules(opts Options) ([]Module, error) {
 	cfg := a.Config
 	sessions := auth.NewSessions(a.DB, a.Clock)
 	acc := accounts.New(accounts.Deps{
@@ -47,7 +49,7 @@ func (a *App) buildModules() ([]Module, error) {
 		return nil, fmt.Errorf("auth: not built")
 	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
-		Web: a.Web, I18n: a.I18n})
+		Web: a.Web, I18n: a.I18n, Entitlements: opts.Entitlements})
 	// Uploads being validated and transcodes in progress can be gigabytes:
 	// they live under the data directory, not on a small (or RAM-backed)
 	// system /tmp; resumable uploads there also survive a reboot.
@@ -60,7 +62,10 @@ func (a *App) buildModules() ([]Module, error) {
 		UploadDir: filepath.Join(cfg.DataDir, "uploads", "tus"),
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, bundleMedia: med.BundleMedia()}
+	if opts.BundleMedia != nil {
+		a.mods.bundleMedia = opts.BundleMedia
+	}
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
 	return []Module{acc, au, cat, med, siteMod}, nil
 }

@@ -8,6 +8,8 @@ package catalog
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 
 	"github.com/weaverse/weaverse/platform/authz"
 )
@@ -54,7 +56,25 @@ type Reader interface {
 type Bundle struct {
 	Curriculum *CurriculumInput
 	Courses    []CourseInput
+	// Files is where the bundle's media references (topic videos and
+	// captions, intro videos) resolve; nil when the bundle has no files.
+	Files fs.FS
 }
+
+// BundleMedia turns the media files a bundle names into media references
+// ("media:video:7") when it is imported. The media module implements it;
+// the app passes it to Import.
+type BundleMedia interface {
+	// ImportVideo stores the video file (and its WebVTT captions file, if
+	// captions is not empty) as a video owned by owner and returns its
+	// reference. The same file imported again by the same owner returns the
+	// same reference. ErrMediaUnavailable means this server cannot take
+	// videos (no ffmpeg): the import keeps the file paths.
+	ImportVideo(ctx context.Context, owner int64, files fs.FS, video, captions string) (ref string, err error)
+}
+
+// ErrMediaUnavailable is returned by a BundleMedia that cannot import media.
+var ErrMediaUnavailable = errors.New("catalog: media cannot be imported on this server")
 
 // ImportReport says what an import did, by slug.
 type ImportReport struct {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -15,7 +16,10 @@ import (
 // (authored by authorID), existing ones updated in place keeping their ids,
 // and what did not change is not touched — importing the same bundle twice
 // leaves the database as it was.
-func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
+//
+// With media, the bundle's video files are imported first (each distinct
+// file once) and topics name the resulting media; b is updated in place.
+func (s *service) Import(ctx context.Context, b *Bundle, authorID int64, media BundleMedia) (ImportReport, error) {
 	rep := ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
 	var problems []apperr.FieldError
 	if b.Curriculum != nil {
@@ -32,7 +36,14 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 	if len(problems) > 0 {
 		return rep, apperr.InvalidFields("catalog.bundle_invalid", problems...)
 	}
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	// Media first, outside the catalog's transaction: storing videos takes
+	// a while and has its own transactions (on SQLite the writer is one
+	// connection, so they could not run inside this one).
+	imported, err := s.importMedia(ctx, b, authorID, media)
+	if err != nil {
+		return rep, err
+	}
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rep = ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
 		now := s.clock.Now()
 		ids := map[string]int64{}
@@ -54,7 +65,7 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 				return apperr.New(apperr.Conflict, "catalog.import_conflict", "catalog.import_conflict").
 					With(map[string]any{"Slug": in.Slug}).Because(fmt.Errorf("course %q exists (deleted or another author's)", in.Slug))
 			}
-			w := &writer{tx: tx, now: now}
+			w := &writer{tx: tx, now: now, importing: true, imported: imported}
 			if err := w.saveCourseRow(ctx, row, in, isNew); err != nil {
 				return err
 			}
@@ -118,4 +129,58 @@ func report(rep *ImportReport, name string, created, changed bool) {
 	default:
 		rep.Unchanged = append(rep.Unchanged, name)
 	}
+}
+
+// importMedia imports the video files b names through media and replaces
+// their paths in b by the references it returns (captions go with their
+// video). It returns the references so made: the import may set them,
+// where a tree update may only keep the references a course has.
+func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media BundleMedia) (map[string]bool, error) {
+	imported := map[string]bool{}
+	if media == nil || b.Files == nil {
+		return imported, nil
+	}
+	refs := map[[2]string]string{}
+	unavailable := false
+	resolve := func(video, captions *string) error {
+		if unavailable || *video == "" || strings.HasPrefix(*video, mediaRefPrefix) {
+			return nil
+		}
+		k := [2]string{*video, *captions}
+		ref, ok := refs[k]
+		if !ok {
+			var err error
+			ref, err = media.ImportVideo(ctx, owner, b.Files, *video, *captions)
+			if errors.Is(err, ErrMediaUnavailable) {
+				s.logger.WarnContext(ctx, "bundle import: videos stay file paths until this server can take videos (ffmpeg)", "file", *video)
+				unavailable = true
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", *video, err)
+			}
+			refs[k], imported[ref] = ref, true
+		}
+		*video, *captions = ref, ""
+		return nil
+	}
+	for i := range b.Courses {
+		c := &b.Courses[i]
+		none := ""
+		if err := resolve(&c.IntroVideo, &none); err != nil {
+			return nil, err
+		}
+		for li := range c.Lectures {
+			for ti := range c.Lectures[li].Topics {
+				t := &c.Lectures[li].Topics[ti]
+				if t.Kind != "video" {
+					continue
+				}
+				if err := resolve(&t.Video, &t.Captions); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return imported, nil
 }

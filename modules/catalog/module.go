@@ -99,8 +99,10 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 }
 
 // Import loads a bundle (see bundle/); new rows are authored by authorID.
-func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
-	return m.svc.Import(ctx, b, authorID)
+// With media, the videos the bundle's files hold become media (owned by
+// authorID) and topics name them; without, topics keep the file paths.
+func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64, media BundleMedia) (ImportReport, error) {
+	return m.svc.Import(ctx, b, authorID, media)
 }
 
 // Empty reports whether the catalog has no course at all (first start).

@@ -20,6 +20,12 @@ type writer struct {
 	tx      bun.IDB
 	now     time.Time
 	changed bool
+	// importing is set for bundle imports: a file path never replaces a
+	// media reference there (the file became that media on an earlier
+	// import, or cannot become media on this server now), and the
+	// references in imported were just made from the bundle's files.
+	importing bool
+	imported  map[string]bool
 	// The course's live questions by topic and choices by question, loaded
 	// once per outline save.
 	questions map[int64][]questionRow
@@ -42,23 +48,34 @@ func invalidAt(loc, msg string, value any) error {
 	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: loc, Message: msg, Value: value})
 }
 
-// mediaRefChanged refuses to set a media reference ("media:video:7") that is
-// not already there: uploaded media are attached only through the media
-// module, which checks that they belong to the caller (MediaGate). Bundle
-// paths and unchanged references pass.
-func mediaRefChanged(loc, old, new string) error {
-	if strings.HasPrefix(new, "media:") && new != old {
-		return invalidAt(loc, "catalog.media_ref_not_allowed", new)
+// mediaRefPrefix starts every media reference ("media:video:7").
+const mediaRefPrefix = "media:"
+
+// mediaRef checks a media reference field being set from new (old is the
+// stored value) and returns the value to store. A reference that is not
+// already there is refused: uploaded media are attached only through the
+// media module, which checks that they belong to the caller (MediaGate) —
+// except the references a bundle import just made from its own files. On
+// import, a file path never replaces a reference (see writer.importing).
+func (w *writer) mediaRef(loc, old, new string) (string, error) {
+	isRef := strings.HasPrefix(new, mediaRefPrefix)
+	switch {
+	case isRef && new != old && !w.imported[new]:
+		return "", invalidAt(loc, "catalog.media_ref_not_allowed", new)
+	case w.importing && !isRef && strings.HasPrefix(old, mediaRefPrefix):
+		return old, nil
 	}
-	return nil
+	return new, nil
 }
 
 // saveCourseRow inserts or updates the course's own columns.
 func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseInput, isNew bool) error {
-	if err := mediaRefChanged("body.intro_video", row.IntroVideo, in.IntroVideo); err != nil {
+	introVideo, err := w.mediaRef("body.intro_video", row.IntroVideo, in.IntroVideo)
+	if err != nil {
 		return err
 	}
-	if err := mediaRefChanged("body.thumbnail", row.Thumbnail, in.Thumbnail); err != nil {
+	thumbnail, err := w.mediaRef("body.thumbnail", row.Thumbnail, in.Thumbnail)
+	if err != nil {
 		return err
 	}
 	next := *row
@@ -66,7 +83,7 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	next.Category, next.SkillLevel, next.Price, next.AccessDays = in.Category, in.SkillLevel, in.Price, in.AccessDays
 	next.Credits, next.EstimatedHours, next.Status = in.Credits, in.EstimatedHours, in.Status
 	next.Tags = jsonValue[[]string]{V: nonNil(in.Tags)}
-	next.Thumbnail, next.IntroVideo = in.Thumbnail, in.IntroVideo
+	next.Thumbnail, next.IntroVideo = thumbnail, introVideo
 	next.DeletedAt = nil
 	if isNew {
 		next.CreatedAt, next.UpdatedAt = w.now, w.now
@@ -346,15 +363,21 @@ func (w *writer) saveTopic(ctx context.Context, courseID, lectureID int64, pos i
 	if old != nil {
 		prev = old.Content.V
 	}
-	if err := mediaRefChanged("body.lectures.topics.video", prev.Video, t.Video); err != nil {
+	content := contentOf(t)
+	video, err := w.mediaRef("body.lectures.topics.video", prev.Video, t.Video)
+	if err != nil {
 		return err
 	}
-	if err := mediaRefChanged("body.lectures.topics.captions", prev.Captions, t.Captions); err != nil {
+	if video != t.Video {
+		// The stored video stays, and so do its captions.
+		content.Video, content.Captions = video, prev.Captions
+	}
+	if _, err := w.mediaRef("body.lectures.topics.captions", prev.Captions, content.Captions); err != nil {
 		return err
 	}
 	next := topicRow{LectureID: lectureID, CourseID: courseID, Slug: t.Slug, Position: pos, Title: t.Title, Kind: t.Kind,
 		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration,
-		Content: jsonValue[storedContent]{V: contentOf(t)}}
+		Content: jsonValue[storedContent]{V: content}}
 	if old == nil {
 		next.CreatedAt, next.UpdatedAt = w.now, w.now
 		if err := w.insert(ctx, &next); err != nil {

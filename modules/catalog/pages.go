@@ -414,6 +414,7 @@ type TopicView struct {
 	Prompts      []string // a quiz's question prompts
 	Starter      string   // an assignment's starter code
 	Grader       string
+	WatchURL     string // the player page of a video topic's uploaded video
 }
 
 func (m *Module) coursePage(c *fiber.Ctx) error {
@@ -451,7 +452,7 @@ func (m *Module) coursePage(c *fiber.Ctx) error {
 			if tp.Kind == "video" {
 				secs += tp.Duration
 			}
-			lv.Topics = append(lv.Topics, m.topicView(c, tp))
+			lv.Topics = append(lv.Topics, m.topicView(c, d.ID, tp))
 		}
 		if secs > 0 {
 			lv.VideoTime = m.span(c, secs)
@@ -461,7 +462,18 @@ func (m *Module) coursePage(c *fiber.Ctx) error {
 	return m.web.Render(c, fiber.StatusOK, "catalog/course", page)
 }
 
-func (m *Module) topicView(c *fiber.Ctx, tp Topic) TopicView {
+// videoID reads the id of a video reference ("media:video:7"): the media
+// module's format (media.VideoRef), which the catalog cannot import.
+func videoID(ref string) (int64, bool) {
+	n, ok := strings.CutPrefix(ref, mediaRefPrefix+"video:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(n, 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (m *Module) topicView(c *fiber.Ctx, courseID int64, tp Topic) TopicView {
 	v := TopicView{Topic: tp, Icon: kindIcons[tp.Kind], KindLabel: m.t(c, "catalog.page.kind."+tp.Kind)}
 	if v.Icon == "" {
 		v.Icon = "journal-text"
@@ -473,6 +485,10 @@ func (m *Module) topicView(c *fiber.Ctx, tp Topic) TopicView {
 		v.MissionLabel = m.t(c, "catalog.page.mission."+tp.Mission)
 	}
 	if ct := tp.Content; ct != nil {
+		if id, ok := videoID(ct.Video); ok && tp.Kind == "video" {
+			q := url.Values{"title": {tp.Title}, "back": {fmt.Sprintf("/courses/%d#topic-%d", courseID, tp.ID)}}
+			v.WatchURL = fmt.Sprintf("/watch/%d?%s", id, q.Encode())
+		}
 		v.BodyHTML = template.HTML(ct.BodyHTML)   // rendered by the service: safe
 		v.NotesHTML = template.HTML(ct.NotesHTML) // idem
 		for _, q := range ct.Questions {

@@ -34,6 +34,16 @@ type videoUpdateInput struct {
 		Title string `json:"title" maxLength:"200"`
 	}
 }
+type captionsInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	Lang    string `path:"lang" maxLength:"35" doc:"BCP 47 language tag, e.g. ko or en-US."`
+	Label   string `query:"label" maxLength:"60" doc:"The name the player shows; default: the language's own name."`
+	RawBody []byte `contentType:"text/vtt"`
+}
+type captionsDeleteInput struct {
+	ID   int64  `path:"id" minimum:"1"`
+	Lang string `path:"lang" maxLength:"35"`
+}
 type attachInput struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
@@ -114,6 +124,20 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 		Description: "The video must be the caller's; the course must be one the caller may edit."},
 		func(ctx context.Context, in *attachInput) (*struct{}, error) {
 			return nil, s.Attach(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body.TopicID, in.Body.CourseID)
+		})
+	huma.Register(api, huma.Operation{OperationID: "put-video-captions", Method: http.MethodPut, Path: "/api/videos/{id}/captions/{lang}",
+		Summary: "Add or replace a video's captions in one language", Tags: tags, Security: bearer, Middlewares: videoGuard,
+		MaxBodyBytes: MaxCaptionBytes + 1024, Errors: []int{401, 403, 404, 409, 413, 415, 422},
+		Description: "The body is a WebVTT file (text/vtt, UTF-8, at most 512 KiB). Players list the tracks of GET …/playback/."},
+		func(ctx context.Context, in *captionsInput) (*videoOutput, error) {
+			v, err := s.SetCaptions(ctx, authz.PrincipalFrom(ctx), in.ID, in.Lang, in.Label, in.RawBody)
+			return &videoOutput{v}, err
+		})
+	huma.Register(api, huma.Operation{OperationID: "delete-video-captions", Method: http.MethodDelete, Path: "/api/videos/{id}/captions/{lang}",
+		Summary: "Remove a video's captions in one language", Tags: tags, Security: bearer, Middlewares: videoGuard,
+		DefaultStatus: http.StatusNoContent, Errors: []int{401, 403, 404, 422}},
+		func(ctx context.Context, in *captionsDeleteInput) (*struct{}, error) {
+			return nil, s.DeleteCaptions(ctx, authz.PrincipalFrom(ctx), in.ID, in.Lang)
 		})
 	huma.Register(api, huma.Operation{OperationID: "video-playback", Method: http.MethodGet, Path: "/api/videos/{id}/playback",
 		Summary: "Signed playback URLs", Tags: tags, Errors: []int{401, 404, 409},

@@ -67,6 +67,8 @@ func New(d Deps) *Module {
 		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger,
 		decoding: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(transcodeTimeout(d.Limits.VideoLength)))
+	jobs.AddWorker(d.Jobs, &sweepWorker{s: s})
+	d.Jobs.AddPeriodic(periodicSweep())
 	return &Module{svc: s, authz: d.Authz, web: d.Web, deps: d}
 }
 

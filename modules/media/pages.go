@@ -12,6 +12,7 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/httpx"
+	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -38,6 +39,12 @@ func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c
 
 // ---- the player ------------------------------------------------------------
 
+// WatchCaption is one <track> of the player.
+type WatchCaption struct {
+	PlaybackCaption
+	Default bool // shown from the start: the page's language, else the first
+}
+
 // WatchPage is the data of "media/watch".
 type WatchPage struct {
 	VideoID   int64
@@ -45,7 +52,7 @@ type WatchPage struct {
 	HLS       string // signed master playlist
 	MP4       string // signed progressive fallback
 	Poster    string
-	Captions  string // a same-origin WebVTT URL, or ""
+	Captions  []WatchCaption
 	Resume    string // seconds, for data-resume ("0" from the start)
 	Clock     string // the length, "m:ss"
 	Back      string // a local URL to go back to, or ""
@@ -55,8 +62,8 @@ type WatchPage struct {
 // watchPage plays one video for a viewer Playback admits: 404 for others
 // (401, which becomes the login page, when signed out), 409 while the video
 // is still being processed. ?title= names it (the catalog links here with
-// the topic's title); ?captions= adds a caption track (a signed /media/ URL);
-// ?back= a local page to return to.
+// the topic's title); ?back= a local page to return to. The video's
+// captions become tracks, the page language's shown by default.
 func (m *Module) watchPage(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id < 1 {
@@ -70,7 +77,18 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 	}
 	page := WatchPage{VideoID: id, HLS: pb.HLSURL, MP4: pb.MP4URL, Poster: pb.PosterURL,
 		Resume: strconv.FormatFloat(max(pb.ResumePosition, 0), 'f', -1, 64),
-		Clock:  clockText(int(pb.Duration + 0.5)), Captions: mediaURL(c.Query("captions"))}
+		Clock:  clockText(int(pb.Duration + 0.5))}
+	lang := i18n.LangFrom(ctx)
+	def := 0
+	for i, pc := range pb.Captions {
+		if primaryLang(pc.Lang) == lang {
+			def = i
+			break
+		}
+	}
+	for i, pc := range pb.Captions {
+		page.Captions = append(page.Captions, WatchCaption{PlaybackCaption: pc, Default: i == def})
+	}
 	page.Title = trim(c.Query("title"), maxTitle)
 	if page.Title == "" && p != nil {
 		// The owner (or an admin) sees the title they gave it.
@@ -89,13 +107,10 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 	return m.web.Render(c, fiber.StatusOK, "media/watch", page)
 }
 
-// mediaURL keeps u only when it is one of our signed media files (a local
-// /media/ path): the CSP would refuse anything else anyway.
-func mediaURL(u string) string {
-	if !strings.HasPrefix(u, "/media/") || web.SafeRedirect(u, "") == "" {
-		return ""
-	}
-	return u
+// primaryLang is a language tag's language ("en" of "en-US").
+func primaryLang(tag string) string {
+	l, _, _ := strings.Cut(tag, "-")
+	return l
 }
 
 // clockText formats a length as m:ss or h:mm:ss.

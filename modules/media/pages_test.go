@@ -129,17 +129,28 @@ func TestWatchPage(t *testing.T) {
 			}
 		}
 		if strings.Contains(body, "<track") {
-			t.Error("a caption track without ?captions=")
+			t.Error("a caption track on a video without captions")
 		}
 		csp(t, body)
 		// The signed master playlist the page names plays.
 		hls := regexp.MustCompile(`data-hls="([^"]+)"`).FindStringSubmatch(body)[1]
 		ta.Get(strings.ReplaceAll(hls, "&amp;", "&")).Status(200).Contains("#EXTM3U")
 
-		// Captions: our signed files only.
-		page(ta, nil, watch+"?captions="+url.QueryEscape("/media/captions/1/ko.vtt?exp=1&sig=x")).Status(200).
-			Contains(`<track kind="captions" srclang="ko" label="한국어" src="/media/captions/1/ko.vtt?exp=1&amp;sig=x" default>`)
-		page(ta, nil, watch+"?captions="+url.QueryEscape("https://evil.example/x.vtt")).Status(200).NotContains("<track")
+		// Captions: the video's own tracks, signed; the page language's
+		// track is the default one. A ?captions= URL is not a track.
+		ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/ko/", v.ID), "WEBVTT\n\n00:00.000 --> 00:02.000\n안녕하세요\n", bearer(tutor)...).Status(200)
+		ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/en/", v.ID), "WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n", bearer(tutor)...).Status(200)
+		body = string(page(ta, nil, watch).Status(200).Body)
+		ko := regexp.MustCompile(`<track kind="captions" srclang="ko" label="한국어" src="(/media/videos/[^"]+\.vtt\?[^"]+)" default>`).FindStringSubmatch(body)
+		if ko == nil || !strings.Contains(body, `<track kind="captions" srclang="en" label="English" src="/media/videos/`) || strings.Count(body, " default>") != 1 {
+			t.Fatalf("caption tracks: %s", regexp.MustCompile(`<track[^>]*>`).FindAllString(body, -1))
+		}
+		ta.Get(strings.ReplaceAll(ko[1], "&amp;", "&")).Status(200).Contains("안녕하세요")
+		if en := string(page(ta, nil, watch+"?lang=en").Body); !regexp.MustCompile(`srclang="en"[^>]* default>`).MatchString(en) ||
+			regexp.MustCompile(`srclang="ko"[^>]* default>`).MatchString(en) {
+			t.Error("the English page does not default to the English track")
+		}
+		page(ta, nil, watch+"?captions="+url.QueryEscape("/media/captions/1/ko.vtt?exp=1&sig=x")).Status(200).NotContains("/media/captions/1/")
 		page(ta, nil, watch+"?lang=en").Status(200).Contains("Keyboard shortcuts", "Lesson video")
 		// The owner sees the title they gave it, and the way back to the library.
 		page(ta, &tutor, watch).Status(200).Contains(">샘플 영상</h1>", `href="/studio/media"`)

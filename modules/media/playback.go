@@ -19,13 +19,14 @@ import (
 
 // Playback is what a player needs: signed, expiring URLs.
 type Playback struct {
-	VideoID        int64     `json:"video_id"`
-	HLSURL         string    `json:"hls_url" doc:"The master playlist; its playlists and segments are signed too."`
-	MP4URL         string    `json:"mp4_url" doc:"A progressive MP4 fallback."`
-	PosterURL      string    `json:"poster_url"`
-	Duration       float64   `json:"duration" doc:"Seconds."`
-	ResumePosition float64   `json:"resume_position" doc:"Where the caller left off, in seconds (0 until watch progress exists)."`
-	ExpiresAt      time.Time `json:"expires_at"`
+	VideoID        int64             `json:"video_id"`
+	HLSURL         string            `json:"hls_url" doc:"The master playlist; its playlists and segments are signed too."`
+	MP4URL         string            `json:"mp4_url" doc:"A progressive MP4 fallback."`
+	PosterURL      string            `json:"poster_url"`
+	Captions       []PlaybackCaption `json:"captions" doc:"WebVTT tracks, signed like the rest."`
+	Duration       float64           `json:"duration" doc:"Seconds."`
+	ResumePosition float64           `json:"resume_position" doc:"Where the caller left off, in seconds (0 until watch progress exists)."`
+	ExpiresAt      time.Time         `json:"expires_at"`
 }
 
 // playlistPrefix is where the app serves signed playlists.
@@ -67,6 +68,14 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 	}
 	if out.PosterURL, err = s.store.URL(ctx, posterKey(id), exp); err != nil {
 		return Playback{}, err
+	}
+	out.Captions = make([]PlaybackCaption, 0, len(r.Captions))
+	for _, c := range r.Captions {
+		u, err := s.store.URL(ctx, c.Key, exp)
+		if err != nil {
+			return Playback{}, err
+		}
+		out.Captions = append(out.Captions, PlaybackCaption{Caption: Caption{Lang: c.Lang, Label: c.Label}, URL: u})
 	}
 	return out, nil
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +54,9 @@ type service struct {
 	logger  *slog.Logger
 	// decoding bounds concurrent image decodes (see UploadImage).
 	decoding *semaphore.Weighted
+	// pruneUploads removes abandoned resumable uploads (set with the tus
+	// routes; the sweeper calls it).
+	pruneUploads func()
 }
 
 var (
@@ -252,6 +257,7 @@ type Video struct {
 	Width      int       `json:"width"`
 	Height     int       `json:"height"`
 	Renditions []string  `json:"renditions"`
+	Captions   []Caption `json:"captions"`
 	Ref        string    `json:"ref" doc:"How catalog content names this video (topic video, course intro)."`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -260,7 +266,7 @@ type Video struct {
 func videoOut(r *videoRow) Video {
 	v := Video{ID: r.ID, OwnerID: r.OwnerID, Title: r.Title, Status: r.Status, Failure: r.Failure, Progress: r.Progress,
 		Size: r.Size, Duration: float64(r.DurationMS) / 1000, Width: r.Width, Height: r.Height, Renditions: []string{},
-		Ref: VideoRef(r.ID), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		Captions: captionsOut(r.Captions), Ref: VideoRef(r.ID), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	for _, rr := range r.Renditions {
 		v.Renditions = append(v.Renditions, rr.Name)
 	}
@@ -287,7 +293,8 @@ func (s *service) UploadVideo(ctx context.Context, p *authz.Principal, r io.Read
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	size, err := io.Copy(tmp, &limitedReader{r: r, max: s.limits.VideoBytes})
+	h := sha256.New()
+	size, err := io.Copy(io.MultiWriter(tmp, h), &limitedReader{r: r, max: s.limits.VideoBytes})
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return Video{}, apperr.New(apperr.TooLarge, "media.video_too_large", "media.video_too_large").
@@ -295,63 +302,116 @@ func (s *service) UploadVideo(ctx context.Context, p *authz.Principal, r io.Read
 		}
 		return Video{}, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
 	}
-	return s.ingestVideo(ctx, p, tmp, size, title)
+	row, err := s.ingest(ctx, p.UserID, tmp, size, title, hex.EncodeToString(h.Sum(nil)))
+	if err != nil {
+		return Video{}, err
+	}
+	return videoOut(row), nil
 }
 
-// ingestVideo validates a complete upload already on local disk, stores the
-// original and queues the transcoding job. The caller owns (and removes) f.
+// ingestVideo validates a complete upload already on local disk (a finished
+// resumable upload), stores the original and queues the transcoding job.
+// The caller owns (and removes) tmp.
 func (s *service) ingestVideo(ctx context.Context, p *authz.Principal, tmp *os.File, size int64, title string) (Video, error) {
-	if err := tmp.Sync(); err != nil {
+	sum, err := fileSHA256(tmp)
+	if err != nil {
 		return Video{}, err
+	}
+	row, err := s.ingest(ctx, p.UserID, tmp, size, title, sum)
+	if err != nil {
+		return Video{}, err
+	}
+	return videoOut(row), nil
+}
+
+func fileSHA256(f *os.File) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, bufio.NewReaderSize(f, 1<<16)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ingest probes a complete file on local disk and turns it into a video of
+// owner: the row is created as "uploaded", the original is stored, then the
+// row moves to "processing" together with its transcoding job. sum is the
+// file's SHA-256 (hex).
+//
+// The original is stored outside any transaction: on SQLite a transaction
+// holds the only writer connection, and copying gigabytes inside one would
+// stop every other write for as long. The price is a window where the row
+// exists without its job; a failure in it removes the files and the row
+// here, and a crash in it leaves an "uploaded" row that the sweeper fails
+// (see sweep).
+func (s *service) ingest(ctx context.Context, owner int64, tmp *os.File, size int64, title, sum string) (*videoRow, error) {
+	if err := tmp.Sync(); err != nil {
+		return nil, err
 	}
 	probe, err := s.tools.ProbeFile(ctx, tmp.Name(), s.limits.VideoLength)
 	if err != nil {
 		switch {
 		case errors.Is(err, video.ErrTooLong):
-			return Video{}, apperr.New(apperr.Invalid, "media.video_too_long", "media.video_too_long").Because(err)
+			return nil, apperr.New(apperr.Invalid, "media.video_too_long", "media.video_too_long").Because(err)
 		case errors.Is(err, video.ErrNotVideo), errors.Is(err, video.ErrUnsupportedContainer), errors.Is(err, video.ErrInvalid):
-			return Video{}, apperr.New(apperr.Unsupported, "media.not_a_video", "media.not_a_video").Because(err)
+			return nil, apperr.New(apperr.Unsupported, "media.not_a_video", "media.not_a_video").Because(err)
 		}
-		return Video{}, err
+		return nil, err
 	}
 	now := s.clock.Now()
-	row := &videoRow{OwnerID: p.UserID, Title: trim(title, 200), Status: "processing", Size: size,
+	row := &videoRow{OwnerID: owner, Title: trim(title, 200), Status: "uploaded", Size: size,
 		DurationMS: probe.Duration.Milliseconds(), Width: probe.Width, Height: probe.Height,
-		VideoCodec: probe.VideoCodec, AudioCodec: probe.AudioCodec, CreatedAt: now, UpdatedAt: now}
+		VideoCodec: probe.VideoCodec, AudioCodec: probe.AudioCodec, SourceSHA256: sum,
+		CreatedAt: now, UpdatedAt: now}
+	if _, err := s.db.W.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return nil, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			s.discard(context.WithoutCancel(ctx), row.ID)
+		}
+	}()
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := s.store.Put(ctx, originalKey(row.ID), tmp, size, "application/octet-stream"); err != nil {
+		return nil, err
+	}
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-			return err
-		}
-		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		if err := s.store.Put(ctx, originalKey(row.ID), tmp, size, "application/octet-stream"); err != nil {
-			return err
-		}
-		// From here a failure must remove the original while the writer is
-		// still ours: after the rollback SQLite may give this id to the next
-		// upload, whose files a later cleanup would delete.
-		cleanup := true
-		defer func() {
-			if cleanup {
-				_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("videos/%d/", row.ID))
-			}
-		}()
 		id, err := s.jobs.Insert(ctx, &tx, transcodeArgs{VideoID: row.ID}, &river.InsertOpts{MaxAttempts: 3})
 		if err != nil {
 			return err
 		}
-		row.JobID = &id
-		if _, err := tx.NewUpdate().Model(row).Column("job_id").WherePK().Exec(ctx); err != nil {
+		row.JobID, row.Status, row.UpdatedAt = &id, "processing", s.clock.Now()
+		res, err := tx.NewUpdate().Model(row).Column("status", "job_id", "updated_at").WherePK().
+			Where("status = 'uploaded'").Exec(ctx)
+		if err != nil {
 			return err
 		}
-		cleanup = false
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("video %d left 'uploaded' while its original was stored", row.ID)
+		}
 		return nil
 	})
 	if err != nil {
-		return Video{}, err
+		return nil, err
 	}
-	return videoOut(row), nil
+	done = true
+	return row, nil
+}
+
+// discard removes a video that never became usable: files first, then the
+// row (ids are never reused, so no later video can own these files).
+func (s *service) discard(ctx context.Context, id int64) {
+	if err := s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id)); err != nil {
+		s.logger.WarnContext(ctx, "discarding a video's files", "video_id", id, "err", err)
+	}
+	if _, err := s.db.W.NewDelete().Model((*videoRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+		s.logger.WarnContext(ctx, "discarding a video", "video_id", id, "err", err)
+	}
 }
 
 // video loads a video the caller owns (admins: any); others get 404.
@@ -471,9 +531,9 @@ var errPermanent = errors.New("permanent failure")
 
 func (s *service) fail(ctx context.Context, id int64, cause error) {
 	s.logger.WarnContext(ctx, "video processing failed", "video_id", id, "err", cause)
-	msg := trim(cause.Error(), 300)
-	_, _ = s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'failed'").Set("failure = ?", msg).
-		Set("updated_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
+	if _, err := s.failIf(ctx, id, "processing", cause.Error()); err != nil {
+		s.logger.WarnContext(ctx, "recording a processing failure", "video_id", id, "err", err)
+	}
 }
 
 // transcode makes the HLS ladder, the MP4 fallback and the poster in a

@@ -83,9 +83,21 @@ type videoRow struct {
 	Renditions jsonList[storedRendition] `bun:"renditions,notnull"`
 	Progress   int                       `bun:"progress,notnull"`
 	JobID      *int64                    `bun:"job_id"`
-	CreatedAt  time.Time                 `bun:"created_at,notnull"`
-	UpdatedAt  time.Time                 `bun:"updated_at,notnull"`
-	DeletedAt  *time.Time                `bun:"deleted_at"`
+	// SourceSHA256 is the original's SHA-256 (hex): a bundle's clip imported
+	// again is found by it instead of being stored twice.
+	SourceSHA256 string                  `bun:"source_sha256,notnull"`
+	Captions     jsonList[storedCaption] `bun:"captions,notnull"`
+	CreatedAt    time.Time               `bun:"created_at,notnull"`
+	UpdatedAt    time.Time               `bun:"updated_at,notnull"`
+	DeletedAt    *time.Time              `bun:"deleted_at"`
+}
+
+// storedCaption is one WebVTT track of a video.
+type storedCaption struct {
+	Lang  string `json:"lang"`
+	Label string `json:"label"`
+	Key   string `json:"key"`
+	Size  int    `json:"size"`
 }
 
 // Storage keys of a video's files.

@@ -27,15 +27,24 @@ package media
 // and an interrupted PATCH keeps the bytes that arrived (the client resumes
 // from the offset HEAD reports).
 //
-// Deployment note: uploads in progress live in files on this instance (tusd's
-// filestore) and are locked in its memory (memorylocker). Several instances
-// behind a load balancer need sticky routing for /api/videos/tus/, or a
-// shared store and locker (tusd's s3store with a distributed locker): future
-// work. Abandoned uploads are removed after tusExpiry.
+// Deployment: several instances behind a load balancer may each serve any
+// request of an upload when the upload directory (<data_dir>/uploads/tus)
+// is one shared volume (NFS, EFS…) mounted at the same path on all of them:
+// tusd's filestore keeps an upload in progress there as two files, and the
+// .info file records the data file's path. The rest is in the database: the
+// lock that keeps two requests off one upload is a lease in media_tus_locks
+// (dbLocker, tuslock.go; tusd's memorylocker only locks within a process),
+// and what a finished upload became is kept in media_tus_uploads, so HEAD
+// and GET …/video answer on every instance and after a restart. Without a
+// shared volume, route /api/videos/tus/ to one instance (sticky sessions):
+// the outcomes still answer everywhere, uploads in progress do not.
+// Abandoned uploads and remembered outcomes are removed after tusExpiry.
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +61,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
+	"github.com/uptrace/bun"
 	xslog "golang.org/x/exp/slog"
 
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -86,18 +95,18 @@ var (
 	reUploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 )
 
-// tusServer is the module's tusd handler and what it remembers of finished
-// uploads.
+// tusServer is the module's tusd handler. What it knows of finished uploads
+// is in media_tus_uploads, not in memory.
 type tusServer struct {
 	m      *Module
 	h      *tusd.UnroutedHandler
 	mux    http.Handler
 	store  filestore.FileStore
+	locker *dbLocker
 	dir    string
 	logger *slog.Logger
 
 	mu        sync.Mutex
-	done      map[string]tusOutcome // upload id → what its completion produced
 	lastPrune time.Time
 }
 
@@ -107,7 +116,6 @@ type tusOutcome struct {
 	size    int64
 	videoID int64
 	err     error
-	at      time.Time
 }
 
 // tusCall is one request's state shared with tusd's callbacks (through the
@@ -135,6 +143,9 @@ func (m *Module) tusRoutes(r fiber.Router) {
 		})
 		return
 	}
+	// The periodic sweeper prunes too, so abandoned uploads go even when
+	// nobody starts a new one.
+	m.svc.pruneUploads = t.prune
 	r.Post(strings.TrimSuffix(TusPath, "/"), drain(t.create))
 	r.Options(strings.TrimSuffix(TusPath, "/"), drain(t.options))
 	r.Head(TusPath+":id", drain(t.upload))
@@ -154,9 +165,10 @@ func (m *Module) newTus(dir string) (*tusServer, error) {
 	// Deliberately no concatenation, deferred length or downloads.
 	composer.UseCore(store)
 	composer.UseTerminater(store)
-	composer.UseLocker(memorylocker.New())
-	t := &tusServer{m: m, store: store, dir: dir, done: map[string]tusOutcome{},
-		logger: m.deps.Logger.With("component", "tus")}
+	logger := m.deps.Logger.With("component", "tus")
+	locker := newDBLocker(m.deps.DB, logger, tusLockLease, tusLockPoll)
+	composer.UseLocker(locker)
+	t := &tusServer{m: m, store: store, locker: locker, dir: dir, logger: logger}
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:             composer,
 		BasePath:                  TusPath,
@@ -237,23 +249,41 @@ func (t *tusServer) upload(c *fiber.Ctx) error {
 	if !reUploadID.MatchString(id) {
 		return errUploadNotFound
 	}
-	if o, ok := t.outcome(id, p); ok {
-		// Finished already (its file is gone): a client whose final PATCH
-		// response was lost learns from HEAD that nothing is left to send.
-		if c.Method() == fiber.MethodHead && o.err == nil {
-			c.Set("Tus-Resumable", "1.0.0")
-			c.Set("Cache-Control", "no-store")
-			c.Set("Upload-Offset", strconv.FormatInt(o.size, 10))
-			c.Set("Upload-Length", strconv.FormatInt(o.size, 10))
-			c.Set(VideoIDHeader, strconv.FormatInt(o.videoID, 10))
-			return c.SendStatus(http.StatusOK)
-		}
-		return errUploadNotFound
+	ctx := c.UserContext()
+	if o, ok, err := t.outcome(ctx, id, p); err != nil {
+		return err
+	} else if ok {
+		return t.finished(c, o)
 	}
-	if _, err := t.owned(c.UserContext(), id, p); err != nil {
+	if _, err := t.owned(ctx, id, p); err != nil {
 		return err
 	}
-	return t.serve(c, p, id)
+	err = t.serve(c, p, id)
+	if errors.Is(err, errUploadNotFound) && c.Method() == fiber.MethodHead {
+		// It finished while this HEAD waited for the final PATCH's lock.
+		if o, ok, oerr := t.outcome(ctx, id, p); oerr == nil && ok {
+			c.Response().Header.Del("Upload-Offset")
+			c.Response().Header.Del("Upload-Length")
+			return t.finished(c, o)
+		}
+	}
+	return err
+}
+
+// finished answers a request on an upload that finished already (its file
+// is gone): a client whose final PATCH response was lost learns from HEAD
+// that nothing is left to send, and which video it became. Anything else,
+// and HEAD on a refused upload, is 404 (GET …/video names the problem).
+func (t *tusServer) finished(c *fiber.Ctx, o tusOutcome) error {
+	if c.Method() != fiber.MethodHead || o.err != nil {
+		return errUploadNotFound
+	}
+	c.Set("Tus-Resumable", "1.0.0")
+	c.Set("Cache-Control", "no-store")
+	c.Set("Upload-Offset", strconv.FormatInt(o.size, 10))
+	c.Set("Upload-Length", strconv.FormatInt(o.size, 10))
+	c.Set(VideoIDHeader, strconv.FormatInt(o.videoID, 10))
+	return c.SendStatus(http.StatusOK)
 }
 
 // result is GET …/{id}/video: the video a finished upload became, or the
@@ -267,7 +297,11 @@ func (t *tusServer) result(c *fiber.Ctx) error {
 	if !reUploadID.MatchString(id) {
 		return errUploadNotFound
 	}
-	if o, ok := t.outcome(id, p); ok {
+	o, ok, err := t.outcome(c.UserContext(), id, p)
+	if err != nil {
+		return err
+	}
+	if ok {
 		if o.err != nil {
 			return o.err
 		}
@@ -296,16 +330,6 @@ func (t *tusServer) owned(ctx context.Context, id string, p *authz.Principal) (t
 		return tusd.FileInfo{}, errUploadNotFound
 	}
 	return info, nil
-}
-
-func (t *tusServer) outcome(id string, p *authz.Principal) (tusOutcome, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	o, ok := t.done[id]
-	if !ok || o.owner != p.UserID {
-		return tusOutcome{}, false
-	}
-	return o, true
 }
 
 // ---- tusd callbacks -----------------------------------------------------------
@@ -344,12 +368,16 @@ func (t *tusServer) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ev.Context), tusIngestTimeout)
 	defer cancel()
 	v, err := t.ingest(ctx, call.p, info)
+	// Remembered before the file goes, so that every request from now on
+	// finds one or the other.
+	if rerr := t.remember(ctx, info.ID, tusOutcome{owner: owner, size: info.Size, videoID: v.ID, err: err}); rerr != nil {
+		t.logger.ErrorContext(ctx, "remembering a finished upload", "upload", info.ID, "err", rerr)
+	}
 	if up, gerr := t.store.GetUpload(ctx, info.ID); gerr == nil {
 		if terr := t.store.AsTerminatableUpload(up).Terminate(ctx); terr != nil {
 			t.logger.WarnContext(ctx, "removing a finished upload", "upload", info.ID, "err", terr)
 		}
 	}
-	t.remember(info.ID, tusOutcome{owner: owner, size: info.Size, videoID: v.ID, err: err, at: time.Now()})
 	if err != nil {
 		call.err = err
 		// The status only: serveTus answers with the problem document.
@@ -381,41 +409,215 @@ func (t *tusServer) ingest(ctx context.Context, p *authz.Principal, info tusd.Fi
 	return t.m.svc.ingestVideo(ctx, p, f, info.Size, title)
 }
 
-func (t *tusServer) remember(id string, o tusOutcome) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for k, v := range t.done {
-		if time.Since(v.at) > tusExpiry {
-			delete(t.done, k)
-		}
-	}
-	t.done[id] = o
-}
-
-// prune removes uploads left unfinished for tusExpiry (by the time of their
-// last chunk), at most once an hour, in the background.
+// prune removes, at most once an hour and in the background, uploads left
+// unfinished for tusExpiry (by the time of their last chunk), outcomes
+// older than that, and leases whose holders died. Every instance does it
+// on its own (on POST): the deletes are idempotent, and an upload is
+// removed under its lock, so a client resuming at that moment is not cut.
 func (t *tusServer) prune() {
+	now := t.m.svc.clock.Now()
 	t.mu.Lock()
-	if time.Since(t.lastPrune) < time.Hour {
+	if !t.lastPrune.IsZero() && now.Sub(t.lastPrune) < time.Hour {
 		t.mu.Unlock()
 		return
 	}
-	t.lastPrune = time.Now()
+	t.lastPrune = now
 	t.mu.Unlock()
 	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := t.pruneOutcomes(ctx, now); err != nil {
+			t.logger.WarnContext(ctx, "pruning finished uploads", "err", err)
+		}
+		if err := t.locker.pruneLocks(ctx); err != nil {
+			t.logger.WarnContext(ctx, "pruning upload locks", "err", err)
+		}
 		infos, _ := filepath.Glob(filepath.Join(t.dir, "*.info"))
 		for _, ip := range infos {
 			id := strings.TrimSuffix(filepath.Base(ip), ".info")
-			st, err := os.Stat(filepath.Join(t.dir, id))
-			if err != nil || time.Since(st.ModTime()) < tusExpiry {
+			if !reUploadID.MatchString(id) || !t.stale(id) {
 				continue
 			}
-			ctx := context.Background()
-			if up, err := t.store.GetUpload(ctx, id); err == nil {
-				_ = t.store.AsTerminatableUpload(up).Terminate(ctx)
+			if err := t.removeStale(ctx, id); err != nil {
+				t.logger.WarnContext(ctx, "removing an abandoned upload", "upload", id, "err", err)
 			}
 		}
 	}()
+}
+
+// stale reports whether an upload's last chunk is older than tusExpiry
+// (file times are the wall clock's).
+func (t *tusServer) stale(id string) bool {
+	st, err := os.Stat(filepath.Join(t.dir, id))
+	return err == nil && time.Since(st.ModTime()) >= tusExpiry
+}
+
+// removeStale terminates an abandoned upload under its lock, unless a
+// request holds it or a chunk arrived meanwhile.
+func (t *tusServer) removeStale(ctx context.Context, id string) error {
+	lk, ok, err := t.locker.tryLock(ctx, id)
+	if err != nil || !ok {
+		return err // !ok: in use after all
+	}
+	defer func() { _ = lk.Unlock() }()
+	if !t.stale(id) {
+		return nil
+	}
+	up, err := t.store.GetUpload(ctx, id)
+	if err != nil {
+		if errors.Is(err, tusd.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	return t.store.AsTerminatableUpload(up).Terminate(ctx)
+}
+
+// ---- outcomes (media_tus_uploads) --------------------------------------------
+
+// tusUploadRow is what a finished upload became: a video, or the error
+// that refused it, stored so that the same problem can be rebuilt.
+type tusUploadRow struct {
+	bun.BaseModel `bun:"table:media_tus_uploads,alias:tu"`
+	UploadID      string    `bun:"upload_id,pk"`
+	OwnerID       int64     `bun:"owner_id"`
+	Size          int64     `bun:"size"`
+	VideoID       *int64    `bun:"video_id"`
+	ErrorKind     string    `bun:"error_kind"`
+	ErrorCode     string    `bun:"error_code"`
+	ErrorMsg      string    `bun:"error_msg"`
+	ErrorData     string    `bun:"error_data,nullzero"` // JSON: tusErrorData
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+// tusErrorData is the rest of an apperr.Error worth keeping.
+type tusErrorData struct {
+	Data       map[string]any      `json:"data,omitempty"`
+	Fields     []apperr.FieldError `json:"fields,omitempty"`
+	RetryAfter time.Duration       `json:"retry_after,omitempty"`
+}
+
+// errorKinds names apperr's kinds in error_kind. "internal" is an
+// unexpected error: its text is not kept (it was logged when it happened).
+var errorKinds = []struct {
+	name string
+	kind error
+}{
+	{"invalid", apperr.Invalid}, {"unauthenticated", apperr.Unauthenticated}, {"forbidden", apperr.Forbidden},
+	{"not_found", apperr.NotFound}, {"conflict", apperr.Conflict}, {"too_large", apperr.TooLarge},
+	{"unsupported", apperr.Unsupported}, {"rate_limited", apperr.RateLimited},
+	{"unavailable", apperr.Unavailable}, {"malformed", apperr.Malformed}, {"timeout", apperr.Timeout},
+}
+
+const kindInternal = "internal"
+
+// errIngestFailed stands for an unexpected error a finished upload met: a
+// 500, as its final PATCH got.
+var errIngestFailed = errors.New("media: the resumable upload failed when it was ingested")
+
+// outcomeRow turns an outcome into its row.
+func outcomeRow(id string, o tusOutcome, now time.Time) (*tusUploadRow, error) {
+	row := &tusUploadRow{UploadID: id, OwnerID: o.owner, Size: o.size, CreatedAt: now}
+	if o.err == nil {
+		row.VideoID = &o.videoID
+		return row, nil
+	}
+	row.ErrorKind = kindInternal
+	kind := apperr.KindOf(o.err)
+	if kind == nil && errors.Is(o.err, context.DeadlineExceeded) {
+		kind = apperr.Timeout // as the problem converter reads it
+	}
+	for _, k := range errorKinds {
+		if k.kind == kind {
+			row.ErrorKind = k.name
+		}
+	}
+	var ae *apperr.Error
+	if row.ErrorKind != kindInternal && errors.As(o.err, &ae) {
+		row.ErrorCode, row.ErrorMsg = ae.Code, ae.Msg
+		if len(ae.Data) > 0 || len(ae.Fields) > 0 || ae.RetryAfter > 0 {
+			b, err := json.Marshal(tusErrorData{Data: ae.Data, Fields: ae.Fields, RetryAfter: ae.RetryAfter})
+			if err != nil {
+				return nil, err
+			}
+			row.ErrorData = string(b)
+		}
+	}
+	return row, nil
+}
+
+// outcome rebuilds the outcome a row stores.
+func (row *tusUploadRow) outcome() (tusOutcome, error) {
+	o := tusOutcome{owner: row.OwnerID, size: row.Size}
+	if row.VideoID != nil {
+		o.videoID = *row.VideoID
+		return o, nil
+	}
+	var kind error
+	for _, k := range errorKinds {
+		if k.name == row.ErrorKind {
+			kind = k.kind
+		}
+	}
+	if kind == nil {
+		o.err = errIngestFailed
+		return o, nil
+	}
+	e := &apperr.Error{Kind: kind, Code: row.ErrorCode, Msg: row.ErrorMsg}
+	if row.ErrorData != "" {
+		var d tusErrorData
+		dec := json.NewDecoder(strings.NewReader(row.ErrorData))
+		dec.UseNumber() // 64, not 64.0, in messages
+		if err := dec.Decode(&d); err != nil {
+			return tusOutcome{}, fmt.Errorf("media_tus_uploads %s: error_data: %w", row.UploadID, err)
+		}
+		e.Data, e.Fields, e.RetryAfter = d.Data, d.Fields, d.RetryAfter
+	}
+	o.err = e
+	return o, nil
+}
+
+// remember stores what a finished upload became.
+func (t *tusServer) remember(ctx context.Context, id string, o tusOutcome) error {
+	row, err := outcomeRow(id, o, t.m.svc.clock.Now())
+	if err != nil {
+		return err
+	}
+	// An id is used once; should a retried completion come twice, the last
+	// word stands.
+	_, err = t.m.deps.DB.W.NewInsert().Model(row).
+		On("CONFLICT (upload_id) DO UPDATE").
+		Set("owner_id = EXCLUDED.owner_id").Set("size = EXCLUDED.size").Set("video_id = EXCLUDED.video_id").
+		Set("error_kind = EXCLUDED.error_kind").Set("error_code = EXCLUDED.error_code").
+		Set("error_msg = EXCLUDED.error_msg").Set("error_data = EXCLUDED.error_data").
+		Set("created_at = EXCLUDED.created_at").
+		Exec(ctx)
+	return err
+}
+
+// outcome returns what the upload became if it finished within tusExpiry
+// and p created it (anyone else: not found).
+func (t *tusServer) outcome(ctx context.Context, id string, p *authz.Principal) (tusOutcome, bool, error) {
+	var row tusUploadRow
+	err := t.m.deps.DB.R.NewSelect().Model(&row).
+		Where("upload_id = ?", id).Where("owner_id = ?", p.UserID).
+		Where("created_at > ?", t.m.svc.clock.Now().Add(-tusExpiry)).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tusOutcome{}, false, nil
+	}
+	if err != nil {
+		return tusOutcome{}, false, err
+	}
+	o, err := row.outcome()
+	return o, err == nil, err
+}
+
+// pruneOutcomes forgets uploads finished more than tusExpiry before now.
+func (t *tusServer) pruneOutcomes(ctx context.Context, now time.Time) error {
+	_, err := t.m.deps.DB.W.NewDelete().Model((*tusUploadRow)(nil)).
+		Where("created_at <= ?", now.Add(-tusExpiry)).Exec(ctx)
+	return err
 }
 
 // ---- the Fiber → net/http bridge --------------------------------------------

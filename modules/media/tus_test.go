@@ -24,6 +24,8 @@ import (
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/clock"
+	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -339,5 +341,174 @@ func TestTusRefusals(t *testing.T) {
 		if resp.StatusCode != http.StatusPreconditionFailed {
 			t.Fatalf("POST without Tus-Resumable: %d", resp.StatusCode)
 		}
+	})
+}
+
+// instance builds another app on ta's database and data directory (so the
+// same upload directory): a second instance behind the load balancer, or
+// the same one after a restart. Its clock starts where ta's is.
+func instance(t *testing.T, ta *apptest.T) *apptest.T {
+	t.Helper()
+	cfg := *ta.App.Config
+	clk := clock.NewFixed(ta.Clock.Now())
+	mailer := &mail.Memory{}
+	a, err := app.New(context.Background(), &cfg, app.Options{Logger: apptest.Logger(t), Clock: clk, Mailer: mailer,
+		Authenticate: testkit.HeaderAuth()})
+	testkit.Must(t, err)
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	return &apptest.T{Client: testkit.NewClient(t, a.Fiber), App: a, Clock: clk, Mailer: mailer}
+}
+
+// stallPatch starts a PATCH announcing want bytes, sends part of them and
+// then sends nothing more, its connection open: a client whose network went
+// away without the server noticing. Closing the returned connection ends it.
+func stallPatch(t *testing.T, loc string, u user, offset int, part []byte, want int) net.Conn {
+	t.Helper()
+	pu, err := url.Parse(loc)
+	testkit.Must(t, err)
+	conn, err := net.Dial("tcp", pu.Host)
+	testkit.Must(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = fmt.Fprintf(conn, "PATCH %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nTus-Resumable: 1.0.0\r\n"+
+		"Content-Type: application/offset+octet-stream\r\nUpload-Offset: %d\r\nContent-Length: %d\r\n\r\n",
+		pu.Path, pu.Host, u.Token, offset, want)
+	testkit.Must(t, err)
+	_, err = conn.Write(part)
+	testkit.Must(t, err)
+	time.Sleep(200 * time.Millisecond) // the server has written what arrived
+	return conn
+}
+
+// on is loc served by another instance.
+func on(base, loc string) string { return base + loc[strings.Index(loc, media.TusPath):] }
+
+// Two instances share the database and the upload directory: a HEAD on the
+// second takes the upload's lock from a PATCH stuck on the first (asked
+// through the database to let go), the upload is finished on the second,
+// and what it became is answered by the first, which never saw it, and by
+// a new instance after both stopped (a restart), to its owner only. The
+// same holds for a refused upload's problem. Outcomes are forgotten after
+// tusExpiry, and an abandoned upload's files are removed.
+func TestTusSharedInstances(t *testing.T) {
+	requireFFmpeg(t)
+	data := clip(t, 2)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		requireStreaming(t, ta)
+		started(t, ta)
+		tb := instance(t, ta)
+		base1, base2 := testkit.Listen(t, ta.App.Fiber), testkit.Listen(t, tb.App.Fiber)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		other := newUser(t, ta, "other", "tutor")
+		n := len(data)
+
+		loc := tusCreate(t, base1, tutor, n, tusMeta("filename", "shared.mp4"))
+		half, threeQuarters := n/2, n/2+n/4
+		expect(t, tusPatch(t, loc, tutor, 0, data[:half]), 204, "")
+		conn := stallPatch(t, loc, tutor, half, data[half:threeQuarters], n-half)
+
+		// Without the hand-over this HEAD would wait for tusd's lock timeout
+		// (20 s) and fail.
+		start := time.Now()
+		h := tusDo(t, http.MethodHead, on(base2, loc), tutor, nil)
+		expect(t, h, 200, "")
+		off := h.offset(t)
+		if off <= int64(half) || off > int64(threeQuarters) {
+			t.Fatalf("offset seen by the second instance: %d (sent up to %d)", off, threeQuarters)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("the second instance got the lock after %v", d)
+		}
+		t.Logf("lock handed over between instances in %v", time.Since(start))
+		// …because the first instance stopped the stuck PATCH when asked
+		// (with a lock per process it would still be waiting for data).
+		testkit.Must(t, conn.SetReadDeadline(time.Now().Add(2*time.Second)))
+		if _, err := io.ReadAll(conn); err != nil {
+			t.Fatalf("the stuck PATCH on the first instance was not ended: %v", err)
+		}
+		_ = conn.Close()
+
+		// Finished on the second instance.
+		r := tusPatch(t, on(base2, loc), tutor, int(off), data[off:])
+		expect(t, r, 204, "")
+		id := r.Header.Get(media.VideoIDHeader)
+		if id == "" {
+			t.Fatal("no video id on the final PATCH")
+		}
+		// A refused upload, on the first.
+		junk := bytes.Repeat([]byte("not a video at all; "), 1000)
+		bad := tusCreate(t, base1, tutor, len(junk), tusMeta("filename", "notes.mp4"))
+		refused := tusPatch(t, bad, tutor, 0, junk)
+		expect(t, refused, 415, "media.not_a_video")
+
+		check := func(t *testing.T, base string) {
+			t.Helper()
+			h := tusDo(t, http.MethodHead, on(base, loc), tutor, nil)
+			expect(t, h, 200, "")
+			if h.offset(t) != int64(n) || h.Header.Get("Upload-Length") != strconv.Itoa(n) || h.Header.Get(media.VideoIDHeader) != id {
+				t.Fatalf("HEAD after completion on %s: %v", base, h.Header)
+			}
+			g := tusDo(t, http.MethodGet, on(base, loc)+"/video", tutor, nil)
+			expect(t, g, 200, "")
+			if string(bytes.TrimSpace(g.Body)) != `{"video_id":`+id+`}` {
+				t.Fatalf("GET …/video on %s: %s", base, g.Body)
+			}
+			// The refusal is the same problem, in the same words.
+			g = tusDo(t, http.MethodGet, on(base, bad)+"/video", tutor, nil)
+			expect(t, g, 415, "media.not_a_video")
+			var want, got struct{ Title, Detail, Type string }
+			testkit.Must(t, json.Unmarshal(refused.Body, &want))
+			testkit.Must(t, json.Unmarshal(g.Body, &got))
+			if got != want || got.Detail == "" {
+				t.Fatalf("refusal on %s: %s, at completion: %s", base, g.Body, refused.Body)
+			}
+			expect(t, tusDo(t, http.MethodHead, on(base, bad), tutor, nil), 404, "")
+			// Another tutor sees nothing of either.
+			expect(t, tusDo(t, http.MethodHead, on(base, loc), other, nil), 404, "")
+			expect(t, tusDo(t, http.MethodGet, on(base, loc)+"/video", other, nil), 404, "media.upload_not_found")
+			expect(t, tusDo(t, http.MethodGet, on(base, bad)+"/video", other, nil), 404, "media.upload_not_found")
+			expect(t, tusPatch(t, on(base, loc), tutor, n, nil), 404, "media.upload_not_found")
+		}
+		check(t, base1)
+		check(t, base2)
+
+		// Both stop; a new instance knows what the uploads became.
+		testkit.Must(t, tb.App.Close(context.Background()))
+		testkit.Must(t, ta.App.Close(context.Background()))
+		tc := instance(t, ta)
+		base3 := testkit.Listen(t, tc.App.Fiber)
+		check(t, base3)
+
+		// An upload abandoned for tusExpiry and outcomes older than that are
+		// removed (on the next POST, in the background).
+		left := tusCreate(t, base3, tutor, 100, "")
+		expect(t, tusPatch(t, left, tutor, 0, make([]byte, 10)), 204, "")
+		old := time.Now().Add(-25 * time.Hour)
+		testkit.Must(t, os.Chtimes(filepath.Join(tusDir(tc), uploadID(left)), old, old))
+		tc.Clock.Advance(25 * time.Hour)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		tc.Request(http.MethodPost, "/api/login/", map[string]string{"email": "tutor@example.com", "password": pw}).Status(200).JSON(&tok)
+		tutor.Token = tok.AccessToken
+		// Past tusExpiry an outcome is not answered, pruned or not.
+		expect(t, tusDo(t, http.MethodGet, on(base3, loc)+"/video", tutor, nil), 404, "media.upload_not_found")
+		tusCreate(t, base3, tutor, 100, "")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			rows, err := tc.App.DB.R.NewSelect().Table("media_tus_uploads").Count(context.Background())
+			testkit.Must(t, err)
+			if rows == 0 && !tusFilesLeft(tc, left) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after tusExpiry: %d outcomes, abandoned upload's files left: %v", rows, tusFilesLeft(tc, left))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		expect(t, tusDo(t, http.MethodHead, on(base3, loc), tutor, nil), 404, "")
+		expect(t, tusDo(t, http.MethodHead, left, tutor, nil), 404, "")
+	}, func(cfg *config.Config, o *app.Options) {
+		cfg.Media.MaxVideoBytes = 64 << 20
+		cfg.HTTP.BodyLimit = 64 << 10
 	})
 }

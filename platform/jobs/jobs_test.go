@@ -199,6 +199,15 @@ func TestRunRetryDiscard(t *testing.T) {
 			t.Errorf("failing job: %+v", s)
 		}
 
+		// Statuses reads them in one query and leaves unknown ids out.
+		all, err := r.Statuses(ctx, []int64{okID, failID, 1 << 40})
+		testkit.Must(t, err)
+		if len(all) != 2 || all[okID].State != StateCompleted || all[failID].State != StateFailed {
+			t.Errorf("Statuses: %+v", all)
+		}
+		if none, err := r.Statuses(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("Statuses(nil) = %v, %v", none, err)
+		}
 		if _, err := r.Status(ctx, 1<<40); !errors.Is(err, ErrNotFound) {
 			t.Errorf("status of an unknown job: %v, want ErrNotFound", err)
 		}

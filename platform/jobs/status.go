@@ -128,3 +128,23 @@ func (r *Runner) WaitFor(ctx context.Context, id int64, states ...string) (Statu
 		}
 	}
 }
+
+// Statuses reads the states of many jobs in one query; ids River no longer
+// has (cleaned up, or never inserted) are absent from the result.
+func (r *Runner) Statuses(ctx context.Context, ids []int64) (map[int64]Status, error) {
+	out := make(map[int64]Status, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// River lists at most 10,000 jobs per call.
+	for chunk := range slices.Chunk(ids, 1000) {
+		res, err := r.reader.JobList(ctx, river.NewJobListParams().IDs(chunk...).First(len(chunk)))
+		if err != nil {
+			return nil, fmt.Errorf("jobs: statuses: %w", err)
+		}
+		for _, j := range res.Jobs {
+			out[j.ID] = statusOf(j)
+		}
+	}
+	return out, nil
+}

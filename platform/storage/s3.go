@@ -45,6 +45,9 @@ type S3Config struct {
 	// Transport, if set, replaces the HTTP transport (a private CA, a
 	// proxy, tests).
 	Transport http.RoundTripper
+	// Now is the clock URL checks expiries against with PublicBaseURL: the
+	// one the serving Handler verifies with. nil means time.Now.
+	Now func() time.Time
 }
 
 // S3 is a Store on an S3-compatible bucket, through minio-go.
@@ -96,6 +99,10 @@ func NewS3(ctx context.Context, cfg S3Config, signer *Signer) (*S3, error) {
 	if partSize == 0 {
 		partSize = DefaultPartSize
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &S3{
 		client:    client,
 		bucket:    cfg.Bucket,
@@ -103,7 +110,7 @@ func NewS3(ctx context.Context, cfg S3Config, signer *Signer) (*S3, error) {
 		publicURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		partSize:  partSize,
 		signer:    signer,
-		now:       time.Now,
+		now:       now,
 	}, nil
 }
 

@@ -166,6 +166,12 @@ func Load(fsys fs.FS, root string) (*catalog.Bundle, []Problem, error) {
 		}
 		return nil, l.problems, nil
 	}
+	// Media references are relative to root's parent (see above).
+	if root == "." {
+		b.Files = fsys
+	} else if b.Files, err = fs.Sub(fsys, path.Dir(root)); err != nil {
+		return nil, nil, err
+	}
 	return b, nil, nil
 }
 

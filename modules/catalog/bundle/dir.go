@@ -30,14 +30,29 @@ func LoadDir(dir string) (*catalog.Bundle, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("bundle: %w", err)
 	}
-	defer r.Close()
+	r.Close()
 	name := filepath.Base(abs)
 	if !fs.ValidPath(name) || name == "." {
 		// The file system's root folder has no name to show; paths are then
 		// relative to the bundle itself.
-		return Load(r.FS(), ".")
+		return Load(rootFS(abs), ".")
 	}
-	return Load(namedFS{name: name, fsys: r.FS()}, name)
+	return Load(namedFS{name: name, fsys: rootFS(abs)}, name)
+}
+
+// rootFS is a folder opened through os.Root at each Open, so the bundle's
+// Files stay usable after LoadDir returns (the import reads its videos
+// later) without holding a descriptor open; a file stays readable after its
+// root is closed.
+type rootFS string
+
+func (d rootFS) Open(p string) (fs.File, error) {
+	r, err := os.OpenRoot(string(d))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.FS().Open(p)
 }
 
 // namedFS shows a file system as the single folder name inside an

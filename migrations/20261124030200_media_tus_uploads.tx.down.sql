@@ -1,0 +1,2 @@
+DROP TABLE media_tus_locks;
+DROP TABLE media_tus_uploads;

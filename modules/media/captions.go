@@ -1,0 +1,206 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+// Captions are WebVTT files stored beside a video, one per language. The
+// player lists them as <track> elements; the browser parses them (cue text
+// is rendered as text, never as HTML), so the server only checks that a file
+// is a well-formed WebVTT document of reasonable size.
+
+const (
+	// MaxCaptionBytes bounds one captions file: a 3-hour lecture with a cue
+	// every 2 seconds is about 400 KB.
+	MaxCaptionBytes = 512 << 10
+	// maxCaptionTracks bounds the languages of one video.
+	maxCaptionTracks = 20
+)
+
+// reLangTag is the shape of the tags we take: a 2–3 letter language with
+// optional subtags ("ko", "en-US", "zh-Hant-TW"), at most 35 characters.
+var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$`)
+
+var errCaptionNotFound = apperr.New(apperr.NotFound, "media.caption_not_found", "media.caption_not_found")
+
+// Caption is one captions track of a video.
+type Caption struct {
+	Lang  string `json:"lang" doc:"BCP 47 language tag, e.g. ko or en-US."`
+	Label string `json:"label" doc:"The name the player shows."`
+}
+
+// PlaybackCaption is a captions track with its signed URL.
+type PlaybackCaption struct {
+	Caption
+	URL string `json:"url"`
+}
+
+// ValidateWebVTT checks that data is a WebVTT file (the "WEBVTT" signature,
+// UTF-8 text without NUL bytes, at most MaxCaptionBytes) and returns it
+// without a byte-order mark.
+func ValidateWebVTT(data []byte) ([]byte, error) {
+	if len(data) > MaxCaptionBytes {
+		return nil, apperr.New(apperr.TooLarge, "media.captions_too_large", "media.captions_too_large").
+			With(map[string]any{"KiB": MaxCaptionBytes >> 10})
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	invalid := apperr.New(apperr.Unsupported, "media.captions_invalid", "media.captions_invalid")
+	rest, ok := bytes.CutPrefix(data, []byte("WEBVTT"))
+	// The signature is followed by the end of the file, or by a space, a
+	// tab or a line break (then an optional header text).
+	if !ok || (len(rest) > 0 && !strings.ContainsRune(" \t\r\n", rune(rest[0]))) {
+		return nil, invalid
+	}
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return nil, invalid
+	}
+	return data, nil
+}
+
+// captionLang canonicalises a BCP 47 tag ("KO" → "ko", "en-us" → "en-US").
+func captionLang(s string) (language.Tag, string, error) {
+	var tag language.Tag
+	var err error
+	if reLangTag.MatchString(s) {
+		tag, err = language.Parse(s)
+	}
+	if _, conf := tag.Base(); !reLangTag.MatchString(s) || err != nil || tag == language.Und || conf == language.No {
+		return language.Und, "", apperr.InvalidFields("request.validation",
+			apperr.FieldError{Location: "path.lang", Message: "media.captions_lang", Value: s})
+	}
+	return tag, tag.String(), nil
+}
+
+// captionLabel is the track's name: the one given, or the language's own
+// name ("한국어", "English").
+func captionLabel(tag language.Tag, label string) string {
+	if l := trim(label, 60); l != "" {
+		return l
+	}
+	if n := display.Self.Name(tag); n != "" {
+		return n
+	}
+	return tag.String()
+}
+
+func captionsOut(cs []storedCaption) []Caption {
+	out := make([]Caption, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, Caption{Lang: c.Lang, Label: c.Label})
+	}
+	return out
+}
+
+// SetCaptions adds or replaces a video's captions in one language.
+func (s *service) SetCaptions(ctx context.Context, p *authz.Principal, id int64, lang, label string, data []byte) (Video, error) {
+	if _, err := s.video(ctx, s.db.R, p, id); err != nil {
+		return Video{}, err
+	}
+	return s.putCaptions(ctx, id, func(ctx context.Context, idb bun.IDB) (*videoRow, error) {
+		return s.video(ctx, idb, p, id)
+	}, lang, label, data)
+}
+
+// putCaptions stores captions for the video load returns. The file is
+// stored under a name derived from its content before the row names it, and
+// the file it replaces is removed after the commit: a failure at any point
+// leaves the video with its previous captions, whole. The same file again
+// changes nothing.
+func (s *service) putCaptions(ctx context.Context, id int64, load func(context.Context, bun.IDB) (*videoRow, error),
+	lang, label string, data []byte) (Video, error) {
+	tag, lang, err := captionLang(lang)
+	if err != nil {
+		return Video{}, err
+	}
+	if data, err = ValidateWebVTT(data); err != nil {
+		return Video{}, err
+	}
+	sum := sha256.Sum256(data)
+	key := fmt.Sprintf("videos/%d/captions/%s-%s.vtt", id, lang, hex.EncodeToString(sum[:6]))
+	c := storedCaption{Lang: lang, Label: captionLabel(tag, label), Key: key, Size: len(data)}
+	if err := s.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "text/vtt; charset=utf-8"); err != nil {
+		return Video{}, err
+	}
+	var out Video
+	var replaced string
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(r.Captions, func(c storedCaption) bool { return c.Lang == lang })
+		switch {
+		case i >= 0 && r.Captions[i] == c:
+			out = videoOut(r)
+			return nil
+		case i >= 0:
+			replaced = r.Captions[i].Key
+			r.Captions[i] = c
+		case len(r.Captions) >= maxCaptionTracks:
+			return apperr.New(apperr.Conflict, "media.captions_too_many", "media.captions_too_many").
+				With(map[string]any{"N": maxCaptionTracks})
+		default:
+			r.Captions = append(r.Captions, c)
+		}
+		r.UpdatedAt = s.clock.Now()
+		if _, err := tx.NewUpdate().Model(r).Column("captions", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		out = videoOut(r)
+		return nil
+	})
+	if err != nil {
+		// The new file stays: it may be the one the row already names (same
+		// content), and an unnamed one goes with the video's folder.
+		return Video{}, err
+	}
+	if replaced != "" && replaced != key {
+		if err := s.store.Delete(ctx, replaced); err != nil {
+			s.logger.WarnContext(ctx, "removing replaced captions", "key", replaced, "err", err)
+		}
+	}
+	return out, nil
+}
+
+// DeleteCaptions removes a video's captions in one language.
+func (s *service) DeleteCaptions(ctx context.Context, p *authz.Principal, id int64, lang string) error {
+	_, lang, err := captionLang(lang)
+	if err != nil {
+		return err
+	}
+	var removed string
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.video(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(r.Captions, func(c storedCaption) bool { return c.Lang == lang })
+		if i < 0 {
+			return errCaptionNotFound
+		}
+		removed = r.Captions[i].Key
+		r.Captions = slices.Delete(r.Captions, i, i+1)
+		r.UpdatedAt = s.clock.Now()
+		_, err = tx.NewUpdate().Model(r).Column("captions", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.Delete(ctx, removed)
+}

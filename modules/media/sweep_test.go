@@ -1,0 +1,62 @@
+package media_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/jobs"
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+// sweepJob runs the media sweeper now (its worker is the module's).
+type sweepJob struct{}
+
+func (sweepJob) Kind() string { return "media.sweep" }
+
+// The sweeper fails videos stuck without a job that will finish them: an
+// upload interrupted while its original was stored, and a video whose job
+// ended (or vanished) without a word. Videos with a live job, recent
+// uploads and finished videos are left alone.
+func TestSweepStuckVideos(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		ctx := context.Background()
+		tutor := newUser(t, ta, "tutor", "tutor")
+		now := ta.Clock.Now()
+		later, err := ta.App.Jobs.Insert(ctx, nil, sweepJob{}, &river.InsertOpts{ScheduledAt: now.Add(240 * time.Hour)})
+		testkit.Must(t, err)
+		gone := int64(1 << 40)
+		insert := func(status string, jobID *int64, updated time.Time) int64 {
+			var id int64
+			testkit.Must(t, ta.App.DB.W.NewRaw(`INSERT INTO media_videos (owner_id, title, status, size, renditions, job_id, created_at, updated_at)
+				VALUES (?, 'stuck', ?, 1, '[]', ?, ?, ?) RETURNING id`, tutor.ID, status, jobID, updated, updated).Scan(ctx, &id))
+			return id
+		}
+		interrupted := insert("uploaded", nil, now.Add(-7*time.Hour))
+		uploading := insert("uploaded", nil, now.Add(-time.Hour))
+		orphan := insert("processing", &gone, now)
+		noJob := insert("processing", nil, now)
+		live := insert("processing", &later, now)
+		ready := insert("ready", &gone, now)
+
+		id, err := ta.App.Jobs.Insert(ctx, nil, sweepJob{}, nil)
+		testkit.Must(t, err)
+		_, err = ta.App.Jobs.WaitFor(ctx, id, jobs.StateCompleted)
+		testkit.Must(t, err)
+
+		for vid, want := range map[int64]string{interrupted: "failed", uploading: "uploaded", orphan: "failed", noJob: "failed",
+			live: "processing", ready: "ready"} {
+			var v media.Video
+			ta.Get(fmt.Sprintf("/api/videos/%d/", vid), bearer(tutor)...).Status(200).JSON(&v)
+			if v.Status != want || (want == "failed") != (v.Failure != "") {
+				t.Errorf("video %d: %s (%q), want %s", vid, v.Status, v.Failure, want)
+			}
+		}
+	})
+}
