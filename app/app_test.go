@@ -19,6 +19,7 @@ import (
 	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/httpx"
@@ -394,6 +395,16 @@ func TestDefaultContentOnFirstStart(t *testing.T) {
 		}
 		c.Get("/api/courses/?search=자바스크립트").Status(200)
 		c.Get("/api/catalog/course-bundle.schema.json").Status(200).Contains(`"$schema"`)
+		// Each course's picture became an image, served at its address.
+		var pics []string
+		testkit.Must(t, a.DB.R.NewSelect().Table("catalog_courses").Column("thumbnail").Scan(ctx, &pics))
+		for _, p := range pics {
+			if u := catalog.ImageURL(p, "thumbnail"); u == "" {
+				t.Fatalf("a course's picture is %q", p)
+			} else {
+				c.Get(u).Status(200)
+			}
+		}
 		if _, err := exec.LookPath("ffmpeg"); err == nil {
 			// The bundle's six sample clips became six videos with their
 			// captions, and every video topic names one.

@@ -21,16 +21,17 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
-// sampleBundle is a one-course bundle whose free video topic names the
-// file video (with Korean captions) in its Files.
+// sampleBundle is a one-course bundle with a picture whose free video topic
+// names the file video (with Korean captions) in its Files.
 func sampleBundle(video []byte, title string) *catalog.Bundle {
 	return &catalog.Bundle{
 		Courses: []catalog.CourseInput{{Slug: "sample-course", Title: "샘플 과정", Category: "frontend", SkillLevel: "beginner",
-			Price: 9900, Status: "published", Lectures: []catalog.LectureInput{{Slug: "first", Title: "첫걸음",
+			Price: 9900, Status: "published", Thumbnail: "sample-course/media/thumbnail.png", Lectures: []catalog.LectureInput{{Slug: "first", Title: "첫걸음",
 				Topics: []catalog.TopicInput{{Slug: "welcome", Title: title, Kind: "video", Duration: 1,
 					Video: "sample-course/media/welcome.mp4", Captions: "sample-course/captions/welcome.ko.vtt"}}}}}},
 		Files: fstest.MapFS{
 			"sample-course/media/welcome.mp4":       {Data: video},
+			"sample-course/media/thumbnail.png":     {Data: mediaPNG(320, 180)},
 			"sample-course/captions/welcome.ko.vtt": {Data: []byte("WEBVTT\n\n00:00.000 --> 00:01.000\n안녕하세요\n")},
 		},
 	}
@@ -70,7 +71,7 @@ func TestBundleImportMedia(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Code != "media.not_a_video" || !strings.Contains(err.Error(), "sample-course/media/welcome.mp4") {
 			t.Fatalf("importing a fake video: %v", err)
 		}
-		if n := countRows(t, ta, "catalog_courses") + countRows(t, ta, "media_videos"); n != 0 {
+		if n := countRows(t, ta, "catalog_courses") + countRows(t, ta, "media_videos") + countRows(t, ta, "media_images"); n != 0 {
 			t.Fatalf("a refused import left %d rows", n)
 		}
 
@@ -97,7 +98,8 @@ func TestBundleImportMedia(t *testing.T) {
 		}
 		rep, err = ta.App.ImportBundle(ctx, sampleBundle(data, "어서 오세요"))
 		testkit.Must(t, err)
-		if again, _ := topicVideo(t, ta); len(rep.Updated) != 1 || again != ref || countRows(t, ta, "media_videos") != 1 {
+		if again, _ := topicVideo(t, ta); len(rep.Updated) != 1 || again != ref || countRows(t, ta, "media_videos") != 1 ||
+			countRows(t, ta, "media_images") != 1 {
 			t.Fatalf("edited import %+v: topic %s, %d videos", rep, again, countRows(t, ta, "media_videos"))
 		}
 
@@ -105,6 +107,12 @@ func TestBundleImportMedia(t *testing.T) {
 		var courseID int64
 		testkit.Must(t, ta.App.DB.R.NewSelect().Table("catalog_courses").Column("id").Where("slug = 'sample-course'").Scan(ctx, &courseID))
 		course := string(ta.Get(fmt.Sprintf("/courses/%d", courseID)).Status(200).Body)
+		// The picture became an image, shown from its stable address.
+		pic := regexp.MustCompile(`<img src="(/images/\d+/display)"`).FindStringSubmatch(course)
+		if pic == nil {
+			t.Fatal("the course page does not show the bundle's picture")
+		}
+		ta.Get(pic[1]).Status(200)
 		watch := regexp.MustCompile(`<a class="video-preview video-watch" href="(/watch/` + fmt.Sprint(id) + `\?[^"]+)"`).FindStringSubmatch(course)
 		if watch == nil {
 			t.Fatal("the course page does not link the video topic to the player")
@@ -121,20 +129,30 @@ func TestBundleImportMedia(t *testing.T) {
 
 // fakeMedia is a BundleMedia whose answer the test sets.
 type fakeMedia struct {
-	ref   string
-	err   error
-	calls int
+	ref       string
+	err       error
+	calls     int
+	discarded []string
 }
 
-func (f *fakeMedia) ImportVideo(_ context.Context, _ int64, files fs.FS, video, captions string) (string, error) {
+func (f *fakeMedia) ImportImage(_ context.Context, _ int64, files fs.FS, image string) (string, bool, error) {
+	_, err := fs.Stat(files, image)
+	return "media:image:4242", false, err
+}
+
+func (f *fakeMedia) ImportVideo(_ context.Context, _ int64, files fs.FS, video, captions string) (string, bool, error) {
 	f.calls++
 	if _, err := fs.Stat(files, video); err != nil {
-		return "", err
+		return "", false, err
 	}
 	if _, err := fs.Stat(files, captions); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return f.ref, f.err
+	return f.ref, f.err == nil, f.err
+}
+
+func (f *fakeMedia) Discard(_ context.Context, refs []string) {
+	f.discarded = append(f.discarded, refs...)
 }
 
 // The import's rules about references, whatever the media module does: a
@@ -169,6 +187,17 @@ func TestBundleImportReferences(t *testing.T) {
 		fake.err = errors.New("disk full")
 		if _, err := ta.App.ImportBundle(ctx, sampleBundle([]byte("not read by the fake"), "환영합니다")); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Fatalf("a media failure: %v", err)
+		}
+
+		// An import the catalog refuses after the media were made (here:
+		// the slug is another author's course) discards what it made.
+		fake.err, fake.discarded = nil, nil
+		b := sampleBundle([]byte("not read by the fake"), "환영합니다")
+		_, err = ta.App.DB.W.NewUpdate().Table("catalog_courses").Set("author_id = ?", newMediaUser(t, ta, "t2", "tutor").ID).
+			Where("slug = 'sample-course'").Exec(ctx)
+		testkit.Must(t, err)
+		if _, err := ta.App.ImportBundle(ctx, b); err == nil || len(fake.discarded) != 1 || fake.discarded[0] != fake.ref {
+			t.Fatalf("a refused import: %v; discarded %v", err, fake.discarded)
 		}
 	}, func(_ *config.Config, o *app.Options) { o.BundleMedia = fake })
 }

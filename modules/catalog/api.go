@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/weaverse/weaverse/platform/authz"
 )
@@ -61,16 +63,34 @@ type Bundle struct {
 	Files fs.FS
 }
 
+// ImageURL is where the media module serves a variant ("display",
+// "thumbnail") of the image a reference names ("media:image:7"), to whoever
+// ImageAccess admits; "" for anything else (a bundle path not imported).
+// The catalog cannot import the media module (it depends on the catalog),
+// so the path is agreed here and served there.
+func ImageURL(ref, variant string) string {
+	id, ok := strings.CutPrefix(ref, "media:image:")
+	if n, err := strconv.ParseInt(id, 10, 64); !ok || err != nil || n <= 0 {
+		return ""
+	}
+	return "/images/" + id + "/" + variant
+}
+
 // BundleMedia turns the media files a bundle names into media references
 // ("media:video:7") when it is imported. The media module implements it;
 // the app passes it to Import.
 type BundleMedia interface {
 	// ImportVideo stores the video file (and its WebVTT captions file, if
 	// captions is not empty) as a video owned by owner and returns its
-	// reference. The same file imported again by the same owner returns the
-	// same reference. ErrMediaUnavailable means this server cannot take
-	// videos (no ffmpeg): the import keeps the file paths.
-	ImportVideo(ctx context.Context, owner int64, files fs.FS, video, captions string) (ref string, err error)
+	// reference, and whether it was made now. The same file imported again
+	// by the same owner returns the same reference. ErrMediaUnavailable
+	// means this server cannot take videos (no ffmpeg): the import keeps the
+	// file paths.
+	ImportVideo(ctx context.Context, owner int64, files fs.FS, video, captions string) (ref string, created bool, err error)
+	// ImportImage does the same for an image file (a course's picture).
+	ImportImage(ctx context.Context, owner int64, files fs.FS, image string) (ref string, created bool, err error)
+	// Discard removes media an import made before it failed.
+	Discard(ctx context.Context, refs []string)
 }
 
 // ErrMediaUnavailable is returned by a BundleMedia that cannot import media.
@@ -98,4 +118,8 @@ type MediaGate interface {
 	// SetCourseMedia sets a course's intro video or thumbnail reference
 	// (field "intro_video" or "thumbnail"); the caller must be able to edit it.
 	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error
+	// ImageAccess reports whether p may see the image named by ref
+	// ("media:image:7"): the picture of a published course is public; a
+	// draft's is for those who may edit it.
+	ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
 }

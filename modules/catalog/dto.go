@@ -47,7 +47,8 @@ type CourseSummary struct {
 	EstimatedHours int       `json:"estimated_hours"`
 	Tags           []string  `json:"tags"`
 	Status         string    `json:"status"`
-	Thumbnail      string    `json:"thumbnail,omitempty"`
+	Thumbnail      string    `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
+	ThumbnailURL   string    `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
 	CurriculumID   *int64    `json:"curriculum_id"`
 	Position       int       `json:"position" doc:"Order in its curriculum's roadmap."`
 	Author         Author    `json:"author"`

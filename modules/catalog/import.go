@@ -39,7 +39,14 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64, media B
 	// Media first, outside the catalog's transaction: storing videos takes
 	// a while and has its own transactions (on SQLite the writer is one
 	// connection, so they could not run inside this one).
-	imported, err := s.importMedia(ctx, b, authorID, media)
+	imported, created, err := s.importMedia(ctx, b, authorID, media)
+	defer func() {
+		// A refused import leaves no media behind either (what an earlier
+		// import made stays: the courses name it).
+		if err != nil && len(created) > 0 {
+			media.Discard(context.WithoutCancel(ctx), created)
+		}
+	}()
 	if err != nil {
 		return rep, err
 	}
@@ -131,14 +138,15 @@ func report(rep *ImportReport, name string, created, changed bool) {
 	}
 }
 
-// importMedia imports the video files b names through media and replaces
-// their paths in b by the references it returns (captions go with their
-// video). It returns the references so made: the import may set them,
+// importMedia imports the video and image files b names through media and
+// replaces their paths in b by the references it returns (captions go with
+// their video). Images need no ffmpeg: they are imported even where videos
+// cannot be. It returns the references so made: the import may set them,
 // where a tree update may only keep the references a course has.
-func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media BundleMedia) (map[string]bool, error) {
-	imported := map[string]bool{}
+func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media BundleMedia) (imported map[string]bool, created []string, err error) {
+	imported = map[string]bool{}
 	if media == nil || b.Files == nil {
-		return imported, nil
+		return imported, nil, nil
 	}
 	refs := map[[2]string]string{}
 	unavailable := false
@@ -150,7 +158,11 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 		ref, ok := refs[k]
 		if !ok {
 			var err error
-			ref, err = media.ImportVideo(ctx, owner, b.Files, *video, *captions)
+			var isNew bool
+			ref, isNew, err = media.ImportVideo(ctx, owner, b.Files, *video, *captions)
+			if isNew {
+				created = append(created, ref)
+			}
 			if errors.Is(err, ErrMediaUnavailable) {
 				s.logger.WarnContext(ctx, "bundle import: videos stay file paths until this server can take videos (ffmpeg)", "file", *video)
 				unavailable = true
@@ -164,11 +176,26 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 		*video, *captions = ref, ""
 		return nil
 	}
+	images := map[string]string{}
 	for i := range b.Courses {
 		c := &b.Courses[i]
 		none := ""
 		if err := resolve(&c.IntroVideo, &none); err != nil {
-			return nil, err
+			return nil, created, err
+		}
+		if th := c.Thumbnail; th != "" && !strings.HasPrefix(th, mediaRefPrefix) {
+			ref, ok := images[th]
+			if !ok {
+				var isNew bool
+				if ref, isNew, err = media.ImportImage(ctx, owner, b.Files, th); err != nil {
+					return nil, created, fmt.Errorf("%s: %w", th, err)
+				}
+				if isNew {
+					created = append(created, ref)
+				}
+				images[th], imported[ref] = ref, true
+			}
+			c.Thumbnail = ref
 		}
 		for li := range c.Lectures {
 			for ti := range c.Lectures[li].Topics {
@@ -177,10 +204,10 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 					continue
 				}
 				if err := resolve(&t.Video, &t.Captions); err != nil {
-					return nil, err
+					return nil, created, err
 				}
 			}
 		}
 	}
-	return imported, nil
+	return imported, created, nil
 }

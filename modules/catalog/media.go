@@ -60,6 +60,24 @@ func (s *service) VideoAccess(ctx context.Context, p *authz.Principal, ref strin
 	return slices.ContainsFunc(premium, func(id int64) bool { return ent[id] }), nil
 }
 
+// ImageAccess implements MediaGate.
+func (s *service) ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error) {
+	var uses []struct {
+		AuthorID int64 `bun:"author_id"`
+		Status   string
+	}
+	if err := s.db.R.NewSelect().Model((*courseRow)(nil)).Column("author_id", "status").Where("c.thumbnail = ?", ref).
+		Where("c.deleted_at IS NULL").Scan(ctx, &uses); err != nil {
+		return false, err
+	}
+	for _, u := range uses {
+		if u.Status == "published" || s.canEdit(p, "catalog.course", u.AuthorID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // SetTopicVideo implements MediaGate.
 func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int) error {
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -73,6 +73,7 @@ var kindIcons = map[string]string{
 // category's colour with its icon and the title's first letter.
 type Thumb struct {
 	URL      string
+	SrcSet   string // sizes of an uploaded image, for <img srcset>
 	Category string
 	Icon     string
 	Initial  string
@@ -83,7 +84,10 @@ func thumbOf(s *CourseSummary) Thumb {
 	if th.Icon == "" {
 		th.Icon = "journal-code"
 	}
-	if u := s.Thumbnail; strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.HasPrefix(u, "/\\") {
+	if u := s.ThumbnailURL; u != "" {
+		th.URL = u
+		th.SrcSet = ImageURL(s.Thumbnail, "thumbnail") + " 320w, " + u + " 1280w"
+	} else if u := s.Thumbnail; strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.HasPrefix(u, "/\\") {
 		th.URL = u
 	}
 	return th

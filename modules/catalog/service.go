@@ -187,7 +187,7 @@ func (s *service) summaries(ctx context.Context, rows []courseRow) ([]CourseSumm
 func summaryOf(r *courseRow, st courseStats, author accounts.User) CourseSummary {
 	return CourseSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
 		SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Credits: r.Credits,
-		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Thumbnail: r.Thumbnail,
+		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Thumbnail: r.Thumbnail, ThumbnailURL: ImageURL(r.Thumbnail, "display"),
 		CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
 		LectureCount: st.Lectures, TopicCount: st.Topics, VideoSeconds: st.VideoSeconds,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}

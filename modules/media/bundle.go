@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/apperr"
 )
 
 // BundleMedia is what the catalog's bundle import uses to turn the video
@@ -30,33 +31,36 @@ type bundleImporter struct{ s *service }
 // several topics, is one video. Otherwise it is ingested like an upload.
 // Captions ("name.<lang>.vtt"; Korean without a language part) are stored
 // with the video.
-func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.FS, file, captions string) (string, error) {
+func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.FS, file, captions string) (string, bool, error) {
 	s := b.s
 	if !s.hasFF {
-		return "", catalog.ErrMediaUnavailable
+		return "", false, catalog.ErrMediaUnavailable
 	}
 	tmp, size, sum, err := s.copyToTemp(files, file)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	row := &videoRow{}
+	created := false
 	err = s.db.R.NewSelect().Model(row).Where("v.owner_id = ?", owner).Where("v.source_sha256 = ?", sum).
 		Where("v.deleted_at IS NULL").Where("v.status <> 'failed'").OrderExpr("v.id").Limit(1).Scan(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		title := strings.TrimSuffix(path.Base(file), path.Ext(file))
 		if row, err = s.ingest(ctx, owner, tmp, size, title, sum); err != nil {
-			return "", err
+			return "", false, err
 		}
+		created = true
 	case err != nil:
-		return "", err
+		return "", false, err
 	}
+	ref := VideoRef(row.ID)
 	if captions != "" {
 		data, err := readBounded(files, captions, MaxCaptionBytes)
 		if err != nil {
-			return "", err
+			return ref, created, err
 		}
 		id := row.ID
 		load := func(ctx context.Context, idb bun.IDB) (*videoRow, error) {
@@ -68,10 +72,64 @@ func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.F
 			return &r, err
 		}
 		if _, err := s.putCaptions(ctx, id, load, captionsLangOf(captions), "", data); err != nil {
-			return "", fmt.Errorf("%s: %w", captions, err)
+			return ref, created, fmt.Errorf("%s: %w", captions, err)
 		}
 	}
-	return VideoRef(row.ID), nil
+	return ref, created, nil
+}
+
+// ImportImage implements catalog.BundleMedia: the file becomes an image of
+// owner (re-encoded with its variants, like an upload), or the image made
+// from the same file before.
+func (b bundleImporter) ImportImage(ctx context.Context, owner int64, files fs.FS, file string) (string, bool, error) {
+	s := b.s
+	f, err := files.Open(file)
+	if err != nil {
+		return "", false, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.limits.ImageBytes+1))
+	f.Close()
+	if err != nil {
+		return "", false, err
+	}
+	if int64(len(data)) > s.limits.ImageBytes {
+		return "", false, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large")
+	}
+	sum := sha256.Sum256(data)
+	var id int64
+	err = s.db.R.NewSelect().Model((*imageRow)(nil)).Column("id").Where("owner_id = ?", owner).
+		Where("source_sha256 = ?", hex.EncodeToString(sum[:])).Where("deleted_at IS NULL").OrderExpr("id").Limit(1).Scan(ctx, &id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		row, err := s.storeImage(ctx, owner, data, "")
+		if err != nil {
+			return "", false, err
+		}
+		return ImageRef(row.ID), true, nil
+	case err != nil:
+		return "", false, err
+	}
+	return ImageRef(id), false, nil
+}
+
+// Discard implements catalog.BundleMedia: the videos and images an import
+// made go, files and rows (a queued transcoding job then finds nothing).
+func (b bundleImporter) Discard(ctx context.Context, refs []string) {
+	s := b.s
+	for _, ref := range refs {
+		var id int64
+		switch {
+		case scanRef(ref, "media:video:%d", &id):
+			s.discard(ctx, id)
+		case scanRef(ref, "media:image:%d", &id):
+			s.discardImage(ctx, id)
+		}
+	}
+}
+
+func scanRef(ref, format string, id *int64) bool {
+	n, err := fmt.Sscanf(ref, format, id)
+	return err == nil && n == 1
 }
 
 // copyToTemp copies a bundle file to a temporary file (bounded by the video

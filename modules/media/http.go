@@ -25,7 +25,8 @@ type listInput struct{ httpx.PageParams }
 type imageUpdateInput struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body struct {
-		Alt string `json:"alt" maxLength:"300" doc:"Alternative text for screen readers."`
+		Alt      string `json:"alt" maxLength:"300" doc:"Alternative text for screen readers."`
+		CourseID int64  `json:"course_id,omitempty" minimum:"0" doc:"Make the image the picture (thumbnail) of this course, which the caller may edit."`
 	}
 }
 type videoUpdateInput struct {
@@ -64,6 +65,7 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 	r.Post("/api/images/upload", m.uploadImage)
 	r.Post("/api/videos/upload", m.uploadVideo)
 	r.Get(playlistPrefix+"*", s.servePlaylist)
+	r.Get(imagePath+":id/:variant", s.serveImage)
 
 	huma.Register(api, huma.Operation{OperationID: "list-images", Method: http.MethodGet, Path: "/api/images",
 		Summary: "My images (admins: all)", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401}},
@@ -81,9 +83,9 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 			return &imageOutput{img}, err
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-image", Method: http.MethodPut, Path: "/api/images/{id}",
-		Summary: "Change an image's alt text", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 404, 422}},
+		Summary: "Change an image's alt text, or the course it illustrates", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404, 422}},
 		func(ctx context.Context, in *imageUpdateInput) (*imageOutput, error) {
-			img, err := s.UpdateImage(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body.Alt)
+			img, err := s.UpdateImage(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body.Alt, in.Body.CourseID)
 			return &imageOutput{img}, err
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-image", Method: http.MethodDelete, Path: "/api/images/{id}",

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,4 +137,58 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/vnd.apple.mpegurl")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.SendString(b.String())
+}
+
+// imagePath is where images are served by reference (catalog.ImageURL).
+const imagePath = "/images/"
+
+// serveImage serves a variant of an image at a stable address (catalog
+// pages name a course's picture by it): to its owner and admins, and to
+// whoever the catalog lets see a course it illustrates. Others get 404.
+// Variants never change (a new picture is a new image), so the ETag is
+// the image, variant and size, and browsers revalidate cheaply.
+func (s *service) serveImage(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	name := c.Params("variant")
+	if err != nil || id <= 0 || (name != "display" && name != "thumbnail" && name != "original") {
+		return errImageNotFound
+	}
+	ctx := c.UserContext()
+	var r imageRow
+	if err := s.db.R.NewSelect().Model(&r).Where("i.id = ?", id).Where("i.deleted_at IS NULL").Scan(ctx); err != nil {
+		return errImageNotFound
+	}
+	p := authz.PrincipalFrom(ctx)
+	if p == nil || (p.UserID != r.OwnerID && !p.IsAdmin()) {
+		ok, err := s.gate.ImageAccess(ctx, p, ImageRef(id))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errImageNotFound
+		}
+	}
+	i := slices.IndexFunc(r.Variants, func(v storedVariant) bool { return v.Name == name })
+	if i < 0 {
+		return errImageNotFound
+	}
+	v := r.Variants[i]
+	etag := fmt.Sprintf(`"img-%d-%s-%d"`, id, name, v.Size)
+	h := &c.Response().Header
+	h.Set(fiber.HeaderETag, etag)
+	// Private: whether an image may be seen depends on the viewer (a
+	// draft's picture), so shared caches must not keep it.
+	h.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), etag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	obj, err := s.store.Open(context.WithoutCancel(ctx), v.Key)
+	if err != nil {
+		return errImageNotFound
+	}
+	h.Set(fiber.HeaderContentType, v.ContentType)
+	c.Context().SetBodyStream(obj, v.Size)
+	return nil
 }

@@ -116,10 +116,22 @@ func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Read
 		}
 		return Image{}, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
 	}
+	row, err := s.storeImage(ctx, p.UserID, data, alt)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.imageOut(ctx, row), nil
+}
+
+// storeImage validates, re-encodes and stores an image of owner (data is
+// at most the size limit) with its variants. Nothing is stored when the
+// image is refused.
+func (s *service) storeImage(ctx context.Context, owner int64, data []byte, alt string) (*imageRow, error) {
+	sum := sha256.Sum256(data)
 	// Decoding a large image takes a few hundred MiB and a core: at most
 	// one per core at a time, so a burst of uploads cannot exhaust memory.
 	if err := s.decoding.Acquire(ctx, 1); err != nil {
-		return Image{}, err
+		return nil, err
 	}
 	res, err := imaging.Process(bytes.NewReader(data), imaging.Limits{MaxBytes: s.limits.ImageBytes})
 	s.decoding.Release(1)
@@ -127,48 +139,62 @@ func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Read
 	if err != nil {
 		switch {
 		case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
-			return Image{}, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large").Because(err)
+			return nil, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large").Because(err)
 		case errors.Is(err, imaging.ErrUnsupported):
-			return Image{}, apperr.New(apperr.Unsupported, "media.image_unsupported", "media.image_unsupported").Because(err)
+			return nil, apperr.New(apperr.Unsupported, "media.image_unsupported", "media.image_unsupported").Because(err)
 		case errors.Is(err, errTooLarge):
-			return Image{}, err
+			return nil, err
 		default:
-			return Image{}, apperr.New(apperr.Invalid, "media.image_corrupt", "media.image_corrupt").Because(err)
+			return nil, apperr.New(apperr.Invalid, "media.image_corrupt", "media.image_corrupt").Because(err)
 		}
 	}
 	now := s.clock.Now()
-	row := &imageRow{OwnerID: p.UserID, Alt: trim(alt, 300), Format: res.Format, Width: res.Width, Height: res.Height, CreatedAt: now, UpdatedAt: now}
+	row := &imageRow{OwnerID: owner, Alt: trim(alt, 300), Format: res.Format, Width: res.Width, Height: res.Height,
+		SourceSHA256: hex.EncodeToString(sum[:]), CreatedAt: now, UpdatedAt: now}
 	for _, v := range res.Variants {
 		row.Size += int64(len(v.Data))
 	}
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-			return err
-		}
-		for _, v := range res.Variants {
-			ext := ".jpg"
-			if v.ContentType == "image/png" {
-				ext = ".png"
-			}
-			key := fmt.Sprintf("images/%d/%s%s", row.ID, v.Name, ext)
-			if err := s.store.Put(ctx, key, bytes.NewReader(v.Data), int64(len(v.Data)), v.ContentType); err != nil {
-				// Clean up while the writer is ours (see UploadVideo).
-				_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
-				return err
-			}
-			row.Variants = append(row.Variants, storedVariant{Name: v.Name, Key: key, Width: v.Width, Height: v.Height,
-				ContentType: v.ContentType, Size: len(v.Data)})
-		}
-		if _, err := tx.NewUpdate().Model(row).Column("variants").WherePK().Exec(ctx); err != nil {
-			_ = s.store.DeletePrefix(context.WithoutCancel(ctx), fmt.Sprintf("images/%d/", row.ID))
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return Image{}, err
+	// As for videos (see ingest), the files are stored outside any
+	// transaction; a failure removes them and the row.
+	row.Variants = jsonList[storedVariant]{}
+	if _, err := s.db.W.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return nil, err
 	}
-	return s.imageOut(ctx, row), nil
+	prefix := fmt.Sprintf("images/%d/", row.ID)
+	done := false
+	defer func() {
+		if !done {
+			s.discardImage(context.WithoutCancel(ctx), row.ID)
+		}
+	}()
+	for _, v := range res.Variants {
+		ext := ".jpg"
+		if v.ContentType == "image/png" {
+			ext = ".png"
+		}
+		key := prefix + v.Name + ext
+		if err := s.store.Put(ctx, key, bytes.NewReader(v.Data), int64(len(v.Data)), v.ContentType); err != nil {
+			return nil, err
+		}
+		row.Variants = append(row.Variants, storedVariant{Name: v.Name, Key: key, Width: v.Width, Height: v.Height,
+			ContentType: v.ContentType, Size: len(v.Data)})
+	}
+	if _, err := s.db.W.NewUpdate().Model(row).Column("variants").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	done = true
+	return row, nil
+}
+
+// discardImage removes an image that never became usable (or that a
+// refused import made): files first, then the row.
+func (s *service) discardImage(ctx context.Context, id int64) {
+	if err := s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id)); err != nil {
+		s.logger.WarnContext(ctx, "discarding an image's files", "image_id", id, "err", err)
+	}
+	if _, err := s.db.W.NewDelete().Model((*imageRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+		s.logger.WarnContext(ctx, "discarding an image", "image_id", id, "err", err)
+	}
 }
 
 // image loads an image the caller owns (admins: any); others get 404.
@@ -198,8 +224,17 @@ func (s *service) GetImage(ctx context.Context, p *authz.Principal, id int64) (I
 	return s.imageOut(ctx, r), nil
 }
 
-// UpdateImage changes an image's alt text.
-func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64, alt string) (Image, error) {
+// UpdateImage changes an image's alt text and, with courseID, makes it the
+// picture of that course (the catalog checks the caller may edit it).
+func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64, alt string, courseID int64) (Image, error) {
+	if courseID != 0 {
+		if _, err := s.image(ctx, s.db.R, p, id); err != nil {
+			return Image{}, err
+		}
+		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id)); err != nil {
+			return Image{}, err
+		}
+	}
 	var out Image
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.image(ctx, tx, p, id)

@@ -46,17 +46,19 @@ type storedVariant struct {
 type imageRow struct {
 	bun.BaseModel `bun:"table:media_images,alias:i"`
 
-	ID        int64                   `bun:"id,pk,autoincrement"`
-	OwnerID   int64                   `bun:"owner_id,notnull"`
-	Alt       string                  `bun:"alt,notnull"`
-	Format    string                  `bun:"format,notnull"`
-	Width     int                     `bun:"width,notnull"`
-	Height    int                     `bun:"height,notnull"`
-	Size      int64                   `bun:"size,notnull"`
-	Variants  jsonList[storedVariant] `bun:"variants,notnull"`
-	CreatedAt time.Time               `bun:"created_at,notnull"`
-	UpdatedAt time.Time               `bun:"updated_at,notnull"`
-	DeletedAt *time.Time              `bun:"deleted_at"`
+	ID       int64                   `bun:"id,pk,autoincrement"`
+	OwnerID  int64                   `bun:"owner_id,notnull"`
+	Alt      string                  `bun:"alt,notnull"`
+	Format   string                  `bun:"format,notnull"`
+	Width    int                     `bun:"width,notnull"`
+	Height   int                     `bun:"height,notnull"`
+	Size     int64                   `bun:"size,notnull"`
+	Variants jsonList[storedVariant] `bun:"variants,notnull"`
+	// SourceSHA256 is the uploaded file's SHA-256 (hex), as for videos.
+	SourceSHA256 string     `bun:"source_sha256,notnull"`
+	CreatedAt    time.Time  `bun:"created_at,notnull"`
+	UpdatedAt    time.Time  `bun:"updated_at,notnull"`
+	DeletedAt    *time.Time `bun:"deleted_at"`
 }
 
 // storedRendition is one HLS rendition of a ready video.

@@ -1,0 +1,2 @@
+DROP INDEX catalog_courses_thumbnail_idx;
+DROP INDEX catalog_courses_intro_video_idx;
