@@ -95,6 +95,8 @@ func TestMediaInBrowser(t *testing.T) {
 	var v media.Video
 	upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data, "title", "1강 · 개발 환경 준비").Status(202).JSON(&v)
 	waitReady(t, ta, tutor, v.ID)
+	ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/ko/", v.ID), "WEBVTT\n\n00:00.000 --> 00:30.000\n개발 환경을 준비합니다\n",
+		bearer(tutor)...).Status(200)
 	mediaCourse(t, ta, tutor, v.ID)
 	base := testkit.Listen(t, ta.App.Fiber)
 	cspWatch(t, ctx)
@@ -133,8 +135,14 @@ func TestMediaInBrowser(t *testing.T) {
 	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("m"), chromedp.KeyEvent(kb.ArrowDown)))
 	waitJS(t, ctx, 2*time.Second, `(() => { const v = document.getElementById("player-video"); return !v.muted && Math.abs(v.volume - 0.9) < 0.01; })()`)
 	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-status").textContent === "음량 90%"`)
+	// Captions: the video's Korean track shows by default, with its cue on
+	// screen; c hides it.
+	waitJS(t, ctx, 5*time.Second, `(() => { const t = document.getElementById("player-video").textTracks[0];
+		return t && t.language === "ko" && t.mode === "showing" && t.activeCues && t.activeCues.length === 1 &&
+			t.activeCues[0].text === "개발 환경을 준비합니다"; })()`)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("c")))
-	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-status").textContent === "이 영상에는 자막이 없습니다."`)
+	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-status").textContent === "자막 꺼짐" &&
+		document.getElementById("player-video").textTracks[0].mode === "hidden"`)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("k")))
 	waitJS(t, ctx, 2*time.Second, `document.getElementById("player-video").paused`)
 	if !evalJS[bool](t, ctx, `getComputedStyle(document.getElementById("player-error")).display === "none"`) {
