@@ -118,6 +118,9 @@ type MediaGate interface {
 	// SetCourseMedia sets a course's intro video or thumbnail reference
 	// (field "intro_video" or "thumbnail"); the caller must be able to edit it.
 	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error
+	// VideoTopic returns the title and course of a video topic that plays
+	// ref ("media:video:42"), when p may see that course; "" otherwise.
+	VideoTopic(ctx context.Context, p *authz.Principal, topicID int64, ref string) (title string, courseID int64, err error)
 	// ImageAccess reports whether p may see the image named by ref
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.

@@ -60,6 +60,33 @@ func (s *service) VideoAccess(ctx context.Context, p *authz.Principal, ref strin
 	return slices.ContainsFunc(premium, func(id int64) bool { return ent[id] }), nil
 }
 
+// VideoTopic implements MediaGate.
+func (s *service) VideoTopic(ctx context.Context, p *authz.Principal, topicID int64, ref string) (string, int64, error) {
+	expr, err := s.db.JSONText("content", "video") // only topics have a content column
+	if err != nil {
+		return "", 0, err
+	}
+	var row struct {
+		Title    string
+		CourseID int64 `bun:"course_id"`
+		AuthorID int64 `bun:"author_id"`
+		Status   string
+	}
+	err = s.db.R.NewSelect().TableExpr("catalog_topics AS t").ColumnExpr("t.title, t.course_id, c.author_id, c.status").
+		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
+		Where("t.id = ?", topicID).Where("t.deleted_at IS NULL").Where("t.kind = 'video'").Where("? = ?", expr, ref).
+		Scan(ctx, &row)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", 0, nil
+	case err != nil:
+		return "", 0, err
+	case row.Status != "published" && !s.canEdit(p, "catalog.course", row.AuthorID):
+		return "", 0, nil
+	}
+	return row.Title, row.CourseID, nil
+}
+
 // ImageAccess implements MediaGate.
 func (s *service) ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error) {
 	var uses []struct {

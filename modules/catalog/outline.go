@@ -56,13 +56,14 @@ const mediaRefPrefix = "media:"
 // already there is refused: uploaded media are attached only through the
 // media module, which checks that they belong to the caller (MediaGate) —
 // except the references a bundle import just made from its own files. On
-// import, a file path never replaces a reference (see writer.importing).
+// import, a file path never replaces a reference (see writer.importing);
+// an empty value still removes it.
 func (w *writer) mediaRef(loc, old, new string) (string, error) {
 	isRef := strings.HasPrefix(new, mediaRefPrefix)
 	switch {
 	case isRef && new != old && !w.imported[new]:
 		return "", invalidAt(loc, "catalog.media_ref_not_allowed", new)
-	case w.importing && !isRef && strings.HasPrefix(old, mediaRefPrefix):
+	case w.importing && new != "" && !isRef && strings.HasPrefix(old, mediaRefPrefix):
 		return old, nil
 	}
 	return new, nil

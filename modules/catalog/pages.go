@@ -456,7 +456,7 @@ func (m *Module) coursePage(c *fiber.Ctx) error {
 			if tp.Kind == "video" {
 				secs += tp.Duration
 			}
-			lv.Topics = append(lv.Topics, m.topicView(c, d.ID, tp))
+			lv.Topics = append(lv.Topics, m.topicView(c, tp))
 		}
 		if secs > 0 {
 			lv.VideoTime = m.span(c, secs)
@@ -477,7 +477,7 @@ func videoID(ref string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (m *Module) topicView(c *fiber.Ctx, courseID int64, tp Topic) TopicView {
+func (m *Module) topicView(c *fiber.Ctx, tp Topic) TopicView {
 	v := TopicView{Topic: tp, Icon: kindIcons[tp.Kind], KindLabel: m.t(c, "catalog.page.kind."+tp.Kind)}
 	if v.Icon == "" {
 		v.Icon = "journal-text"
@@ -490,8 +490,7 @@ func (m *Module) topicView(c *fiber.Ctx, courseID int64, tp Topic) TopicView {
 	}
 	if ct := tp.Content; ct != nil {
 		if id, ok := videoID(ct.Video); ok && tp.Kind == "video" {
-			q := url.Values{"title": {tp.Title}, "back": {fmt.Sprintf("/courses/%d#topic-%d", courseID, tp.ID)}}
-			v.WatchURL = fmt.Sprintf("/watch/%d?%s", id, q.Encode())
+			v.WatchURL = fmt.Sprintf("/watch/%d?topic=%d", id, tp.ID) // the player shows the topic's title and the way back
 		}
 		v.BodyHTML = template.HTML(ct.BodyHTML)   // rendered by the service: safe
 		v.NotesHTML = template.HTML(ct.NotesHTML) // idem

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,17 +66,18 @@ var fontsLoaded = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) e
 })
 
 // mediaCourse puts video on the free topic of a new published course.
-func mediaCourse(t *testing.T, ta *apptest.T, tutor user, videoID int64) {
+func mediaCourse(t *testing.T, ta *apptest.T, tutor user, videoID int64) (topicID int64) {
 	t.Helper()
 	var course struct {
 		Lectures []struct{ Topics []struct{ ID int64 } }
 	}
 	ta.Request(http.MethodPost, "/api/courses/", map[string]any{"slug": "video-course", "title": "영상 강좌", "category": "frontend",
 		"skill_level": "beginner", "price": 1000, "status": "published", "lectures": []map[string]any{{"slug": "l", "title": "강의",
-			"topics": []map[string]any{{"slug": "free", "title": "무료", "kind": "video"}}}}},
+			"topics": []map[string]any{{"slug": "free", "title": "1강 · 개발 환경 준비", "kind": "video"}}}}},
 		bearer(tutor)...).Status(201).JSON(&course)
 	ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", videoID), map[string]any{"topic_id": course.Lectures[0].Topics[0].ID},
 		bearer(tutor)...).Status(204)
+	return course.Lectures[0].Topics[0].ID
 }
 
 // TestMediaInBrowser plays a transcoded video in headless Chromium through
@@ -97,7 +97,7 @@ func TestMediaInBrowser(t *testing.T) {
 	waitReady(t, ta, tutor, v.ID)
 	ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/ko/", v.ID), "WEBVTT\n\n00:00.000 --> 00:30.000\n개발 환경을 준비합니다\n",
 		bearer(tutor)...).Status(200)
-	mediaCourse(t, ta, tutor, v.ID)
+	topic := mediaCourse(t, ta, tutor, v.ID)
 	base := testkit.Listen(t, ta.App.Fiber)
 	cspWatch(t, ctx)
 	shots := browser.ScreenshotDir()
@@ -113,7 +113,7 @@ func TestMediaInBrowser(t *testing.T) {
 
 	// ---- the player, signed out (a free topic) ----
 	browser.Resize(t, ctx, browser.Desktop)
-	watch := fmt.Sprintf("%s/watch/%d?title=%s&back=%%2Fcourses", base, v.ID, url.QueryEscape("1강 · 개발 환경 준비"))
+	watch := fmt.Sprintf("%s/watch/%d?topic=%d", base, v.ID, topic)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(watch), chromedp.WaitVisible(chromedp.CSS("#player-video"))))
 	waitJS(t, ctx, 10*time.Second, `window.__weaverseHls === true && document.getElementById("player-video").dataset.engine === "hls.js"`)
 	evalJS[bool](t, ctx, `(() => { const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)

@@ -28,7 +28,8 @@ type bundleImporter struct{ s *service }
 // ImportVideo implements catalog.BundleMedia. The file is copied to a
 // temporary file (bundles may be embedded), hashed, and looked up among the
 // owner's videos by content: an unchanged clip imported again, or named by
-// several topics, is one video. Otherwise it is ingested like an upload.
+// several topics, is one video (one that is stored whole: processing or
+// ready). Otherwise it is ingested like an upload.
 // Captions ("name.<lang>.vtt"; Korean without a language part) are stored
 // with the video.
 func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.FS, file, captions string) (string, bool, error) {
@@ -45,7 +46,7 @@ func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.F
 	row := &videoRow{}
 	created := false
 	err = s.db.R.NewSelect().Model(row).Where("v.owner_id = ?", owner).Where("v.source_sha256 = ?", sum).
-		Where("v.deleted_at IS NULL").Where("v.status <> 'failed'").OrderExpr("v.id").Limit(1).Scan(ctx)
+		Where("v.deleted_at IS NULL").Where("v.status IN ('processing', 'ready')").OrderExpr("v.id").Limit(1).Scan(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		title := strings.TrimSuffix(path.Base(file), path.Ext(file))

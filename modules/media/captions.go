@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -36,7 +37,11 @@ const (
 // optional subtags ("ko", "en-US", "zh-Hant-TW"), at most 35 characters.
 var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$`)
 
-var errCaptionNotFound = apperr.New(apperr.NotFound, "media.caption_not_found", "media.caption_not_found")
+var (
+	errCaptionNotFound = apperr.New(apperr.NotFound, "media.caption_not_found", "media.caption_not_found")
+	errTooManyCaptions = apperr.New(apperr.Conflict, "media.captions_too_many", "media.captions_too_many").
+				With(map[string]any{"N": maxCaptionTracks})
+)
 
 // Caption is one captions track of a video.
 type Caption struct {
@@ -108,18 +113,16 @@ func captionsOut(cs []storedCaption) []Caption {
 
 // SetCaptions adds or replaces a video's captions in one language.
 func (s *service) SetCaptions(ctx context.Context, p *authz.Principal, id int64, lang, label string, data []byte) (Video, error) {
-	if _, err := s.video(ctx, s.db.R, p, id); err != nil {
-		return Video{}, err
-	}
 	return s.putCaptions(ctx, id, func(ctx context.Context, idb bun.IDB) (*videoRow, error) {
 		return s.video(ctx, idb, p, id)
 	}, lang, label, data)
 }
 
-// putCaptions stores captions for the video load returns. The file is
-// stored under a name derived from its content before the row names it, and
-// the file it replaces is removed after the commit: a failure at any point
-// leaves the video with its previous captions, whole. The same file again
+// putCaptions stores captions for the video load returns. Each write gets
+// its own file (the content's hash plus a random part: two writes never
+// share a name, so removing one can never remove the other's), stored
+// before the row names it; the file it replaces is removed after the
+// commit, and a write that fails removes its own. The same file again
 // changes nothing.
 func (s *service) putCaptions(ctx context.Context, id int64, load func(context.Context, bun.IDB) (*videoRow, error),
 	lang, label string, data []byte) (Video, error) {
@@ -131,29 +134,46 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		return Video{}, err
 	}
 	sum := sha256.Sum256(data)
-	key := fmt.Sprintf("videos/%d/captions/%s-%s.vtt", id, lang, hex.EncodeToString(sum[:6]))
-	c := storedCaption{Lang: lang, Label: captionLabel(tag, label), Key: key, Size: len(data)}
-	if err := s.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "text/vtt; charset=utf-8"); err != nil {
+	c := storedCaption{Lang: lang, Label: captionLabel(tag, label), SHA256: hex.EncodeToString(sum[:]), Size: len(data)}
+	same := func(o storedCaption) bool { return o.Lang == c.Lang && o.Label == c.Label && o.SHA256 == c.SHA256 }
+	// What needs no file is answered before one is stored.
+	r, err := load(ctx, s.db.R)
+	if err != nil {
+		return Video{}, err
+	}
+	i := slices.IndexFunc(r.Captions, func(o storedCaption) bool { return o.Lang == lang })
+	switch {
+	case i >= 0 && same(r.Captions[i]):
+		return videoOut(r), nil
+	case i < 0 && len(r.Captions) >= maxCaptionTracks:
+		return Video{}, errTooManyCaptions
+	}
+	random := make([]byte, 4)
+	if _, err := rand.Read(random); err != nil {
+		return Video{}, err
+	}
+	c.Key = fmt.Sprintf("videos/%d/captions/%s-%s%s.vtt", id, lang, c.SHA256[:12], hex.EncodeToString(random))
+	if err := s.store.Put(ctx, c.Key, bytes.NewReader(data), int64(len(data)), "text/vtt; charset=utf-8"); err != nil {
 		return Video{}, err
 	}
 	var out Video
 	var replaced string
+	named := false // whether the row names c.Key
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := load(ctx, tx)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(r.Captions, func(c storedCaption) bool { return c.Lang == lang })
+		i := slices.IndexFunc(r.Captions, func(o storedCaption) bool { return o.Lang == lang })
 		switch {
-		case i >= 0 && r.Captions[i] == c:
-			out = videoOut(r)
+		case i >= 0 && same(r.Captions[i]):
+			out = videoOut(r) // an equal write won meanwhile
 			return nil
 		case i >= 0:
 			replaced = r.Captions[i].Key
 			r.Captions[i] = c
 		case len(r.Captions) >= maxCaptionTracks:
-			return apperr.New(apperr.Conflict, "media.captions_too_many", "media.captions_too_many").
-				With(map[string]any{"N": maxCaptionTracks})
+			return errTooManyCaptions
 		default:
 			r.Captions = append(r.Captions, c)
 		}
@@ -161,15 +181,19 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		if _, err := tx.NewUpdate().Model(r).Column("captions", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
+		named = true
 		out = videoOut(r)
 		return nil
 	})
+	if !named {
+		if derr := s.store.Delete(context.WithoutCancel(ctx), c.Key); derr != nil {
+			s.logger.WarnContext(ctx, "removing unused captions", "key", c.Key, "err", derr)
+		}
+	}
 	if err != nil {
-		// The new file stays: it may be the one the row already names (same
-		// content), and an unnamed one goes with the video's folder.
 		return Video{}, err
 	}
-	if replaced != "" && replaced != key {
+	if replaced != "" {
 		if err := s.store.Delete(ctx, replaced); err != nil {
 			s.logger.WarnContext(ctx, "removing replaced captions", "key", replaced, "err", err)
 		}

@@ -98,6 +98,20 @@ func TestCaptions(t *testing.T) {
 			t.Fatalf("captions after refusals: %+v", after.Captions)
 		}
 
+		// At most 20 languages; the 21st is refused and leaves no file.
+		for _, lang := range []string{"ja", "zh", "fr", "de", "es", "it", "pt", "ru", "vi", "th", "id", "ar", "hi", "tr", "nl", "sv", "pl", "uk"} {
+			ta.Request(http.MethodPut, path(lang), vttKo, bearer(tutor)...).Status(200)
+		}
+		files = mediaFiles(t, ta)
+		ta.Request(http.MethodPut, path("fi"), vttKo, bearer(tutor)...).Problem(409, "media.captions_too_many")
+		if n := mediaFiles(t, ta); n != files {
+			t.Errorf("a refused 21st language left %d files", n-files)
+		}
+		for _, lang := range []string{"ja", "zh", "fr", "de", "es", "it", "pt", "ru", "vi", "th", "id", "ar", "hi", "tr", "nl", "sv", "pl", "uk"} {
+			ta.Request(http.MethodDelete, path(lang), nil, bearer(tutor)...).Status(204)
+		}
+		files -= 18
+
 		ta.Request(http.MethodDelete, path("en-US"), nil, bearer(other)...).Status(404)
 		ta.Request(http.MethodDelete, path("en-US"), nil, bearer(tutor)...).Status(204)
 		ta.Request(http.MethodDelete, path("en-US"), nil, bearer(tutor)...).Problem(404, "media.caption_not_found")

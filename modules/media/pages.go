@@ -32,7 +32,6 @@ func (m *Module) pages(r fiber.Router) {
 const (
 	studioVideos = 20 // videos per page of the library
 	studioImages = 24 // images per page (a multiple of 2, 3 and 4 columns)
-	maxTitle     = 200
 )
 
 func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c, id, kv...) }
@@ -61,9 +60,10 @@ type WatchPage struct {
 
 // watchPage plays one video for a viewer Playback admits: 404 for others
 // (401, which becomes the login page, when signed out), 409 while the video
-// is still being processed. ?title= names it (the catalog links here with
-// the topic's title); ?back= a local page to return to. The video's
-// captions become tracks, the page language's shown by default.
+// is still being processed. ?topic= names the topic it plays for (the
+// catalog links here so): its title and the way back to it; ?back= a local
+// page to return to. The video's captions become tracks, the page
+// language's shown by default.
 func (m *Module) watchPage(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id < 1 {
@@ -89,7 +89,19 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 	for i, pc := range pb.Captions {
 		page.Captions = append(page.Captions, WatchCaption{PlaybackCaption: pc, Default: i == def})
 	}
-	page.Title = trim(c.Query("title"), maxTitle)
+	// The title is the topic's (when the video is that topic's), else the
+	// one its owner gave it: never text from the URL, which anyone could
+	// write to put words on our page.
+	var back string
+	if tid, err := strconv.ParseInt(c.Query("topic"), 10, 64); err == nil && tid > 0 {
+		title, courseID, err := m.svc.gate.VideoTopic(ctx, p, tid, VideoRef(id))
+		if err != nil {
+			return err
+		}
+		if title != "" {
+			page.Title, back = title, fmt.Sprintf("/courses/%d#topic-%d", courseID, tid)
+		}
+	}
 	if page.Title == "" && p != nil {
 		// The owner (or an admin) sees the title they gave it.
 		if v, err := m.svc.GetVideo(ctx, p, id); err == nil {
@@ -99,7 +111,10 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 	if page.Title == "" {
 		page.Title = m.t(c, "media.page.watch.untitled")
 	}
-	if back := web.SafeRedirect(c.Query("back"), ""); back != "" {
+	if b := web.SafeRedirect(c.Query("back"), ""); b != "" {
+		back = b
+	}
+	if back != "" {
 		page.Back, page.BackLabel = back, m.t(c, "media.page.watch.back")
 	} else if r := p.RoleOf(); r == authz.Tutor || r == authz.Admin {
 		page.Back, page.BackLabel = "/studio/media", m.t(c, "media.page.watch.back_library")
@@ -212,11 +227,7 @@ func (m *Module) renderStudio(c *fiber.Ctx, status int, vf, imf *web.Form) error
 	for _, v := range videos {
 		it := VideoItem{Video: v, Clock: clockText(int(v.Duration + 0.5)), SizeText: sizeText(v.Size)}
 		if v.Status == "ready" {
-			q := url.Values{"back": {"/studio/media"}}
-			if v.Title != "" {
-				q.Set("title", v.Title)
-			}
-			it.WatchURL = fmt.Sprintf("/watch/%d?%s", v.ID, q.Encode())
+			it.WatchURL = fmt.Sprintf("/watch/%d?%s", v.ID, url.Values{"back": {"/studio/media"}}.Encode())
 			if pb, err := m.svc.Playback(ctx, p, v.ID); err == nil {
 				it.Poster = pb.PosterURL
 			}

@@ -422,12 +422,14 @@ func (s *service) ingest(ctx context.Context, owner int64, tmp *os.File, size in
 		}
 		row.JobID, row.Status, row.UpdatedAt = &id, "processing", s.clock.Now()
 		res, err := tx.NewUpdate().Model(row).Column("status", "job_id", "updated_at").WherePK().
-			Where("status = 'uploaded'").Exec(ctx)
+			Where("status = 'uploaded'").Where("deleted_at IS NULL").Exec(ctx)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("video %d left 'uploaded' while its original was stored", row.ID)
+			// Deleted (or failed by the sweeper) while the original was
+			// stored: the files go (see discard), and the job is not queued.
+			return errVideoNotFound
 		}
 		return nil
 	})
@@ -546,7 +548,9 @@ func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[transcodeArgs
 		return err
 	}
 	if r.DeletedAt != nil {
-		return nil
+		// Deleted before it was processed: DeleteVideo removed its files,
+		// unless an upload still being stored wrote them afterwards.
+		return s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", r.ID))
 	}
 	err := s.transcode(ctx, &r)
 	if err == nil {

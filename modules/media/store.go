@@ -96,10 +96,11 @@ type videoRow struct {
 
 // storedCaption is one WebVTT track of a video.
 type storedCaption struct {
-	Lang  string `json:"lang"`
-	Label string `json:"label"`
-	Key   string `json:"key"`
-	Size  int    `json:"size"`
+	Lang   string `json:"lang"`
+	Label  string `json:"label"`
+	Key    string `json:"key"`
+	SHA256 string `json:"sha256"`
+	Size   int    `json:"size"`
 }
 
 // Storage keys of a video's files.

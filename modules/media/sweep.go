@@ -24,7 +24,7 @@ const (
 	// uploadStaleAfter is how long a row may stay "uploaded": storing one
 	// original (at most media.max_video_bytes) takes minutes, not hours.
 	uploadStaleAfter = 6 * time.Hour
-	// sweepBatch bounds one run's work; the next run takes the rest.
+	// sweepBatch is how many videos one query reads.
 	sweepBatch = 500
 )
 
@@ -79,47 +79,54 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 		}
 	}
 
-	// Videos processing under a job that will not run again. The update
-	// is conditional on the status, so a video that became ready (its job
-	// completed) between the two reads is never failed.
-	var processing []struct {
-		ID    int64  `bun:"id"`
-		JobID *int64 `bun:"job_id"`
-	}
-	if err := s.db.R.NewSelect().Model((*videoRow)(nil)).Column("id", "job_id").Where("status = 'processing'").
-		Where("deleted_at IS NULL").OrderExpr("id").Limit(sweepBatch).Scan(ctx, &processing); err != nil {
-		return failed, err
-	}
-	ids := make([]int64, 0, len(processing))
-	for _, p := range processing {
-		if p.JobID != nil {
-			ids = append(ids, *p.JobID)
+	// Videos processing under a job that will not run again, a batch at a
+	// time (by id, so live jobs at the front cannot hide the rest). The
+	// update is conditional on the status, so a video that became ready
+	// (its job completed) between the two reads is never failed.
+	for after := int64(0); ; {
+		var processing []struct {
+			ID    int64  `bun:"id"`
+			JobID *int64 `bun:"job_id"`
 		}
-	}
-	states, err := s.jobs.Statuses(ctx, ids)
-	if err != nil {
-		return failed, err
-	}
-	for _, p := range processing {
-		var st jobs.Status
-		found := false
-		if p.JobID != nil {
-			st, found = states[*p.JobID]
+		if err := s.db.R.NewSelect().Model((*videoRow)(nil)).Column("id", "job_id").Where("status = 'processing'").
+			Where("deleted_at IS NULL").Where("id > ?", after).OrderExpr("id").Limit(sweepBatch).Scan(ctx, &processing); err != nil {
+			return failed, err
 		}
-		if found && !st.Final() {
-			continue
+		ids := make([]int64, 0, len(processing))
+		for _, p := range processing {
+			if p.JobID != nil {
+				ids = append(ids, *p.JobID)
+			}
 		}
-		reason := "processing stopped unexpectedly; upload the video again"
-		if found && st.LastError != "" {
-			reason = "processing failed: " + st.LastError
-		}
-		ok, err := s.failIf(ctx, p.ID, "processing", reason)
+		states, err := s.jobs.Statuses(ctx, ids)
 		if err != nil {
 			return failed, err
 		}
-		if ok {
-			failed++
+		for _, p := range processing {
+			var st jobs.Status
+			found := false
+			if p.JobID != nil {
+				st, found = states[*p.JobID]
+			}
+			if found && !st.Final() {
+				continue
+			}
+			reason := "processing stopped unexpectedly; upload the video again"
+			if found && st.LastError != "" {
+				reason = "processing failed: " + st.LastError
+			}
+			ok, err := s.failIf(ctx, p.ID, "processing", reason)
+			if err != nil {
+				return failed, err
+			}
+			if ok {
+				failed++
+			}
 		}
+		if len(processing) < sweepBatch {
+			break
+		}
+		after = processing[len(processing)-1].ID
 	}
 	if failed > 0 {
 		s.logger.InfoContext(ctx, "media sweeper failed stuck videos", "count", failed)

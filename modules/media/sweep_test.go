@@ -1,8 +1,10 @@
 package media_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -57,6 +59,30 @@ func TestSweepStuckVideos(t *testing.T) {
 			if v.Status != want || (want == "failed") != (v.Failure != "") {
 				t.Errorf("video %d: %s (%q), want %s", vid, v.Status, v.Failure, want)
 			}
+		}
+	})
+}
+
+// A video deleted before its job ran: the job removes whatever files are
+// left under it (an upload still being stored may write them after the
+// delete), and does not process it.
+func TestTranscodeOfDeletedVideoCleansUp(t *testing.T) {
+	data := clip(t, 1)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data).Status(202).JSON(&v)
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/videos/%d/", v.ID), nil, bearer(tutor)...).Status(204)
+		ctx := context.Background()
+		key := fmt.Sprintf("videos/%d/original", v.ID)
+		testkit.Must(t, ta.App.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), ""))
+		started(t, ta)
+		var job int64
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("media_videos").Column("job_id").Where("id = ?", v.ID).Scan(ctx, &job))
+		_, err := ta.App.Jobs.WaitFor(ctx, job, jobs.StateCompleted)
+		testkit.Must(t, err)
+		if _, err := ta.App.Store.Stat(ctx, key); err == nil {
+			t.Fatal("the deleted video's original is still stored")
 		}
 	})
 }

@@ -26,7 +26,9 @@ package media
 //
 // Leases run on the wall clock (time.Now), not the module's clock: they are
 // about processes being alive, like network timeouts, and test clocks that
-// stand still must not make them eternal.
+// stand still must not make them eternal. Instances compare their own
+// clocks, so they must agree within a few seconds (NTP); a holder that
+// cannot renew stops with a third of its lease left (see heartbeat).
 
 import (
 	"context"
@@ -128,7 +130,13 @@ func (k *dbLock) Lock(ctx context.Context, requestRelease func()) error {
 			return err
 		}
 		now := time.Now().UTC()
-		if !found || !row.ExpiresAt.After(now) {
+		l.mu.Lock()
+		h := l.held[k.id]
+		l.mu.Unlock()
+		// A holder in this process is alive whatever its lease says (it may
+		// not have renewed it while the SQLite writer was busy): it is asked
+		// to let go below, never overtaken.
+		if h == nil && (!found || !row.ExpiresAt.After(now)) {
 			ok, err := l.acquire(ctx, k.id, k.holder, now)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -144,13 +152,10 @@ func (k *dbLock) Lock(ctx context.Context, requestRelease func()) error {
 		}
 		// Held by someone else: ask them to let go, then wait.
 		var local <-chan struct{}
-		l.mu.Lock()
-		if h := l.held[k.id]; h != nil {
+		if h != nil {
 			local = h.released
-			l.mu.Unlock()
 			h.askRelease()
 		} else {
-			l.mu.Unlock()
 			if asked != row.Holder {
 				if err := l.ask(ctx, k.id, row.Holder); err != nil {
 					if ctx.Err() != nil {
@@ -242,12 +247,14 @@ func (k *dbLock) heartbeat() {
 				return // Unlock
 			case err != nil:
 				l.logger.Warn("renewing an upload lock", "upload", k.id, "err", err)
-				// Past its lease another instance may have taken it: stop.
-				// Not on SQLite, where one process owns the database and
-				// the renewal waits for that process's own writer (a long
-				// transaction), which a taker would wait for too; once the
-				// writer is free, a lease really taken shows as !ok.
-				if time.Since(renewed) >= l.lease && !l.db.IsSQLite() {
+				// Near the end of its lease another instance may take it:
+				// stop while a third of the lease is left, time for the
+				// request to end before a taker writes. Not on SQLite, where
+				// one process owns the database (takers in it wait for this
+				// holder, see Lock) and the renewal waits for that process's
+				// own writer; once the writer is free, a lease really taken
+				// shows as !ok.
+				if time.Since(renewed) >= 2*l.lease/3 && !l.db.IsSQLite() {
 					lost = true
 				}
 			case !ok:

@@ -274,3 +274,27 @@ func TestTusLockAcquireRace(t *testing.T) {
 		}
 	})
 }
+
+// A holder in this process is never overtaken, even when its lease ran out
+// in the table (it could not renew while the SQLite writer was busy): a
+// second request asks it to let go and waits.
+func TestTusLockLocalHolderOutlivesItsLease(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		l := instance(d)
+		const id = "fedcba9876543210fedcba9876543210"
+		la, asked, err := lockOf(t, l, id, time.Second)
+		testkit.Must(t, err)
+		// The lease runs out in the table while the holder lives on.
+		_, err = d.W.NewUpdate().Model((*tusLockRow)(nil)).Set("expires_at = ?", time.Now().UTC().Add(-time.Minute)).
+			Where("upload_id = ?", id).Exec(context.Background())
+		testkit.Must(t, err)
+		_, _, err = lockOf(t, l, id, 3*testPoll)
+		if !errors.Is(err, tusd.ErrLockTimeout) || asked.Load() != 1 {
+			t.Fatalf("second request: %v after asking the holder %d times; want a timeout after asking once", err, asked.Load())
+		}
+		testkit.Must(t, la.Unlock())
+		lb, _, err := lockOf(t, l, id, time.Second)
+		testkit.Must(t, err)
+		testkit.Must(t, lb.Unlock())
+	})
+}
