@@ -121,6 +121,10 @@ type MediaGate interface {
 	// VideoTopic returns the title and course of a video topic that plays
 	// ref ("media:video:42"), when p may see that course; "" otherwise.
 	VideoTopic(ctx context.Context, p *authz.Principal, topicID int64, ref string) (title string, courseID int64, err error)
+	// MediaUses returns the titles of the live courses that use ref (a
+	// topic's video, an intro video, a picture), a few at most: media in
+	// use are not deleted.
+	MediaUses(ctx context.Context, ref string) ([]string, error)
 	// ImageAccess reports whether p may see the image named by ref
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.

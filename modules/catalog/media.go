@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -85,6 +86,38 @@ func (s *service) VideoTopic(ctx context.Context, p *authz.Principal, topicID in
 		return "", 0, nil
 	}
 	return row.Title, row.CourseID, nil
+}
+
+// MediaUses implements MediaGate.
+func (s *service) MediaUses(ctx context.Context, ref string) ([]string, error) {
+	const most = 5
+	var titles []string
+	if err := s.db.R.NewSelect().Model((*courseRow)(nil)).Column("title").Where("c.deleted_at IS NULL").
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("c.intro_video = ?", ref).WhereOr("c.thumbnail = ?", ref)
+		}).OrderExpr("c.id").Limit(most).Scan(ctx, &titles); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(ref, mediaRefPrefix+"video:") {
+		return titles, nil
+	}
+	expr, err := s.db.JSONText("content", "video") // only topics have a content column
+	if err != nil {
+		return nil, err
+	}
+	var more []string
+	if err := s.db.R.NewSelect().TableExpr("catalog_topics AS t").ColumnExpr("DISTINCT c.title, c.id").
+		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
+		Where("t.deleted_at IS NULL").Where("? = ?", expr, ref).OrderExpr("c.id").Limit(most).
+		Scan(ctx, &more, new([]int64)); err != nil {
+		return nil, err
+	}
+	for _, t := range more {
+		if !slices.Contains(titles, t) && len(titles) < most {
+			titles = append(titles, t)
+		}
+	}
+	return titles, nil
 }
 
 // ImageAccess implements MediaGate.

@@ -89,7 +89,8 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 			return &imageOutput{img}, err
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-image", Method: http.MethodDelete, Path: "/api/images/{id}",
-		Summary: "Delete an image", Tags: tags, Security: bearer, Middlewares: authed, DefaultStatus: http.StatusNoContent, Errors: []int{401, 404}},
+		Summary: "Delete an image", Tags: tags, Security: bearer, Middlewares: authed, DefaultStatus: http.StatusNoContent, Errors: []int{401, 404, 409},
+		Description: "409 media.in_use while a course shows it as its picture."},
 		func(ctx context.Context, in *idInput) (*struct{}, error) {
 			return nil, s.DeleteImage(ctx, authz.PrincipalFrom(ctx), in.ID)
 		})
@@ -116,7 +117,8 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 			return &videoOutput{v}, err
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-video", Method: http.MethodDelete, Path: "/api/videos/{id}",
-		Summary: "Delete a video", Tags: tags, Security: bearer, Middlewares: videoGuard, DefaultStatus: http.StatusNoContent, Errors: []int{401, 403, 404}},
+		Summary: "Delete a video", Tags: tags, Security: bearer, Middlewares: videoGuard, DefaultStatus: http.StatusNoContent, Errors: []int{401, 403, 404, 409},
+		Description: "409 media.in_use while a course plays it (a topic's video, an intro): detach it first."},
 		func(ctx context.Context, in *idInput) (*struct{}, error) {
 			return nil, s.DeleteVideo(ctx, authz.PrincipalFrom(ctx), in.ID)
 		})

@@ -3,6 +3,7 @@ package media_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/weaverse/weaverse/app/apptest"
@@ -63,8 +64,57 @@ func TestImageIllustratesCourse(t *testing.T) {
 		ta.Get(fmt.Sprintf("/courses/%d", course.ID)).Status(200).Contains(`<img src="` + want + `" srcset="/images/`)
 		ta.Get("/courses").Status(200).Contains(`<img src="` + want + `"`)
 
-		// A deleted image is gone from its address.
+		// A picture in use is not deleted; once the course shows another
+		// (here: none), it is, and is gone from its address.
+		if p := ta.Request(http.MethodDelete, fmt.Sprintf("/api/images/%d/", img.ID), nil, bearer(tutor)...).Problem(409, "media.in_use"); !strings.Contains(fmt.Sprint(p["detail"]), "그림 있는 강좌") {
+			t.Errorf("refusal %v does not name the course", p["detail"])
+		}
+		ta.Get(want).Status(200)
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", course.ID), map[string]any{"thumbnail": ""}, bearer(tutor)...).Status(200)
 		ta.Request(http.MethodDelete, fmt.Sprintf("/api/images/%d/", img.ID), nil, bearer(tutor)...).Status(204)
 		ta.Get(want).Status(404)
+	})
+}
+
+// A video a topic or a course intro plays is not deleted until it is
+// detached; the refusal names the courses.
+func TestVideoInUseIsKept(t *testing.T) {
+	data := clip(t, 1)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "clip.mp4", data).Status(202).JSON(&v)
+		var course struct {
+			ID       int64
+			Lectures []struct {
+				ID     int64
+				Slug   string
+				Title  string
+				Topics []struct{ ID int64 }
+			}
+		}
+		ta.Request(http.MethodPost, "/api/courses/", map[string]any{"slug": "kept", "title": "영상 강좌", "category": "frontend",
+			"skill_level": "beginner", "price": 0, "status": "draft", "lectures": []map[string]any{{"slug": "l", "title": "강의",
+				"topics": []map[string]any{{"slug": "v", "title": "영상", "kind": "video"}}}}},
+			bearer(tutor)...).Status(201).JSON(&course)
+		del := func() *testkit.Response {
+			return ta.Request(http.MethodDelete, fmt.Sprintf("/api/videos/%d/", v.ID), nil, bearer(tutor)...)
+		}
+		for _, attach := range []map[string]any{{"topic_id": course.Lectures[0].Topics[0].ID}, {"course_id": course.ID}} {
+			ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), attach, bearer(tutor)...).Status(204)
+		}
+		if p := del().Problem(409, "media.in_use"); !strings.Contains(fmt.Sprint(p["detail"]), "영상 강좌") {
+			t.Errorf("refusal %v does not name the course", p["detail"])
+		}
+		// Detached from the intro, still on the topic.
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", course.ID), map[string]any{"intro_video": ""}, bearer(tutor)...).Status(200)
+		del().Problem(409, "media.in_use")
+		// The topic deleted (the outline without it): the video may go.
+		ta.Request(http.MethodPut, fmt.Sprintf("/api/courses/%d/", course.ID), map[string]any{"slug": "kept", "title": "영상 강좌",
+			"category": "frontend", "skill_level": "beginner", "price": 0, "status": "draft",
+			"lectures": []map[string]any{{"id": course.Lectures[0].ID, "slug": "l", "title": "강의",
+				"topics": []map[string]any{{"slug": "a", "title": "글", "kind": "article", "body": "본문"}}}}},
+			bearer(tutor)...).Status(200)
+		del().Status(204)
 	})
 }

@@ -251,11 +251,15 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 	return out, err
 }
 
-// DeleteImage soft-deletes an image and removes its files.
+// DeleteImage soft-deletes an image and removes its files; an image a
+// course shows is refused (see notInUse).
 func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64) error {
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.image(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := s.notInUse(ctx, ImageRef(id)); err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -267,6 +271,18 @@ func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64)
 		return err
 	}
 	return s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id))
+}
+
+// notInUse refuses to delete media a course still uses: learners would
+// find a broken player or picture. The owner detaches it first (another
+// video on the topic, no picture on the course) or deletes the course.
+func (s *service) notInUse(ctx context.Context, ref string) error {
+	uses, err := s.gate.MediaUses(ctx, ref)
+	if err != nil || len(uses) == 0 {
+		return err
+	}
+	return apperr.New(apperr.Conflict, "media.in_use", "media.in_use").
+		With(map[string]any{"Courses": strings.Join(uses, ", ")})
 }
 
 func trim(s string, n int) string {
@@ -496,11 +512,15 @@ func (s *service) UpdateVideo(ctx context.Context, p *authz.Principal, id int64,
 	return out, err
 }
 
-// DeleteVideo soft-deletes a video and removes its files.
+// DeleteVideo soft-deletes a video and removes its files; a video a
+// course plays is refused (see notInUse).
 func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64) error {
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.video(ctx, tx, p, id)
 		if err != nil {
+			return err
+		}
+		if err := s.notInUse(ctx, VideoRef(id)); err != nil {
 			return err
 		}
 		now := s.clock.Now()

@@ -1,2 +1,3 @@
+DROP INDEX catalog_topics_video_idx;
 DROP INDEX catalog_courses_thumbnail_idx;
 DROP INDEX catalog_courses_intro_video_idx;
