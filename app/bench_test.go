@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -93,5 +95,33 @@ func BenchmarkLoginProductionArgon2(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		ta.Request(http.MethodPost, "/api/login/", body, "Content-Type", "application/json").Status(200)
+	}
+}
+
+// Playback of a free topic's video, signed out: the video row, the
+// catalog's access check (indexed on the topics' video reference) and the
+// signed URLs. Needs ffmpeg (the clip is transcoded first).
+func BenchmarkPlayback(b *testing.B) {
+	for _, dialect := range testkit.Dialects(b) {
+		b.Run(dialect, func(b *testing.B) {
+			ta, base := benchServer(b, dialect)
+			if !haveFFmpeg(b) {
+				b.Skip("ffmpeg is not installed")
+			}
+			testkit.Must(b, ta.App.Start(context.Background()))
+			tutor := newMediaUser(b, ta, "tutor", "tutor")
+			v := readyVideo(b, ta, tutor, mediaClip(b, 2))
+			_, free, _ := videoCourse(b, ta, tutor, "bench")
+			ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free},
+				tutor.auth()...).Status(204)
+			url := fmt.Sprintf("%s/api/videos/%d/playback/", base, v.ID)
+			client := &http.Client{}
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					get(b, client, url, "")
+				}
+			})
+		})
 	}
 }

@@ -41,7 +41,7 @@ func (u *mediaUser) auth() []string {
 	return []string{"Authorization", "Bearer " + u.Token}
 }
 
-func newMediaUser(t *testing.T, ta *apptest.T, name, role string) *mediaUser {
+func newMediaUser(t testing.TB, ta *apptest.T, name, role string) *mediaUser {
 	t.Helper()
 	var u mediaUser
 	ta.Request(http.MethodPost, "/api/student/register/", map[string]string{"email": name + "@example.com",
@@ -86,7 +86,7 @@ func mediaPNG(w, h int) []byte {
 }
 
 // haveFFmpeg reports whether ffmpeg and ffprobe are on PATH; CI must have them.
-func haveFFmpeg(t *testing.T) bool {
+func haveFFmpeg(t testing.TB) bool {
 	t.Helper()
 	_, e1 := exec.LookPath("ffmpeg")
 	_, e2 := exec.LookPath("ffprobe")
@@ -101,7 +101,7 @@ func haveFFmpeg(t *testing.T) bool {
 
 // mediaClip makes a short test video with ffmpeg (the test is skipped
 // without it, outside CI).
-func mediaClip(t *testing.T, seconds int) []byte {
+func mediaClip(t testing.TB, seconds int) []byte {
 	t.Helper()
 	if !haveFFmpeg(t) {
 		t.Skip("ffmpeg is not installed")
@@ -120,7 +120,7 @@ func mediaClip(t *testing.T, seconds int) []byte {
 
 // readyVideo uploads data as tutor and waits for the transcoding job (the
 // app's job runner must be started).
-func readyVideo(t *testing.T, ta *apptest.T, tutor *mediaUser, data []byte) media.Video {
+func readyVideo(t testing.TB, ta *apptest.T, tutor *mediaUser, data []byte) media.Video {
 	t.Helper()
 	var v media.Video
 	mediaUpload(ta, "/api/videos/upload/", tutor, "clip.mp4", data).Status(202).JSON(&v)
@@ -128,7 +128,7 @@ func readyVideo(t *testing.T, ta *apptest.T, tutor *mediaUser, data []byte) medi
 }
 
 // waitVideo waits until video id, which u may see, is ready.
-func waitVideo(t *testing.T, ta *apptest.T, u *mediaUser, id int64) media.Video {
+func waitVideo(t testing.TB, ta *apptest.T, u *mediaUser, id int64) media.Video {
 	t.Helper()
 	var v media.Video
 	deadline := time.Now().Add(60 * time.Second)
@@ -148,7 +148,7 @@ func waitVideo(t *testing.T, ta *apptest.T, u *mediaUser, id int64) media.Video 
 
 // videoCourse creates a published course with a free and a premium video
 // topic and returns the course's and the topics' ids.
-func videoCourse(t *testing.T, ta *apptest.T, tutor *mediaUser, slug string) (course, free, premium int64) {
+func videoCourse(t testing.TB, ta *apptest.T, tutor *mediaUser, slug string) (course, free, premium int64) {
 	t.Helper()
 	var c struct {
 		ID       int64
