@@ -26,6 +26,7 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
+	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -142,7 +143,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	}
 	// The job queue (River) keeps its tables beside ours and migrates them
 	// itself; modules add their workers before Start.
-	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger}); err != nil {
+	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers, media.TranscodeQueue: cfg.Media.TranscodeWorkers}
+	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger, Queues: queues}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	if err := a.openStorage(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -71,7 +72,10 @@ type Media struct {
 	MaxVideoLength time.Duration `mapstructure:"max_video_length"`
 	// URLTTL is how long signed media URLs stay valid.
 	URLTTL time.Duration `mapstructure:"url_ttl"`
-	S3     S3            `mapstructure:"s3"`
+	// TranscodeWorkers is how many videos one instance transcodes at once
+	// (each ffmpeg uses every core it gets); other jobs have their own queue.
+	TranscodeWorkers int `mapstructure:"transcode_workers"`
+	S3               S3  `mapstructure:"s3"`
 }
 
 // S3 is an S3-compatible bucket.
@@ -237,7 +241,7 @@ func Defaults() Config {
 		Mail:    Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Content: Content{ImportDefault: true},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
-			URLTTL: 2 * time.Hour, S3: S3{UseSSL: true}},
+			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), S3: S3{UseSSL: true}},
 	}
 }
 
@@ -294,7 +298,7 @@ func defaultMap(d Config) map[string]any {
 		"content.import_default":        d.Content.ImportDefault,
 		"media.storage":                 d.Media.Storage, "media.max_image_bytes": d.Media.MaxImageBytes,
 		"media.max_video_bytes": d.Media.MaxVideoBytes, "media.max_video_length": d.Media.MaxVideoLength,
-		"media.url_ttl": d.Media.URLTTL, "media.s3.endpoint": d.Media.S3.Endpoint, "media.s3.region": d.Media.S3.Region,
+		"media.url_ttl": d.Media.URLTTL, "media.transcode_workers": d.Media.TranscodeWorkers, "media.s3.endpoint": d.Media.S3.Endpoint, "media.s3.region": d.Media.S3.Region,
 		"media.s3.bucket": d.Media.S3.Bucket, "media.s3.access_key": d.Media.S3.AccessKey,
 		"media.s3.secret_key": d.Media.S3.SecretKey, "media.s3.secret_key_file": d.Media.S3.SecretKeyFile,
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
@@ -535,6 +539,9 @@ func (c *Config) validateAuth() error {
 	}
 	if m.URLTTL < time.Minute || m.URLTTL > 7*24*time.Hour {
 		return errorf("media.url_ttl must be between 1m and 168h")
+	}
+	if m.TranscodeWorkers < 1 || m.TranscodeWorkers > 64 {
+		return errorf("media.transcode_workers (WEAVERSE_MEDIA_TRANSCODE_WORKERS) must be between 1 and 64")
 	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")

@@ -175,6 +175,7 @@ func TestValidate(t *testing.T) {
 		{"secret missing", func(c *Config) { c.SecretKey = "" }, "WEAVERSE_SECRET_KEY"},
 		{"secret short", func(c *Config) { c.SecretKey = "short" }, "at least 32"},
 		{"encryption key", func(c *Config) { c.EncryptionKey = "bm90LTMyLWJ5dGVz" }, "32 bytes"},
+		{"transcode workers", func(c *Config) { c.Media.TranscodeWorkers = 0 }, "WEAVERSE_MEDIA_TRANSCODE_WORKERS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,11 @@ package media
 
 import "strconv"
 
+// TranscodeQueue is the job queue videos are transcoded in: its own, so
+// long transcodes never hold up other jobs, with as many workers as the app
+// configures (media.transcode_workers).
+const TranscodeQueue = "media_transcode"
+
 // VideoRef is how catalog content names an uploaded video.
 func VideoRef(id int64) string { return "media:video:" + strconv.FormatInt(id, 10) }
 

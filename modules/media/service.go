@@ -432,7 +432,7 @@ func (s *service) ingest(ctx context.Context, owner int64, tmp *os.File, size in
 		return nil, err
 	}
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		id, err := s.jobs.Insert(ctx, &tx, transcodeArgs{VideoID: row.ID}, &river.InsertOpts{MaxAttempts: 3})
+		id, err := s.jobs.Insert(ctx, &tx, transcodeArgs{VideoID: row.ID}, &river.InsertOpts{MaxAttempts: 3, Queue: TranscodeQueue})
 		if err != nil {
 			return err
 		}

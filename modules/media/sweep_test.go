@@ -79,8 +79,11 @@ func TestTranscodeOfDeletedVideoCleansUp(t *testing.T) {
 		started(t, ta)
 		var job int64
 		testkit.Must(t, ta.App.DB.R.NewSelect().Table("media_videos").Column("job_id").Where("id = ?", v.ID).Scan(ctx, &job))
-		_, err := ta.App.Jobs.WaitFor(ctx, job, jobs.StateCompleted)
+		st, err := ta.App.Jobs.WaitFor(ctx, job, jobs.StateCompleted)
 		testkit.Must(t, err)
+		if st.Queue != media.TranscodeQueue {
+			t.Errorf("transcoding ran in queue %q, want %q", st.Queue, media.TranscodeQueue)
+		}
 		if _, err := ta.App.Store.Stat(ctx, key); err == nil {
 			t.Fatal("the deleted video's original is still stored")
 		}
