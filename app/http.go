@@ -219,7 +219,9 @@ func (a *App) readyz(ctx context.Context, _ *struct{}) (*readyOutput, error) {
 	out := &readyOutput{Status: http.StatusOK}
 	out.Body.Status = "ready"
 	out.Body.Checks = map[string]string{"database": "ok", "migrations": "ok"}
-	out.Body.Capabilities = Capabilities()
+	// What the media module found at start: the instance refuses or takes
+	// uploads by that, whatever was installed since.
+	out.Body.Capabilities = map[string]bool{"transcoding": a.mods.media.CanTranscode()}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	// Probes come every few seconds from every orchestrator: they read

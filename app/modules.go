@@ -18,6 +18,7 @@ type builtModules struct {
 	accounts *accounts.Module
 	auth     *auth.Module
 	catalog  *catalog.Module
+	media    *media.Module
 	// bundleMedia turns bundle files into media on import.
 	bundleMedia catalog.BundleMedia
 }
@@ -62,7 +63,7 @@ func (a *App) buildModules(opts Options) ([]Module, error) {
 		UploadDir: filepath.Join(cfg.DataDir, "uploads", "tus"),
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, bundleMedia: med.BundleMedia()}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, bundleMedia: med.BundleMedia()}
 	if opts.BundleMedia != nil {
 		a.mods.bundleMedia = opts.BundleMedia
 	}

@@ -1,9 +1,6 @@
 package app
 
-import (
-	"os/exec"
-	"runtime/debug"
-)
+import "runtime/debug"
 
 // version is set at build time: -ldflags "-X github.com/weaverse/weaverse/app.version=v1.2.3".
 var version = ""
@@ -18,14 +15,4 @@ func Version() string {
 		return bi.Main.Version
 	}
 	return "dev"
-}
-
-// Capabilities reports the optional features this instance can offer, for
-// /readyz and for modules to refuse work they cannot do.
-func Capabilities() map[string]bool {
-	_, ffmpeg := exec.LookPath("ffmpeg")
-	_, ffprobe := exec.LookPath("ffprobe")
-	return map[string]bool{
-		"transcoding": ffmpeg == nil && ffprobe == nil,
-	}
 }

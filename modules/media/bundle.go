@@ -19,6 +19,10 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 )
 
+// CanTranscode reports whether ffmpeg and ffprobe were found at start:
+// without them video uploads are refused.
+func (m *Module) CanTranscode() bool { return m.svc.hasFF }
+
 // BundleMedia is what the catalog's bundle import uses to turn the video
 // files of a bundle into videos (catalog.BundleMedia).
 func (m *Module) BundleMedia() catalog.BundleMedia { return bundleImporter{m.svc} }
