@@ -210,7 +210,7 @@ func TestMediaInBrowser(t *testing.T) {
 
 	// For the screenshots: one video still processing, one failed, a few images.
 	insertVideo(t, ta, tutor.ID, "3강 · 데이터베이스 연결", "processing", 60, "")
-	insertVideo(t, ta, tutor.ID, "녹화 실패본", "failed", 0, "ffprobe: moov atom not found")
+	failed := insertVideo(t, ta, tutor.ID, "녹화 실패본", "failed", 0, "ffprobe: moov atom not found")
 	for i, alt := range []string{"강좌 썸네일", "ERD 예시", ""} {
 		upload(ta, "/api/images/upload/", tutor, fmt.Sprintf("img%d.png", i), pngBytes(640+i*40, 400), "alt", alt).Status(201)
 	}
@@ -226,4 +226,124 @@ func TestMediaInBrowser(t *testing.T) {
 	browser.Resize(t, ctx, browser.Desktop)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media?lang=en"), chromedp.WaitVisible(chromedp.CSS(".video-item"))))
 	shoot(browser.Desktop, "studio-media-en-desktop")
+
+	// ---- managing the library: plain forms, a few enhancements ----
+	browser.Resize(t, ctx, browser.Desktop)
+	item := fmt.Sprintf("#video-%d", v.ID)
+	library := func() {
+		t.Helper()
+		testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media"), chromedp.WaitVisible(chromedp.CSS(item))))
+	}
+	openPanel := func(sel string) {
+		t.Helper()
+		testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel+" > .media-manage > summary"))))
+		waitJS(t, ctx, 2*time.Second, fmt.Sprintf(`document.querySelector(%q).open`, sel+" > .media-manage"))
+	}
+	flash := func(kind, text string) {
+		t.Helper()
+		waitJS(t, ctx, 10*time.Second, fmt.Sprintf(`document.readyState === "complete" && [...document.querySelectorAll(".flash-area .alert-%s")].some((a) => a.textContent.includes(%q))`, kind, text))
+	}
+
+	// Rename (the page in Korean again).
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media?lang=ko"), chromedp.WaitVisible(chromedp.CSS(item))))
+	openPanel(item)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(fmt.Sprintf("#v%d-title", v.ID)), "1강 · 개발 환경 준비하기"),
+		chromedp.Click(chromedp.CSS(item+` form[action^="/studio/media/videos/"]:not([enctype]) button[type=submit]`)),
+	))
+	flash("success", "제목을 저장했어요.")
+	if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, item+" .video-title")); got != "1강 · 개발 환경 준비하기" {
+		t.Errorf("renamed title %q", got)
+	}
+
+	// Captions: a file too large is stopped before it is sent; an English
+	// track is added.
+	vttPath, bigPath := filepath.Join(dir, "en.vtt"), filepath.Join(dir, "big.vtt")
+	testkit.Must(t, os.WriteFile(vttPath, []byte("WEBVTT\n\n00:00.000 --> 00:30.000\nSetting up\n"), 0o644))
+	testkit.Must(t, os.WriteFile(bigPath, append([]byte("WEBVTT\n\n"), make([]byte, media.MaxCaptionBytes)...), 0o644))
+	openPanel(item)
+	evalJS[bool](t, ctx, `window.__stay = true`)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(fmt.Sprintf("#v%d-vtt", v.ID)), []string{bigPath}),
+		chromedp.Click(chromedp.CSS(item+" .caption-form button[type=submit]")),
+	))
+	waitJS(t, ctx, 5*time.Second, fmt.Sprintf(`!document.getElementById("v%d-vtt-error").hidden`, v.ID))
+	if got := evalJS[string](t, ctx, fmt.Sprintf(`window.__stay === true && document.getElementById("v%d-vtt-error").textContent.trim()`, v.ID)); got != "자막 파일이 너무 큽니다. (최대 512KB)" {
+		t.Errorf("too large captions: %q", got)
+	}
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(fmt.Sprintf("#v%d-lang", v.ID)), "en"),
+		chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#v%d-label", v.ID)), "English"),
+		chromedp.SetUploadFiles(chromedp.CSS(fmt.Sprintf("#v%d-vtt", v.ID)), []string{vttPath}),
+	))
+	waitJS(t, ctx, 2*time.Second, fmt.Sprintf(`document.getElementById("v%d-vtt-error").hidden`, v.ID))
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(item+" .caption-form button[type=submit]"))))
+	flash("success", "자막을 저장했어요: English")
+	if got := evalJS[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].map((e) => e.textContent)`, item+" .caption-name")); strings.Join(got, ",") != "한국어,English" {
+		t.Errorf("caption tracks %v", got)
+	}
+
+	// For the screenshots: the video's panel, and an image's.
+	openPanel(item)
+	img := evalJS[string](t, ctx, `"#" + document.querySelector(".image-item").id`)
+	openPanel(img)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(item+" .manage-danger > summary"))))
+	evalJS[bool](t, ctx, `window.scrollTo({top: 0, behavior: "instant"}), true`) // the sticky header where it belongs in a full-page shot
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("[style]").length`); n != 0 {
+		t.Errorf("%d elements with inline styles", n)
+	}
+	shoot(browser.Desktop, "studio-media-manage-desktop")
+	shoot(browser.Phone, "studio-media-manage-phone")
+	browser.Resize(t, ctx, browser.Desktop)
+
+	// Removing a track asks first (app.js's data-confirm).
+	library()
+	openPanel(item)
+	remove := chromedp.CSS(item + ` form[action*="/captions/en/delete"] button`)
+	evalJS[bool](t, ctx, `window.confirm = (m) => { window.__asked = m; return false; }, true`)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(remove)))
+	waitJS(t, ctx, 2*time.Second, `window.__asked === "‘English’ 자막을 지울까요?"`)
+	time.Sleep(100 * time.Millisecond)
+	if !evalJS[bool](t, ctx, fmt.Sprintf(`!document.querySelector(%q).disabled`, item+` form[action*="/captions/en/delete"] button`)) {
+		t.Error("a declined removal left its button disabled")
+	}
+	evalJS[bool](t, ctx, `window.confirm = () => true, true`)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(remove)))
+	flash("success", "자막을 지웠어요: English")
+	if got := evalJS[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].map((e) => e.textContent)`, item+" .caption-name")); strings.Join(got, ",") != "한국어" {
+		t.Errorf("caption tracks after removal %v", got)
+	}
+
+	// Deleting is a second step; a video a course plays is kept, with why.
+	openPanel(item)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(item+" .manage-danger > summary")),
+		chromedp.Click(chromedp.CSS(item+" .manage-danger form button"), chromedp.NodeVisible),
+	))
+	flash("danger", "강좌에서 쓰고 있어 지울 수 없습니다: 영상 강좌")
+	gone := fmt.Sprintf("#video-%d", failed)
+	openPanel(gone)
+	if evalJS[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q).checkVisibility()`, gone+" .manage-danger form button")) {
+		t.Error("the delete button shows before the second step")
+	}
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(gone+" .manage-danger > summary")),
+		chromedp.Click(chromedp.CSS(gone+" .manage-danger form button"), chromedp.NodeVisible),
+	))
+	flash("success", "영상을 삭제했어요: 녹화 실패본")
+	if evalJS[bool](t, ctx, fmt.Sprintf(`!!document.querySelector(%q)`, gone)) {
+		t.Error("the deleted video is still listed")
+	}
+
+	// An image's alt text.
+	openPanel(img)
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(img+" textarea"), "강좌 썸네일 (16:9)"),
+		chromedp.Click(chromedp.CSS(img+" .manage-section button[type=submit]")),
+	))
+	flash("success", "대체 텍스트를 저장했어요.")
+	if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).alt`, img+" img")); got != "강좌 썸네일 (16:9)" {
+		t.Errorf("image alt %q", got)
+	}
+	noCSPViolations(t, ctx)
 }

@@ -259,3 +259,255 @@ func TestStudioMediaPage(t *testing.T) {
 		}
 	})
 }
+
+// formPost posts an urlencoded form as a browser does.
+func formPost(ta *apptest.T, u *user, path string, fields ...string) *testkit.Response {
+	q := url.Values{}
+	for i := 0; i+1 < len(fields); i += 2 {
+		q.Add(fields[i], fields[i+1])
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(q.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h := browserHeaders(u)
+	for i := 0; i+1 < len(h); i += 2 {
+		req.Header.Set(h[i], h[i+1])
+	}
+	return ta.Do(req)
+}
+
+// redirected checks a 303 back to location and returns the page it leads
+// to, with the flash the redirect set.
+func redirected(t *testing.T, ta *apptest.T, u *user, r *testkit.Response, location string) *testkit.Response {
+	t.Helper()
+	r.Status(303)
+	if loc := r.Header.Get("Location"); loc != location {
+		t.Fatalf("redirect to %q, want %q", loc, location)
+	}
+	return page(ta, u, location, "Cookie", flashCookie(t, r)).Status(200)
+}
+
+func apiVideo(t *testing.T, ta *apptest.T, u user, id int64) media.Video {
+	t.Helper()
+	var v media.Video
+	ta.Get(fmt.Sprintf("/api/videos/%d/", id), bearer(u)...).Status(200).JSON(&v)
+	return v
+}
+
+const vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\n안녕하세요\n"
+
+// Managing the library without JavaScript: each form posts and comes back
+// with a flash; a refused field shows the library again with the item's
+// panel open and the reason on the field; someone else's media are 404 and
+// stay as they were, students are refused.
+func TestStudioMediaManage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		other := newUser(t, ta, "other", "tutor")
+		student := newUser(t, ta, "student", "student")
+		vid := insertVideo(t, ta, tutor.ID, "1강 오리엔테이션", "ready", 100, "")
+		theirs := insertVideo(t, ta, other.ID, "남의 영상", "ready", 100, "")
+		videoPath := func(id int64, rest string) string { return fmt.Sprintf("/studio/media/videos/%d%s", id, rest) }
+
+		// The panel, closed, with its forms.
+		body := string(page(ta, &tutor, "/studio/media").Status(200).Body)
+		for _, want := range []string{
+			fmt.Sprintf(`<li class="video-item" id="video-%d"`, vid), `<details class="media-manage" data-manage>`,
+			fmt.Sprintf(`action="/studio/media/videos/%d"`, vid), fmt.Sprintf(`id="v%d-title" name="title" type="text" maxlength="200" value="1강 오리엔테이션"`, vid),
+			fmt.Sprintf(`action="/studio/media/videos/%d/captions" enctype="multipart/form-data"`, vid), `accept=".vtt,text/vtt"`,
+			`<option value="ko" selected>한국어</option>`, `<option value="ja">日本語 (일본어)</option>`, "아직 자막이 없어요.",
+			fmt.Sprintf(`action="/studio/media/videos/%d/delete"`, vid), "이 영상을 삭제할까요?",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("library lacks %q", want)
+			}
+		}
+		csp(t, body)
+		page(ta, &tutor, "/studio/media?lang=en").Status(200).Contains("Manage", "Add captions", "Delete video", `<option value="ja">日本語 (Japanese)</option>`)
+
+		// ---- Renaming.
+		{
+			r := formPost(ta, &tutor, videoPath(vid, ""), "title", "  1강 · 시작하기 ")
+			redirected(t, ta, &tutor, r, "/studio/media").Contains("제목을 저장했어요.", ">1강 · 시작하기</a>")
+			// From the second page of the library, back to it.
+			if loc := formPost(ta, &tutor, videoPath(vid, "?vpage=2&ipage=3"), "title", "1강 · 시작하기").Status(303).Header.Get("Location"); loc != "/studio/media?ipage=3&vpage=2" {
+				t.Errorf("redirect to %q", loc)
+			}
+			// Too long: the form again, open, with the title sent and why.
+			long := strings.Repeat("가", 201)
+			bad := formPost(ta, &tutor, videoPath(vid, ""), "title", long).Status(422)
+			bad.Contains(`<details class="media-manage" data-manage open>`, "제목은 200자 이내로 입력해 주세요.", `value="`+long+`"`,
+				fmt.Sprintf(`aria-invalid="true" aria-describedby="v%d-title-error" autofocus`, vid))
+			csp(t, string(bad.Body))
+			// Sent from a page of the library the video is no longer on: the
+			// reason in a flash.
+			formPost(ta, &tutor, videoPath(vid, "?vpage=9"), "title", long).Status(422).
+				Contains("alert-danger", "제목은 200자 이내로 입력해 주세요.").NotContains("data-manage open")
+			if v := apiVideo(t, ta, tutor, vid); v.Title != "1강 · 시작하기" {
+				t.Errorf("title %q after refusals", v.Title)
+			}
+			formPost(ta, &other, videoPath(vid, ""), "title", "가로채기").Status(404)
+			formPost(ta, &other, videoPath(vid, ""), "title", long).Status(404)
+			formPost(ta, &tutor, videoPath(theirs, ""), "title", "가로채기").Status(404)
+			formPost(ta, &student, videoPath(vid, ""), "title", "가로채기").Status(403)
+			formPost(ta, nil, videoPath(vid, ""), "title", "가로채기").Status(401)
+			formPost(ta, &tutor, "/studio/media/videos/abc", "title", "x").Status(404)
+			if v := apiVideo(t, ta, other, theirs); v.Title != "남의 영상" {
+				t.Errorf("another tutor's video renamed: %q", v.Title)
+			}
+			if v := apiVideo(t, ta, tutor, vid); v.Title != "1강 · 시작하기" {
+				t.Errorf("title %q after others' attempts", v.Title)
+			}
+		}
+
+		// ---- Captions.
+		{
+			files := mediaFiles(t, ta)
+			add := func(u *user, id int64, lang, label, name string, data []byte) *testkit.Response {
+				return formUpload(ta, u, videoPath(id, "/captions"), name, data, []string{"lang", lang, "label", label})
+			}
+			redirected(t, ta, &tutor, add(&tutor, vid, "ko", "", "ko.vtt", []byte(vtt)), "/studio/media").
+				Contains("자막을 저장했어요: 한국어", `<span class="caption-name">한국어</span> <code class="caption-lang">ko</code>`,
+					fmt.Sprintf(`action="/studio/media/videos/%d/captions/ko/delete"`, vid), `data-confirm="‘한국어’ 자막을 지울까요?"`,
+					`<option value="en" selected>English (영어)</option>`) // the next language offered
+			redirected(t, ta, &tutor, add(&tutor, vid, "en", "English (CC)", "en.vtt", []byte(vtt)), "/studio/media").
+				Contains("자막을 저장했어요: English (CC)", `<span class="visually-hidden">자막: </span> 한국어, English (CC)</span>`)
+			if v := apiVideo(t, ta, tutor, vid); len(v.Captions) != 2 || v.Captions[1] != (media.Caption{Lang: "en", Label: "English (CC)"}) {
+				t.Fatalf("captions %+v", v.Captions)
+			}
+			files += 2
+			if n := mediaFiles(t, ta); n != files {
+				t.Errorf("%d files, want %d", n, files)
+			}
+
+			// Refused: the form again, open, with the reason on its field and
+			// the language kept; nothing stored.
+			for _, c := range []struct {
+				name       string
+				lang, file string
+				data       []byte
+				status     int
+				field      string
+				want       string
+			}{
+				{"not WebVTT", "ja", "notes.vtt", []byte("just some text"), 415, "vtt", "WebVTT 자막 파일이 아닙니다."},
+				{"too large", "ja", "big.vtt", append([]byte("WEBVTT\n\n"), bytes.Repeat([]byte("a"), media.MaxCaptionBytes)...), 413, "vtt", "자막 파일이 너무 큽니다. (최대 512KB)"},
+				{"no file", "ja", "", nil, 422, "vtt", "파일을 골라 주세요."},
+				{"bad language", "not a language", "ja.vtt", []byte(vtt), 422, "lang", "언어 코드가 올바르지 않습니다."},
+			} {
+				{
+					r := add(&tutor, vid, c.lang, "일본어 자막", c.file, c.data).Status(c.status)
+					r.Contains(`<details class="media-manage" data-manage open>`, c.want, fmt.Sprintf(`id="v%d-%s-error"`, vid, c.field),
+						`value="일본어 자막"`)
+					if c.field == "vtt" {
+						r.Contains(`<option value="ja" selected>`)
+					}
+					csp(t, string(r.Body))
+				}
+			}
+			// Not a multipart form: said on the file field too.
+			formPost(ta, &tutor, videoPath(vid, "/captions"), "lang", "ja").Status(415).Contains("multipart/form-data")
+			// Another site, someone else's video, a student.
+			formUpload(ta, &tutor, videoPath(vid, "/captions"), "ja.vtt", []byte(vtt), []string{"lang", "ja"}, "Sec-Fetch-Site", "cross-site").Status(403)
+			add(&other, vid, "ja", "", "ja.vtt", []byte(vtt)).Status(404)
+			add(&tutor, theirs, "ja", "", "ja.vtt", []byte(vtt)).Status(404)
+			add(&student, vid, "ja", "", "ja.vtt", []byte(vtt)).Status(403)
+			if v := apiVideo(t, ta, tutor, vid); len(v.Captions) != 2 {
+				t.Errorf("captions %+v after refusals", v.Captions)
+			}
+			if v := apiVideo(t, ta, other, theirs); len(v.Captions) != 0 {
+				t.Errorf("captions %+v on another tutor's video", v.Captions)
+			}
+			if n := mediaFiles(t, ta); n != files {
+				t.Errorf("%d files after refusals, want %d", n, files)
+			}
+
+			// Removing one; then again: a flash, not an error page.
+			del := func(u *user, id int64, lang string) *testkit.Response {
+				return formPost(ta, u, videoPath(id, "/captions/"+lang+"/delete"))
+			}
+			del(&other, vid, "en").Status(404)
+			del(&student, vid, "en").Status(403)
+			redirected(t, ta, &tutor, del(&tutor, vid, "en"), "/studio/media").Contains("자막을 지웠어요: English (CC)").NotContains(`caption-name">English (CC)`)
+			redirected(t, ta, &tutor, del(&tutor, vid, "en"), "/studio/media").Contains("alert-danger", "이 언어의 자막이 없습니다.")
+			redirected(t, ta, &tutor, del(&tutor, vid, "x!"), "/studio/media").Contains("alert-danger", "언어 코드가 올바르지 않습니다.")
+			if v := apiVideo(t, ta, tutor, vid); len(v.Captions) != 1 || v.Captions[0].Lang != "ko" {
+				t.Errorf("captions %+v after removal", v.Captions)
+			}
+			if n := mediaFiles(t, ta); n != files-1 {
+				t.Errorf("%d files after removal, want %d", n, files-1)
+			}
+		}
+
+		// ---- Images: alt text, delete.
+		{
+			var img, their media.Image
+			upload(ta, "/api/images/upload/", tutor, "a.png", pngBytes(80, 60), "alt", "처음 설명").Status(201).JSON(&img)
+			upload(ta, "/api/images/upload/", other, "b.png", pngBytes(80, 60), "alt", "남의 그림").Status(201).JSON(&their)
+			imgPath := func(id int64, rest string) string { return fmt.Sprintf("/studio/media/images/%d%s", id, rest) }
+			page(ta, &tutor, "/studio/media").Status(200).Contains(fmt.Sprintf(`<li class="image-item" id="image-%d">`, img.ID),
+				`<details class="media-manage image-manage" data-manage>`, fmt.Sprintf(`id="i%d-alt" name="alt" rows="3" maxlength="300"`, img.ID),
+				fmt.Sprintf(`action="/studio/media/images/%d/delete"`, img.ID), "이 이미지를 삭제할까요?")
+
+			redirected(t, ta, &tutor, formPost(ta, &tutor, imgPath(img.ID, ""), "alt", "요청과\r\n응답  흐름도"), "/studio/media#images").
+				Contains("대체 텍스트를 저장했어요.", `alt="요청과 응답 흐름도"`)
+			long := strings.Repeat("나", 301)
+			formPost(ta, &tutor, imgPath(img.ID, ""), "alt", long).Status(422).
+				Contains(`<details class="media-manage image-manage" data-manage open>`, "대체 텍스트는 300자 이내로 입력해 주세요.", ">"+long+"</textarea>")
+			formPost(ta, &other, imgPath(img.ID, ""), "alt", "가로채기").Status(404)
+			formPost(ta, &tutor, imgPath(their.ID, ""), "alt", "가로채기").Status(404)
+			formPost(ta, &student, imgPath(img.ID, ""), "alt", "가로채기").Status(403)
+			var got media.Image
+			ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(tutor)...).Status(200).JSON(&got)
+			ta.Get(fmt.Sprintf("/api/images/%d/", their.ID), bearer(other)...).Status(200).Contains(`"alt":"남의 그림"`)
+			if got.Alt != "요청과 응답 흐름도" {
+				t.Errorf("alt %q", got.Alt)
+			}
+
+			// Deleting: not someone else's; twice is 404.
+			formPost(ta, &other, imgPath(img.ID, "/delete")).Status(404)
+			formPost(ta, &student, imgPath(img.ID, "/delete")).Status(403)
+			formPost(ta, &tutor, imgPath(their.ID, "/delete")).Status(404)
+			redirected(t, ta, &tutor, formPost(ta, &tutor, imgPath(img.ID, "/delete")), "/studio/media#images").
+				Contains("이미지를 삭제했어요.", "아직 올린 이미지가 없어요.")
+			formPost(ta, &tutor, imgPath(img.ID, "/delete")).Status(404)
+			ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(tutor)...).Status(404)
+			ta.Get(fmt.Sprintf("/api/images/%d/", their.ID), bearer(other)...).Status(200)
+		}
+
+		// ---- Deleting a video.
+		{
+			gone := insertVideo(t, ta, tutor.ID, "지울 영상", "failed", 0, "ffprobe: moov atom not found")
+			formPost(ta, &other, videoPath(gone, "/delete")).Status(404)
+			formPost(ta, &student, videoPath(gone, "/delete")).Status(403)
+			formPost(ta, &tutor, videoPath(theirs, "/delete")).Status(404)
+			// A form posted from another site is refused.
+			req := httptest.NewRequest(http.MethodPost, videoPath(gone, "/delete"), nil)
+			for h := browserHeaders(&tutor, "Sec-Fetch-Site", "cross-site"); len(h) > 1; h = h[2:] {
+				req.Header.Set(h[0], h[1])
+			}
+			ta.Do(req).Status(403)
+			redirected(t, ta, &tutor, formPost(ta, &tutor, videoPath(gone, "/delete")), "/studio/media").
+				Contains("영상을 삭제했어요: 지울 영상").NotContains(fmt.Sprintf(`id="video-%d"`, gone))
+			formPost(ta, &tutor, videoPath(gone, "/delete")).Status(404).Contains("영상을 찾을 수 없습니다.")
+			ta.Get(fmt.Sprintf("/api/videos/%d/", gone), bearer(tutor)...).Status(404)
+			apiVideo(t, ta, other, theirs)
+
+			// A video a course plays is kept; the flash names the course.
+			mediaCourse(t, ta, tutor, vid)
+			redirected(t, ta, &tutor, formPost(ta, &tutor, videoPath(vid, "/delete")), "/studio/media").
+				Contains("alert-danger", "강좌에서 쓰고 있어 지울 수 없습니다: 영상 강좌", fmt.Sprintf(`id="video-%d"`, vid))
+			apiVideo(t, ta, tutor, vid)
+		}
+
+		// ---- A second page of videos: its forms come back to it.
+		for i := range 20 {
+			insertVideo(t, ta, tutor.ID, fmt.Sprintf("영상 %d", i), "ready", 100, "")
+		}
+		page(ta, &tutor, "/studio/media").Status(200).Contains(`href="/studio/media?vpage=2"`)
+		page(ta, &tutor, "/studio/media?vpage=2").Status(200).Contains(fmt.Sprintf(`id="video-%d"`, vid),
+			fmt.Sprintf(`action="/studio/media/videos/%d?vpage=2"`, vid), fmt.Sprintf(`action="/studio/media/videos/%d/delete?vpage=2"`, vid))
+		if loc := formPost(ta, &tutor, videoPath(vid, "?vpage=2"), "title", "1강").Status(303).Header.Get("Location"); loc != "/studio/media?vpage=2" {
+			t.Errorf("redirect to %q", loc)
+		}
+	})
+}

@@ -7,6 +7,9 @@
 //  - [data-video-id][data-status=processing]: polls GET /api/videos/{id}
 //    every 2 s and updates the badge, the progress bar and the watch link.
 //  - [data-copy]: copies a media reference to the clipboard.
+//  - form[data-manage-form] (rename, captions, alt text, delete): plain form
+//    posts; this only checks a captions file's size before sending it and
+//    keeps a second click from posting twice.
 (() => {
   "use strict";
   const FLASH_KEY = "weaverse:media-flash";
@@ -259,6 +262,51 @@
     };
     if (pending().length > 0) window.setTimeout(poll, 2000);
   }
+
+  // ---- managing videos and images ------------------------------------------------
+  // A captions file larger than the server takes is refused here, on its
+  // field, instead of after sending it.
+  document.querySelectorAll("form[data-manage-form][data-max-bytes]").forEach((form) => {
+    const input = form.querySelector('input[type="file"]');
+    const box = form.querySelector("[data-upload-error]");
+    const text = form.querySelector("[data-upload-error-text]");
+    if (!input || !box || !text) return;
+    const show = (msg) => {
+      input.classList.toggle("is-invalid", !!msg);
+      if (msg) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      text.textContent = msg;
+      box.hidden = !msg;
+    };
+    input.addEventListener("change", () => show(""));
+    form.addEventListener("submit", (ev) => {
+      const file = input.files && input.files[0];
+      if (file && file.size > Number(form.dataset.maxBytes)) {
+        ev.preventDefault();
+        show(form.dataset.msgTooLarge || "");
+        input.focus();
+      }
+    });
+  });
+  // Once a form is on its way (and not held back by a check or a declined
+  // confirm()), its buttons wait for the next page.
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-manage-form]")) return;
+    window.setTimeout(() => {
+      if (ev.defaultPrevented) return;
+      form.setAttribute("aria-busy", "true");
+      form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = true; });
+    }, 0);
+  });
+  // Back to this page from the history: the buttons work again.
+  window.addEventListener("pageshow", (ev) => {
+    if (!ev.persisted) return;
+    document.querySelectorAll("form[data-manage-form][aria-busy]").forEach((form) => {
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = false; });
+    });
+  });
 
   // ---- copy buttons --------------------------------------------------------------
   if (navigator.clipboard) {
