@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -85,7 +86,9 @@ type App struct {
 
 	mods       builtModules
 	httpClient *http.Client
-	proxies    *httpx.Proxies
+	// mediaOrigins may serve media to pages (an S3 bucket in direct mode).
+	mediaOrigins []string
+	proxies      *httpx.Proxies
 
 	modules []Module
 	started []Module
@@ -229,13 +232,30 @@ func (a *App) openStorage(ctx context.Context) error {
 	a.Signer = storage.NewSigner(crypto.DeriveKey([]byte(cfg.SecretKey), "weaverse/media/url"))
 	if cfg.Media.Storage == "s3" {
 		s3 := cfg.Media.S3
+		base := "/media" // through our signed handler
+		if s3.Direct {
+			base = "" // presigned URLs on the bucket's host
+		}
 		st, err := storage.NewS3(ctx, storage.S3Config{Endpoint: s3.Endpoint, Region: s3.Region, Bucket: s3.Bucket,
 			AccessKey: s3.AccessKey, SecretKey: s3.SecretKey, UseSSL: s3.UseSSL, PathStyle: s3.PathStyle, Prefix: s3.Prefix,
-			PublicBaseURL: "/media", Now: a.Clock.Now}, a.Signer)
+			PublicBaseURL: base, Now: a.Clock.Now}, a.Signer)
 		if err != nil {
 			return fmt.Errorf("media storage: %w", err)
 		}
 		a.Store = st
+		if s3.Direct {
+			// The pages' content security policy must let browsers load
+			// from the bucket: its origin, read off a presigned URL.
+			u, err := st.URL(ctx, "probe", a.Clock.Now().Add(time.Minute))
+			if err != nil {
+				return fmt.Errorf("media storage: %w", err)
+			}
+			pu, err := url.Parse(u)
+			if err != nil || pu.Host == "" {
+				return fmt.Errorf("media storage: presigned URL %q has no host", u)
+			}
+			a.mediaOrigins = []string{pu.Scheme + "://" + pu.Host}
+		}
 		return nil
 	}
 	st, err := storage.NewLocal(filepath.Join(cfg.DataDir, "media"), a.Signer, storage.WithNow(a.Clock.Now))

@@ -84,7 +84,7 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
 	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), media.UploadPaths...))
-	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://")))
+	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://"), a.mediaOrigins...))
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: precompressed}))
 	// Uploads take as long as the client needs to send them.
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, func(c *fiber.Ctx) bool {

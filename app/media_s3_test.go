@@ -125,3 +125,76 @@ func TestS3MediaURLsStayOnOurOrigin(t *testing.T) {
 		}
 	})
 }
+
+// With media.s3.direct, browsers load media files straight from the bucket
+// through presigned URLs (playlists stay ours: they are rewritten per
+// request), and the content security policy names the bucket's origin.
+func TestS3DirectMediaURLs(t *testing.T) {
+	backend := s3mem.New()
+	testkit.Must(t, backend.CreateBucket("media"))
+	srv := httptest.NewUnstartedServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s3Host := strings.TrimPrefix(srv.URL, "http://")
+	ta := apptest.New(t, "sqlite", func(cfg *config.Config, _ *app.Options) {
+		cfg.Media.Storage = "s3"
+		cfg.Media.S3 = config.S3{Endpoint: s3Host, Region: "us-east-1", Bucket: "media", AccessKey: "test-access",
+			SecretKey: "test-secret", PathStyle: true, Direct: true}
+	})
+	testkit.Must(t, ta.App.Start(context.Background()))
+	csp := ta.Get("/healthz").Status(200).Header.Get("Content-Security-Policy")
+	for _, d := range []string{"img-src 'self' data: blob: " + srv.URL + ";", "media-src 'self' blob: " + srv.URL + ";",
+		"connect-src 'self' " + srv.URL + ";"} {
+		if !strings.Contains(csp, d) {
+			t.Fatalf("CSP lacks %q: %s", d, csp)
+		}
+	}
+	fromBucket := func(what, raw string) {
+		t.Helper()
+		if !strings.HasPrefix(raw, srv.URL+"/media/") || !strings.Contains(raw, "X-Amz-Signature=") {
+			t.Fatalf("%s URL %q is not presigned on the bucket", what, raw)
+		}
+		resp, err := http.Get(raw)
+		testkit.Must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s from the bucket: %d", what, resp.StatusCode)
+		}
+	}
+	student := newMediaUser(t, ta, "student", "student")
+	var img media.Image
+	mediaUpload(ta, "/api/images/upload/", student, "photo.png", mediaPNG(64, 48)).Status(201).JSON(&img)
+	for _, v := range img.Variants {
+		fromBucket("image "+v.Name, v.URL)
+	}
+	if !haveFFmpeg(t) {
+		return
+	}
+	tutor := newMediaUser(t, ta, "tutor", "tutor")
+	v := readyVideo(t, ta, tutor, mediaClip(t, 2))
+	_, free, _ := videoCourse(t, ta, tutor, "direct")
+	ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free}, tutor.auth()...).Status(204)
+	var pb media.Playback
+	ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID), student.auth()...).Status(200).JSON(&pb)
+	fromBucket("MP4", pb.MP4URL)
+	fromBucket("poster", pb.PosterURL)
+	if !strings.HasPrefix(pb.HLSURL, "/media/hls/") {
+		t.Fatalf("master playlist %q is not ours", pb.HLSURL)
+	}
+	segments := 0
+	for _, l := range strings.Split(string(ta.Get(pb.HLSURL).Status(200).Body), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		for _, s := range strings.Split(string(ta.Get(l).Status(200).Body), "\n") {
+			if s != "" && !strings.HasPrefix(s, "#") {
+				fromBucket("segment", s)
+				segments++
+			}
+		}
+	}
+	if segments == 0 {
+		t.Fatal("no segments in the playlists")
+	}
+}

@@ -89,6 +89,10 @@ type S3 struct {
 	UseSSL        bool   `mapstructure:"use_ssl"`
 	PathStyle     bool   `mapstructure:"path_style"`
 	Prefix        string `mapstructure:"prefix"`
+	// Direct serves media files to browsers straight from the bucket with
+	// presigned URLs (the bucket must allow CORS GET from base_url for
+	// HLS); by default they go through the app's signed /media handler.
+	Direct bool `mapstructure:"direct"`
 }
 
 // Content configures the course content shipped with the binary.
@@ -302,6 +306,7 @@ func defaultMap(d Config) map[string]any {
 		"media.s3.bucket": d.Media.S3.Bucket, "media.s3.access_key": d.Media.S3.AccessKey,
 		"media.s3.secret_key": d.Media.S3.SecretKey, "media.s3.secret_key_file": d.Media.S3.SecretKeyFile,
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
+		"media.s3.direct": d.Media.S3.Direct,
 	}
 }
 

@@ -161,10 +161,15 @@ func Timeout(d time.Duration, skip func(c *fiber.Ctx) bool) fiber.Handler {
 
 // SecurityHeaders sets conservative headers on every response. The content
 // security policy allows only our own origin: every script, style and font is
-// embedded and served from /static.
-func SecurityHeaders(hsts bool) fiber.Handler {
-	const csp = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
-		"font-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+// embedded and served from /static. mediaOrigins ("https://bucket.s3.…")
+// may also serve images, media and the HLS files players fetch.
+func SecurityHeaders(hsts bool, mediaOrigins ...string) fiber.Handler {
+	media := ""
+	for _, o := range mediaOrigins {
+		media += " " + o
+	}
+	csp := "default-src 'self'; img-src 'self' data: blob:" + media + "; media-src 'self' blob:" + media + "; " +
+		"font-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'" + media + "; " +
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 	return func(c *fiber.Ctx) error {
 		h := &c.Response().Header
