@@ -267,8 +267,10 @@ func (m *Module) renderStudio(c *fiber.Ctx, status int, vf, imf *web.Form, edit 
 		}
 		if v.Status == "ready" {
 			it.WatchURL = fmt.Sprintf("/watch/%d?%s", v.ID, url.Values{"back": {"/studio/media"}}.Encode())
-			if pb, err := m.svc.Playback(ctx, p, v.ID); err == nil {
-				it.Poster = pb.PosterURL
+			// The caller owns these videos: the poster's signed URL needs
+			// no access check (and no query per video).
+			if u, err := m.svc.store.URL(ctx, posterKey(v.ID), m.svc.clock.Now().Add(m.svc.limits.URLTTL)); err == nil {
+				it.Poster = u
 			}
 		}
 		page.Videos = append(page.Videos, it)

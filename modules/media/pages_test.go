@@ -511,3 +511,36 @@ func TestStudioMediaManage(t *testing.T) {
 		}
 	})
 }
+
+// The library page reads the same number of queries for 1 video as for 20
+// (no query per video or image).
+func TestStudioQueryCount(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		ctx := context.Background()
+		add := func(n int) {
+			for i := 0; i < n; i++ {
+				now := ta.Clock.Now()
+				_, err := ta.App.DB.W.NewRaw(`INSERT INTO media_videos (owner_id, title, status, size, renditions, progress, created_at, updated_at)
+					VALUES (?, 'v', 'ready', 1, '[{"name":"360p","height":360,"bandwidth":1}]', 100, ?, ?)`, tutor.ID, now, now).Exec(ctx)
+				testkit.Must(t, err)
+				_, err = ta.App.DB.W.NewRaw(`INSERT INTO media_images (owner_id, alt, format, width, height, size, variants, created_at, updated_at)
+					VALUES (?, 'i', 'png', 1, 1, 1, '[{"name":"thumbnail","key":"images/1/thumbnail.png","width":1,"height":1,"content_type":"image/png","size":1}]', ?, ?)`,
+					tutor.ID, now, now).Exec(ctx)
+				testkit.Must(t, err)
+			}
+		}
+		queries := func() int64 {
+			page(ta, &tutor, "/studio/media").Status(200) // warm
+			before := ta.App.DB.QueryCount()
+			page(ta, &tutor, "/studio/media").Status(200)
+			return ta.App.DB.QueryCount() - before
+		}
+		add(1)
+		one := queries()
+		add(19)
+		if twenty := queries(); twenty != one {
+			t.Fatalf("the library took %d queries with 1 video and image, %d with 20", one, twenty)
+		}
+	})
+}
