@@ -102,6 +102,10 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 		}
 		level := slog.LevelInfo
 		switch {
+		case status >= 500 && errors.Is(err, apperr.Unavailable):
+			// A documented refusal (no video converter here, a feature
+			// switched off): worth noticing, not a fault.
+			level = slog.LevelWarn
 		case status >= 500:
 			level = slog.LevelError
 		case strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics":
