@@ -38,6 +38,7 @@ import (
 	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/password"
 	"github.com/weaverse/weaverse/platform/storage"
+	"github.com/weaverse/weaverse/platform/video"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -146,7 +147,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	}
 	// The job queue (River) keeps its tables beside ours and migrates them
 	// itself; modules add their workers before Start.
-	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers, media.TranscodeQueue: cfg.Media.TranscodeWorkers}
+	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers}
+	if _, ok := video.Find(); ok {
+		// An instance without ffmpeg (which refuses video uploads) leaves
+		// transcoding to the instances that have it, on a shared database.
+		queues[media.TranscodeQueue] = cfg.Media.TranscodeWorkers
+	}
 	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger, Queues: queues}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/modules/media"
+	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -94,5 +98,21 @@ func TestVideoUploadsWithoutFFmpeg(t *testing.T) {
 		var pb media.Playback
 		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", existing.ID), student.auth()...).Status(200).JSON(&pb)
 		signedURLs(t, ta, pb)
+
+		// Transcoding jobs are left to instances with ffmpeg (several share
+		// the database): this one does not take them.
+		job, err := ta.App.Jobs.Insert(ctx, nil, transcodeJob{VideoID: existing.ID}, &river.InsertOpts{Queue: media.TranscodeQueue})
+		testkit.Must(t, err)
+		time.Sleep(300 * time.Millisecond) // a few of the runner's fetch intervals
+		if st, err := ta.App.Jobs.Status(ctx, job); err != nil || st.State != jobs.StateQueued {
+			t.Fatalf("a transcoding job on an instance without ffmpeg: %+v, %v", st, err)
+		}
 	})
 }
+
+// transcodeJob is the media module's transcoding job, as River stores it.
+type transcodeJob struct {
+	VideoID int64 `json:"video_id"`
+}
+
+func (transcodeJob) Kind() string { return "media.transcode" }

@@ -175,8 +175,15 @@ func TestS3DirectMediaURLs(t *testing.T) {
 	v := readyVideo(t, ta, tutor, mediaClip(t, 2))
 	_, free, _ := videoCourse(t, ta, tutor, "direct")
 	ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", v.ID), map[string]any{"topic_id": free}, tutor.auth()...).Status(204)
+	ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/ko/", v.ID), "WEBVTT\n\n00:00.000 --> 00:01.000\n자막\n",
+		tutor.auth()...).Status(200)
 	var pb media.Playback
 	ta.Get(fmt.Sprintf("/api/videos/%d/playback/", v.ID), student.auth()...).Status(200).JSON(&pb)
+	// Captions stay on our origin: a <track> of another origin needs CORS.
+	if len(pb.Captions) != 1 || !strings.HasPrefix(pb.Captions[0].URL, "/media/videos/") {
+		t.Fatalf("captions %+v", pb.Captions)
+	}
+	ta.Get(pb.Captions[0].URL).Status(200).Contains("자막")
 	fromBucket("MP4", pb.MP4URL)
 	fromBucket("poster", pb.PosterURL)
 	if !strings.HasPrefix(pb.HLSURL, "/media/hls/") {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/uptrace/bun"
+
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
@@ -93,6 +95,10 @@ type BundleMedia interface {
 	Discard(ctx context.Context, refs []string)
 }
 
+// MediaCheck runs inside a catalog transaction before media is attached;
+// an error aborts the attachment.
+type MediaCheck func(ctx context.Context, tx bun.IDB) error
+
 // ErrMediaUnavailable is returned by a BundleMedia that cannot import media.
 var ErrMediaUnavailable = errors.New("catalog: media cannot be imported on this server")
 
@@ -113,18 +119,21 @@ type MediaGate interface {
 	// entitled to (or able to edit) the course.
 	VideoAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
 	// SetTopicVideo points a video topic at ref; the caller must be able to
-	// edit the topic's course.
-	SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, durationSeconds int) error
+	// edit the topic's course. live runs first in the same transaction: the
+	// media module checks (and locks) that the media still exists, so a
+	// delete cannot slip between its check and this write.
+	SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, durationSeconds int, live MediaCheck) error
 	// SetCourseMedia sets a course's intro video or thumbnail reference
-	// (field "intro_video" or "thumbnail"); the caller must be able to edit it.
-	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error
+	// (field "intro_video" or "thumbnail"); the caller must be able to edit
+	// it. live as for SetTopicVideo.
+	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string, live MediaCheck) error
 	// VideoTopic returns the title and course of a video topic that plays
 	// ref ("media:video:42"), when p may see that course; "" otherwise.
 	VideoTopic(ctx context.Context, p *authz.Principal, topicID int64, ref string) (title string, courseID int64, err error)
 	// MediaUses returns the titles of the live courses that use ref (a
 	// topic's video, an intro video, a picture), a few at most: media in
-	// use are not deleted.
-	MediaUses(ctx context.Context, ref string) ([]string, error)
+	// use are not deleted. It reads through idb, the caller's transaction.
+	MediaUses(ctx context.Context, idb bun.IDB, ref string) ([]string, error)
 	// ImageAccess reports whether p may see the image named by ref
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.

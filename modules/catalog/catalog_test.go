@@ -520,13 +520,13 @@ func TestMediaGate(t *testing.T) {
 		gate := ta.App.CatalogMediaGate()
 		pa := &authz.Principal{UserID: a.ID, Role: authz.Tutor}
 		pb := &authz.Principal{UserID: b.ID, Role: authz.Tutor}
-		testkit.Must(t, gate.SetTopicVideo(ctx, pa, free.ID, "media:video:1", 42))
-		testkit.Must(t, gate.SetTopicVideo(ctx, pa, premium.ID, "media:video:2", 0))
-		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:3"))
-		if err := gate.SetTopicVideo(ctx, pb, free.ID, "media:video:9", 0); err == nil {
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, free.ID, "media:video:1", 42, nil))
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, premium.ID, "media:video:2", 0, nil))
+		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:3", nil))
+		if err := gate.SetTopicVideo(ctx, pb, free.ID, "media:video:9", 0, nil); err == nil {
 			t.Fatal("another tutor attached a video")
 		}
-		if err := gate.SetCourseMedia(ctx, pa, id, "description", "x"); err == nil {
+		if err := gate.SetCourseMedia(ctx, pa, id, "description", "x", nil); err == nil {
 			t.Fatal("unknown field accepted")
 		}
 		for _, c := range []struct {

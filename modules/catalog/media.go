@@ -89,10 +89,10 @@ func (s *service) VideoTopic(ctx context.Context, p *authz.Principal, topicID in
 }
 
 // MediaUses implements MediaGate.
-func (s *service) MediaUses(ctx context.Context, ref string) ([]string, error) {
+func (s *service) MediaUses(ctx context.Context, idb bun.IDB, ref string) ([]string, error) {
 	const most = 5
 	var titles []string
-	if err := s.db.R.NewSelect().Model((*courseRow)(nil)).Column("title").Where("c.deleted_at IS NULL").
+	if err := idb.NewSelect().Model((*courseRow)(nil)).Column("title").Where("c.deleted_at IS NULL").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("c.intro_video = ?", ref).WhereOr("c.thumbnail = ?", ref)
 		}).OrderExpr("c.id").Limit(most).Scan(ctx, &titles); err != nil {
@@ -106,7 +106,7 @@ func (s *service) MediaUses(ctx context.Context, ref string) ([]string, error) {
 		return nil, err
 	}
 	var more []string
-	if err := s.db.R.NewSelect().TableExpr("catalog_topics AS t").ColumnExpr("DISTINCT c.title, c.id").
+	if err := idb.NewSelect().TableExpr("catalog_topics AS t").ColumnExpr("DISTINCT c.title, c.id").
 		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
 		Where("t.deleted_at IS NULL").Where("? = ?", expr, ref).OrderExpr("c.id").Limit(most).
 		Scan(ctx, &more, new([]int64)); err != nil {
@@ -139,8 +139,13 @@ func (s *service) ImageAccess(ctx context.Context, p *authz.Principal, ref strin
 }
 
 // SetTopicVideo implements MediaGate.
-func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int) error {
+func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int, live MediaCheck) error {
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if live != nil {
+			if err := live(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var t topicRow
 		if err := tx.NewSelect().Model(&t).Where("t.id = ?", topicID).Where("t.deleted_at IS NULL").Scan(ctx); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
@@ -165,11 +170,16 @@ func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID
 }
 
 // SetCourseMedia implements MediaGate.
-func (s *service) SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error {
+func (s *service) SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string, live MediaCheck) error {
 	if field != "intro_video" && field != "thumbnail" {
 		return invalidAt("body.field", "catalog.not_allowed:intro_video,thumbnail", field)
 	}
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if live != nil {
+			if err := live(ctx, tx); err != nil {
+				return err
+			}
+		}
 		row, err := s.editable(ctx, tx, p, courseID, "update")
 		if err != nil {
 			return err

@@ -103,7 +103,9 @@ func (b bundleImporter) ImportImage(ctx context.Context, owner int64, files fs.F
 	sum := sha256.Sum256(data)
 	var id int64
 	err = s.db.R.NewSelect().Model((*imageRow)(nil)).Column("id").Where("owner_id = ?", owner).
-		Where("source_sha256 = ?", hex.EncodeToString(sum[:])).Where("deleted_at IS NULL").OrderExpr("id").Limit(1).Scan(ctx, &id)
+		Where("source_sha256 = ?", hex.EncodeToString(sum[:])).Where("deleted_at IS NULL").
+		Where("variants <> ?", "[]"). // stored whole (see storeImage)
+		OrderExpr("id").Limit(1).Scan(ctx, &id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		row, err := s.storeImage(ctx, owner, data, "")
@@ -118,18 +120,45 @@ func (b bundleImporter) ImportImage(ctx context.Context, owner int64, files fs.F
 }
 
 // Discard implements catalog.BundleMedia: the videos and images an import
-// made go, files and rows (a queued transcoding job then finds nothing).
+// made go, files and rows (a queued transcoding job then finds nothing) —
+// unless a course already uses one (another import that found it by
+// content, or its owner attached it meanwhile): that one stays.
 func (b bundleImporter) Discard(ctx context.Context, refs []string) {
 	s := b.s
 	for _, ref := range refs {
 		var id int64
 		switch {
 		case scanRef(ref, "media:video:%d", &id):
-			s.discard(ctx, id)
+			if s.unused(ctx, ref, "media_videos", id, s.liveVideo(id)) {
+				s.discard(ctx, id)
+			}
 		case scanRef(ref, "media:image:%d", &id):
-			s.discardImage(ctx, id)
+			if s.unused(ctx, ref, "media_images", id, s.liveImage(id)) {
+				s.discardImage(ctx, id)
+			}
 		}
 	}
+}
+
+// unused reports whether no course uses ref, deciding under the media
+// row's lock (see live) and marking the row deleted, so nothing can attach
+// it afterwards.
+func (s *service) unused(ctx context.Context, ref, table string, id int64, lock catalog.MediaCheck) bool {
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := lock(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.notInUse(ctx, tx, ref); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Table(table).Set("deleted_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		s.logger.InfoContext(ctx, "keeping media a refused import made", "ref", ref, "why", err)
+		return false
+	}
+	return true
 }
 
 func scanRef(ref, format string, id *int64) bool {

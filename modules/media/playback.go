@@ -30,8 +30,12 @@ type Playback struct {
 	ExpiresAt      time.Time         `json:"expires_at"`
 }
 
-// playlistPrefix is where the app serves signed playlists.
-const playlistPrefix = "/media/hls/"
+// mediaPrefix is where the app serves signed media files (storage.Handler),
+// and playlistPrefix its signed playlists.
+const (
+	mediaPrefix    = "/media"
+	playlistPrefix = "/media/hls/"
+)
 
 // Playback returns signed URLs for a ready video the caller may watch: its
 // owner and admins, and whoever the catalog lets see it (a free topic, a
@@ -72,10 +76,9 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 	}
 	out.Captions = make([]PlaybackCaption, 0, len(r.Captions))
 	for _, c := range r.Captions {
-		u, err := s.store.URL(ctx, c.Key, exp)
-		if err != nil {
-			return Playback{}, err
-		}
+		// Always through our /media handler, even when files come from a
+		// bucket: browsers load <track>s of another origin only with CORS.
+		u := s.signer.URL(mediaPrefix, c.Key, exp)
 		out.Captions = append(out.Captions, PlaybackCaption{Caption: Caption{Lang: c.Lang, Label: c.Label}, URL: u})
 	}
 	return out, nil

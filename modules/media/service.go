@@ -231,7 +231,7 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 		if _, err := s.image(ctx, s.db.R, p, id); err != nil {
 			return Image{}, err
 		}
-		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id)); err != nil {
+		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id), s.liveImage(id)); err != nil {
 			return Image{}, err
 		}
 	}
@@ -259,7 +259,10 @@ func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64)
 		if err != nil {
 			return err
 		}
-		if err := s.notInUse(ctx, ImageRef(id)); err != nil {
+		if err := s.liveImage(id)(ctx, tx); err != nil { // lock the row, see live
+			return err
+		}
+		if err := s.notInUse(ctx, tx, ImageRef(id)); err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -273,11 +276,37 @@ func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64)
 	return s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id))
 }
 
+// live checks, inside a transaction, that a media row is not deleted, and
+// on Postgres locks it (FOR UPDATE) until the transaction ends. Deleting
+// and attaching both take this lock first, so they run one after the
+// other: a delete sees an attachment committed before it (and refuses), an
+// attachment sees a delete committed before it (and fails). On SQLite the
+// single writer already runs their transactions one after the other.
+func live[T any](s *service, id int64, notFound error) catalog.MediaCheck {
+	return func(ctx context.Context, tx bun.IDB) error {
+		var got int64
+		err := s.db.ForUpdate(tx.NewSelect().Model((*T)(nil)).Column("id").Where("id = ?", id).Where("deleted_at IS NULL")).
+			Scan(ctx, &got)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound
+		}
+		return err
+	}
+}
+
+func (s *service) liveVideo(id int64) catalog.MediaCheck {
+	return live[videoRow](s, id, errVideoNotFound)
+}
+
+func (s *service) liveImage(id int64) catalog.MediaCheck {
+	return live[imageRow](s, id, errImageNotFound)
+}
+
 // notInUse refuses to delete media a course still uses: learners would
 // find a broken player or picture. The owner detaches it first (another
 // video on the topic, no picture on the course) or deletes the course.
-func (s *service) notInUse(ctx context.Context, ref string) error {
-	uses, err := s.gate.MediaUses(ctx, ref)
+func (s *service) notInUse(ctx context.Context, idb bun.IDB, ref string) error {
+	uses, err := s.gate.MediaUses(ctx, idb, ref)
 	if err != nil || len(uses) == 0 {
 		return err
 	}
@@ -520,7 +549,10 @@ func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64)
 		if err != nil {
 			return err
 		}
-		if err := s.notInUse(ctx, VideoRef(id)); err != nil {
+		if err := s.liveVideo(id)(ctx, tx); err != nil { // lock the row, see live
+			return err
+		}
+		if err := s.notInUse(ctx, tx, VideoRef(id)); err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -544,9 +576,9 @@ func (s *service) Attach(ctx context.Context, p *authz.Principal, id, topicID, i
 	}
 	switch {
 	case topicID != 0:
-		return s.gate.SetTopicVideo(ctx, p, topicID, VideoRef(r.ID), int(r.DurationMS/1000))
+		return s.gate.SetTopicVideo(ctx, p, topicID, VideoRef(r.ID), int(r.DurationMS/1000), s.liveVideo(r.ID))
 	case introCourseID != 0:
-		return s.gate.SetCourseMedia(ctx, p, introCourseID, "intro_video", VideoRef(r.ID))
+		return s.gate.SetCourseMedia(ctx, p, introCourseID, "intro_video", VideoRef(r.ID), s.liveVideo(r.ID))
 	}
 	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: "body.topic_id", Message: "catalog.required"})
 }

@@ -15,8 +15,8 @@ import (
 // "uploaded"), and a video whose transcoding job ended without saying so —
 // the job's worker was killed on its last attempt, River rescued and then
 // discarded it, or someone cancelled it. Both get status "failed" with a
-// reason the owner can act on (upload again). It also has abandoned
-// resumable uploads pruned.
+// reason the owner can act on (upload again). It also removes images cut
+// off the same way, and has abandoned resumable uploads pruned.
 
 const (
 	// sweepEvery is how often the sweeper runs (and once at start).
@@ -128,6 +128,17 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 		}
 		after = processing[len(processing)-1].ID
 	}
+	// Images whose instance died while storing their variants (the row
+	// comes first, see storeImage): files and row go.
+	var broken []int64
+	if err := s.db.R.NewSelect().Model((*imageRow)(nil)).Column("id").Where("variants = ?", "[]").
+		Where("created_at < ?", now.Add(-uploadStaleAfter)).OrderExpr("id").Limit(sweepBatch).Scan(ctx, &broken); err != nil {
+		return failed, err
+	}
+	for _, id := range broken {
+		s.discardImage(ctx, id)
+	}
+
 	if failed > 0 {
 		s.logger.InfoContext(ctx, "media sweeper failed stuck videos", "count", failed)
 	}

@@ -47,11 +47,26 @@ func TestSweepStuckVideos(t *testing.T) {
 		live := insert("processing", &later, now)
 		ready := insert("ready", &gone, now)
 
+		image := func(variants string, created time.Time) int64 {
+			var id int64
+			testkit.Must(t, ta.App.DB.W.NewRaw(`INSERT INTO media_images (owner_id, alt, format, width, height, size, variants, created_at, updated_at)
+				VALUES (?, '', 'png', 1, 1, 1, ?, ?, ?) RETURNING id`, tutor.ID, variants, created, created).Scan(ctx, &id))
+			return id
+		}
+		cutOff := image("[]", now.Add(-7*time.Hour))
+		storing := image("[]", now)
+		whole := image(`[{"name":"thumbnail","key":"images/9/thumbnail.png","width":1,"height":1,"content_type":"image/png","size":1}]`, now.Add(-7*time.Hour))
+
 		id, err := ta.App.Jobs.Insert(ctx, nil, sweepJob{}, nil)
 		testkit.Must(t, err)
 		_, err = ta.App.Jobs.WaitFor(ctx, id, jobs.StateCompleted)
 		testkit.Must(t, err)
 
+		for img, want := range map[int64]bool{cutOff: false, storing: true, whole: true} {
+			if n, err := ta.App.DB.R.NewSelect().Table("media_images").Where("id = ?", img).Count(ctx); err != nil || (n == 1) != want {
+				t.Errorf("image %d: %d rows (%v), want kept=%v", img, n, err, want)
+			}
+		}
 		for vid, want := range map[int64]string{interrupted: "failed", uploading: "uploaded", orphan: "failed", noJob: "failed",
 			live: "processing", ready: "ready"} {
 			var v media.Video

@@ -360,7 +360,7 @@ func (l *Local) URL(_ context.Context, key string, expires time.Time) (string, e
 	if err := checkExpiry(expires, now()); err != nil {
 		return "", err
 	}
-	return l.urlPrefix + "/" + escapeKey(key) + "?" + l.signer.signedQuery(key, expires), nil
+	return l.signer.URL(l.urlPrefix, key, expires), nil
 }
 
 // escapeKey percent-encodes each segment of key for a URL path.

@@ -286,7 +286,7 @@ func (s *S3) URL(ctx context.Context, key string, expires time.Time) (string, er
 		return "", err
 	}
 	if s.publicURL != "" {
-		return s.publicURL + "/" + escapeKey(key) + "?" + s.signer.signedQuery(key, expires), nil
+		return s.signer.URL(s.publicURL, key, expires), nil
 	}
 	d := expires.Sub(now).Truncate(time.Second)
 	if d < time.Second {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -76,4 +77,11 @@ func (s *Signer) mac(key, exp string) []byte {
 func (s *Signer) signedQuery(key string, expires time.Time) string {
 	exp, sig := s.Sign(key, expires)
 	return "exp=" + exp + "&sig=" + sig
+}
+
+// URL returns the signed address of key under base, where Handler serves
+// it ("/media" → "/media/videos/1/poster.jpg?exp=…&sig=…"), whatever the
+// store's own URLs are (a bucket's presigned ones, say).
+func (s *Signer) URL(base, key string, expires time.Time) string {
+	return strings.TrimRight(base, "/") + "/" + escapeKey(key) + "?" + s.signedQuery(key, expires)
 }
