@@ -3,10 +3,16 @@ package media_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,10 +86,214 @@ func mediaCourse(t *testing.T, ta *apptest.T, tutor user, videoID int64) (topicI
 	return course.Lectures[0].Topics[0].ID
 }
 
+// signIn signs the tutor in through the login page.
+func signIn(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login?lang=ko"),
+		chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "tutor@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
+		chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".btn-account")),
+	))
+}
+
+// uploadProxy stands between the browser and the app: it records the
+// requests (method, path with upload ids as {id}, status), counts the PATCH
+// bytes it passes on, and can answer a PATCH with 502 or hold it, as a
+// flaky connection would.
+type uploadProxy struct {
+	URL string
+	rp  *httputil.ReverseProxy
+
+	mu       sync.Mutex
+	log      []string
+	patched  int64         // PATCH body bytes passed on to the app
+	failAt   int64         // the next PATCH at this offset gets 502; -1: none
+	loseAt   int64         // the next PATCH at this offset is served, then answered 502; -1: none
+	holdFrom int64         // PATCHes from this offset wait for release; -1: none
+	release  chan struct{} // closed by Release
+	held     chan int64    // the offset of a PATCH being held
+}
+
+func newUploadProxy(t *testing.T, target string) *uploadProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	testkit.Must(t, err)
+	p := &uploadProxy{rp: httputil.NewSingleHostReverseProxy(u), failAt: -1, loseAt: -1, holdFrom: -1,
+		release: make(chan struct{}), held: make(chan int64, 1)}
+	// The browser gave up on a request (a reload, a cancel): nothing to say.
+	p.rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) }
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	t.Cleanup(p.Release) // before the server waits for its handlers
+	p.URL = srv.URL
+	return p
+}
+
+// tusPath names an upload's URL without its id (other paths without a
+// trailing slash).
+func tusPath(path string) string {
+	rest, ok := strings.CutPrefix(path, media.TusPath)
+	if !ok || rest == "" {
+		return strings.TrimSuffix(path, "/")
+	}
+	if _, sub, ok := strings.Cut(rest, "/"); ok {
+		return media.TusPath + "{id}/" + sub
+	}
+	return media.TusPath + "{id}"
+}
+
+func (p *uploadProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := tusPath(r.URL.Path)
+	if r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, media.TusPath) {
+		off, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+		p.mu.Lock()
+		fail, lose := off == p.failAt, off == p.loseAt
+		if fail {
+			p.failAt = -1
+		}
+		if lose {
+			p.loseAt = -1
+		}
+		hold, release := p.holdFrom >= 0 && off >= p.holdFrom, p.release
+		p.mu.Unlock()
+		if hold {
+			select {
+			case p.held <- off:
+			default:
+			}
+			<-release
+			fail = true
+		}
+		if fail {
+			p.record(r.Method, path, http.StatusBadGateway)
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		r.Body = &countingBody{r.Body, p}
+		if lose {
+			rec := httptest.NewRecorder()
+			p.rp.ServeHTTP(rec, r)
+			p.record(r.Method, path, rec.Code)
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	p.rp.ServeHTTP(sw, r)
+	p.record(r.Method, path, sw.status)
+}
+
+func (p *uploadProxy) record(method, path string, status int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.log = append(p.log, fmt.Sprintf("%s %s %d", method, path, status))
+}
+
+// count counts the requests to path answered with status (0: any).
+func (p *uploadProxy) count(method, path string, status int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, l := range p.log {
+		if l == fmt.Sprintf("%s %s %d", method, path, status) || (status == 0 && strings.HasPrefix(l, method+" "+path+" ")) {
+			n++
+		}
+	}
+	return n
+}
+
+// seen waits a moment for a request the browser has had its answer to (the
+// proxy records it after answering).
+func (p *uploadProxy) seen(method, path string, status, want int) bool {
+	for range 20 {
+		if p.count(method, path, status) == want {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// requests returns the tus requests recorded.
+func (p *uploadProxy) requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, l := range p.log {
+		if strings.Contains(l, "/api/videos/") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// reset forgets the requests and bytes recorded so far.
+func (p *uploadProxy) reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.log, p.patched = nil, 0
+}
+
+// Hold holds PATCHes from offset on; Fail answers the next PATCH at offset
+// with 502 Bad Gateway; Lose too, after the app has served it (its answer
+// is lost).
+func (p *uploadProxy) Hold(offset int64) { p.mu.Lock(); p.holdFrom = offset; p.mu.Unlock() }
+func (p *uploadProxy) Fail(offset int64) { p.mu.Lock(); p.failAt = offset; p.mu.Unlock() }
+func (p *uploadProxy) Lose(offset int64) { p.mu.Lock(); p.loseAt = offset; p.mu.Unlock() }
+
+// Release ends holding: held PATCHes get 502 (their browser is gone by then).
+func (p *uploadProxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.release)
+	p.release, p.holdFrom = make(chan struct{}), -1
+}
+
+// waitHeld waits for a PATCH to be held and returns its offset.
+func (p *uploadProxy) waitHeld(t *testing.T) int64 {
+	t.Helper()
+	select {
+	case off := <-p.held:
+		return off
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no upload request was held (requests: %v)", p.requests())
+		return 0
+	}
+}
+
+type countingBody struct {
+	io.ReadCloser
+	p *uploadProxy
+}
+
+func (b *countingBody) Read(buf []byte) (int, error) {
+	n, err := b.ReadCloser.Read(buf)
+	b.p.mu.Lock()
+	b.p.patched += int64(n)
+	b.p.mu.Unlock()
+	return n, err
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // TestMediaInBrowser plays a transcoded video in headless Chromium through
 // hls.js under the app's real CSP, drives the keyboard shortcuts, then uploads
-// through the library's forms (XHR with progress) and watches the new video's
-// status turn ready by polling. With WEAVERSE_SCREENSHOT_DIR set it saves
+// through the library's forms (an image by XHR with progress, a video as a
+// resumable tus upload, seen by a proxy in front of the app) and watches the
+// new video's status turn ready by polling. With WEAVERSE_SCREENSHOT_DIR set it saves
 // screenshots of the player and the library (desktop and phone).
 func TestMediaInBrowser(t *testing.T) {
 	data := clip(t, 12)
@@ -98,7 +308,8 @@ func TestMediaInBrowser(t *testing.T) {
 	ta.Request(http.MethodPut, fmt.Sprintf("/api/videos/%d/captions/ko/", v.ID), "WEBVTT\n\n00:00.000 --> 00:30.000\n개발 환경을 준비합니다\n",
 		bearer(tutor)...).Status(200)
 	topic := mediaCourse(t, ta, tutor, v.ID)
-	base := testkit.Listen(t, ta.App.Fiber)
+	px := newUploadProxy(t, testkit.Listen(t, ta.App.Fiber))
+	base := px.URL
 	cspWatch(t, ctx)
 	shots := browser.ScreenshotDir()
 	shoot := func(size browser.Size, name string) {
@@ -155,13 +366,8 @@ func TestMediaInBrowser(t *testing.T) {
 
 	// ---- the library, as the tutor ----
 	browser.Resize(t, ctx, browser.Desktop)
+	signIn(t, ctx, base)
 	testkit.Must(t, chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login?lang=ko"),
-		chromedp.WaitVisible(chromedp.CSS("#f-email")),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "tutor@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
-		chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".btn-account")),
 		chromedp.Navigate(base+"/studio/media"),
 		chromedp.WaitVisible(chromedp.CSS("#image-upload")),
 	))
@@ -192,18 +398,33 @@ func TestMediaInBrowser(t *testing.T) {
 	if got := evalJS[string](t, ctx, `document.querySelector(".image-item img").alt`); got != "요청과 응답 흐름도" {
 		t.Errorf("image alt %q", got)
 	}
-	// A video: after the reload it is processing, and polling turns it ready.
-	// (Navigate first: chromedp's view of the document can lag behind a
-	// reload the page made itself.)
+	// A video: a resumable upload (tus), then after the reload it is
+	// processing, and polling turns it ready. (Navigate first: chromedp's
+	// view of the document can lag behind a reload the page made itself.)
 	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/studio/media"),
 		chromedp.WaitVisible(chromedp.CSS("#video-title")),
+	))
+	waitJS(t, ctx, 5*time.Second, `document.readyState === "complete" && !!window.tus && window.tus.isSupported`)
+	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#video-title"), "2강 · 첫 번째 API"),
 		chromedp.SetUploadFiles(chromedp.CSS("#video-file"), []string{clipPath}),
 		chromedp.Click(chromedp.CSS("#video-upload [data-upload-submit]")),
 	))
 	waitJS(t, ctx, 30*time.Second, `document.readyState === "complete" && document.querySelectorAll(".video-item").length === 2 &&
 		!!document.querySelector(".flash-area .alert-success")`)
+	if got := px.count("POST", "/api/videos/tus", 201); got != 1 {
+		t.Errorf("%d tus uploads created, want 1 (requests: %v)", got, px.requests())
+	}
+	if got := px.count("PATCH", "/api/videos/tus/{id}", 204); got != 1 { // one 8 MiB chunk holds the clip
+		t.Errorf("%d tus chunks, want 1 (requests: %v)", got, px.requests())
+	}
+	if got := px.count("POST", "/api/videos/upload", 0); got != 0 {
+		t.Errorf("the video went by multipart too (requests: %v)", px.requests())
+	}
+	if got := evalJS[string](t, ctx, `document.querySelector(".video-item .video-title").textContent.trim()`); got != "2강 · 첫 번째 API" {
+		t.Errorf("the new video is listed first as %q", got)
+	}
 	waitJS(t, ctx, 60*time.Second, `document.querySelectorAll('.video-item[data-status="ready"]').length === 2 &&
 		[...document.querySelectorAll("[data-video-watch]")].every((a) => !a.hidden)`)
 	noCSPViolations(t, ctx)
@@ -344,6 +565,209 @@ func TestMediaInBrowser(t *testing.T) {
 	flash("success", "대체 텍스트를 저장했어요.")
 	if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).alt`, img+" img")); got != "강좌 썸네일 (16:9)" {
 		t.Errorf("image alt %q", got)
+	}
+	noCSPViolations(t, ctx)
+}
+
+// TestMediaResumableUploadInBrowser drives the video form's tus uploads in
+// small chunks (data-tus-chunk) through a proxy that fails one chunk (the
+// retry message shows, the chunk is sent again) and then holds the next
+// ones: the page is left midway, and choosing the same file on the reloaded
+// page resumes where the server stopped (the message shows; every byte is
+// sent once). Also: a refused file's problem under the field, and cancel,
+// which removes the upload on the server.
+func TestMediaResumableUploadInBrowser(t *testing.T) {
+	data := clip(t, 4)
+	const chunk = 64 << 10
+	if len(data) < 4*chunk {
+		t.Fatalf("the clip is %d bytes: too small for this test", len(data))
+	}
+	ctx := browser.New(t)
+	ta := apptest.New(t, "sqlite")
+	ta.Clock.Set(time.Now().Truncate(time.Second)) // browser cookies expire by the real clock
+	started(t, ta)
+	tutor := newUser(t, ta, "tutor", "tutor")
+	px := newUploadProxy(t, testkit.Listen(t, ta.App.Fiber))
+	base := px.URL
+	cspWatch(t, ctx)
+	signIn(t, ctx, base)
+
+	dir := t.TempDir()
+	clipPath, copyPath, textPath := filepath.Join(dir, "lesson3.mp4"), filepath.Join(dir, "lesson4.mp4"), filepath.Join(dir, "notes.mp4")
+	testkit.Must(t, os.WriteFile(clipPath, data, 0o644))
+	testkit.Must(t, os.WriteFile(copyPath, data, 0o644))
+	testkit.Must(t, os.WriteFile(textPath, []byte("this is a text file renamed to .mp4"), 0o644))
+
+	// library opens the page with small chunks, and records the notes
+	// under the progress bar in sessionStorage (they outlive the reload
+	// that follows an upload).
+	library := func() {
+		t.Helper()
+		testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/studio/media"), chromedp.WaitVisible(chromedp.CSS("#video-file"))))
+		waitJS(t, ctx, 5*time.Second, `document.readyState === "complete" && !!window.tus`)
+		evalJS[bool](t, ctx, fmt.Sprintf(`(() => {
+			const form = document.getElementById("video-upload");
+			form.dataset.tusChunk = "%d";
+			const note = form.querySelector("[data-upload-note]");
+			new MutationObserver(() => {
+				if (note.hidden || !note.textContent) return;
+				const seen = JSON.parse(sessionStorage.getItem("notes") || "[]");
+				seen.push(note.textContent);
+				sessionStorage.setItem("notes", JSON.stringify(seen));
+			}).observe(note, { childList: true, characterData: true, subtree: true, attributes: true });
+			return true;
+		})()`, chunk))
+	}
+	send := func(path, title string) {
+		t.Helper()
+		evalJS[bool](t, ctx, fmt.Sprintf(`document.getElementById("video-title").value = %q, true`, title))
+		testkit.Must(t, chromedp.Do(ctx,
+			chromedp.SetUploadFiles(chromedp.CSS("#video-file"), []string{path}),
+			chromedp.Click(chromedp.CSS("#video-upload [data-upload-submit]")),
+		))
+	}
+	notes := func() []string {
+		return evalJS[[]string](t, ctx, `JSON.parse(sessionStorage.getItem("notes") || "[]")`)
+	}
+	stored := func() int {
+		return evalJS[int](t, ctx, `Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length`)
+	}
+	videos := func() []media.Video {
+		var page struct{ Results []media.Video }
+		ta.Get("/api/videos/", bearer(tutor)...).Status(200).JSON(&page)
+		return page.Results
+	}
+
+	// Not a video: refused when its last chunk arrives, with the problem's
+	// detail under the file field; its stored URL is dropped.
+	library()
+	send(textPath, "")
+	waitJS(t, ctx, 15*time.Second, `!document.getElementById("video-file-error").hidden`)
+	if got := evalJS[string](t, ctx, `document.getElementById("video-file-error").textContent.trim()`); got != "영상 파일이 아닙니다. MP4, MOV, MKV, WebM, AVI 영상을 올려 주세요." {
+		t.Errorf("refused video: %q", got)
+	}
+	if px.count("POST", "/api/videos/tus", 201) != 1 || !px.seen("PATCH", "/api/videos/tus/{id}", 415, 1) {
+		t.Errorf("refused video requests: %v", px.requests())
+	}
+	waitJS(t, ctx, 5*time.Second, `Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length === 0`)
+	// The same when the last chunk's answer is lost: the retry finds the
+	// upload gone (HEAD 404) and asks what became of it, instead of sending
+	// the file again.
+	px.reset()
+	px.Lose(0)
+	library()
+	send(textPath, "")
+	waitJS(t, ctx, 15*time.Second, `!document.getElementById("video-file-error").hidden`)
+	if got := evalJS[string](t, ctx, `document.getElementById("video-file-error").textContent.trim()`); got != "영상 파일이 아닙니다. MP4, MOV, MKV, WebM, AVI 영상을 올려 주세요." {
+		t.Errorf("refused video, answer lost: %q", got)
+	}
+	if got, want := strings.Join(px.requests(), ", "), "POST /api/videos/tus 201, PATCH /api/videos/tus/{id} 415, HEAD /api/videos/tus/{id} 404, GET /api/videos/tus/{id}/video 415"; got != want {
+		t.Errorf("refused video, answer lost: requests %s, want %s", got, want)
+	}
+	waitJS(t, ctx, 5*time.Second, `Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length === 0`)
+
+	// An upload interrupted twice: a chunk answered 502 is retried (with
+	// the message); from the fourth chunk on nothing passes, and the page
+	// is left.
+	px.reset()
+	px.Fail(chunk)
+	px.Hold(3 * chunk)
+	library()
+	send(clipPath, "3강 · 이어 올리기")
+	waitJS(t, ctx, 5*time.Second, `document.getElementById("video-upload").getAttribute("aria-busy") === "true"`)
+	if off := px.waitHeld(t); off != 3*chunk {
+		t.Errorf("held at %d, want %d", off, 3*chunk)
+	}
+	if got := notes(); len(got) == 0 || got[0] != "연결이 끊겨 다시 시도하고 있어요… (1/5)" {
+		t.Errorf("notes while retrying: %q", got)
+	}
+	// (The held chunk may count as sent already: the proxy's socket takes it.)
+	if got := evalJS[int](t, ctx, `document.querySelector("#video-upload [data-upload-bar]").value`); got < 3*chunk*100/len(data) || got > 4*chunk*100/len(data) {
+		t.Errorf("progress %d%% when held at %d of %d bytes", got, 3*chunk, len(data))
+	}
+	if n := stored(); n != 1 {
+		t.Errorf("%d uploads stored for resuming, want 1", n)
+	}
+	if got := px.count("PATCH", "/api/videos/tus/{id}", 502); got != 1 {
+		t.Errorf("%d chunks failed, want 1 (requests: %v)", got, px.requests())
+	}
+	if len(videos()) != 0 {
+		t.Error("a video exists before its upload finished")
+	}
+
+	// Back on the page, the same file resumes from the server's offset: one
+	// upload created in all, each byte sent once; the title typed this time
+	// is set once it is a video. (Held once more to see the message, then
+	// retried.)
+	evalJS[bool](t, ctx, `sessionStorage.removeItem("notes"), true`)
+	library()
+	px.Release() // the held request's page is gone
+	px.Hold(5 * chunk)
+	send(clipPath, "3강 · 이어서 올리기")
+	px.waitHeld(t)
+	waitJS(t, ctx, 5*time.Second, `(() => { const n = document.querySelector("#video-upload [data-upload-note]");
+		return !n.hidden && n.textContent === "이전에 올리던 파일을 이어서 올립니다."; })()`)
+	if dir := browser.ScreenshotDir(); dir != "" {
+		browser.Screenshot(t, ctx, filepath.Join(dir, "studio-media-upload-resumed.png"))
+	}
+	px.Release()
+	waitJS(t, ctx, 30*time.Second, `document.readyState === "complete" && document.querySelectorAll(".video-item").length === 1 &&
+		!!document.querySelector(".flash-area .alert-success")`)
+	if got := notes(); len(got) != 2 || got[0] != "이전에 올리던 파일을 이어서 올립니다." || got[1] != "연결이 끊겨 다시 시도하고 있어요… (1/5)" {
+		t.Errorf("notes when resuming: %q", got)
+	}
+	if got := px.count("POST", "/api/videos/tus", 0); got != 1 {
+		t.Errorf("%d uploads created, want 1 (requests: %v)", got, px.requests())
+	}
+	px.mu.Lock()
+	patched := px.patched
+	px.mu.Unlock()
+	if patched != int64(len(data)) {
+		t.Errorf("%d bytes sent for a %d byte file (requests: %v)", patched, len(data), px.requests())
+	}
+	if vs := videos(); len(vs) != 1 || vs[0].Title != "3강 · 이어서 올리기" || vs[0].Size != int64(len(data)) {
+		t.Errorf("videos after resuming: %+v", vs)
+	} else if px.count("PUT", fmt.Sprintf("/api/videos/%d", vs[0].ID), 200) != 1 {
+		t.Errorf("the new title was not set (requests: %v)", px.requests())
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("%d uploads still stored after success", n)
+	}
+
+	// Cancel midway: the upload is removed on the server, and forgotten.
+	px.reset()
+	px.Hold(chunk)
+	library()
+	send(copyPath, "")
+	px.waitHeld(t)
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#video-upload [data-upload-cancel]"))))
+	waitJS(t, ctx, 5*time.Second, `(() => { const d = document.querySelector("#video-upload [data-upload-done]");
+		return !d.hidden && d.textContent === "업로드를 취소했어요."; })()`)
+	waitJS(t, ctx, 5*time.Second, `Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length === 0`)
+	px.Release()
+	if !px.seen("DELETE", "/api/videos/tus/{id}", 204, 1) {
+		t.Errorf("cancel: the upload was not removed (requests: %v)", px.requests())
+	}
+	if !evalJS[bool](t, ctx, `document.querySelector("#video-upload [data-upload-progress]").hidden &&
+		!document.querySelector("#video-upload [data-upload-submit]").disabled`) {
+		t.Error("the form is still busy after cancel")
+	}
+	if len(videos()) != 1 {
+		t.Error("a canceled upload became a video")
+	}
+
+	// Without tus-js-client (its script did not load), one multipart request.
+	px.reset()
+	library()
+	evalJS[bool](t, ctx, `delete window.tus, true`)
+	send(copyPath, "4강 · 한 번에 올리기")
+	waitJS(t, ctx, 30*time.Second, `document.readyState === "complete" && document.querySelectorAll(".video-item").length === 2 &&
+		!!document.querySelector(".flash-area .alert-success")`)
+	if px.count("POST", "/api/videos/upload", 202) != 1 || px.count("POST", "/api/videos/tus", 0) != 0 {
+		t.Errorf("without tus-js-client: %v", px.requests())
+	}
+	if vs := videos(); len(vs) != 2 || vs[0].Title != "4강 · 한 번에 올리기" {
+		t.Errorf("videos after the multipart upload: %+v", vs)
 	}
 	noCSPViolations(t, ctx)
 }

@@ -4,6 +4,11 @@
 //  - <form data-upload="/api/…/upload">: uploads with XMLHttpRequest to the
 //    JSON API (same origin, cookie auth) with a progress bar and a cancel
 //    button; a refused file shows the problem document's detail on the field.
+//    With data-tus (videos) and tus-js-client loaded, the upload is resumable
+//    instead: tus 1.0 at /api/videos/tus/ in chunks of data-tus-chunk bytes,
+//    retried when the connection drops, resumed when the same file is chosen
+//    again after a reload; the final chunk's answer names the new video
+//    (Weaverse-Video-Id). Without tus-js-client, the multipart request.
 //  - [data-video-id][data-status=processing]: polls GET /api/videos/{id}
 //    every 2 s and updates the badge, the progress bar and the watch link.
 //  - [data-copy]: copies a media reference to the clipboard.
@@ -61,6 +66,33 @@
   let uploading = 0;
   let reloadWhenIdle = false;
 
+  // tus-js-client (vendor/tus/tus.min.js, loaded before this file): absent
+  // when its script did not load, unsupported in very old browsers.
+  const tusReady = () => !!(window.tus && window.tus.isSupported && typeof window.tus.Upload === "function");
+
+  // The message of a problem document (RFC 9457): its first field error,
+  // else its detail; field is the form field the error names, if any.
+  const problemOf = (body) => {
+    let text = "", field = "";
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch (e) {
+        body = null;
+      }
+    }
+    if (body && typeof body === "object") {
+      const first = Array.isArray(body.errors) && body.errors[0];
+      if (first && first.message) {
+        text = first.message;
+        const loc = String(first.location || "").replace(/^body\./, "");
+        if (loc && loc !== "file") field = loc;
+      }
+      text = text || body.detail || "";
+    }
+    return { text, field, code: (body && body.code) || "" };
+  };
+
   document.querySelectorAll("form[data-upload]").forEach((form) => {
     const input = form.querySelector("[data-upload-file]");
     const errBox = form.querySelector("[data-upload-error]");
@@ -69,11 +101,13 @@
     const bar = form.querySelector("[data-upload-bar]");
     const pct = form.querySelector("[data-upload-pct]");
     const label = form.querySelector("[data-upload-label]");
+    const note = form.querySelector("[data-upload-note]");
     const done = form.querySelector("[data-upload-done]");
     const submit = form.querySelector("[data-upload-submit]");
     const cancel = form.querySelector("[data-upload-cancel]");
     const m = (k) => form.dataset["msg" + k] || "";
-    let xhr = null;
+    // The upload under way: { cancel() }.
+    let current = null;
 
     const setError = (text, field) => {
       const target = (field && form.querySelector(`[name="${field}"]`)) || input;
@@ -105,18 +139,59 @@
       }
       target.focus();
     };
+    // A line under the progress bar: resuming an earlier upload, or
+    // retrying after the connection dropped ("" hides it).
+    const setNote = (text, kind) => {
+      if (!note) return;
+      note.textContent = text;
+      note.hidden = !text;
+      note.classList.toggle("is-retrying", kind === "retrying");
+      note.dataset.kind = text ? kind : "";
+      if (text) say(text);
+    };
     const busy = (on) => {
       progress.hidden = !on;
       submit.disabled = on;
       cancel.hidden = !on;
       input.disabled = on;
       form.setAttribute("aria-busy", String(on));
+      if (!on) setNote("");
     };
     const setProgress = (sent, total) => {
       const p = total > 0 ? Math.floor((sent / total) * 100) : 0;
       bar.value = p;
       pct.textContent = p + "%";
       label.textContent = fill(m("Progress"), { sent: size(sent), total: size(total) });
+      if (total > 0 && sent >= total) label.textContent = m("Processing");
+    };
+    const finish = () => {
+      current = null;
+      uploading--;
+      busy(false);
+      if (reloadWhenIdle && uploading === 0) window.location.reload();
+    };
+    // The file is in: reload the page (the list shows it) with a message.
+    const succeeded = () => {
+      finish();
+      form.reset();
+      try {
+        window.sessionStorage.setItem(FLASH_KEY, m("Done"));
+      } catch (e) {
+        /* storage disabled: the list still shows the new file */
+      }
+      if (uploading === 0) window.location.reload();
+      else reloadWhenIdle = true;
+    };
+    // Refused: the problem's message on its field.
+    const refused = (status, body) => {
+      finish();
+      const p = problemOf(body);
+      setError(p.text || (status === 413 ? m("TooLarge") : m("Network")), p.field);
+    };
+    const canceled = () => {
+      finish();
+      done.textContent = m("Canceled");
+      done.hidden = false;
     };
 
     input.addEventListener("change", () => {
@@ -124,12 +199,200 @@
       done.hidden = true;
     });
     cancel.addEventListener("click", () => {
-      if (xhr) xhr.abort();
+      if (current) current.cancel();
     });
+
+    // One multipart request to the JSON API (images; videos without tus).
+    const sendXHR = (file) => {
+      // The other fields in page order, then the file (its input is
+      // disabled while busy, so FormData leaves it out).
+      const data = new FormData(form);
+      data.delete("file");
+      data.append("file", file);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.dataset.upload);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.responseType = "json";
+      xhr.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) setProgress(e.loaded, e.total);
+      });
+      xhr.addEventListener("load", () => {
+        if (xhr.status >= 200 && xhr.status < 300) succeeded();
+        else refused(xhr.status, xhr.response);
+      });
+      xhr.addEventListener("error", () => {
+        finish();
+        setError(m("Network"));
+      });
+      xhr.addEventListener("abort", canceled);
+      current = { cancel: () => xhr.abort() };
+      xhr.send(data);
+    };
+
+    // A resumable upload (tus 1.0, /api/videos/tus/) in chunks. Its URL is
+    // kept in localStorage under the file's fingerprint (name, type, size,
+    // modification time) until it succeeds, so choosing the same file again
+    // after a reload or a crash resumes it; a dropped connection is retried.
+    const sendTus = (file) => {
+      const tus = window.tus;
+      const retryDelays = [0, 1000, 3000, 5000, 10000];
+      const titleField = form.querySelector('[name="title"]');
+      const title = titleField ? titleField.value.trim() : "";
+      let stopped = false; // canceled or over: no more updates
+      let previous = null; // the stored upload being resumed
+      let announced = false; // the resume was told
+      const stop = () => {
+        const was = stopped;
+        stopped = true;
+        return !was;
+      };
+      const upload = new tus.Upload(file, {
+        endpoint: form.dataset.tus,
+        chunkSize: parseInt(form.dataset.tusChunk || "0", 10) || 8 << 20,
+        retryDelays,
+        metadata: { filename: file.name, title },
+        storeFingerprintForResuming: true,
+        removeFingerprintOnSuccess: true,
+        onProgress: (sent, total) => {
+          if (!stopped) setProgress(sent, total);
+        },
+        onChunkComplete: () => {
+          if (!stopped && note && note.dataset.kind === "retrying") setNote("");
+        },
+        onAfterResponse: async (req, res) => {
+          if (stopped || req.getMethod() !== "HEAD") return;
+          const status = res.getStatus();
+          if (status >= 200 && status < 300) {
+            if (previous && !announced && res.getHeader("Upload-Offset") !== "0") {
+              announced = true;
+              setNote(m("Resumed"), "resumed");
+            }
+            return;
+          }
+          if (status !== 404) return;
+          // A finished upload that was refused answers HEAD with 404 (and
+          // tus-js-client would send the whole file again): ask the server
+          // what became of it. 404 here too: unknown or expired, start over.
+          const r = await fetch(req.getURL() + "/video", { credentials: "same-origin", headers: { Accept: "application/json" } });
+          if (r.status === 404) return;
+          const body = await r.json().catch(() => null);
+          const e = new Error("tus: the upload is over");
+          e.outcome = { status: r.status, body };
+          throw e;
+        },
+        onShouldRetry: (err, attempt) => {
+          let retry;
+          const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+          if (err.causingError && err.causingError.outcome) {
+            retry = false;
+          } else if (status === 0) {
+            retry = navigator.onLine !== false; // the connection dropped
+          } else if (status === 409 || status === 423) {
+            retry = true; // an offset to look up again, a lock held a moment
+          } else if (status < 500 || status === 501) {
+            retry = false;
+          } else {
+            // 5xx: retried unless the server says it cannot take videos.
+            const code = problemOf(err.originalResponse.getBody()).code;
+            retry = code !== "media.transcoding_unavailable" && code !== "media.tus_unavailable";
+          }
+          if (retry && !stopped) setNote(fill(m("Retrying"), { n: attempt + 1, max: retryDelays.length }), "retrying");
+          return retry;
+        },
+        onSuccess: ({ lastResponse }) => {
+          if (!stop()) return;
+          const header = lastResponse && lastResponse.getHeader("Weaverse-Video-Id");
+          const id = header
+            ? Promise.resolve(header)
+            : fetch(upload.url + "/video", { credentials: "same-origin", headers: { Accept: "application/json" } })
+              .then((r) => (r.ok ? r.json() : null))
+              .then((v) => (v && v.video_id ? String(v.video_id) : ""));
+          id.then((videoId) => {
+            if (!videoId) throw new Error("no video id");
+            // Resumed under a new title: the upload kept the one it was
+            // created with.
+            const before = previous && previous.metadata ? previous.metadata.title || "" : title;
+            if (title === "" || title === before) return;
+            return fetch(`/api/videos/${videoId}/`, {
+              method: "PUT", credentials: "same-origin",
+              headers: { Accept: "application/json", "Content-Type": "application/json" },
+              body: JSON.stringify({ title }),
+            }).catch(() => {});
+          }).then(succeeded, () => {
+            finish();
+            setError(m("Network"));
+          });
+        },
+        onError: (err) => {
+          if (!stop()) return;
+          const outcome = err.causingError && err.causingError.outcome;
+          const req = err.originalRequest, res = err.originalResponse;
+          if (outcome) {
+            forgetAll();
+            if (outcome.status >= 200 && outcome.status < 300) succeeded();
+            else refused(outcome.status, outcome.body);
+            return;
+          }
+          if (res) {
+            const status = res.getStatus();
+            const code = problemOf(res.getBody()).code;
+            // No resumable uploads on this server: one multipart request.
+            if (req && req.getMethod() === "POST" && (status === 404 || status === 405 || code === "media.tus_unavailable")) {
+              setNote("");
+              sendXHR(file);
+              return;
+            }
+            refused(status, res.getBody());
+            // Refused when it was complete, the upload is over on the server
+            // too (GET …/video names the problem): forget its URL. Refused
+            // midway (signed out…), it can still be resumed.
+            if (upload.url) {
+              fetch(upload.url + "/video", { credentials: "same-origin", headers: { Accept: "application/json" } }).then((r) => {
+                if (r.status !== 409 && r.status !== 401 && r.status !== 403) forgetAll();
+              }).catch(() => {});
+            }
+            return;
+          }
+          finish();
+          setError(m("Network"));
+        },
+      });
+      // The upload is over (refused, finished elsewhere, canceled): drop
+      // the URLs stored for the file.
+      const forgetAll = () => {
+        const storage = tus.defaultOptions && tus.defaultOptions.urlStorage;
+        if (!storage) return;
+        upload.findPreviousUploads().then((found) => {
+          found.forEach((prev) => storage.removeUpload(prev.urlStorageKey).catch(() => {}));
+        }, () => {});
+      };
+      current = {
+        cancel: () => {
+          if (!stop()) return;
+          // Stop sending and remove the upload on the server (and its
+          // stored URL). Before its creation is answered there is nothing
+          // to remove yet.
+          upload.abort(true).catch(forgetAll);
+          canceled();
+        },
+      };
+      upload.findPreviousUploads().then((found) => {
+        if (stopped) return;
+        if (found.length > 0) {
+          // The most recent first.
+          found.sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime));
+          previous = found[0];
+          upload.resumeFromPreviousUpload(previous);
+        }
+        upload.start();
+      }, () => {
+        if (!stopped) upload.start();
+      });
+    };
 
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      if (xhr) return;
+      if (current) return;
       done.hidden = true;
       setError("");
       const file = input.files && input.files[0];
@@ -142,64 +405,11 @@
         setError(m("TooLarge"));
         return;
       }
-      const data = new FormData(form); // fields in page order: the file last
-      xhr = new XMLHttpRequest();
-      xhr.open("POST", form.dataset.upload);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.responseType = "json";
-      xhr.upload.addEventListener("progress", (e) => {
-        if (!e.lengthComputable) return;
-        setProgress(e.loaded, e.total);
-        if (e.loaded >= e.total) label.textContent = m("Processing");
-      });
-      const finish = () => {
-        xhr = null;
-        uploading--;
-        busy(false);
-        if (reloadWhenIdle && uploading === 0) window.location.reload();
-      };
-      xhr.addEventListener("load", () => {
-        const status = xhr.status;
-        const body = xhr.response;
-        finish();
-        if (status >= 200 && status < 300) {
-          form.reset();
-          try {
-            window.sessionStorage.setItem(FLASH_KEY, m("Done"));
-          } catch (e) {
-            /* storage disabled: the list still shows the new file */
-          }
-          if (uploading === 0) window.location.reload();
-          else reloadWhenIdle = true;
-          return;
-        }
-        // A problem document: the first field error, else its detail.
-        let text = "", field = "";
-        if (body && typeof body === "object") {
-          const first = Array.isArray(body.errors) && body.errors[0];
-          if (first && first.message) {
-            text = first.message;
-            const loc = String(first.location || "").replace(/^body\./, "");
-            if (loc && loc !== "file") field = loc;
-          }
-          text = text || body.detail || "";
-        }
-        if (!text) text = status === 413 ? m("TooLarge") : m("Network");
-        setError(text, field);
-      });
-      xhr.addEventListener("error", () => {
-        finish();
-        setError(m("Network"));
-      });
-      xhr.addEventListener("abort", () => {
-        finish();
-        done.textContent = m("Canceled");
-        done.hidden = false;
-      });
       uploading++;
       busy(true);
       setProgress(0, file.size);
-      xhr.send(data);
+      if (form.dataset.tus && tusReady()) sendTus(file);
+      else sendXHR(file);
     });
   });
 
