@@ -129,33 +129,22 @@ func (b bundleImporter) Discard(ctx context.Context, refs []string) {
 		var id int64
 		switch {
 		case scanRef(ref, "media:video:%d", &id):
-			if s.unused(ctx, ref, "media_videos", id, s.liveVideo(id)) {
+			if b.retired(ctx, ref, retire[videoRow](s, ctx, id, ref, nil, s.liveVideo(id))) {
 				s.discard(ctx, id)
 			}
 		case scanRef(ref, "media:image:%d", &id):
-			if s.unused(ctx, ref, "media_images", id, s.liveImage(id)) {
+			if b.retired(ctx, ref, retire[imageRow](s, ctx, id, ref, nil, s.liveImage(id))) {
 				s.discardImage(ctx, id)
 			}
 		}
 	}
 }
 
-// unused reports whether no course uses ref, deciding under the media
-// row's lock (see live) and marking the row deleted, so nothing can attach
-// it afterwards.
-func (s *service) unused(ctx context.Context, ref, table string, id int64, lock catalog.MediaCheck) bool {
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := lock(ctx, tx); err != nil {
-			return err
-		}
-		if err := s.notInUse(ctx, tx, ref); err != nil {
-			return err
-		}
-		_, err := tx.NewUpdate().Table(table).Set("deleted_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
-		return err
-	})
+// retired reports whether retiring ref worked (then its files and row may
+// go); a refusal (a course uses it) is logged.
+func (b bundleImporter) retired(ctx context.Context, ref string, err error) bool {
 	if err != nil {
-		s.logger.InfoContext(ctx, "keeping media a refused import made", "ref", ref, "why", err)
+		b.s.logger.InfoContext(ctx, "keeping media a refused import made", "ref", ref, "why", err)
 		return false
 	}
 	return true

@@ -186,17 +186,6 @@ func (s *service) storeImage(ctx context.Context, owner int64, data []byte, alt 
 	return row, nil
 }
 
-// discardImage removes an image that never became usable (or that a
-// refused import made): files first, then the row.
-func (s *service) discardImage(ctx context.Context, id int64) {
-	if err := s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id)); err != nil {
-		s.logger.WarnContext(ctx, "discarding an image's files", "image_id", id, "err", err)
-	}
-	if _, err := s.db.W.NewDelete().Model((*imageRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
-		s.logger.WarnContext(ctx, "discarding an image", "image_id", id, "err", err)
-	}
-}
-
 // image loads an image the caller owns (admins: any); others get 404.
 func (s *service) image(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*imageRow, error) {
 	return loadOwned(ctx, idb, p, id, func(r *imageRow) int64 { return r.OwnerID }, errImageNotFound)
@@ -254,26 +243,70 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 // DeleteImage soft-deletes an image and removes its files; an image a
 // course shows is refused (see notInUse).
 func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64) error {
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r, err := s.image(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if err := s.liveImage(id)(ctx, tx); err != nil { // lock the row, see live
-			return err
-		}
-		if err := s.notInUse(ctx, tx, ImageRef(id)); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		r.DeletedAt = &now
-		_, err = tx.NewUpdate().Model(r).Column("deleted_at").WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
+	return deleteOwned(s, ctx, id, ImageRef(id), func(ctx context.Context, tx bun.IDB) (*imageRow, error) {
+		return s.image(ctx, tx, p, id)
+	}, s.liveImage(id), fmt.Sprintf("images/%d/", id))
+}
+
+// DeleteVideo soft-deletes a video and removes its files; a video a
+// course plays is refused (see notInUse).
+func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64) error {
+	return deleteOwned(s, ctx, id, VideoRef(id), func(ctx context.Context, tx bun.IDB) (*videoRow, error) {
+		return s.video(ctx, tx, p, id)
+	}, s.liveVideo(id), fmt.Sprintf("videos/%d/", id))
+}
+
+// deleteOwned soft-deletes a media row the caller may load (load gives 404
+// otherwise), unless a course uses it (see retire), then removes its files.
+func deleteOwned[T any](s *service, ctx context.Context, id int64, ref string,
+	load func(context.Context, bun.IDB) (*T, error), lock catalog.MediaCheck, prefix string) error {
+	if err := retire[T](s, ctx, id, ref, load, lock); err != nil {
 		return err
 	}
-	return s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id))
+	return s.store.DeletePrefix(ctx, prefix)
+}
+
+// retire marks a media row deleted in one transaction, deciding under the
+// row's lock (see live) that no course uses it, so nothing can attach it
+// afterwards. load, when set, first checks the caller may.
+func retire[T any](s *service, ctx context.Context, id int64, ref string,
+	load func(context.Context, bun.IDB) (*T, error), lock catalog.MediaCheck) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if load != nil {
+			if _, err := load(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if err := lock(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.notInUse(ctx, tx, ref); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*T)(nil)).Set("deleted_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
+		return err
+	})
+}
+
+// discard removes a video that never became usable (or that a refused
+// import made): files first, then the row (ids are never reused, so no
+// later video can own these files).
+func (s *service) discard(ctx context.Context, id int64) {
+	discardRow[videoRow](s, ctx, fmt.Sprintf("videos/%d/", id), id)
+}
+
+// discardImage is discard for an image.
+func (s *service) discardImage(ctx context.Context, id int64) {
+	discardRow[imageRow](s, ctx, fmt.Sprintf("images/%d/", id), id)
+}
+
+func discardRow[T any](s *service, ctx context.Context, prefix string, id int64) {
+	if err := s.store.DeletePrefix(ctx, prefix); err != nil {
+		s.logger.WarnContext(ctx, "discarding media files", "prefix", prefix, "err", err)
+	}
+	if _, err := s.db.W.NewDelete().Model((*T)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+		s.logger.WarnContext(ctx, "discarding a media row", "prefix", prefix, "err", err)
+	}
 }
 
 // live checks, inside a transaction, that a media row is not deleted, and
@@ -485,17 +518,6 @@ func (s *service) ingest(ctx context.Context, owner int64, tmp *os.File, size in
 	return row, nil
 }
 
-// discard removes a video that never became usable: files first, then the
-// row (ids are never reused, so no later video can own these files).
-func (s *service) discard(ctx context.Context, id int64) {
-	if err := s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id)); err != nil {
-		s.logger.WarnContext(ctx, "discarding a video's files", "video_id", id, "err", err)
-	}
-	if _, err := s.db.W.NewDelete().Model((*videoRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
-		s.logger.WarnContext(ctx, "discarding a video", "video_id", id, "err", err)
-	}
-}
-
 // video loads a video the caller owns (admins: any); others get 404.
 func (s *service) video(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*videoRow, error) {
 	return loadOwned(ctx, idb, p, id, func(r *videoRow) int64 { return r.OwnerID }, errVideoNotFound)
@@ -539,31 +561,6 @@ func (s *service) UpdateVideo(ctx context.Context, p *authz.Principal, id int64,
 		return nil
 	})
 	return out, err
-}
-
-// DeleteVideo soft-deletes a video and removes its files; a video a
-// course plays is refused (see notInUse).
-func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64) error {
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r, err := s.video(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if err := s.liveVideo(id)(ctx, tx); err != nil { // lock the row, see live
-			return err
-		}
-		if err := s.notInUse(ctx, tx, VideoRef(id)); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		r.DeletedAt = &now
-		_, err = tx.NewUpdate().Model(r).Column("deleted_at").WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id))
 }
 
 // Attach puts one of the caller's videos on a topic or as a course's intro.
