@@ -27,7 +27,6 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
-	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -37,8 +36,8 @@ import (
 	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/password"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/storage"
-	"github.com/weaverse/weaverse/platform/video"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -56,13 +55,6 @@ type Options struct {
 	// HTTPClient is used for outgoing calls to identity providers (tests
 	// point it at fakes); nil means a client with a timeout.
 	HTTPClient *http.Client
-	// Entitlements, when set, tells the catalog who may see premium content
-	// (tests inject grants with it); nil leaves only authors and admins
-	// entitled, until the module that sells access provides it.
-	Entitlements catalog.Entitlements
-	// BundleMedia, when set, replaces the media module in bundle imports
-	// (tests fake it); nil means the media module.
-	BundleMedia catalog.BundleMedia
 }
 
 // App is a built, ready-to-run Weaverse.
@@ -87,6 +79,8 @@ type App struct {
 
 	mods       builtModules
 	httpClient *http.Client
+	// routeOpts are what the modules' routes need from the HTTP platform.
+	routeOpts httpx.RouteOptions
 	// mediaOrigins may serve media to pages (an S3 bucket in direct mode).
 	mediaOrigins []string
 	proxies      *httpx.Proxies
@@ -146,13 +140,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		}
 	}
 	// The job queue (River) keeps its tables beside ours and migrates them
-	// itself; modules add their workers before Start.
+	// itself; modules add their workers in New and declare their own queues.
 	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers}
-	if _, ok := video.Find(); ok {
-		// An instance without ffmpeg (which refuses video uploads) leaves
-		// transcoding to the instances that have it, on a shared database.
-		queues[media.TranscodeQueue] = cfg.Media.TranscodeWorkers
-	}
 	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger, Queues: queues}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
@@ -182,11 +171,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
 	}
 
-	if a.modules, err = a.buildModules(opts); err != nil {
+	if a.modules, err = a.buildModules(); err != nil {
+		return nil, err
+	}
+	if err := a.collect(); err != nil {
 		return nil, err
 	}
 	a.Fiber = fiber.New(a.fiberConfig())
-	a.extendMediaWrites()
+	a.applyWriteTimeouts()
 	a.mountPlatform(opts)
 	a.API = httpx.NewAPI(a.Fiber, httpx.APIOptions{
 		Title:       "Weaverse API",
@@ -195,19 +187,6 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		ServerURL:   cfg.BaseURL,
 	})
 	for _, m := range a.modules {
-		if err := a.Authz.Add(m.Name(), m.Policies()); err != nil {
-			return nil, err
-		}
-		if l, ok := m.(Localized); ok {
-			if err := a.I18n.Load(l.Locales()); err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Name(), err)
-			}
-		}
-		if t, ok := m.(Templated); ok {
-			if err := a.Web.AddTemplates(m.Name(), t.Templates()); err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Name(), err)
-			}
-		}
 		m.Routes(a.API, a.Fiber)
 	}
 	a.mountOperations()
@@ -238,7 +217,7 @@ func (a *App) openStorage(ctx context.Context) error {
 	a.Signer = storage.NewSigner(crypto.DeriveKey([]byte(cfg.SecretKey), "weaverse/media/url"))
 	if cfg.Media.Storage == "s3" {
 		s3 := cfg.Media.S3
-		base := "/media" // through our signed handler
+		base := storage.DefaultURLPrefix // through our signed handler
 		if s3.Direct {
 			base = "" // presigned URLs on the bucket's host
 		}
@@ -346,12 +325,29 @@ func (a *App) ImportBundle(ctx context.Context, b *catalog.Bundle) (catalog.Impo
 	if err != nil {
 		return catalog.ImportReport{}, err
 	}
-	return a.mods.catalog.Import(ctx, b, author, a.mods.bundleMedia)
+	return a.mods.catalog.Import(ctx, b, author)
 }
 
 // CatalogMediaGate is the catalog's gate for media (used by tests until the
 // media module takes it).
 func (a *App) CatalogMediaGate() catalog.MediaGate { return a.mods.catalog.MediaGate() }
+
+// ReplaceProvider binds double, in every module, to each late-bound slot
+// whose interface it implements (see provide.Replace): a test puts a double
+// declared in the test in place of a real provider, after New and before it
+// sends requests. It fails when double fits no slot.
+func (a *App) ReplaceProvider(double any) error {
+	n := 0
+	for _, m := range a.modules {
+		if c, ok := m.(provide.Consumer); ok {
+			n += provide.Replace(c, double)
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("app: %T implements no late-bound provider interface", double)
+	}
+	return nil
+}
 
 // RotateKeys re-encrypts personal data under the active encryption key.
 func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accounts.RotateKeys(ctx) }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,11 +98,18 @@ func apiSurface(t *testing.T, root, m string) map[string]bool {
 	return names
 }
 
-// The architecture's import rules (DESIGN.md), checked on every Go file:
+// The architecture's rules (DESIGN.md, modules/README.md), checked on every
+// Go file:
 //   - a module uses another module only through the names its api.go declares,
 //     and never imports a module's sub-packages, app/ or config/;
 //   - platform/ and config/ never import modules or app;
-//   - viper is imported only by config/ and app/.
+//   - viper is imported only by config/ and app/;
+//   - no module compares roles (IsAdmin, RoleOf, == authz.Admin…): every
+//     permission decision is a casbin check with the relations computed in SQL;
+//   - a module's queries (bun query builders, raw SQL) live in its store files
+//     (store.go, store_<aggregate>.go);
+//   - app/http.go and the layout templates name no module's path: modules
+//     declare their route options and menu entries.
 func TestArchitectureBoundaries(t *testing.T) {
 	bad, modules := boundaryViolations(t, "..")
 	if modules == 0 {
@@ -160,6 +168,13 @@ func boundaryViolations(t *testing.T, root string) (bad []string, modules int) {
 				aliases[name] = other
 			}
 		}
+		if self != "" && !f.test {
+			bad = append(bad, roleComparisons(f)...)
+			bad = append(bad, queriesOutsideStore(f)...)
+		}
+		if f.rel == "app/http.go" {
+			bad = append(bad, modulePathsInApp(f)...)
+		}
 		if len(aliases) == 0 {
 			continue
 		}
@@ -185,7 +200,141 @@ func boundaryViolations(t *testing.T, root string) (bad []string, modules int) {
 			return true
 		})
 	}
+	bad = append(bad, modulePathsInLayout(t, root)...)
 	return bad, modules
+}
+
+// roleComparisons finds role-based decisions in a module's code: the
+// principal's role read (IsAdmin, RoleOf) or a role constant compared.
+func roleComparisons(f goFile) []string {
+	authzName := ""
+	for _, imp := range f.ast.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); path == modulePath+"/platform/authz" {
+			authzName = "authz"
+			if imp.Name != nil {
+				authzName = imp.Name.Name
+			}
+		}
+	}
+	isRole := func(e ast.Expr) bool {
+		for {
+			switch x := e.(type) {
+			case *ast.ParenExpr:
+				e = x.X
+				continue
+			case *ast.CallExpr: // string(authz.Admin), authz.Role(…)
+				if len(x.Args) == 1 {
+					e = x.Args[0]
+					continue
+				}
+			case *ast.SelectorExpr:
+				id, ok := x.X.(*ast.Ident)
+				switch x.Sel.Name {
+				case "Admin", "Tutor", "Student", "Anonymous":
+					return ok && authzName != "" && id.Name == authzName
+				}
+			}
+			return false
+		}
+	}
+	var bad []string
+	ast.Inspect(f.ast, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			if x.Sel.Name == "IsAdmin" || x.Sel.Name == "RoleOf" {
+				bad = append(bad, fmt.Sprintf("%s reads the caller's role (%s): decide with authz Check and relations", f.rel, x.Sel.Name))
+			}
+		case *ast.BinaryExpr:
+			if (x.Op == token.EQL || x.Op == token.NEQ) && (isRole(x.X) || isRole(x.Y)) {
+				bad = append(bad, fmt.Sprintf("%s compares a role (role ==): decide with authz Check and relations", f.rel))
+			}
+		case *ast.CaseClause:
+			for _, e := range x.List {
+				if isRole(e) {
+					bad = append(bad, fmt.Sprintf("%s switches on a role: decide with authz Check and relations", f.rel))
+				}
+			}
+		}
+		return true
+	})
+	return bad
+}
+
+// storeFile matches the files a module's queries live in.
+var storeFile = regexp.MustCompile(`^store(_[a-z0-9_]+)?\.go$`)
+
+// queryMethods are bun's query builders and database/sql's raw calls.
+var queryMethods = map[string]bool{
+	"NewSelect": true, "NewInsert": true, "NewUpdate": true, "NewDelete": true, "NewRaw": true, "NewValues": true,
+	"NewMerge": true, "NewCreateTable": true, "NewDropTable": true, "NewTruncateTable": true, "NewCreateIndex": true,
+	"NewDropIndex": true, "NewAddColumn": true, "NewDropColumn": true,
+	"ExecContext": true, "QueryContext": true, "QueryRowContext": true,
+}
+
+// queriesOutsideStore finds queries built outside a module's store files.
+func queriesOutsideStore(f goFile) []string {
+	if storeFile.MatchString(filepath.Base(f.rel)) {
+		return nil
+	}
+	var bad []string
+	ast.Inspect(f.ast, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && queryMethods[sel.Sel.Name] {
+				bad = append(bad, fmt.Sprintf("%s builds a query (%s) outside a store file: move it to store.go or store_<aggregate>.go", f.rel, sel.Sel.Name))
+			}
+		}
+		return true
+	})
+	return bad
+}
+
+// platformPaths are the paths app/ serves itself.
+var platformPaths = map[string]bool{
+	"/healthz": true, "/readyz": true, "/metrics": true, "/api/docs": true, "/api/docs/assets/*": true,
+	"/api/openapi.json": true,
+}
+
+// modulePathsInApp finds path literals in app/http.go that are not the
+// platform's own: a module's paths come from its route options.
+func modulePathsInApp(f goFile) []string {
+	var bad []string
+	ast.Inspect(f.ast, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			v, err := strconv.Unquote(lit.Value)
+			if err == nil && strings.HasPrefix(v, "/") && len(v) > 1 && !platformPaths[v] {
+				bad = append(bad, fmt.Sprintf("%s names the path %q: a module declares what its routes need (RouteOptions)", f.rel, v))
+			}
+		}
+		return true
+	})
+	return bad
+}
+
+var layoutLink = regexp.MustCompile(`(?:href|action|src)="(/[^"{]*)"`)
+
+// modulePathsInLayout finds links to module pages in the shared templates:
+// menus come from the modules' NavEntry values.
+func modulePathsInLayout(t *testing.T, root string) []string {
+	t.Helper()
+	var bad []string
+	dir := filepath.Join(root, "platform", "web", "templates")
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".html" {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, m := range layoutLink.FindAllStringSubmatch(string(src), -1) {
+			if m[1] != "/" && !strings.HasPrefix(m[1], "/static/") {
+				bad = append(bad, fmt.Sprintf("%s links to %s: modules put their pages in the menus (Nav)", filepath.ToSlash(rel), m[1]))
+			}
+		}
+		return nil
+	})
+	return bad
 }
 
 // The boundary check must catch each kind of violation: run it on a
@@ -218,6 +367,23 @@ var _ config.Config
 var _ = x.Y
 `)
 	write("platform/p/p.go", "package p\nimport _ \"github.com/weaverse/weaverse/modules/a\"\n")
+	write("modules/b/service.go", `package b
+import az "github.com/weaverse/weaverse/platform/authz"
+func decide(p *az.Principal, role string, db interface{ NewSelect() int }) {
+	_ = p.IsAdmin()
+	_ = p.RoleOf() == "tutor"
+	_ = role == string(az.Admin)
+	switch az.Role(role) {
+	case az.Tutor:
+	}
+	_ = db.NewSelect()
+}
+`)
+	write("modules/b/store.go", "package b\nfunc q(db interface{ NewSelect() int }) int { return db.NewSelect() }\n")
+	write("modules/b/store_course.go", "package b\nfunc q2(db interface{ NewUpdate() int }) int { return db.NewUpdate() }\n")
+	write("modules/b/b_test.go", "package b\nfunc t(db interface{ NewSelect() int }, p interface{ IsAdmin() bool }) { db.NewSelect(); p.IsAdmin() }\n")
+	write("app/http.go", "package app\nvar skip = []string{\"/healthz\", \"/studio/media/\"}\n")
+	write("platform/web/templates/layout/nav.html", `<a href="/">home</a><a href="/courses">x</a><link href="/static/app.css"><a href="{{.Href}}">y</a>`)
 	bad, modules := boundaryViolations(t, root)
 	if modules != 2 {
 		t.Fatalf("found %d modules, want 2", modules)
@@ -229,12 +395,24 @@ var _ = x.Y
 		"imports config",
 		"imports modules/a/internal/x",
 		"platform/p/p.go imports modules/a",
+		"modules/b/service.go reads the caller's role (IsAdmin)",
+		"modules/b/service.go reads the caller's role (RoleOf)",
+		"modules/b/service.go compares a role",
+		"modules/b/service.go switches on a role",
+		"modules/b/service.go builds a query (NewSelect) outside a store file",
+		`app/http.go names the path "/studio/media/"`,
+		"platform/web/templates/layout/nav.html links to /courses",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("violation %q not caught; got:\n%s", want, all)
 		}
 	}
-	if strings.Contains(all, "a.Reader") {
-		t.Errorf("api.go name flagged:\n%s", all)
+	for _, fine := range []string{"a.Reader", "modules/b/store.go", "modules/b/store_course.go", "modules/b/b_test.go", `"/healthz"`, "links to /static", "links to / "} {
+		if strings.Contains(all, fine) {
+			t.Errorf("%s flagged:\n%s", fine, all)
+		}
+	}
+	if n := strings.Count(all, "compares a role"); n != 1 {
+		t.Errorf("%d role comparisons flagged, want 1 (p.RoleOf() == … is flagged as a role read):\n%s", n, all)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -18,11 +17,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/weaverse/weaverse/migrations"
-	"github.com/weaverse/weaverse/modules/catalog/bundle"
-	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
-	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -58,20 +54,23 @@ func (a *App) fiberConfig() fiber.Config {
 	}
 }
 
-// mediaWriteTimeout bounds the writing of one media response (/media/*)
-// instead of http.write_timeout: a lecture's MP4 fallback is gigabytes,
-// which a viewer on a slow link takes far longer to receive than any API
-// response should (2 GiB at 1 MB/s is 35 minutes). HLS segments are small.
-const mediaWriteTimeout = 2 * time.Hour
-
-// extendMediaWrites gives media responses their own write deadline. fasthttp
-// sets the connection's write deadline before writing each response, from
-// the per-request config HeaderReceived returns (zero keeps the server's).
-func (a *App) extendMediaWrites() {
-	timeout := max(mediaWriteTimeout, a.Config.HTTP.WriteTimeout)
+// applyWriteTimeouts gives the routes whose options ask for it a longer
+// write deadline than http.write_timeout (large downloads). fasthttp sets the
+// connection's write deadline before writing each response, from the
+// per-request config HeaderReceived returns (zero keeps the server's); it
+// runs before routing, on the raw request URI.
+func (a *App) applyWriteTimeouts() {
+	longer := false
+	for _, o := range a.routeOpts {
+		longer = longer || o.WriteTimeout > a.Config.HTTP.WriteTimeout
+	}
+	if !longer {
+		return
+	}
 	a.Fiber.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-		if bytes.HasPrefix(h.RequestURI(), []byte("/media/")) {
-			return fasthttp.RequestConfig{WriteTimeout: timeout}
+		path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+		if t := a.routeOpts.For(string(path)).WriteTimeout; t > a.Config.HTTP.WriteTimeout {
+			return fasthttp.RequestConfig{WriteTimeout: t}
 		}
 		return fasthttp.RequestConfig{}
 	}
@@ -83,15 +82,16 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
-	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), media.UploadPaths...))
+	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), a.routeOpts))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://"), a.mediaOrigins...))
-	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: precompressed}))
-	// Uploads take as long as the client needs to send them.
+	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
+		return precompressed(c) || a.routeOpts.For(c.Path()).NoCompress
+	}}))
+	// Uploads, streams and long downloads take as long as they need.
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, func(c *fiber.Ctx) bool {
-		return strings.HasPrefix(c.Path(), "/api/videos/upload") || strings.HasPrefix(c.Path(), "/api/videos/tus/") ||
-			strings.HasPrefix(c.Path(), "/api/images/upload") || strings.HasPrefix(c.Path(), "/studio/media/")
+		return a.routeOpts.For(c.Path()).NoTimeout
 	}))
-	f.Use(a.Web.Middleware())
+	f.Use(a.Web.Middleware(func(path string) bool { return a.routeOpts.For(path).RawBody }))
 	f.Use(a.mods.auth.Authenticate())
 	if opts.Authenticate != nil {
 		f.Use(opts.Authenticate)
@@ -101,9 +101,6 @@ func (a *App) mountPlatform(opts Options) {
 
 // precompressed skips gzip for formats that are compressed already.
 func precompressed(c *fiber.Ctx) bool {
-	if strings.HasPrefix(c.Path(), "/media/") {
-		return true // streamed media: never buffered for compression
-	}
 	switch path.Ext(c.Path()) {
 	case ".woff2", ".woff", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".ts", ".m4s", ".zip", ".gz", ".pdf":
 		return true
@@ -149,7 +146,9 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 		return c.Send(body)
 	}
 	if p.Status == http.StatusUnauthorized && c.Method() == fiber.MethodGet {
-		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		if to := a.Web.SignInURL(c.OriginalURL()); to != "" {
+			return c.Redirect(to, fiber.StatusSeeOther)
+		}
 	}
 	lang := i18n.LangFrom(ctx)
 	return a.Web.RenderError(c, p.Status, a.I18n.T(lang, statusKey(p.Status), nil), p.Detail, p.RequestID)
@@ -184,18 +183,10 @@ func (a *App) mountOperations() {
 		Description: "200 when ready, 503 otherwise; `checks` tells which part is not ready, and `capabilities` which optional features are available on this instance.",
 		Tags:        []string{"Operations"},
 	}, a.readyz)
-	// Signed media files (images, segments, posters, MP4 fallbacks).
-	a.Fiber.Get("/media/*", storage.Handler(a.Store, a.Signer, a.Clock.Now, "/media"))
 	if a.Config.Metrics.Enabled {
 		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
 	}
 	a.Fiber.Get("/api/docs", a.docsPage)
-	// The JSON Schema of course bundles (course.yaml, curriculum.yaml), for editors.
-	a.Fiber.Get("/api/catalog/course-bundle.schema.json", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, "application/schema+json")
-		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-		return c.Send(bundle.Schema())
-	})
 	a.Fiber.Get("/api/docs/assets/*", a.docsAsset)
 }
 
@@ -219,9 +210,8 @@ func (a *App) readyz(ctx context.Context, _ *struct{}) (*readyOutput, error) {
 	out := &readyOutput{Status: http.StatusOK}
 	out.Body.Status = "ready"
 	out.Body.Checks = map[string]string{"database": "ok", "migrations": "ok"}
-	// What the media module found at start: the instance refuses or takes
-	// uploads by that, whatever was installed since.
-	out.Body.Capabilities = map[string]bool{"transcoding": a.mods.media.CanTranscode()}
+	// What the modules found at start (ffmpeg, an LLM endpoint…).
+	out.Body.Capabilities = a.capabilities()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	// Probes come every few seconds from every orchestrator: they read

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
-	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -163,6 +161,7 @@ func TestBundleImportReferences(t *testing.T) {
 	fake := &fakeMedia{ref: "media:video:424242"}
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()
+		testkit.Must(t, ta.App.ReplaceProvider(fake))
 		fake.err, fake.calls = catalog.ErrMediaUnavailable, 0
 		_, err := ta.App.ImportBundle(ctx, sampleBundle([]byte("not read by the fake"), "환영합니다"))
 		testkit.Must(t, err)
@@ -208,5 +207,5 @@ func TestBundleImportReferences(t *testing.T) {
 		if _, err := ta.App.ImportBundle(ctx, b); err == nil || len(fake.discarded) != 1 || fake.discarded[0] != fake.ref {
 			t.Fatalf("a refused import: %v; discarded %v", err, fake.discarded)
 		}
-	}, func(_ *config.Config, o *app.Options) { o.BundleMedia = fake })
+	})
 }

@@ -8,15 +8,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/httpx"
+	"github.com/weaverse/weaverse/platform/web"
 )
 
 // Module is one bounded context (accounts, catalog, media, …). Modules are
 // constructed explicitly, in order, by the composition root (modules.go), with
-// their dependencies passed to their New(Deps) constructor.
+// their dependencies passed to their New(Deps) constructor. What else a
+// module needs from the platform it declares through the optional
+// interfaces below; app collects them, so nothing outside a module names its
+// paths, queues or pages. modules/README.md is the guide.
 type Module interface {
 	// Name is the module's short name: "catalog". It prefixes its policy
-	// objects ("catalog.course"), its tables ("catalog_courses") and its
-	// templates ("catalog/course").
+	// objects ("catalog.course"), its tables ("catalog_courses"), its event
+	// names ("catalog.course_published") and its templates ("catalog/course").
 	Name() string
 	// Policies are the static casbin rules the module contributes.
 	Policies() []authz.Policy
@@ -25,8 +30,8 @@ type Module interface {
 	Routes(api huma.API, pages fiber.Router)
 }
 
-// Starter is implemented by modules with background work (job workers, event
-// subscribers). Start must not block.
+// Starter is implemented by modules with background work that is not a job
+// (jobs and event subscribers are registered in New). Start must not block.
 type Starter interface {
 	Start(ctx context.Context) error
 }
@@ -36,15 +41,38 @@ type Stopper interface {
 	Stop(ctx context.Context) error
 }
 
-// Localized is implemented by modules that ship message catalogs
-// ("*.ko.toml", "*.en.toml").
-type Localized interface {
-	Locales() fs.FS
+// Filer is implemented by modules that ship files: message catalogs in
+// locales/ ("*.ko.toml", "*.en.toml") and page templates in templates/
+// ("*.html", registered under the module's name: "home.html" of module
+// "site" renders as "site/home"). Both folders are optional.
+type Filer interface {
+	Files() fs.FS
 }
 
-// Templated is implemented by modules with server-rendered pages. The files
-// (*.html) are registered with the web renderer under the module's name, so a
-// page "home.html" of module "site" is rendered as "site/home".
-type Templated interface {
-	Templates() fs.FS
+// RouteOptioner is implemented by modules whose routes need more than the
+// HTTP defaults: no request timeout, a longer write deadline, a streamed or
+// larger body, no compression, a raw body (see httpx.RouteOption).
+type RouteOptioner interface {
+	RouteOptions() []httpx.RouteOption
+}
+
+// Queuer is implemented by modules that run jobs in queues of their own:
+// queue name → the most jobs it works at once on this instance. A module
+// that cannot work a queue here (a missing program) leaves it out, and the
+// instances that can work it do.
+type Queuer interface {
+	Queues() map[string]int
+}
+
+// Capable is implemented by modules with optional capabilities that depend
+// on the instance (ffmpeg installed, an LLM configured): /readyz reports them
+// by name.
+type Capable interface {
+	Capabilities() map[string]bool
+}
+
+// Navigator is implemented by modules that put links in the layout's menus;
+// each link shows only to callers its casbin rule admits.
+type Navigator interface {
+	Nav() []web.NavEntry
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,8 +9,10 @@ import (
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
+	"github.com/weaverse/weaverse/platform/provide"
 )
 
 // builtModules keeps the concrete modules the composition root talks to
@@ -19,23 +22,20 @@ type builtModules struct {
 	auth     *auth.Module
 	catalog  *catalog.Module
 	media    *media.Module
-	// bundleMedia turns bundle files into media on import.
-	bundleMedia catalog.BundleMedia
 }
 
 // buildModules constructs every module, in dependency order, with exactly
-// the dependencies each declares in its Deps. This is the only place modules
+// the dependencies each declares in its Deps, then binds what lower modules
+// consume from upper ones (bindModules). This is the only place modules
 // meet; a module that needs another receives the other's api.go surface here.
-func (a *App) buildModules(opts Options) ([]Module, error) {
+func (a *App) buildModules() ([]Module, error) {
 	cfg := a.Config
-	sessions := auth.NewSessions(a.DB, a.Clock)
 	acc := accounts.New(accounts.Deps{
 		DB: a.DB, Authz: a.Authz, Clock: a.Clock, Hasher: a.Hasher, Keys: a.Keys, Mailer: a.Mailer,
 		I18n: a.I18n, Web: a.Web, Logger: a.Logger, BaseURL: cfg.BaseURL, ResetTTL: cfg.Auth.ResetTTL,
-		Sessions: sessions,
 	})
 	au := auth.New(auth.Deps{
-		DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(), Sessions: sessions,
+		DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
 		SecretKey: cfg.SecretKey, PreviousSecretKeys: cfg.PreviousSecretKeys, BaseURL: cfg.BaseURL,
 		SecureCookies: cfg.IsProduction(), Keys: a.Keys, Web: a.Web, HTTPClient: a.httpClient,
 		Google: auth.OIDCProvider{Issuer: cfg.Auth.Google.Issuer, ClientID: cfg.Auth.Google.ClientID,
@@ -46,11 +46,8 @@ func (a *App) buildModules(opts Options) ([]Module, error) {
 			Window: cfg.Auth.Throttle.Window,
 		},
 	})
-	if au == nil {
-		return nil, fmt.Errorf("auth: not built")
-	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
-		Web: a.Web, I18n: a.I18n, Entitlements: opts.Entitlements})
+		Web: a.Web, I18n: a.I18n, BundleSchema: bundle.Schema()})
 	// Uploads being validated and transcodes in progress can be gigabytes:
 	// they live under the data directory, not on a small (or RAM-backed)
 	// system /tmp; resumable uploads there also survive a reboot.
@@ -60,13 +57,37 @@ func (a *App) buildModules(opts Options) ([]Module, error) {
 	}
 	med := media.New(media.Deps{Web: a.Web, DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
 		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: tmpDir,
-		UploadDir: filepath.Join(cfg.DataDir, "uploads", "tus"),
+		UploadDir:        filepath.Join(cfg.DataDir, "uploads", "tus"),
+		TranscodeWorkers: cfg.Media.TranscodeWorkers,
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, bundleMedia: med.BundleMedia()}
-	if opts.BundleMedia != nil {
-		a.mods.bundleMedia = opts.BundleMedia
-	}
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med}
+
+	// Second step: what lower modules consume from upper ones.
+	if err := errors.Join(
+		provide.Bind[accounts.SessionRevoker](acc, au.Sessions()),
+		provide.Bind[catalog.BundleMedia](cat, med.BundleMedia()),
+		// Until the learning module sells and tracks access, nothing is
+		// sold: see nothingSold.
+		provide.Bind[accounts.StatsProvider](acc, nothingSold{}),
+		provide.Bind[accounts.TutorStudents](acc, nothingSold{}),
+		provide.Bind[catalog.Entitlements](cat, nothingSold{}),
+		provide.Bind[catalog.StatusProvider](cat, nothingSold{}),
+	); err != nil {
+		return nil, err
+	}
 	return []Module{acc, au, cat, med, siteMod}, nil
+}
+
+// checkNeeds refuses to start while a module's required provider is unbound.
+func checkNeeds(mods []Module) error {
+	for _, m := range mods {
+		if c, ok := m.(provide.Consumer); ok {
+			if err := provide.Check(m.Name(), c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

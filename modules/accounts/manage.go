@@ -14,18 +14,16 @@ import (
 // Me returns the caller's own profile with learning statistics.
 func (s *service) Me(ctx context.Context, p *authz.Principal) (Profile, error) {
 	if p == nil {
-		return Profile{}, apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return Profile{}, apperr.ErrAuthRequired
 	}
 	u, err := s.st.byID(ctx, s.db.R, p.UserID)
 	if err != nil {
 		return Profile{}, err
 	}
 	out := s.profile(ctx, u, visibility{email: true, private: true})
-	stats := LearningStats{}
-	if s.stats != nil {
-		if stats, err = s.stats.LearningStats(ctx, u.ID); err != nil {
-			return Profile{}, err
-		}
+	stats, err := s.stats.Get().LearningStats(ctx, u.ID)
+	if err != nil {
+		return Profile{}, err
 	}
 	out.Stats = &stats
 	return out, nil
@@ -39,8 +37,8 @@ func (s *service) relation(ctx context.Context, p *authz.Principal, target *user
 		return authz.None, nil
 	case p.UserID == target.ID:
 		return authz.Self, nil
-	case p.RoleOf() == authz.Tutor && target.Role == string(authz.Student) && s.students != nil:
-		ids, err := s.students.StudentIDsOfTutor(ctx, p.UserID)
+	case p.RoleOf() == authz.Tutor && target.Role == string(authz.Student):
+		ids, err := s.students.Get().StudentIDsOfTutor(ctx, p.UserID)
 		if err != nil {
 			return "", err
 		}
@@ -78,7 +76,7 @@ func (s *service) load(ctx context.Context, p *authz.Principal, role authz.Role,
 		return nil, "", err
 	}
 	obj := object(string(role))
-	if !s.authz.Allowed(p.RoleOf(), obj, "read", rel) {
+	if !s.authz.Allowed(p, obj, "read", rel) {
 		return nil, "", notFound(errNoRows)
 	}
 	if act != "read" {
@@ -124,7 +122,7 @@ func (s *service) Update(ctx context.Context, p *authz.Principal, role authz.Rol
 // UpdateMe applies changes to the caller's own profile.
 func (s *service) UpdateMe(ctx context.Context, p *authz.Principal, c Changes) (Profile, error) {
 	if p == nil {
-		return Profile{}, apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return Profile{}, apperr.ErrAuthRequired
 	}
 	u, err := s.st.byID(ctx, s.db.R, p.UserID)
 	if err != nil {
@@ -222,7 +220,7 @@ func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rel
 			return err
 		}
 		if revoke != "" {
-			if err := s.sessions.RevokeUserSessions(ctx, tx, cur.ID, "", revoke); err != nil {
+			if err := s.sessions.Get().RevokeUserSessions(ctx, tx, cur.ID, "", revoke); err != nil {
 				return err
 			}
 		}
@@ -267,7 +265,7 @@ func (s *service) Delete(ctx context.Context, p *authz.Principal, role authz.Rol
 		}
 		// Sessions end, and social-login links go: they would let the erased
 		// account sign in again.
-		return s.sessions.ForgetUser(ctx, tx, cur.ID)
+		return s.sessions.Get().ForgetUser(ctx, tx, cur.ID)
 	})
 }
 
@@ -283,14 +281,11 @@ func (s *service) List(ctx context.Context, p *authz.Principal, role authz.Role,
 	f := listFilter{Role: role, Search: search, Ordering: ordering, Limit: limit, Offset: offset}
 	if !p.IsAdmin() {
 		// Tutors see the students enrolled in their courses, nobody else.
-		f.OnlyIDs = []int64{}
-		if s.students != nil {
-			ids, err := s.students.StudentIDsOfTutor(ctx, p.UserID)
-			if err != nil {
-				return nil, 0, err
-			}
-			f.OnlyIDs = append(f.OnlyIDs, ids...)
+		ids, err := s.students.Get().StudentIDsOfTutor(ctx, p.UserID)
+		if err != nil {
+			return nil, 0, err
 		}
+		f.OnlyIDs = append([]int64{}, ids...)
 	}
 	rows, count, err := s.st.list(ctx, s.db.R, f)
 	if err != nil {
@@ -307,7 +302,7 @@ func (s *service) List(ctx context.Context, p *authz.Principal, role authz.Role,
 // other session of the user (the current one stays signed in).
 func (s *service) ChangePassword(ctx context.Context, p *authz.Principal, oldPw, newPw, confirm string) error {
 	if p == nil {
-		return apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return apperr.ErrAuthRequired
 	}
 	u, err := s.st.byID(ctx, s.db.R, p.UserID)
 	if err != nil {
@@ -347,7 +342,7 @@ func (s *service) setPassword(ctx context.Context, userID int64, pw, keepSession
 		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at"); err != nil {
 			return err
 		}
-		return s.sessions.RevokeUserSessions(ctx, tx, userID, keepSession, reason)
+		return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, keepSession, reason)
 	})
 }
 

@@ -21,14 +21,12 @@ import (
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/mail"
 	"github.com/weaverse/weaverse/platform/password"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-//go:embed locales/*.toml
-var localeFS embed.FS
-
-//go:embed templates
-var templateFS embed.FS
+//go:embed locales/*.toml templates
+var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
@@ -43,12 +41,6 @@ type Deps struct {
 	Logger   *slog.Logger
 	BaseURL  string
 	ResetTTL time.Duration
-	// Sessions ends sign-in sessions (the auth module).
-	Sessions SessionRevoker
-	// Stats and Students come from the modules that own learning data;
-	// without them, statistics are zero and tutors teach nobody.
-	Stats    StatsProvider
-	Students TutorStudents
 }
 
 // Module is the accounts module.
@@ -65,12 +57,22 @@ type Module struct {
 func New(d Deps) *Module {
 	mails := &mailSender{mailer: d.Mailer, i18n: d.I18n, baseURL: d.BaseURL, ttl: d.ResetTTL, logger: d.Logger}
 	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, hasher: d.Hasher, keys: d.Keys,
-		sessions: d.Sessions, stats: d.Stats, students: d.Students, mailer: mails, resetTTL: d.ResetTTL, logger: d.Logger}
+		mailer: mails, resetTTL: d.ResetTTL, logger: d.Logger}
 	return &Module{svc: svc, mails: mails, web: d.Web, authz: d.Authz, i18n: d.I18n, logger: d.Logger}
 }
 
 // Name is "accounts".
 func (m *Module) Name() string { return "accounts" }
+
+// Files are the module's message catalogs (locales/) and pages (templates/).
+func (m *Module) Files() fs.FS { return files }
+
+// Needs are the providers the app binds after building every module: the
+// auth module's session revoker, and the learning statistics and tutors'
+// students of the modules that own learning data.
+func (m *Module) Needs() []provide.Need {
+	return []provide.Need{&m.svc.sessions, &m.svc.stats, &m.svc.students}
+}
 
 // Directory is the service other modules use.
 func (m *Module) Directory() Directory { return m.svc }
@@ -92,16 +94,23 @@ func (m *Module) Policies() []authz.Policy {
 	}
 }
 
-// Locales are the module's message catalogs.
-func (m *Module) Locales() fs.FS { return sub(localeFS, "locales") }
-
-// Templates are the module's pages.
-func (m *Module) Templates() fs.FS { return sub(templateFS, "templates") }
-
 // Routes mounts the API and the pages.
 func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.routes(api)
 	m.pages(pages)
+}
+
+// Nav: the learner's own page for everyone (it asks visitors to sign in),
+// user management for those who may manage users.
+func (m *Module) Nav() []web.NavEntry {
+	return []web.NavEntry{
+		{Menu: web.MenuMain, Href: "/me", Label: "web.nav.my", Order: 30},
+		{Menu: web.MenuGuest, Href: "/signup", Label: "web.nav.signup", Order: 20, Primary: true},
+		{Menu: web.MenuFooterLearn, Href: "/me", Label: "web.nav.my", Order: 30},
+		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.my", Icon: "journal-bookmark", Order: 10},
+		{Menu: web.MenuAccount, Href: "/admin/users", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
+			Obj: "accounts.user", Act: "create"},
+	}
 }
 
 // Stop waits for reset mails still being sent.
@@ -160,11 +169,3 @@ func (m *Module) CreateUser(ctx context.Context, email, password, nickname strin
 
 // RotateKeys re-encrypts personal data under the active key (`weaverse keys rotate`).
 func (m *Module) RotateKeys(ctx context.Context) (int, error) { return m.svc.RotateKeys(ctx) }
-
-func sub(fsys fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // dir is a constant embedded above
-	}
-	return s
-}

@@ -247,7 +247,7 @@ func initial(name string) string {
 func (m *Module) meSubmit(c *fiber.Ctx) error {
 	p := authz.PrincipalFrom(c.UserContext())
 	if p == nil {
-		return apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return apperr.ErrAuthRequired
 	}
 	nickname := formValue(c, "nickname", maxNickname)
 	phone := formValue(c, "phone_number", maxPhone)
@@ -268,7 +268,7 @@ func (m *Module) meSubmit(c *fiber.Ctx) error {
 func (m *Module) passwordSubmit(c *fiber.Ctx) error {
 	p := authz.PrincipalFrom(c.UserContext())
 	if p == nil {
-		return apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return apperr.ErrAuthRequired
 	}
 	oldPw, newPw, confirm := secretValue(c, "old_password"), secretValue(c, "new_password"), secretValue(c, "new_password_confirm")
 	f := web.NewForm(passwordFields...)

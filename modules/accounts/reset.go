@@ -115,7 +115,7 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at", "email_verified"); err != nil {
 			return err
 		}
-		return s.sessions.RevokeUserSessions(ctx, tx, cur.ID, "", "password_reset")
+		return s.sessions.Get().RevokeUserSessions(ctx, tx, cur.ID, "", "password_reset")
 	})
 }
 

@@ -19,19 +19,22 @@ import (
 	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/password"
+	"github.com/weaverse/weaverse/platform/provide"
 )
 
 // service holds the use cases. HTTP handlers, pages and the CLI call it.
 type service struct {
-	db       *db.DB
-	st       store
-	authz    *authz.Enforcer
-	clock    clock.Clock
-	hasher   *password.Hasher
-	keys     *crypto.Keyring
-	sessions SessionRevoker
-	stats    StatsProvider
-	students TutorStudents
+	db     *db.DB
+	st     store
+	authz  *authz.Enforcer
+	clock  clock.Clock
+	hasher *password.Hasher
+	keys   *crypto.Keyring
+	// Late-bound: provided by the auth module and the modules that own
+	// learning data (see Module.Needs).
+	sessions provide.Slot[SessionRevoker]
+	stats    provide.Slot[StatsProvider]
+	students provide.Slot[TutorStudents]
 	mailer   resetMailer
 	resetTTL time.Duration
 	logger   *slog.Logger
@@ -411,5 +414,5 @@ func (s *service) ConfirmEmailByProvider(ctx context.Context, tx bun.IDB, userID
 	if err := s.st.update(ctx, tx, u, "email_verified", "password_hash"); err != nil {
 		return err
 	}
-	return s.sessions.RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")
+	return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")
 }

@@ -20,20 +20,16 @@ import (
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-//go:embed locales/*.toml
-var localeFS embed.FS
-
-//go:embed templates
-var templateFS embed.FS
+//go:embed locales/*.toml templates
+var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
-	DB       *db.DB
-	Authz    *authz.Enforcer
-	Clock    clock.Clock
-	Logger   *slog.Logger
-	Users    accounts.Directory
-	Sessions *Sessions
+	DB     *db.DB
+	Authz  *authz.Enforcer
+	Clock  clock.Clock
+	Logger *slog.Logger
+	Users  accounts.Directory
 	// SecretKey signs tokens; PreviousSecretKeys still verify them.
 	SecretKey          string
 	PreviousSecretKeys []string
@@ -73,37 +69,37 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	svc := &service{db: d.DB, clock: d.Clock, users: d.Users, sessions: d.Sessions,
+	svc := &service{db: d.DB, clock: d.Clock, users: d.Users, sessions: NewSessions(d.DB, d.Clock),
 		signer:   newSigner(d.SecretKey, d.PreviousSecretKeys, d.BaseURL, d.Clock),
 		throttle: &throttle{db: d.DB, clock: d.Clock, window: d.Settings.Window},
 		cfg:      d.Settings, logger: d.Logger}
+	if d.Web != nil {
+		d.Web.SetSignInPage("/login")
+	}
 	return &Module{svc: svc, authz: d.Authz, secure: d.SecureCookies, logger: d.Logger, deps: d, baseURL: d.BaseURL, web: d.Web}
+}
+
+// Nav: sign in for visitors, sign out for the signed-in.
+func (m *Module) Nav() []web.NavEntry {
+	return []web.NavEntry{
+		{Menu: web.MenuGuest, Href: "/login", Label: "web.nav.login", Order: 10},
+		{Menu: web.MenuAccount, Href: "/logout", Label: "web.nav.logout", Icon: "box-arrow-right", Order: 100, Post: true},
+	}
 }
 
 // Name is "auth".
 func (m *Module) Name() string { return "auth" }
 
+// Files are the module's message catalogs (locales/) and pages (templates/).
+func (m *Module) Files() fs.FS { return files }
+
 // Policies: signing in is open to everyone; the session endpoints need a
 // signed-in caller and act on the caller's own sessions only.
 func (m *Module) Policies() []authz.Policy { return nil }
 
-// Locales are the module's message catalogs.
-func (m *Module) Locales() fs.FS {
-	s, err := fs.Sub(localeFS, "locales")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// Templates are the module's pages.
-func (m *Module) Templates() fs.FS {
-	s, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+// Sessions ends sign-in sessions inside the caller's transaction: the app
+// binds it as the accounts module's SessionRevoker.
+func (m *Module) Sessions() accounts.SessionRevoker { return m.svc.sessions }
 
 // Routes mounts the API (tokens, sessions, social login) and the pages.
 func (m *Module) Routes(api huma.API, pages fiber.Router) {

@@ -244,7 +244,7 @@ func (m *Module) revokeSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := authz.PrincipalFrom(ctx)
 	if p == nil {
-		return errUnauthenticated
+		return apperr.ErrAuthRequired
 	}
 	sid := c.Params("id")
 	if len(sid) > 64 {

@@ -57,9 +57,8 @@ type Tokens struct {
 }
 
 var (
-	errUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
-	errRefreshInvalid  = apperr.New(apperr.Unauthenticated, "auth.refresh_invalid", "auth.refresh_invalid")
-	errRefreshReused   = apperr.New(apperr.Unauthenticated, "auth.refresh_reused", "auth.refresh_reused")
+	errRefreshInvalid = apperr.New(apperr.Unauthenticated, "auth.refresh_invalid", "auth.refresh_invalid")
+	errRefreshReused  = apperr.New(apperr.Unauthenticated, "auth.refresh_reused", "auth.refresh_reused")
 )
 
 func (s *service) limits(email, ip string) []limit {
@@ -251,7 +250,7 @@ func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principa
 // token issued in it.
 func (s *service) Logout(ctx context.Context, p *authz.Principal) error {
 	if p == nil || p.SessionID == "" {
-		return errUnauthenticated
+		return apperr.ErrAuthRequired
 	}
 	return s.revoke(ctx, p.UserID, p.SessionID, "logout")
 }
@@ -286,7 +285,7 @@ type SessionInfo struct {
 // List returns the caller's live sessions, most recently used first.
 func (s *service) List(ctx context.Context, p *authz.Principal) ([]SessionInfo, error) {
 	if p == nil {
-		return nil, errUnauthenticated
+		return nil, apperr.ErrAuthRequired
 	}
 	var rows []sessionRow
 	now := s.clock.Now()
@@ -306,7 +305,7 @@ func (s *service) List(ctx context.Context, p *authz.Principal) ([]SessionInfo, 
 // Another user's session id is reported as not found.
 func (s *service) RevokeSession(ctx context.Context, p *authz.Principal, sid string) error {
 	if p == nil {
-		return errUnauthenticated
+		return apperr.ErrAuthRequired
 	}
 	return s.revoke(ctx, p.UserID, sid, "revoked_by_user")
 }

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/uptrace/bun"
-
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
@@ -95,9 +93,9 @@ type BundleMedia interface {
 	Discard(ctx context.Context, refs []string)
 }
 
-// MediaCheck runs inside a catalog transaction before media is attached;
-// an error aborts the attachment.
-type MediaCheck func(ctx context.Context, tx bun.IDB) error
+// ErrMediaRetired is returned when media being attached was retired
+// (RetireMedia): its owner deleted it.
+var ErrMediaRetired = errors.New("catalog: the media was deleted")
 
 // ErrMediaUnavailable is returned by a BundleMedia that cannot import media.
 var ErrMediaUnavailable = errors.New("catalog: media cannot be imported on this server")
@@ -119,21 +117,25 @@ type MediaGate interface {
 	// entitled to (or able to edit) the course.
 	VideoAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
 	// SetTopicVideo points a video topic at ref; the caller must be able to
-	// edit the topic's course. live runs first in the same transaction: the
-	// media module checks (and locks) that the media still exists, so a
-	// delete cannot slip between its check and this write.
-	SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, durationSeconds int, live MediaCheck) error
+	// edit the topic's course. ErrMediaRetired means ref was retired
+	// (RetireMedia): its owner is deleting it.
+	SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, durationSeconds int) error
 	// SetCourseMedia sets a course's intro video or thumbnail reference
 	// (field "intro_video" or "thumbnail"); the caller must be able to edit
-	// it. live as for SetTopicVideo.
-	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string, live MediaCheck) error
+	// it. ErrMediaRetired as for SetTopicVideo.
+	SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error
 	// VideoTopic returns the title and course of a video topic that plays
 	// ref ("media:video:42"), when p may see that course; "" otherwise.
 	VideoTopic(ctx context.Context, p *authz.Principal, topicID int64, ref string) (title string, courseID int64, err error)
-	// MediaUses returns the titles of the live courses that use ref (a
-	// topic's video, an intro video, a picture), a few at most: media in
-	// use are not deleted. It reads through idb, the caller's transaction.
-	MediaUses(ctx context.Context, idb bun.IDB, ref string) ([]string, error)
+	// RetireMedia is asked before media is deleted. When live courses use
+	// ref (a topic's video, an intro video, a picture) it returns the titles
+	// of a few of them and changes nothing: media in use are not deleted.
+	// Otherwise it retires ref, and the catalog never attaches it again.
+	// Retiring and attaching one reference run one after the other (a lock
+	// per reference), so a deletion racing an attachment cannot miss it:
+	// either the attachment comes first and the retirement sees it, or the
+	// retirement comes first and the attachment fails with ErrMediaRetired.
+	RetireMedia(ctx context.Context, ref string) (usedBy []string, err error)
 	// ImageAccess reports whether p may see the image named by ref
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -520,14 +521,32 @@ func TestMediaGate(t *testing.T) {
 		gate := ta.App.CatalogMediaGate()
 		pa := &authz.Principal{UserID: a.ID, Role: authz.Tutor}
 		pb := &authz.Principal{UserID: b.ID, Role: authz.Tutor}
-		testkit.Must(t, gate.SetTopicVideo(ctx, pa, free.ID, "media:video:1", 42, nil))
-		testkit.Must(t, gate.SetTopicVideo(ctx, pa, premium.ID, "media:video:2", 0, nil))
-		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:3", nil))
-		if err := gate.SetTopicVideo(ctx, pb, free.ID, "media:video:9", 0, nil); err == nil {
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, free.ID, "media:video:1", 42))
+		testkit.Must(t, gate.SetTopicVideo(ctx, pa, premium.ID, "media:video:2", 0))
+		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:3"))
+		if err := gate.SetTopicVideo(ctx, pb, free.ID, "media:video:9", 0); err == nil {
 			t.Fatal("another tutor attached a video")
 		}
-		if err := gate.SetCourseMedia(ctx, pa, id, "description", "x", nil); err == nil {
+		if err := gate.SetCourseMedia(ctx, pa, id, "description", "x"); err == nil {
 			t.Fatal("unknown field accepted")
+		}
+		// Media in use are not retired; retired media are never attached.
+		usedBy, err := gate.RetireMedia(ctx, "media:video:3")
+		if err != nil || len(usedBy) != 1 || usedBy[0] != "미디어" {
+			t.Fatalf("RetireMedia of an intro video: %v, %v", usedBy, err)
+		}
+		usedBy, err = gate.RetireMedia(ctx, "media:video:77")
+		if err != nil || len(usedBy) != 0 {
+			t.Fatalf("RetireMedia of unused media: %v, %v", usedBy, err)
+		}
+		if _, err := gate.RetireMedia(ctx, "media:video:77"); err != nil {
+			t.Fatalf("retiring twice: %v", err)
+		}
+		if err := gate.SetTopicVideo(ctx, pa, free.ID, "media:video:77", 0); !errors.Is(err, catalog.ErrMediaRetired) {
+			t.Fatalf("attaching retired media: %v", err)
+		}
+		if err := gate.SetCourseMedia(ctx, pa, id, "thumbnail", "media:video:77"); !errors.Is(err, catalog.ErrMediaRetired) {
+			t.Fatalf("attaching retired media to a course: %v", err)
 		}
 		for _, c := range []struct {
 			p    *authz.Principal

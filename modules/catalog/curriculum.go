@@ -330,10 +330,8 @@ func (s *service) Roadmap(ctx context.Context, p *authz.Principal, ref string) (
 		for i, c := range d.Courses {
 			ids[i] = c.ID
 		}
-		if s.statuses != nil {
-			if statuses, err = s.statuses.CourseStatuses(ctx, p.UserID, ids); err != nil {
-				return nil, err
-			}
+		if statuses, err = s.statuses.Get().CourseStatuses(ctx, p.UserID, ids); err != nil {
+			return nil, err
 		}
 	}
 	for i, c := range d.Courses {

@@ -19,7 +19,8 @@ import (
 //
 // With media, the bundle's video files are imported first (each distinct
 // file once) and topics name the resulting media; b is updated in place.
-func (s *service) Import(ctx context.Context, b *Bundle, authorID int64, media BundleMedia) (ImportReport, error) {
+func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
+	media := s.bundleMedia.Get()
 	rep := ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
 	var problems []apperr.FieldError
 	if b.Curriculum != nil {

@@ -51,10 +51,10 @@ func (s *service) VideoAccess(ctx context.Context, p *authz.Principal, ref strin
 			premium = append(premium, u.CourseID)
 		}
 	}
-	if len(premium) == 0 || p == nil || s.ent == nil {
+	if len(premium) == 0 || p == nil {
 		return false, nil
 	}
-	ent, err := s.ent.EntitledCourses(ctx, p.UserID, premium)
+	ent, err := s.ent.Get().EntitledCourses(ctx, p.UserID, premium)
 	if err != nil {
 		return false, err
 	}
@@ -88,8 +88,8 @@ func (s *service) VideoTopic(ctx context.Context, p *authz.Principal, topicID in
 	return row.Title, row.CourseID, nil
 }
 
-// MediaUses implements MediaGate.
-func (s *service) MediaUses(ctx context.Context, idb bun.IDB, ref string) ([]string, error) {
+// mediaUses returns the titles of a few live courses that use ref.
+func (s *service) mediaUses(ctx context.Context, idb bun.IDB, ref string) ([]string, error) {
 	const most = 5
 	var titles []string
 	if err := idb.NewSelect().Model((*courseRow)(nil)).Column("title").Where("c.deleted_at IS NULL").
@@ -120,6 +120,43 @@ func (s *service) MediaUses(ctx context.Context, idb bun.IDB, ref string) ([]str
 	return titles, nil
 }
 
+// mediaLockKey names the lock that serialises retiring and attaching ref.
+func mediaLockKey(ref string) string { return "catalog.media:" + ref }
+
+// RetireMedia implements MediaGate.
+func (s *service) RetireMedia(ctx context.Context, ref string) (usedBy []string, err error) {
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.db.LockKey(ctx, tx, mediaLockKey(ref)); err != nil {
+			return err
+		}
+		if usedBy, err = s.mediaUses(ctx, tx, ref); err != nil || len(usedBy) > 0 {
+			return err
+		}
+		_, err := tx.NewInsert().Model(&retiredMediaRow{Ref: ref, RetiredAt: s.clock.Now()}).
+			On("CONFLICT (ref) DO NOTHING").Exec(ctx)
+		return err
+	})
+	return usedBy, err
+}
+
+// attachable takes ref's lock for the rest of tx and checks it was not retired.
+func (s *service) attachable(ctx context.Context, tx bun.IDB, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	if err := s.db.LockKey(ctx, tx, mediaLockKey(ref)); err != nil {
+		return err
+	}
+	retired, err := tx.NewSelect().Model((*retiredMediaRow)(nil)).Where("ref = ?", ref).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if retired {
+		return ErrMediaRetired
+	}
+	return nil
+}
+
 // ImageAccess implements MediaGate.
 func (s *service) ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error) {
 	var uses []struct {
@@ -139,12 +176,10 @@ func (s *service) ImageAccess(ctx context.Context, p *authz.Principal, ref strin
 }
 
 // SetTopicVideo implements MediaGate.
-func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int, live MediaCheck) error {
+func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID int64, ref string, duration int) error {
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if live != nil {
-			if err := live(ctx, tx); err != nil {
-				return err
-			}
+		if err := s.attachable(ctx, tx, ref); err != nil {
+			return err
 		}
 		var t topicRow
 		if err := tx.NewSelect().Model(&t).Where("t.id = ?", topicID).Where("t.deleted_at IS NULL").Scan(ctx); err != nil {
@@ -170,15 +205,13 @@ func (s *service) SetTopicVideo(ctx context.Context, p *authz.Principal, topicID
 }
 
 // SetCourseMedia implements MediaGate.
-func (s *service) SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string, live MediaCheck) error {
+func (s *service) SetCourseMedia(ctx context.Context, p *authz.Principal, courseID int64, field, ref string) error {
 	if field != "intro_video" && field != "thumbnail" {
 		return invalidAt("body.field", "catalog.not_allowed:intro_video,thumbnail", field)
 	}
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if live != nil {
-			if err := live(ctx, tx); err != nil {
-				return err
-			}
+		if err := s.attachable(ctx, tx, ref); err != nil {
+			return err
 		}
 		row, err := s.editable(ctx, tx, p, courseID, "update")
 		if err != nil {

@@ -14,14 +14,12 @@ import (
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-//go:embed locales/*.toml
-var localeFS embed.FS
-
-//go:embed templates
-var templateFS embed.FS
+//go:embed locales/*.toml templates
+var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
@@ -30,33 +28,36 @@ type Deps struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
 	Users  accounts.Directory
-	// Entitlements and Statuses come from the modules that sell access and
-	// track progress; without them only authors and admins see premium
-	// content, and signed-in learners see every course as locked.
-	Entitlements Entitlements
-	Statuses     StatusProvider
 	// Web renders the catalog pages.
 	Web *web.Web
 	// I18n localises page strings in handlers.
 	I18n *i18n.Bundle
+	// BundleSchema is the JSON Schema of course bundles (course.yaml,
+	// curriculum.yaml), served to editors. It is made by the bundle package,
+	// which imports this one.
+	BundleSchema []byte
 }
 
 // Module is the catalog module.
 type Module struct {
-	svc   *service
-	authz *authz.Enforcer
-	web   *web.Web
-	i18n  *i18n.Bundle
+	bundleSchema []byte
+	svc          *service
+	authz        *authz.Enforcer
+	web          *web.Web
+	i18n         *i18n.Bundle
 }
 
 // New builds the module.
 func New(d Deps) *Module {
-	return &Module{authz: d.Authz, web: d.Web, i18n: d.I18n, svc: &service{db: d.DB, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: NewKinds(),
-		ent: d.Entitlements, statuses: d.Statuses, md: newMarkdown(), logger: d.Logger}}
+	return &Module{bundleSchema: d.BundleSchema, authz: d.Authz, web: d.Web, i18n: d.I18n, svc: &service{db: d.DB, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: NewKinds(),
+		md: newMarkdown(), logger: d.Logger}}
 }
 
 // Name is "catalog".
 func (m *Module) Name() string { return "catalog" }
+
+// Files are the module's message catalogs (locales/) and pages (templates/).
+func (m *Module) Files() fs.FS { return files }
 
 // Reader is the catalog as other modules read it.
 func (m *Module) Reader() Reader { return m.svc }
@@ -74,35 +75,39 @@ func (m *Module) Policies() []authz.Policy {
 	}
 }
 
-// Locales are the module's catalogs.
-func (m *Module) Locales() fs.FS {
-	s, err := fs.Sub(localeFS, "locales")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// Templates are the module's pages.
-func (m *Module) Templates() fs.FS {
-	s, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // Routes mounts the API and the pages.
 func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.routes(api)
 	m.pages(pages)
+	// The JSON Schema of course bundles, for editors.
+	pages.Get("/api/catalog/course-bundle.schema.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/schema+json")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		return c.Send(m.bundleSchema)
+	})
+}
+
+// Nav: the course list for everyone, the studio for those who may author.
+func (m *Module) Nav() []web.NavEntry {
+	return []web.NavEntry{
+		{Menu: web.MenuMain, Href: "/courses", Label: "web.nav.courses", Order: 20},
+		{Menu: web.MenuFooterLearn, Href: "/courses", Label: "web.nav.courses", Order: 20},
+		{Menu: web.MenuAccount, Href: "/studio/courses", Label: "web.nav.studio", Icon: "easel2", Order: 20,
+			Obj: "catalog.course", Act: "create"},
+	}
 }
 
 // Import loads a bundle (see bundle/); new rows are authored by authorID.
-// With media, the videos the bundle's files hold become media (owned by
-// authorID) and topics name them; without, topics keep the file paths.
-func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64, media BundleMedia) (ImportReport, error) {
-	return m.svc.Import(ctx, b, authorID, media)
+// The media files the bundle holds become media (owned by authorID) through
+// the bound BundleMedia, and topics name them; where this server cannot take
+// media, topics keep the file paths.
+func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64) (ImportReport, error) {
+	return m.svc.Import(ctx, b, authorID)
+}
+
+// Needs are the providers the app binds after building every module.
+func (m *Module) Needs() []provide.Need {
+	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia}
 }
 
 // Empty reports whether the catalog has no course at all (first start).

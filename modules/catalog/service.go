@@ -18,18 +18,22 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/provide"
 )
 
 type service struct {
-	db       *db.DB
-	authz    *authz.Enforcer
-	clock    clock.Clock
-	users    accounts.Directory
-	kinds    *Kinds
-	ent      Entitlements
-	statuses StatusProvider
-	md       goldmark.Markdown
-	logger   *slog.Logger
+	db    *db.DB
+	authz *authz.Enforcer
+	clock clock.Clock
+	users accounts.Directory
+	kinds *Kinds
+	// Late-bound: provided by the modules that sell access, track progress
+	// and own media (see Module.Needs).
+	ent         provide.Slot[Entitlements]
+	statuses    provide.Slot[StatusProvider]
+	bundleMedia provide.Slot[BundleMedia]
+	md          goldmark.Markdown
+	logger      *slog.Logger
 }
 
 func newMarkdown() goldmark.Markdown {
@@ -58,7 +62,7 @@ func (s *service) canEdit(p *authz.Principal, obj string, authorID int64) bool {
 	if p != nil && p.UserID == authorID {
 		rel = authz.Owner
 	}
-	return s.authz.Allowed(p.RoleOf(), obj, "update", rel)
+	return s.authz.Allowed(p, obj, "update", rel)
 }
 
 // ---- reads -----------------------------------------------------------------
@@ -231,10 +235,10 @@ func (s *service) entitled(ctx context.Context, p *authz.Principal, r *courseRow
 	if s.canEdit(p, "catalog.course", r.AuthorID) {
 		return true, true, nil
 	}
-	if p == nil || s.ent == nil {
+	if p == nil {
 		return false, false, nil
 	}
-	m, err := s.ent.EntitledCourses(ctx, p.UserID, []int64{r.ID})
+	m, err := s.ent.Get().EntitledCourses(ctx, p.UserID, []int64{r.ID})
 	return m[r.ID], false, err
 }
 

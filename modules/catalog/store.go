@@ -151,4 +151,12 @@ type choiceRow struct {
 	DeletedAt  *time.Time `bun:"deleted_at"`
 }
 
+// retiredMediaRow is a row of catalog_retired_media.
+type retiredMediaRow struct {
+	bun.BaseModel `bun:"table:catalog_retired_media,alias:rm"`
+
+	Ref       string    `bun:"ref,pk"`
+	RetiredAt time.Time `bun:"retired_at,notnull"`
+}
+
 var errNoChange = errors.New("no change")

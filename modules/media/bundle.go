@@ -129,11 +129,11 @@ func (b bundleImporter) Discard(ctx context.Context, refs []string) {
 		var id int64
 		switch {
 		case scanRef(ref, "media:video:%d", &id):
-			if b.retired(ctx, ref, retire[videoRow](s, ctx, id, ref, nil, s.liveVideo(id))) {
+			if b.retired(ctx, ref, retire[videoRow](s, ctx, id, ref)) {
 				s.discard(ctx, id)
 			}
 		case scanRef(ref, "media:image:%d", &id):
-			if b.retired(ctx, ref, retire[imageRow](s, ctx, id, ref, nil, s.liveImage(id))) {
+			if b.retired(ctx, ref, retire[imageRow](s, ctx, id, ref)) {
 				s.discardImage(ctx, id)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/httpx"
 )
@@ -165,7 +166,7 @@ func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
 	defer closeOnError(c, &err)
 	p := authz.PrincipalFrom(c.UserContext())
 	if p == nil {
-		return errUnauthenticated
+		return apperr.ErrAuthRequired
 	}
 	file, _, fields, err := filePart(c)
 	if err != nil {

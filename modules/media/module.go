@@ -12,23 +12,18 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/modules/catalog"
-	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/video"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-//go:embed locales/*.toml
-var localeFS embed.FS
-
-//go:embed templates
-var templateFS embed.FS
-
-var errUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+//go:embed locales/*.toml templates
+var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
@@ -48,6 +43,9 @@ type Deps struct {
 	// UploadDir keeps resumable (tus) uploads in progress; it should
 	// survive restarts. Empty means <TempDir>/weaverse-tus.
 	UploadDir string
+	// TranscodeWorkers is how many videos this instance transcodes at once
+	// (media.transcode_workers).
+	TranscodeWorkers int
 }
 
 // Module is the media module.
@@ -72,8 +70,55 @@ func New(d Deps) *Module {
 	return &Module{svc: s, authz: d.Authz, web: d.Web, deps: d}
 }
 
+// Queues: transcoding runs in its own queue, so long transcodes never hold
+// up other jobs. An instance without ffmpeg (which refuses video uploads)
+// does not work it and leaves transcoding to the instances that can, on a
+// shared database.
+func (m *Module) Queues() map[string]int {
+	if !m.svc.hasFF {
+		return nil
+	}
+	return map[string]int{TranscodeQueue: max(1, m.deps.TranscodeWorkers)}
+}
+
+// Capabilities reports what the module found at start: the instance takes
+// or refuses video uploads by that, whatever is installed since.
+func (m *Module) Capabilities() map[string]bool {
+	return map[string]bool{"transcoding": m.svc.hasFF}
+}
+
+// mediaWriteTimeout bounds the writing of one media response (/media/*)
+// instead of http.write_timeout: a lecture's MP4 fallback is gigabytes,
+// which a viewer on a slow link takes far longer to receive than any API
+// response should (2 GiB at 1 MB/s is 35 minutes). HLS segments are small.
+const mediaWriteTimeout = 2 * time.Hour
+
+// RouteOptions: uploads stream their bodies under the module's own limits
+// and take as long as the client needs; signed media files are streamed
+// (never buffered for compression) with a long write deadline.
+func (m *Module) RouteOptions() []httpx.RouteOption {
+	return []httpx.RouteOption{
+		{Path: "/api/images/upload", StreamBody: true, NoTimeout: true},
+		{Path: "/api/videos/upload", StreamBody: true, NoTimeout: true},
+		{Path: "/api/videos/tus/*", StreamBody: true, NoTimeout: true},
+		{Path: "/studio/media/videos", StreamBody: true},
+		{Path: "/studio/media/images", StreamBody: true},
+		{Path: "/studio/media/*", NoTimeout: true},
+		{Path: storage.DefaultURLPrefix + "/*", WriteTimeout: mediaWriteTimeout, NoCompress: true},
+	}
+}
+
+// Nav: the media library in the account menu, for those who may manage videos.
+func (m *Module) Nav() []web.NavEntry {
+	return []web.NavEntry{{Menu: web.MenuAccount, Href: "/studio/media", Label: "web.nav.media", Icon: "collection-play",
+		Order: 30, Obj: "media.video", Act: "manage"}}
+}
+
 // Name is "media".
 func (m *Module) Name() string { return "media" }
+
+// Files are the module's message catalogs (locales/) and pages (templates/).
+func (m *Module) Files() fs.FS { return files }
 
 // Policies: tutors manage their own videos (ownership is checked in SQL);
 // anyone signed in manages their own images.
@@ -81,29 +126,14 @@ func (m *Module) Policies() []authz.Policy {
 	return []authz.Policy{{Role: authz.Tutor, Obj: "media.video", Act: "manage", Rel: authz.Any}}
 }
 
-// Locales are the module's catalogs.
-func (m *Module) Locales() fs.FS {
-	s, err := fs.Sub(localeFS, "locales")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// Templates are the module's pages.
-func (m *Module) Templates() fs.FS {
-	s, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // Routes mounts the API, the resumable uploads and the pages.
 func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.routes(api, pages)
 	m.tusRoutes(pages)
 	m.pages(pages)
+	// Signed media files (images, segments, posters, MP4 fallbacks), after
+	// the more specific /media/… routes above (per-viewer HLS playlists).
+	pages.Get(storage.DefaultURLPrefix+"/*", storage.Handler(m.deps.Store, m.deps.Signer, m.deps.Clock.Now, storage.DefaultURLPrefix))
 }
 
 // transcodeTimeout gives the transcoding job time for the longest video

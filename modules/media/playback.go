@@ -54,7 +54,7 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 		}
 		if !ok {
 			if p == nil {
-				return Playback{}, apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+				return Playback{}, apperr.ErrAuthRequired
 			}
 			return Playback{}, errVideoNotFound
 		}

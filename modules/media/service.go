@@ -220,8 +220,8 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 		if _, err := s.image(ctx, s.db.R, p, id); err != nil {
 			return Image{}, err
 		}
-		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id), s.liveImage(id)); err != nil {
-			return Image{}, err
+		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id)); err != nil {
+			return Image{}, attachErr(err, errImageNotFound)
 		}
 	}
 	var out Image
@@ -241,51 +241,48 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 }
 
 // DeleteImage soft-deletes an image and removes its files; an image a
-// course shows is refused (see notInUse).
+// course shows is refused (see retire).
 func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64) error {
-	return deleteOwned(s, ctx, id, ImageRef(id), func(ctx context.Context, tx bun.IDB) (*imageRow, error) {
-		return s.image(ctx, tx, p, id)
-	}, s.liveImage(id), fmt.Sprintf("images/%d/", id))
+	if _, err := s.image(ctx, s.db.R, p, id); err != nil {
+		return err
+	}
+	if err := retire[imageRow](s, ctx, id, ImageRef(id)); err != nil {
+		return err
+	}
+	return s.store.DeletePrefix(ctx, fmt.Sprintf("images/%d/", id))
 }
 
 // DeleteVideo soft-deletes a video and removes its files; a video a
-// course plays is refused (see notInUse).
+// course plays is refused (see retire).
 func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64) error {
-	return deleteOwned(s, ctx, id, VideoRef(id), func(ctx context.Context, tx bun.IDB) (*videoRow, error) {
-		return s.video(ctx, tx, p, id)
-	}, s.liveVideo(id), fmt.Sprintf("videos/%d/", id))
-}
-
-// deleteOwned soft-deletes a media row the caller may load (load gives 404
-// otherwise), unless a course uses it (see retire), then removes its files.
-func deleteOwned[T any](s *service, ctx context.Context, id int64, ref string,
-	load func(context.Context, bun.IDB) (*T, error), lock catalog.MediaCheck, prefix string) error {
-	if err := retire[T](s, ctx, id, ref, load, lock); err != nil {
+	if _, err := s.video(ctx, s.db.R, p, id); err != nil {
 		return err
 	}
-	return s.store.DeletePrefix(ctx, prefix)
+	if err := retire[videoRow](s, ctx, id, VideoRef(id)); err != nil {
+		return err
+	}
+	return s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id))
 }
 
-// retire marks a media row deleted in one transaction, deciding under the
-// row's lock (see live) that no course uses it, so nothing can attach it
-// afterwards. load, when set, first checks the caller may.
-func retire[T any](s *service, ctx context.Context, id int64, ref string,
-	load func(context.Context, bun.IDB) (*T, error), lock catalog.MediaCheck) error {
-	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if load != nil {
-			if _, err := load(ctx, tx); err != nil {
-				return err
-			}
-		}
-		if err := lock(ctx, tx); err != nil {
-			return err
-		}
-		if err := s.notInUse(ctx, tx, ref); err != nil {
-			return err
-		}
-		_, err := tx.NewUpdate().Model((*T)(nil)).Set("deleted_at = ?", s.clock.Now()).Where("id = ?", id).Exec(ctx)
+// retire asks the catalog to retire ref, which it refuses while a course
+// uses it (learners would find a broken player or picture: the owner
+// detaches it first, or deletes the course), then marks the row deleted.
+// Once retired the catalog never attaches ref again, so nothing can attach
+// the media between the catalog's check and this deletion. A failure after
+// the retirement leaves the row live but unattachable; deleting again
+// finishes the job.
+func retire[T any](s *service, ctx context.Context, id int64, ref string) error {
+	usedBy, err := s.gate.RetireMedia(ctx, ref)
+	if err != nil {
 		return err
-	})
+	}
+	if len(usedBy) > 0 {
+		return apperr.New(apperr.Conflict, "media.in_use", "media.in_use").
+			With(map[string]any{"Courses": strings.Join(usedBy, ", ")})
+	}
+	_, err = s.db.W.NewUpdate().Model((*T)(nil)).Set("deleted_at = ?", s.clock.Now()).Where("id = ?", id).
+		Where("deleted_at IS NULL").Exec(ctx)
+	return err
 }
 
 // discard removes a video that never became usable (or that a refused
@@ -309,42 +306,13 @@ func discardRow[T any](s *service, ctx context.Context, prefix string, id int64)
 	}
 }
 
-// live checks, inside a transaction, that a media row is not deleted, and
-// on Postgres locks it (FOR UPDATE) until the transaction ends. Deleting
-// and attaching both take this lock first, so they run one after the
-// other: a delete sees an attachment committed before it (and refuses), an
-// attachment sees a delete committed before it (and fails). On SQLite the
-// single writer already runs their transactions one after the other.
-func live[T any](s *service, id int64, notFound error) catalog.MediaCheck {
-	return func(ctx context.Context, tx bun.IDB) error {
-		var got int64
-		err := s.db.ForUpdate(tx.NewSelect().Model((*T)(nil)).Column("id").Where("id = ?", id).Where("deleted_at IS NULL")).
-			Scan(ctx, &got)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound
-		}
-		return err
+// attachErr turns the catalog's "retired" answer into this module's 404:
+// the media was deleted while being attached.
+func attachErr(err, notFound error) error {
+	if errors.Is(err, catalog.ErrMediaRetired) {
+		return notFound
 	}
-}
-
-func (s *service) liveVideo(id int64) catalog.MediaCheck {
-	return live[videoRow](s, id, errVideoNotFound)
-}
-
-func (s *service) liveImage(id int64) catalog.MediaCheck {
-	return live[imageRow](s, id, errImageNotFound)
-}
-
-// notInUse refuses to delete media a course still uses: learners would
-// find a broken player or picture. The owner detaches it first (another
-// video on the topic, no picture on the course) or deletes the course.
-func (s *service) notInUse(ctx context.Context, idb bun.IDB, ref string) error {
-	uses, err := s.gate.MediaUses(ctx, idb, ref)
-	if err != nil || len(uses) == 0 {
-		return err
-	}
-	return apperr.New(apperr.Conflict, "media.in_use", "media.in_use").
-		With(map[string]any{"Courses": strings.Join(uses, ", ")})
+	return err
 }
 
 func trim(s string, n int) string {
@@ -573,9 +541,9 @@ func (s *service) Attach(ctx context.Context, p *authz.Principal, id, topicID, i
 	}
 	switch {
 	case topicID != 0:
-		return s.gate.SetTopicVideo(ctx, p, topicID, VideoRef(r.ID), int(r.DurationMS/1000), s.liveVideo(r.ID))
+		return attachErr(s.gate.SetTopicVideo(ctx, p, topicID, VideoRef(r.ID), int(r.DurationMS/1000)), errVideoNotFound)
 	case introCourseID != 0:
-		return s.gate.SetCourseMedia(ctx, p, introCourseID, "intro_video", VideoRef(r.ID), s.liveVideo(r.ID))
+		return attachErr(s.gate.SetCourseMedia(ctx, p, introCourseID, "intro_video", VideoRef(r.ID)), errVideoNotFound)
 	}
 	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: "body.topic_id", Message: "catalog.required"})
 }

@@ -13,10 +13,6 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 )
 
-// UploadPaths are the routes whose request bodies may exceed the server's
-// body limit: they stream (see httpx.BodyGuard) and enforce their own limits.
-var UploadPaths = []string{"/api/images/upload", "/api/videos/upload", "/api/videos/tus/*", "/studio/media/videos", "/studio/media/images"}
-
 // filePart streams the "file" part of a multipart request without buffering
 // the body: large bodies arrive as a stream (StreamRequestBody), small ones
 // are already read. Other form fields before the file are collected (up to

@@ -12,11 +12,8 @@ import (
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-//go:embed templates
-var templateFS embed.FS
-
-//go:embed locales/*.toml
-var localeFS embed.FS
+//go:embed locales/*.toml templates
+var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
@@ -40,24 +37,21 @@ func New(d Deps) *Module {
 // Name is "site".
 func (m *Module) Name() string { return "site" }
 
+// Files are the module's message catalogs (locales/) and pages (templates/).
+func (m *Module) Files() fs.FS { return files }
+
+// Nav: the roadmap (the home page) leads the menus.
+func (m *Module) Nav() []web.NavEntry {
+	return []web.NavEntry{
+		{Menu: web.MenuMain, Href: "/", Label: "web.nav.roadmap", Order: 10},
+		{Menu: web.MenuFooterLearn, Href: "/", Label: "web.nav.roadmap", Order: 10},
+	}
+}
+
 // Policies: the site's pages are public; there is nothing to authorize yet.
 func (m *Module) Policies() []authz.Policy { return nil }
 
 // Routes mounts the pages. The site has no JSON API.
 func (m *Module) Routes(_ huma.API, pages fiber.Router) {
 	pages.Get("/", m.home)
-}
-
-// Templates are the module's pages (templates/*.html → "site/<name>").
-func (m *Module) Templates() fs.FS { return sub(templateFS, "templates") }
-
-// Locales are the module's message catalogs (site.ko.toml, site.en.toml).
-func (m *Module) Locales() fs.FS { return sub(localeFS, "locales") }
-
-func sub(fsys fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // dir is a compile-time constant embedded above
-	}
-	return s
 }

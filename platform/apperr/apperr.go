@@ -24,6 +24,12 @@ var (
 	Timeout         = errors.New("request processing timeout") // 503 (the request's deadline passed)
 )
 
+// ErrAuthRequired is the one "sign in first" error: a protected operation
+// called without a valid token (401 with WWW-Authenticate for the API, a
+// redirect to the sign-in page for pages). Errors are never mutated (With and
+// Because copy), so sharing it is safe.
+var ErrAuthRequired = New(Unauthenticated, "auth.required", "problem.unauthenticated")
+
 // FieldError is one invalid input field. Location is path-like:
 // "body.email", "query.page", "path.id".
 type FieldError struct {

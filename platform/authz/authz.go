@@ -4,8 +4,9 @@
 // "enrolled", "self", …) is computed by the module in SQL and passed in, so
 // the same check protects HTTP handlers, jobs and the assistant's tools.
 //
-// The role hierarchy is fixed here: tutor inherits student; admin may do
-// everything.
+// The role hierarchy is fixed here: student inherits anonymous (a signed-in
+// caller may do whatever a visitor may), tutor inherits student, and admin
+// may do everything.
 package authz
 
 import (
@@ -20,16 +21,37 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 )
 
-// Relations of a caller to a resource. A policy with Rel Any matches every
-// relation; a route-level guard checks with relation None, so only
-// relation-free rules can pass it.
+// Relations of a caller to a resource. The module computes, in SQL, every
+// relation that holds between the caller and the row at hand (a course can
+// be both "published" and the caller's "owner") and passes them to Check;
+// a rule matches when its relation is one of them. A rule with Rel Any
+// matches whatever the relations; a caller with no relation to the row (or a
+// route-level guard, which knows no row) is checked with None only, so only
+// Any rules pass it.
 const (
-	Any      = "*"
-	None     = "none"
-	Owner    = "owner"
-	Self     = "self"
-	Enrolled = "enrolled"
+	Any       = "*"
+	None      = "none"
+	Owner     = "owner"     // the caller created or owns the row (a course's author, an image's uploader)
+	Self      = "self"      // the row is the caller's own account
+	Enrolled  = "enrolled"  // the caller has access to the course the row belongs to (bought, granted)
+	Teaches   = "teaches"   // the row is a learner enrolled in one of the caller's courses
+	Published = "published" // the row is published (visible to the public)
 )
+
+// Rels collects the relations that hold, for Check:
+//
+//	rels := authz.Rels{}.If(row.AuthorID == p.UserID, authz.Owner).If(row.Status == "published", authz.Published)
+//
+// Prefer computing the booleans in the query that loads the row.
+type Rels []string
+
+// If adds rel when cond holds.
+func (r Rels) If(cond bool, rel string) Rels {
+	if cond {
+		return append(r, rel)
+	}
+	return r
+}
 
 // Policy is one allow rule.
 type Policy struct {
@@ -65,7 +87,7 @@ func New() (*Enforcer, error) {
 	}
 	e.EnableAutoSave(false)
 	e.EnableLog(false)
-	if _, err := e.AddGroupingPolicies([][]string{{string(Tutor), string(Student)}}); err != nil {
+	if _, err := e.AddGroupingPolicies([][]string{{string(Student), string(Anonymous)}, {string(Tutor), string(Student)}}); err != nil {
 		return nil, err
 	}
 	if _, err := e.AddPolicy(string(Admin), "*", "*", "*"); err != nil {
@@ -102,24 +124,37 @@ func (en *Enforcer) Add(module string, policies []Policy) error {
 	return nil
 }
 
-// Allowed reports whether role may do act on obj given the caller's relation.
-func (en *Enforcer) Allowed(role Role, obj, act, rel string) bool {
-	if !role.Valid() {
-		role = Anonymous
+// Allowed reports whether p may do act on obj given the relations that hold
+// between p and the resource (none given: None). A nil or unknown principal
+// is anonymous.
+func (en *Enforcer) Allowed(p *Principal, obj, act string, rels ...string) bool {
+	role := string(p.RoleOf())
+	if len(rels) == 0 {
+		return en.enforce(role, obj, act, None)
 	}
-	ok, err := en.e.Enforce(string(role), obj, act, rel)
+	for _, rel := range rels {
+		if en.enforce(role, obj, act, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func (en *Enforcer) enforce(role, obj, act, rel string) bool {
+	ok, err := en.e.Enforce(role, obj, act, rel)
 	return err == nil && ok
 }
 
-// Check returns nil when p may do act on obj with relation rel; otherwise
-// apperr.Unauthenticated for an anonymous caller and apperr.Forbidden for a
-// known one.
-func (en *Enforcer) Check(p *Principal, obj, act, rel string) error {
-	if en.Allowed(p.RoleOf(), obj, act, rel) {
+// Check returns nil when p may do act on obj given its relations (see
+// Allowed); otherwise apperr.ErrAuthRequired for an anonymous caller and
+// apperr.Forbidden for a known one. A module that must not reveal that a row
+// exists turns the refusal into its own NotFound.
+func (en *Enforcer) Check(p *Principal, obj, act string, rels ...string) error {
+	if en.Allowed(p, obj, act, rels...) {
 		return nil
 	}
 	if p.RoleOf() == Anonymous {
-		return apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated")
+		return apperr.ErrAuthRequired
 	}
 	return apperr.New(apperr.Forbidden, "authz.forbidden", "problem.forbidden")
 }

@@ -44,6 +44,9 @@ func (p *Principal) RoleOf() Role {
 }
 
 // IsAdmin reports whether p is an admin.
+//
+// Deprecated: permission decisions go through Enforcer.Check; this goes away
+// once no module compares roles (the boundary test forbids it in modules).
 func (p *Principal) IsAdmin() bool { return p.RoleOf() == Admin }
 
 type principalKey struct{}

@@ -250,3 +250,39 @@ func TestSettings(t *testing.T) {
 		}
 	})
 }
+
+// LockKey makes two transactions on one key wait for each other (Postgres)
+// and is harmless on SQLite, whose writer runs one transaction at a time.
+func TestLockKey(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		holding, release, done := make(chan struct{}), make(chan struct{}), make(chan time.Duration, 1)
+		go func() {
+			_ = d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				if err := d.LockKey(ctx, tx, "test:k"); err != nil {
+					return err
+				}
+				close(holding)
+				<-release
+				return nil
+			})
+		}()
+		<-holding
+		if d.IsPostgres() {
+			go func() {
+				start := time.Now()
+				_ = d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return d.LockKey(ctx, tx, "test:k") })
+				done <- time.Since(start)
+			}()
+			// Another key is not held up.
+			testkit.Must(t, d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return d.LockKey(ctx, tx, "test:other") }))
+			time.Sleep(100 * time.Millisecond)
+			close(release)
+			if waited := <-done; waited < 80*time.Millisecond {
+				t.Fatalf("the second holder of one key waited only %v", waited)
+			}
+			return
+		}
+		close(release)
+	})
+}

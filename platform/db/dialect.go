@@ -1,8 +1,10 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"strings"
 
@@ -50,6 +52,24 @@ func (d *DB) ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.For("UPDATE")
 	}
 	return q
+}
+
+// LockKey takes, until tx ends, an exclusive lock named key ("catalog.media:
+// media:video:7"), for two transactions that must not interleave although
+// they may touch no common row yet (a media deletion and an attachment of
+// the same media). On Postgres it is a transaction-level advisory lock on a
+// 64-bit hash of key (a collision only makes two unrelated keys wait for
+// each other). On SQLite write transactions already run one at a time (one
+// writer connection, BEGIN IMMEDIATE), so there is nothing to take. Call it
+// inside a transaction on W only.
+func (d *DB) LockKey(ctx context.Context, tx bun.IDB, key string) error {
+	if !d.IsPostgres() {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key))
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(h.Sum64()))
+	return err
 }
 
 var jsonKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -29,7 +29,7 @@ func Require(api huma.API, en *authz.Enforcer, obj, act string) Guard {
 func Authenticated(api huma.API) Guard {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if authz.PrincipalFrom(ctx.Context()) == nil {
-			WriteError(api, ctx, apperr.New(apperr.Unauthenticated, "auth.required", "problem.unauthenticated"))
+			WriteError(api, ctx, apperr.ErrAuthRequired)
 			return
 		}
 		next(ctx)

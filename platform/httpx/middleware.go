@@ -201,9 +201,9 @@ func IsAPI(c *fiber.Ctx) bool {
 	return !strings.Contains(accept, "text/html")
 }
 
-// BodyGuard keeps request bodies within limit everywhere but on the given
-// upload paths ("/x/*" covers everything under /x/), whose handlers stream
-// them under their own limits. With fiber's StreamRequestBody every body
+// BodyGuard keeps request bodies within limit (or the BodyLimit a route
+// option sets) everywhere but on the paths whose options say StreamBody
+// (uploads), whose handlers stream them under their own limits. With fiber's StreamRequestBody every body
 // arrives as a stream of which fasthttp has read at most 8 KiB, and whatever
 // a handler leaves unread would be parsed as the next request on the
 // connection (valyala/fasthttp#2368: request smuggling). So elsewhere the
@@ -211,18 +211,20 @@ func IsAPI(c *fiber.Ctx) bool {
 // and hands it on as a stream of those bytes (huma reads BodyStream itself
 // when streaming is on; c.Body works too); after an upload handler it
 // discards what is left, up to 256 KiB, or closes the connection.
-func BodyGuard(limit int64, uploadPaths ...string) fiber.Handler {
+func BodyGuard(defaultLimit int64, opts RouteOptions) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
-		p := strings.TrimSuffix(c.Path(), "/")
-		for _, u := range uploadPaths {
-			if p == u || (strings.HasSuffix(u, "/*") && strings.HasPrefix(p+"/", strings.TrimSuffix(u, "*"))) {
-				err := c.Next()
-				if req.IsBodyStream() {
-					discardBody(c)
-				}
-				return err
+		o := opts.For(c.Path())
+		if o.StreamBody {
+			err := c.Next()
+			if req.IsBodyStream() {
+				discardBody(c)
 			}
+			return err
+		}
+		limit := defaultLimit
+		if o.BodyLimit > 0 {
+			limit = o.BodyLimit
 		}
 		if int64(req.Header.ContentLength()) > limit {
 			c.Context().SetConnectionClose()

@@ -247,6 +247,19 @@ func AddWorker[T river.JobArgs](r *Runner, w river.Worker[T], opts ...WorkerOpti
 	r.nworker++
 }
 
+// AddQueue adds a queue that works up to maxWorkers jobs at once (a module's
+// own queue, so its long jobs never hold up others). Modules declare their
+// queues and the app adds them before Start.
+func (r *Runner) AddQueue(name string, maxWorkers int) error {
+	if maxWorkers < 1 {
+		return fmt.Errorf("jobs: queue %q needs at least one worker", name)
+	}
+	if err := r.client.Queues().Add(name, river.QueueConfig{MaxWorkers: maxWorkers}); err != nil {
+		return fmt.Errorf("jobs: queue %q: %w", name, err)
+	}
+	return nil
+}
+
 // AddPeriodic schedules a periodic job (besides Options.Periodic); its
 // worker must be added too. It may be called before or after Start.
 func (r *Runner) AddPeriodic(j *river.PeriodicJob) {

@@ -503,3 +503,25 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// A queue a module declares after New works its jobs once started; a queue
+// without workers or added twice is refused.
+func TestAddQueue(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		r := newRunner(t, d, nil)
+		AddWorker(r, &countWorker{ran: &atomic.Int64{}})
+		testkit.Must(t, r.AddQueue("module_queue", 1))
+		if err := r.AddQueue("module_queue", 1); err == nil {
+			t.Error("a queue added twice")
+		}
+		if err := r.AddQueue("empty_queue", 0); err == nil {
+			t.Error("a queue without workers")
+		}
+		id, err := r.Insert(context.Background(), nil, countArgs{N: 1}, &river.InsertOpts{Queue: "module_queue"})
+		testkit.Must(t, err)
+		start(t, r)
+		if s := wait(t, r, id, StateCompleted); s.Queue != "module_queue" {
+			t.Errorf("worked in queue %q", s.Queue)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
 )
@@ -20,7 +21,11 @@ type MatrixRow struct {
 	Method string
 	Path   string
 	Body   any
-	Want   map[string]int // caller name → status
+	// Page sends the request as a browser does: Accept: text/html, and a
+	// string Body as an HTML form (application/x-www-form-urlencoded). Pages
+	// redirect anonymous callers to sign in (303) where the API says 401.
+	Page bool
+	Want map[string]int // caller name → status
 }
 
 // CallerOrder is the order in which RunMatrix sends each row: least
@@ -55,7 +60,14 @@ func RunMatrix(t *testing.T, c *Client, callers map[string]*authz.Principal, row
 				bad = append(bad, fmt.Sprintf("%s %s: no expectation for caller %q", row.Method, row.Path, name))
 				continue
 			}
-			resp := c.As(callers[name]).Request(row.Method, row.Path, row.Body)
+			var headers []string
+			if row.Page {
+				headers = append(headers, "Accept", "text/html")
+				if _, ok := row.Body.(string); ok {
+					headers = append(headers, "Content-Type", "application/x-www-form-urlencoded")
+				}
+			}
+			resp := c.As(callers[name]).Request(row.Method, row.Path, row.Body, headers...)
 			if resp.StatusCode != want {
 				bad = append(bad, fmt.Sprintf("%s %s as %s: got %d, want %d", row.Method, row.Path, name, resp.StatusCode, want))
 			}
@@ -119,5 +131,52 @@ func CheckCoverage(t *testing.T, api huma.API, rows []MatrixRow, exempt map[stri
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("authorization matrix: %d operations have no row:\n  %s", len(missing), strings.Join(missing, "\n  "))
+	}
+}
+
+// CheckPageCoverage is CheckCoverage for the routes that are not API
+// operations: pages, form posts, file and upload endpoints mounted on Fiber
+// directly. Every such route (HEAD aside: Fiber adds one per GET) needs a row
+// or an exemption with its reason ("GET /static/*").
+func CheckPageCoverage(t *testing.T, app *fiber.App, api huma.API, rows []MatrixRow, exempt map[string]string) {
+	t.Helper()
+	operations := map[string]bool{}
+	for tmpl := range api.OpenAPI().Paths {
+		operations[regexp.MustCompile(`\{([^}]+)\}`).ReplaceAllString(strings.TrimSuffix(tmpl, "/"), ":$1")] = true
+	}
+	seen := map[string]bool{}
+	var missing []string
+	for _, r := range app.GetRoutes(true) {
+		path := strings.TrimSuffix(r.Path, "/")
+		if path == "" {
+			path = "/"
+		}
+		key := r.Method + " " + path
+		if r.Method == http.MethodHead || operations[path] || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if _, ok := exempt[key]; ok {
+			continue
+		}
+		pattern := regexp.QuoteMeta(path)
+		pattern = regexp.MustCompile(`:[A-Za-z_][A-Za-z0-9_]*\??`).ReplaceAllString(pattern, "[^/]+")
+		pattern = strings.ReplaceAll(pattern, `\*`, ".*")
+		re := regexp.MustCompile("^" + pattern + "/?$")
+		found := false
+		for _, row := range rows {
+			p, _, _ := strings.Cut(row.Path, "?")
+			if row.Method == r.Method && re.MatchString(p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, key)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("authorization matrix: %d page routes have no row:\n  %s", len(missing), strings.Join(missing, "\n  "))
 	}
 }

@@ -24,8 +24,10 @@ type webKey struct{}
 //     Render (which shows and clears it) and SetFlash;
 //  3. CSRF: unsafe methods are checked with net/http.CrossOriginProtection
 //     (see checkCSRF). A refused request returns an error wrapping ErrCSRF
-//     and nothing is written.
-func (w *Web) Middleware() fiber.Handler {
+//     and nothing is written. Paths for which crossSiteOK returns true (a
+//     payment webhook that authenticates its sender by signature) are not
+//     checked; nil checks every path.
+func (w *Web) Middleware(crossSiteOK func(path string) bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(webKey{}, w)
 		api := isAPI(c.Path())
@@ -40,8 +42,10 @@ func (w *Web) Middleware() fiber.Handler {
 
 		w.loadFlash(c)
 
-		if err := w.checkCSRF(c, api); err != nil {
-			return err
+		if crossSiteOK == nil || !crossSiteOK(c.Path()) {
+			if err := w.checkCSRF(c, api); err != nil {
+				return err
+			}
 		}
 		return c.Next()
 	}

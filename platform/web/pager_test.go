@@ -50,7 +50,7 @@ var pagerPages = fstest.MapFS{
 </form>{{end}}`)},
 }
 
-func TestPagerSelectAndStudioLink(t *testing.T) {
+func TestPagerSelectAndStudioLink(t *testing.T) { // the studio entry comes from newApp's menus
 	app, w := newApp(t)
 	if err := w.AddTemplates("pt", pagerPages); err != nil {
 		t.Fatal(err)

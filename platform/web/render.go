@@ -31,20 +31,11 @@ type View struct {
 	Session   SessionHint // the sign-in session's state, for static/js/session.js
 
 	query url.Values // the request query, for LangURL
+	web   *Web       // for Nav and Can
 }
 
 // SignedIn reports whether the request has an authenticated principal.
 func (v *View) SignedIn() bool { return v.Principal.RoleOf() != authz.Anonymous }
-
-// IsAdmin reports whether the principal is an admin.
-func (v *View) IsAdmin() bool { return v.Principal.IsAdmin() }
-
-// CanTeach reports whether the principal is a tutor or an admin (who author
-// courses in the studio).
-func (v *View) CanTeach() bool {
-	r := v.Principal.RoleOf()
-	return r == authz.Tutor || r == authz.Admin
-}
 
 // LangURL returns the current URL with ?lang= set to lang. It is a
 // query-only reference ("?lang=en&…"): the browser keeps the current path, so
@@ -216,6 +207,7 @@ func (w *Web) Render(c *fiber.Ctx, status int, page string, data any) error {
 		Principal: authz.PrincipalFrom(c.UserContext()),
 		Dev:       w.opts.Dev,
 		Session:   SessionHintFrom(c.UserContext()),
+		web:       w,
 	}
 	if q := c.Context().QueryArgs().String(); q != "" {
 		v.query, _ = url.ParseQuery(q)

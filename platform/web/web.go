@@ -22,6 +22,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/i18n"
 )
 
@@ -71,9 +72,12 @@ type Web struct {
 	secure bool // Secure attribute on our cookies
 	flashK []byte
 
-	mu    sync.RWMutex
-	base  *baseTemplates
-	pages map[string]map[string]*pageTemplate // page → lang → template
+	mu     sync.RWMutex
+	base   *baseTemplates
+	pages  map[string]map[string]*pageTemplate // page → lang → template
+	menus  map[string][]NavEntry               // menu → entries in order (SetNav)
+	authz  *authz.Enforcer                     // decides Nav and Can (SetNav)
+	signIn string                              // the sign-in page (SetSignInPage)
 }
 
 // New builds the renderer: it loads the web catalogs into opts.I18n, indexes

@@ -38,6 +38,27 @@ func newApp(t *testing.T) (*fiber.App, *web.Web) {
 	if err := w.AddTemplates("test", testPages); err != nil {
 		t.Fatal(err)
 	}
+	// Menus as modules declare them: everyone's, and a tutor's and an
+	// admin's guarded by casbin rules.
+	en, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := en.Add("test", []authz.Policy{{Role: authz.Tutor, Obj: "test.course", Act: "create", Rel: authz.Any}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetNav([]web.NavEntry{
+		{Menu: web.MenuMain, Href: "/courses", Label: "web.nav.courses", Order: 20},
+		{Menu: web.MenuMain, Href: "/", Label: "web.nav.roadmap", Order: 10},
+		{Menu: web.MenuAccount, Href: "/studio/courses", Label: "web.nav.studio", Icon: "easel2", Obj: "test.course", Act: "create"},
+		{Menu: web.MenuAccount, Href: "/admin/users", Label: "web.nav.admin", Obj: "test.user", Act: "manage"},
+		{Menu: web.MenuFooterSupport, Href: "/api/docs", Label: "web.footer.api"},
+		{Menu: web.MenuGuest, Href: "/login", Label: "web.nav.login", Order: 1},
+		{Menu: web.MenuGuest, Href: "/signup", Label: "web.nav.signup", Order: 2, Primary: true},
+		{Menu: web.MenuAccount, Href: "/logout", Label: "web.nav.logout", Post: true, Order: 100},
+	}, en); err != nil {
+		t.Fatal(err)
+	}
 	app := fiber.New(fiber.Config{
 		Immutable: true,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
@@ -51,7 +72,7 @@ func newApp(t *testing.T) (*fiber.App, *web.Web) {
 			return c.Status(500).SendString(err.Error())
 		},
 	})
-	app.Use(w.Middleware())
+	app.Use(w.Middleware(nil))
 	w.Mount(app)
 	app.Get("/hello", func(c *fiber.Ctx) error {
 		return w.Render(c, http.StatusOK, "test/hello", c.Query("msg", "hi"))
@@ -151,7 +172,7 @@ func TestRenderLayoutAndLanguage(t *testing.T) {
 func TestSignedInNav(t *testing.T) {
 	app, _ := newApp(t)
 	_, body := get(t, app, "/as-admin")
-	for _, want := range []string{`action="/logout"`, `href="/admin"`, "로그아웃"} {
+	for _, want := range []string{`action="/logout"`, `href="/admin/users"`, "로그아웃", `href="/studio/courses"`, `href="/api/docs"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("admin page lacks %q", want)
 		}
@@ -410,6 +431,42 @@ func TestSafeRedirect(t *testing.T) {
 	} {
 		if got := web.SafeRedirect(in, "/"); got != want {
 			t.Errorf("SafeRedirect(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Menus list their entries in order, each shown only to callers its casbin
+// rule admits; a malformed entry is refused at start-up.
+func TestNavEntries(t *testing.T) {
+	app, w := newApp(t)
+	_, body := get(t, app, "/hello")
+	roadmap, courses := strings.Index(body, `href="/"`), strings.Index(body, `href="/courses"`)
+	if roadmap < 0 || courses < 0 || roadmap > courses {
+		t.Errorf("main menu out of order or incomplete (roadmap at %d, courses at %d)", roadmap, courses)
+	}
+	if !strings.Contains(body, `href="/api/docs"`) || strings.Contains(body, `href="/admin/users"`) || strings.Contains(body, `href="/studio/courses"`) {
+		t.Error("anonymous menus wrong")
+	}
+	if !strings.Contains(body, `<a class="btn btn-link nav-login" href="/login">`) || !strings.Contains(body, `<a class="btn btn-primary" href="/signup">`) ||
+		strings.Contains(body, `action="/logout"`) {
+		t.Error("a visitor should see sign-in and sign-up, not sign-out")
+	}
+	if w.SignInURL("/x?y=1") != "" {
+		t.Error("a sign-in URL without a sign-in page")
+	}
+	w.SetSignInPage("/login")
+	if got := w.SignInURL("/x?y=1"); got != "/login?next=%2Fx%3Fy%3D1" {
+		t.Errorf("SignInURL = %q", got)
+	}
+	for _, bad := range []web.NavEntry{
+		{Menu: "sidebar", Href: "/x", Label: "l"},
+		{Menu: web.MenuMain, Href: "https://evil.example/", Label: "l"},
+		{Menu: web.MenuMain, Href: "//evil.example/", Label: "l"},
+		{Menu: web.MenuMain, Href: "/x"},
+		{Menu: web.MenuMain, Href: "/x", Label: "l", Obj: "test.course"},
+	} {
+		if err := w.SetNav([]web.NavEntry{bad}, nil); err == nil {
+			t.Errorf("SetNav accepted %+v", bad)
 		}
 	}
 }

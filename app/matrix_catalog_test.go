@@ -1,0 +1,46 @@
+package app_test
+
+import (
+	"fmt"
+
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+// catalogRows are the catalog module's routes.
+func catalogRows(f *matrixFixture) []testkit.MatrixRow {
+	courseURL, doomedCourse, curriculumURL, doomedCurriculum := f.courseURL, f.doomedCourse, f.curriculumURL, f.doomedCurriculum
+	return []testkit.MatrixRow{
+		// Catalog: anyone reads; tutors create; authors (and admins) change.
+		{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: courseURL, Want: testkit.All(200, everyone...)},
+		{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
+		{Method: "PATCH", Path: courseURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "PUT", Path: courseURL, Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
+			"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "DELETE", Path: doomedCourse, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
+		{Method: "GET", Path: "/api/curriculums/", Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: curriculumURL, Want: testkit.All(200, everyone...)},
+		{Method: "POST", Path: "/api/curriculums/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
+		{Method: "PATCH", Path: curriculumURL, Body: map[string]any{"price": -1}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "PUT", Path: curriculumURL, Body: map[string]any{"slug": "BAD SLUG", "title": "t", "category": "frontend", "skill_level": "beginner",
+			"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
+		{Method: "GET", Path: "/api/roadmap/", Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: "/api/catalog/course-bundle.schema.json", Want: testkit.All(200, everyone...)},
+		// Pages: the list and published courses for everyone; the studio for authors.
+		{Method: "GET", Path: "/courses", Page: true, Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: fmt.Sprintf("/courses/%d", f.courseID), Page: true, Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: "/studio/courses", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+		{Method: "GET", Path: "/studio/courses/new", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
+		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+	}
+}
+
+// sitePageRows are the site module's pages.
+func sitePageRows(f *matrixFixture) []testkit.MatrixRow {
+	return []testkit.MatrixRow{
+		{Method: "GET", Path: "/", Page: true, Want: testkit.All(200, everyone...)},
+	}
+}
