@@ -31,6 +31,7 @@ import (
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/events"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/jobs"
@@ -74,6 +75,7 @@ type App struct {
 	Hasher   *password.Hasher
 	Keys     *crypto.Keyring
 	Jobs     *jobs.Runner
+	Events   *events.Bus
 	Store    storage.Store
 	Signer   *storage.Signer
 
@@ -93,6 +95,11 @@ type App struct {
 	closeOnce         sync.Once
 	closeErr          error
 }
+
+// eventWorkers is how many event deliveries an instance runs at once. On
+// SQLite each takes the single writer for its handler's transaction, so more
+// would only queue there.
+const eventWorkers = 4
 
 // New builds the app from a validated configuration. It opens the database
 // and applies pending migrations when database.migrate_on_start is set.
@@ -141,7 +148,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	}
 	// The job queue (River) keeps its tables beside ours and migrates them
 	// itself; modules add their workers in New and declare their own queues.
-	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers}
+	// Event deliveries have their own queue, so a burst of them never waits
+	// behind other jobs (nor the reverse).
+	queues := map[string]int{jobs.DefaultQueue: jobs.DefaultMaxWorkers, events.Queue: eventWorkers}
 	if a.Jobs, err = jobs.New(ctx, jobs.Options{DB: a.DB, Logger: a.Logger, Queues: queues}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
@@ -169,6 +178,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	a.Metrics = httpx.NewMetrics()
 	for name, b := range a.DB.DBs() {
 		a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(b.DB, name))
+	}
+	if a.Events, err = events.New(events.Options{DB: a.DB, Jobs: a.Jobs, Logger: a.Logger, Metrics: a.Metrics.Registry,
+		Clock: a.Clock}); err != nil {
+		return nil, fmt.Errorf("events: %w", err)
 	}
 
 	if a.modules, err = a.buildModules(); err != nil {
