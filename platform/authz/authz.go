@@ -12,6 +12,7 @@ package authz
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,6 +158,37 @@ func (en *Enforcer) Check(p *Principal, obj, act string, rels ...string) error {
 		return apperr.ErrAuthRequired
 	}
 	return apperr.New(apperr.Forbidden, "authz.forbidden", "problem.forbidden")
+}
+
+// Scope is what a list query may show the caller: every row (All: a
+// relation-free rule allows, as for admins), or the rows that stand in one of
+// Rels to the caller (the query filters on them in SQL), or none.
+type Scope struct {
+	All  bool
+	Rels []string
+}
+
+// Has reports whether rows in relation rel are in scope.
+func (s Scope) Has(rel string) bool { return s.All || slices.Contains(s.Rels, rel) }
+
+// None reports whether no row is in scope.
+func (s Scope) None() bool { return !s.All && len(s.Rels) == 0 }
+
+// Scope tells which rows of obj p may act on, among the relations a list
+// query can filter on (candidates): the same rules as Check, asked before the
+// rows are loaded, so a list shows exactly the rows Check would allow one by
+// one.
+func (en *Enforcer) Scope(p *Principal, obj, act string, candidates ...string) Scope {
+	if en.Allowed(p, obj, act) {
+		return Scope{All: true}
+	}
+	var s Scope
+	for _, rel := range candidates {
+		if en.Allowed(p, obj, act, rel) {
+			s.Rels = append(s.Rels, rel)
+		}
+	}
+	return s
 }
 
 // Policies returns every module rule registered, sorted, for docs and golden tests.

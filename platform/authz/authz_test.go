@@ -123,3 +123,24 @@ func TestPrincipal(t *testing.T) {
 		t.Fatal("invalid role not treated as anonymous")
 	}
 }
+
+// A list asks casbin which rows it may show: everything (admins), the rows
+// in some relation to the caller, or nothing.
+func TestScope(t *testing.T) {
+	en := enforcer(t)
+	admin := &authz.Principal{UserID: 1, Role: authz.Admin}
+	tutor := &authz.Principal{UserID: 2, Role: authz.Tutor}
+	student := &authz.Principal{UserID: 3, Role: authz.Student}
+	if s := en.Scope(admin, "catalog.course", "update", authz.Owner); !s.All || !s.Has(authz.Owner) {
+		t.Errorf("admin scope %+v", s)
+	}
+	if s := en.Scope(tutor, "catalog.course", "update", authz.Owner, authz.Published); s.All || !s.Has(authz.Owner) || s.Has(authz.Published) {
+		t.Errorf("tutor scope %+v", s)
+	}
+	if s := en.Scope(student, "catalog.course", "update", authz.Owner); !s.None() {
+		t.Errorf("student scope %+v", s)
+	}
+	if s := en.Scope(nil, "catalog.draft", "read", authz.Owner, authz.Published); s.All || !s.Has(authz.Published) || s.Has(authz.Owner) {
+		t.Errorf("anonymous scope %+v", s)
+	}
+}
