@@ -39,23 +39,31 @@ type Directory interface {
 	// for an unknown e-mail as for a wrong password, and upgrades the hash
 	// when the configured argon2 parameters changed.
 	CheckPassword(ctx context.Context, email, password string) (User, error)
-	// CreateSocialUser creates a student for a verified social-login e-mail
-	// (no password), inside the caller's transaction.
-	CreateSocialUser(ctx context.Context, tx bun.IDB, email, name string) (User, error)
-	// RecordLogin notes a successful sign-in.
-	RecordLogin(ctx context.Context, tx bun.IDB, userID int64) error
-	// ConfirmEmailByProvider records that an identity provider verified the
-	// account's e-mail, inside the caller's transaction. When the e-mail was
-	// not verified before, the account's password and sessions are dropped:
-	// whoever registered the address without proving it (perhaps to hijack
-	// the real owner's later social sign-in) keeps no way in; the owner can
-	// set a password again by e-mail.
-	ConfirmEmailByProvider(ctx context.Context, tx bun.IDB, userID int64) error
+	// CreateSocialUser creates, in its own transaction, a student for an
+	// e-mail a social provider verified (no password). A taken e-mail or
+	// nickname is an apperr.Conflict; an address our rules refuse, Invalid.
+	CreateSocialUser(ctx context.Context, email, name string) (User, error)
+	// RecordLogin notes a successful sign-in (the last-login time), in its
+	// own transaction: call it after the session is committed, and only log
+	// a failure.
+	RecordLogin(ctx context.Context, userID int64) error
+	// ConfirmEmailByProvider records, in its own transaction, that an
+	// identity provider verified the account's e-mail. When the e-mail was
+	// not verified before, the account's password and sessions are dropped
+	// with it: whoever registered the address without proving it (perhaps
+	// to hijack the real owner's later social sign-in) keeps no way in; the
+	// owner can set a password again by e-mail.
+	ConfirmEmailByProvider(ctx context.Context, userID int64) error
 }
 
-// SessionRevoker ends sign-in sessions. The auth module implements it; the
-// accounts service calls it inside its own transactions, so a password change
-// or a deactivation and the revocation of sessions commit together.
+// SessionRevoker ends sign-in sessions. The auth module implements it.
+//
+// It is the one method set of a module's surface that joins the caller's
+// transaction (tx): the accounts service calls it inside its own, so a
+// password change, a reset, a suspension or a deletion and the revocation
+// of the user's sessions commit together — or a stolen session would outlive
+// the password change. Every other cross-module call runs in the callee's
+// own transaction.
 type SessionRevoker interface {
 	// RevokeUserSessions ends every session of the user but exceptSessionID ("" for all).
 	RevokeUserSessions(ctx context.Context, tx bun.IDB, userID int64, exceptSessionID, reason string) error

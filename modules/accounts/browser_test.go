@@ -246,7 +246,7 @@ func TestAccountScreenshots(t *testing.T) {
 		ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "admin@weaverse.dev", "password": pagePassword}, "User-Agent", ua).Status(200)
 	}
 	b.login("admin@weaverse.dev", pagePassword)
-	redirect(t, b.post("/me", "nickname", "위버스관리자", "phone_number", "010-2024-1126",
+	redirect(t, b.Post("/me", "nickname", "위버스관리자", "phone_number", "010-2024-1126",
 		"introduction", "Weaverse를 운영하고 있습니다. 궁금한 점은 언제든 물어보세요."))
 	submit := chromedp.Click(chromedp.CSS(".auth-form button[type=submit]"))
 

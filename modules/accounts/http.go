@@ -191,18 +191,22 @@ func (m *Module) routes(api huma.API) {
 	})
 
 	for _, r := range []struct {
-		role   authz.Role
-		plural string
-		noun   string
-	}{{authz.Student, "students", "student"}, {authz.Tutor, "tutors", "tutor"}} {
-		role, base, noun := r.role, "/api/"+r.plural, r.noun
+		g       group
+		plural  string
+		noun    string
+		listDoc string
+	}{
+		{students, "students", "student", "Tutors see the students enrolled in their courses; admins see every student."},
+		{tutors, "tutors", "tutor", "Admins only."},
+	} {
+		g, base, noun := r.g, "/api/"+r.plural, r.noun
 		huma.Register(api, huma.Operation{
 			OperationID: "list-" + r.plural, Method: http.MethodGet, Path: base,
 			Summary: "List " + r.plural, Tags: tags, Security: bearer, Errors: []int{401, 403},
-			Description: listDoc(role),
-			Middlewares: huma.Middlewares{httpx.Require(api, m.authz, object(string(role)), "list")},
+			Description: r.listDoc,
+			Middlewares: huma.Middlewares{httpx.Require(api, m.authz, object(string(g.listed)), "list")},
 		}, func(ctx context.Context, in *listInput) (*listOutput, error) {
-			items, count, err := s.List(ctx, authz.PrincipalFrom(ctx), role, in.Search, in.Ordering, in.Limit(), in.Offset())
+			items, count, err := s.List(ctx, authz.PrincipalFrom(ctx), g, in.Search, in.Ordering, in.Limit(), in.Offset())
 			if err != nil {
 				return nil, err
 			}
@@ -212,7 +216,7 @@ func (m *Module) routes(api huma.API) {
 			OperationID: "get-" + noun, Method: http.MethodGet, Path: base + "/{id}",
 			Summary: "Get a " + noun, Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 404},
 		}, func(ctx context.Context, in *idInput) (*profileOutput, error) {
-			p, err := s.Get(ctx, authz.PrincipalFrom(ctx), role, in.ID)
+			p, err := s.Get(ctx, authz.PrincipalFrom(ctx), g, in.ID)
 			return &profileOutput{p}, err
 		})
 		huma.Register(api, huma.Operation{
@@ -220,7 +224,7 @@ func (m *Module) routes(api huma.API) {
 			Summary: "Change part of a " + noun, Tags: tags, Security: bearer, Middlewares: authed,
 			Errors: []int{401, 403, 404, 409, 422},
 		}, func(ctx context.Context, in *patchInput) (*profileOutput, error) {
-			p, err := s.Update(ctx, authz.PrincipalFrom(ctx), role, in.ID, in.Body.changes())
+			p, err := s.Update(ctx, authz.PrincipalFrom(ctx), g, in.ID, in.Body.changes())
 			return &profileOutput{p}, err
 		})
 		huma.Register(api, huma.Operation{
@@ -232,7 +236,7 @@ func (m *Module) routes(api huma.API) {
 			if in.Body.PhoneNumber != nil {
 				phone = *in.Body.PhoneNumber
 			}
-			p, err := s.Update(ctx, authz.PrincipalFrom(ctx), role, in.ID, Changes{Nickname: &in.Body.Nickname,
+			p, err := s.Update(ctx, authz.PrincipalFrom(ctx), g, in.ID, Changes{Nickname: &in.Body.Nickname,
 				Introduction: &in.Body.Introduction, PhoneNumber: &phone})
 			return &profileOutput{p}, err
 		})
@@ -242,16 +246,9 @@ func (m *Module) routes(api huma.API) {
 			DefaultStatus: http.StatusNoContent, Errors: []int{401, 403, 404},
 			Description: "Deactivates the account, ends its sessions and erases its personal data; its history stays.",
 		}, func(ctx context.Context, in *idInput) (*struct{}, error) {
-			return nil, s.Delete(ctx, authz.PrincipalFrom(ctx), role, in.ID)
+			return nil, s.Delete(ctx, authz.PrincipalFrom(ctx), g, in.ID)
 		})
 	}
-}
-
-func listDoc(role authz.Role) string {
-	if role == authz.Student {
-		return "Tutors see the students enrolled in their courses; admins see every student."
-	}
-	return "Admins only."
 }
 
 // clientIP is the caller's address as the HTTP layer determined it.

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/uptrace/bun"
 
@@ -20,7 +21,7 @@ func (s *service) Me(ctx context.Context, p *authz.Principal) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	out := s.profile(ctx, u, visibility{email: true, private: true})
+	out := s.profile(ctx, u, s.private(p, u, authz.Rels{authz.Self}))
 	stats, err := s.stats.Get().LearningStats(ctx, u.ID)
 	if err != nil {
 		return Profile{}, err
@@ -29,79 +30,96 @@ func (s *service) Me(ctx context.Context, p *authz.Principal) (Profile, error) {
 	return out, nil
 }
 
-// relation computes the caller's relation to a target user, in SQL where it
-// depends on data: self, teaches (a tutor's enrolled student), or none.
-func (s *service) relation(ctx context.Context, p *authz.Principal, target *userRow) (string, error) {
-	switch {
-	case p == nil:
-		return authz.None, nil
-	case p.UserID == target.ID:
-		return authz.Self, nil
-	case p.RoleOf() == authz.Tutor && target.Role == string(authz.Student):
-		ids, err := s.students.Get().StudentIDsOfTutor(ctx, p.UserID)
-		if err != nil {
-			return "", err
-		}
-		if slices.Contains(ids, target.ID) {
-			return Teaches, nil
-		}
-	}
-	return authz.None, nil
+// A group is the accounts one family of routes manages: /api/students
+// reaches students; /api/tutors reaches tutors and admins (whom only those
+// who may read an admin's account find there). Its list shows the accounts
+// of one role.
+type group struct {
+	roles  []string   // the stored roles the routes reach
+	listed authz.Role // the role the list shows
 }
 
-// Teaches is the relation of a tutor to a student enrolled in one of the tutor's courses.
-const Teaches = "teaches"
+var (
+	students = group{roles: []string{string(authz.Student)}, listed: authz.Student}
+	tutors   = group{roles: []string{string(authz.Tutor), string(authz.Admin)}, listed: authz.Tutor}
+)
 
-// object returns the policy object for a user of role.
-func object(role string) string {
-	if role == string(authz.Student) {
-		return "accounts.student"
-	}
-	return "accounts.tutor"
+// adminObject is the policy object of an admin's account: no rule grants on
+// it, so only admins reach one.
+const adminObject = "accounts.admin"
+
+// objects maps a stored role to the policy object of such an account: the
+// rules on "accounts.student" govern students' accounts, and so on.
+var objects = map[string]string{
+	string(authz.Student): "accounts.student",
+	string(authz.Tutor):   "accounts.tutor",
+	string(authz.Admin):   adminObject,
 }
 
-// load finds the target of a student/tutor endpoint and authorizes act.
+// object is the policy object of an account of the stored role ("" for a
+// role the database refuses: only admins' wildcard rule matches it).
+func object(role string) string { return objects[role] }
+
+// load finds the target of a student/tutor route and authorizes act.
 // Targets the caller may not read are reported as not found, so ids cannot
 // be probed; a target the caller may read but not change gives 403.
-func (s *service) load(ctx context.Context, p *authz.Principal, role authz.Role, id int64, act string) (*userRow, string, error) {
-	u, err := s.st.byID(ctx, s.db.R, id)
+func (s *service) load(ctx context.Context, p *authz.Principal, g group, id int64, act string) (*userRow, authz.Rels, error) {
+	if p == nil {
+		return nil, nil, apperr.ErrAuthRequired
+	}
+	u, err := s.st.target(ctx, s.db.R, p.UserID, id, g.roles)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	if u.Role != string(role) && !(role == authz.Tutor && u.Role == string(authz.Admin) && p.IsAdmin()) {
-		return nil, "", notFound(errNoRows)
-	}
-	rel, err := s.relation(ctx, p, u)
+	obj := object(u.Role)
+	rels, err := s.relations(ctx, p, u, obj)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	obj := object(string(role))
-	if !s.authz.Allowed(p, obj, "read", rel) {
-		return nil, "", notFound(errNoRows)
+	if !s.authz.Allowed(p, obj, "read", rels...) {
+		return nil, nil, errUserNotFound
 	}
 	if act != "read" {
-		if err := s.authz.Check(p, obj, act, rel); err != nil {
-			return nil, "", err
+		if err := s.authz.Check(p, obj, act, rels...); err != nil {
+			return nil, nil, err
 		}
 	}
-	return u, rel, nil
+	return u, rels, nil
 }
 
-func (s *service) visibilityFor(p *authz.Principal, rel string) visibility {
-	return visibility{email: true, private: rel == authz.Self || p.IsAdmin()}
+// relations are the caller's relations to u: self (computed by the query
+// that loaded u) and teaches (u learns in one of the caller's courses). The
+// TutorStudents provider is asked only when a rule grants reading on
+// teaches and nothing else grants it already.
+func (s *service) relations(ctx context.Context, p *authz.Principal, u *userRow, obj string) (authz.Rels, error) {
+	rels := authz.Rels{}.If(u.IsSelf, authz.Self)
+	if s.authz.Allowed(p, obj, "read", rels...) || !s.authz.Allowed(p, obj, "read", authz.Teaches) {
+		return rels, nil
+	}
+	ids, err := s.students.Get().StudentIDsOfTutor(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return rels.If(slices.Contains(ids, u.ID), authz.Teaches), nil
+}
+
+// private reports whether the caller may see u's private fields (phone
+// number, last sign-in).
+func (s *service) private(p *authz.Principal, u *userRow, rels authz.Rels) bool {
+	return s.authz.Allowed(p, object(u.Role), "read_private", rels...)
 }
 
 // Get returns one student or tutor.
-func (s *service) Get(ctx context.Context, p *authz.Principal, role authz.Role, id int64) (Profile, error) {
-	u, rel, err := s.load(ctx, p, role, id, "read")
+func (s *service) Get(ctx context.Context, p *authz.Principal, g group, id int64) (Profile, error) {
+	u, rels, err := s.load(ctx, p, g, id, "read")
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.profile(ctx, u, s.visibilityFor(p, rel)), nil
+	return s.profile(ctx, u, s.private(p, u, rels)), nil
 }
 
 // Changes is a partial update. Nil fields are left as they are; an empty
-// phone number clears it. Role and Active may only be changed by admins.
+// phone number clears it. Role and Active need the "manage" permission.
 type Changes struct {
 	Nickname     *string
 	PhoneNumber  *string
@@ -110,13 +128,13 @@ type Changes struct {
 	Active       *bool
 }
 
-// Update applies changes to a student or tutor (role) or to the caller (me).
-func (s *service) Update(ctx context.Context, p *authz.Principal, role authz.Role, id int64, c Changes) (Profile, error) {
-	u, rel, err := s.load(ctx, p, role, id, "update")
+// Update applies changes to an account of group g.
+func (s *service) Update(ctx context.Context, p *authz.Principal, g group, id int64, c Changes) (Profile, error) {
+	u, rels, err := s.load(ctx, p, g, id, "update")
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.apply(ctx, p, u, rel, c)
+	return s.apply(ctx, p, u, rels, c)
 }
 
 // UpdateMe applies changes to the caller's own profile.
@@ -132,10 +150,10 @@ func (s *service) UpdateMe(ctx context.Context, p *authz.Principal, c Changes) (
 		return Profile{}, apperr.InvalidFields("accounts.field_not_editable",
 			field("body.role", "accounts.field_not_editable", nil))
 	}
-	return s.apply(ctx, p, u, authz.Self, c)
+	return s.apply(ctx, p, u, authz.Rels{authz.Self}, c)
 }
 
-func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rel string, c Changes) (Profile, error) {
+func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rels authz.Rels, c Changes) (Profile, error) {
 	var fields []apperr.FieldError
 	var nickname, intro string
 	var phone *string
@@ -155,21 +173,25 @@ func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rel
 			fields = append(fields, *fe)
 		}
 	}
-	if (c.Role != nil || c.Active != nil) && !p.IsAdmin() {
+	if (c.Role != nil || c.Active != nil) && !s.authz.Allowed(p, object(u.Role), "manage", rels...) {
 		return Profile{}, apperr.New(apperr.Forbidden, "accounts.admin_only_field", "accounts.admin_only_field")
 	}
-	if c.Role != nil && (!c.Role.Valid() || *c.Role == authz.Anonymous) {
+	if c.Role != nil && !c.Role.Assignable() {
 		fields = append(fields, field("body.role", "accounts.role_invalid", string(*c.Role)))
 	}
-	if c.Role != nil && p.UserID == u.ID && *c.Role != authz.Admin {
+	// Whoever manages accounts keeps their own: changing one's own role or
+	// suspending oneself could leave the site with nobody to run it.
+	self := slices.Contains(rels, authz.Self)
+	if c.Role != nil && self && string(*c.Role) != u.Role {
 		fields = append(fields, field("body.role", "accounts.cannot_demote_self", string(*c.Role)))
 	}
-	if c.Active != nil && !*c.Active && p.UserID == u.ID {
+	if c.Active != nil && !*c.Active && self {
 		fields = append(fields, field("body.is_active", "accounts.cannot_deactivate_self", false))
 	}
 	if err := invalid(fields); err != nil {
 		return Profile{}, err
 	}
+	private := s.private(p, u, rels) // as loaded: the role may change below
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := s.st.lockByID(ctx, tx, u.ID)
 		if err != nil {
@@ -230,19 +252,21 @@ func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rel
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.profile(ctx, u, s.visibilityFor(p, rel)), nil
+	return s.profile(ctx, u, private), nil
 }
 
 // Delete is the soft delete of an account: it is deactivated, its sessions
 // end, and its personal data (e-mail, phone, introduction, picture) is
 // erased; the row stays so the learner's history (payments, certificates)
 // keeps its references. The e-mail becomes free to register again.
-func (s *service) Delete(ctx context.Context, p *authz.Principal, role authz.Role, id int64) error {
-	u, _, err := s.load(ctx, p, role, id, "delete")
+func (s *service) Delete(ctx context.Context, p *authz.Principal, g group, id int64) error {
+	u, _, err := s.load(ctx, p, g, id, "delete")
 	if err != nil {
 		return err
 	}
-	if p.UserID == u.ID && u.Role == string(authz.Admin) {
+	// An admin's account does not delete itself: the site could be left
+	// with nobody to run it.
+	if u.IsSelf && object(u.Role) == adminObject {
 		return apperr.InvalidFields("accounts.cannot_delete_self", field("path.id", "accounts.cannot_deactivate_self", id))
 	}
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -269,23 +293,28 @@ func (s *service) Delete(ctx context.Context, p *authz.Principal, role authz.Rol
 	})
 }
 
-func erasedEmail(id int64) string    { return "deleted-" + itoa(id) + "@deleted.invalid" }
-func erasedNickname(id int64) string { return "탈퇴회원" + itoa(id) }
+func erasedEmail(id int64) string    { return "deleted-" + strconv.FormatInt(id, 10) + "@deleted.invalid" }
+func erasedNickname(id int64) string { return "탈퇴회원" + strconv.FormatInt(id, 10) }
 
-// List returns students (tutors: only their own; admins: all) or tutors (admins).
-func (s *service) List(ctx context.Context, p *authz.Principal, role authz.Role, search, ordering string, limit, offset int) ([]Profile, int, error) {
-	obj := object(string(role))
-	if err := s.authz.Check(p, obj, "list", authz.None); err != nil {
+// List returns one page of a group's list: the accounts the caller may
+// read (admins: all; tutors: the students they teach).
+func (s *service) List(ctx context.Context, p *authz.Principal, g group, search, ordering string, limit, offset int) ([]Profile, int, error) {
+	obj := object(string(g.listed))
+	if err := s.authz.Check(p, obj, "list"); err != nil {
 		return nil, 0, err
 	}
-	f := listFilter{Role: role, Search: search, Ordering: ordering, Limit: limit, Offset: offset}
-	if !p.IsAdmin() {
-		// Tutors see the students enrolled in their courses, nobody else.
+	f := listFilter{Caller: p.UserID, Role: g.listed, Search: search, Ordering: ordering, Limit: limit, Offset: offset}
+	scope := s.authz.Scope(p, obj, "read", authz.Teaches)
+	teaches := !scope.All && scope.Has(authz.Teaches)
+	switch {
+	case teaches:
 		ids, err := s.students.Get().StudentIDsOfTutor(ctx, p.UserID)
 		if err != nil {
 			return nil, 0, err
 		}
 		f.OnlyIDs = append([]int64{}, ids...)
+	case !scope.All:
+		f.OnlyIDs = []int64{}
 	}
 	rows, count, err := s.st.list(ctx, s.db.R, f)
 	if err != nil {
@@ -293,7 +322,8 @@ func (s *service) List(ctx context.Context, p *authz.Principal, role authz.Role,
 	}
 	out := make([]Profile, len(rows))
 	for i := range rows {
-		out[i] = s.profile(ctx, &rows[i], visibility{email: true, private: p.IsAdmin()})
+		u := &rows[i]
+		out[i] = s.profile(ctx, u, s.private(p, u, authz.Rels{}.If(u.IsSelf, authz.Self).If(teaches, authz.Teaches)))
 	}
 	return out, count, nil
 }
@@ -352,9 +382,7 @@ func (s *service) RotateKeys(ctx context.Context) (int, error) {
 	changed := 0
 	var lastID int64
 	for {
-		var rows []userRow
-		err := s.db.R.NewSelect().Model(&rows).Column("id", "phone_enc").Where("phone_enc IS NOT NULL").
-			Where("id > ?", lastID).OrderExpr("id").Limit(200).Scan(ctx)
+		rows, err := s.st.sealedPhones(ctx, s.db.R, lastID, 200)
 		if err != nil {
 			return changed, err
 		}
@@ -374,8 +402,7 @@ func (s *service) RotateKeys(ctx context.Context) (int, error) {
 				if !ok {
 					continue
 				}
-				if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("phone_enc = ?", tok).
-					Where("id = ?", r.ID).Where("phone_enc = ?", *r.PhoneEnc).Exec(ctx); err != nil {
+				if err := s.st.resealPhone(ctx, tx, r.ID, *r.PhoneEnc, tok); err != nil {
 					return err
 				}
 				changed++

@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"embed"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -11,9 +10,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/uptrace/bun"
-
-	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -77,20 +73,28 @@ func (m *Module) Needs() []provide.Need {
 // Directory is the service other modules use.
 func (m *Module) Directory() Directory { return m.svc }
 
-// Policies is the module's part of the permission matrix. Relations: "self"
-// (the caller's own account), Teaches (a tutor's enrolled student).
+// Policies is the module's part of the permission matrix. An account's
+// object follows its stored role: "accounts.student", "accounts.tutor",
+// "accounts.admin" (no rule: admins only). Relations: Self (the caller's own
+// account, computed in SQL), Teaches (a student of one of the tutor's
+// courses, from the TutorStudents provider). Admins may do everything,
+// including what no rule below grants:
+//   - accounts.user create: create an account of any role;
+//   - accounts.user list: the user console (/admin/users);
+//   - accounts.tutor list: the list of tutors;
+//   - manage (on any account): change its role or suspend it.
 func (m *Module) Policies() []authz.Policy {
 	return []authz.Policy{
 		{Role: authz.Student, Obj: "accounts.student", Act: "read", Rel: authz.Self},
+		{Role: authz.Student, Obj: "accounts.student", Act: "read_private", Rel: authz.Self},
 		{Role: authz.Student, Obj: "accounts.student", Act: "update", Rel: authz.Self},
 		{Role: authz.Student, Obj: "accounts.student", Act: "delete", Rel: authz.Self},
 		{Role: authz.Tutor, Obj: "accounts.student", Act: "list", Rel: authz.Any},
-		{Role: authz.Tutor, Obj: "accounts.student", Act: "read", Rel: Teaches},
+		{Role: authz.Tutor, Obj: "accounts.student", Act: "read", Rel: authz.Teaches},
 		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "read", Rel: authz.Self},
+		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "read_private", Rel: authz.Self},
 		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "update", Rel: authz.Self},
 		{Role: authz.Tutor, Obj: "accounts.tutor", Act: "delete", Rel: authz.Self},
-		// accounts.user create (admin users), accounts.tutor list: admins only
-		// (admin may do everything).
 	}
 }
 
@@ -101,7 +105,7 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 }
 
 // Nav: the learner's own page for everyone (it asks visitors to sign in),
-// user management for those who may manage users.
+// the user console for those its guard admits.
 func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
 		{Menu: web.MenuMain, Href: "/me", Label: "web.nav.my", Order: 30},
@@ -109,7 +113,7 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuFooterLearn, Href: "/me", Label: "web.nav.my", Order: 30},
 		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.my", Icon: "journal-bookmark", Order: 10},
 		{Menu: web.MenuAccount, Href: "/admin/users", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
-			Obj: "accounts.user", Act: "create"},
+			Obj: consoleObj, Act: consoleAct},
 	}
 }
 
@@ -130,32 +134,10 @@ func (m *Module) EnsureAdmin(ctx context.Context, email, password string) (bool,
 	return m.svc.EnsureAdmin(ctx, email, password)
 }
 
-// EditorialEmail is the account that authors imported content.
-const EditorialEmail = "editorial@weaverse.invalid"
-
 // EnsureEditorialUser returns the id of the editorial account (a tutor that
 // cannot sign in: no password), creating it on first use.
 func (m *Module) EnsureEditorialUser(ctx context.Context) (int64, error) {
-	if u, err := m.svc.UserByEmail(ctx, EditorialEmail); err == nil {
-		return u.ID, nil
-	} else if !errors.Is(err, apperr.NotFound) {
-		return 0, err
-	}
-	now := m.svc.clock.Now()
-	u := &userRow{Email: EditorialEmail, EmailKey: EditorialEmail, Nickname: "위버스 편집팀", NicknameKey: nicknameKey("위버스 편집팀"),
-		Role: string(authz.Tutor), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now,
-		Introduction: "Weaverse 기본 강좌를 만들고 다듬는 편집팀입니다."}
-	err := m.svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return m.svc.st.insert(ctx, tx, u) })
-	if errors.Is(err, apperr.Conflict) {
-		// Another instance created it at the same moment.
-		if existing, e := m.svc.UserByEmail(ctx, EditorialEmail); e == nil {
-			return existing.ID, nil
-		}
-	}
-	if err != nil {
-		return 0, err
-	}
-	return u.ID, nil
+	return m.svc.ensureEditorial(ctx)
 }
 
 // CreateUser creates a user of any role (the `weaverse user create` command).

@@ -29,8 +29,12 @@ func (m *Module) pages(r fiber.Router) {
 	r.Post("/password/reset", m.resetSubmit)
 	r.Get("/password/reset/confirm", m.resetConfirmPage)
 	r.Post("/password/reset/confirm", m.resetConfirmSubmit)
-	r.Get("/admin/users", httpx.RequirePage(m.authz, "accounts.user", "create"), m.usersPage)
+	r.Get("/admin/users", httpx.RequirePage(m.authz, consoleObj, consoleAct), m.usersPage)
 }
+
+// The user console (/admin/users) is for those who may list every account
+// (admins): its page guard and its menu entry ask this rule.
+const consoleObj, consoleAct = "accounts.user", "list"
 
 // Form field names, in display order.
 var (
@@ -93,8 +97,8 @@ func statusOf(err error) int {
 
 // ---- sign-up ---------------------------------------------------------------
 
-// SignupPage is the data of "accounts/signup".
-type SignupPage struct {
+// signupView is the data of "accounts/signup".
+type signupView struct {
 	Form     *web.Form
 	Next     string // where to go after signing in (a local path or "")
 	LoginURL string
@@ -125,7 +129,7 @@ func (m *Module) signupPage(c *fiber.Ctx) error {
 }
 
 func (m *Module) renderSignup(c *fiber.Ctx, status int, f *web.Form, next string) error {
-	return m.web.Render(c, status, "accounts/signup", SignupPage{Form: f, Next: next, LoginURL: loginURL(next, nil)})
+	return m.web.Render(c, status, "accounts/signup", signupView{Form: f, Next: next, LoginURL: loginURL(next, nil)})
 }
 
 func (m *Module) signupSubmit(c *fiber.Ctx) error {
@@ -197,8 +201,8 @@ func (m *Module) formError(c *fiber.Ctx, f *web.Form, err error) bool {
 
 // ---- my profile ------------------------------------------------------------
 
-// MePage is the data of "accounts/me".
-type MePage struct {
+// meView is the data of "accounts/me".
+type meView struct {
 	Profile      Profile
 	Stats        LearningStats
 	LearningTime string
@@ -228,7 +232,7 @@ func (m *Module) renderMe(c *fiber.Ctx, status int, profile, pw *web.Form) error
 	if pw == nil {
 		pw = web.NewForm(passwordFields...)
 	}
-	page := MePage{Profile: me, ProfileForm: profile, PasswordForm: pw, Initial: initial(me.Nickname)}
+	page := meView{Profile: me, ProfileForm: profile, PasswordForm: pw, Initial: initial(me.Nickname)}
 	if me.Stats != nil {
 		page.Stats = *me.Stats
 	}
@@ -285,16 +289,16 @@ func (m *Module) passwordSubmit(c *fiber.Ctx) error {
 
 // ---- password reset --------------------------------------------------------
 
-// ResetPage is the data of "accounts/reset" (asking for the mail) and of
+// resetView is the data of "accounts/reset" (asking for the mail) and of
 // "accounts/reset_sent".
-type ResetPage struct {
+type resetView struct {
 	Form    *web.Form
 	Email   string // on the "sent" page: the address as typed
 	Minutes int    // how long a reset link lasts
 }
 
-// ResetConfirmPage is the data of "accounts/reset_confirm".
-type ResetConfirmPage struct {
+// resetConfirmView is the data of "accounts/reset_confirm".
+type resetConfirmView struct {
 	Form    *web.Form
 	Token   string
 	Invalid bool // the link is wrong, used or expired
@@ -303,7 +307,7 @@ type ResetConfirmPage struct {
 func (m *Module) resetPage(c *fiber.Ctx) error {
 	f := web.NewForm(resetFields...)
 	f.Set("email", clip(strings.TrimSpace(c.Query("email")), maxEmail))
-	return m.web.Render(c, fiber.StatusOK, "accounts/reset", ResetPage{Form: f})
+	return m.web.Render(c, fiber.StatusOK, "accounts/reset", resetView{Form: f})
 }
 
 func (m *Module) resetSubmit(c *fiber.Ctx) error {
@@ -311,20 +315,20 @@ func (m *Module) resetSubmit(c *fiber.Ctx) error {
 	f := web.NewForm(resetFields...)
 	f.Set("email", email)
 	if _, fe := checkEmail(email); fe != nil {
-		f.Fail("email", m.t(c, fe.Message))
-		return m.web.Render(c, fiber.StatusUnprocessableEntity, "accounts/reset", ResetPage{Form: f})
+		f.AddError(apperr.InvalidFields("request.validation", *fe), m.tr(c))
+		return m.web.Render(c, fiber.StatusUnprocessableEntity, "accounts/reset", resetView{Form: f})
 	}
 	ctx := c.UserContext()
 	if err := m.svc.RequestReset(ctx, email, httpx.ClientIPFrom(ctx), i18n.LangFrom(ctx)); err != nil {
 		return err
 	}
 	// The same page whether or not the address has an account.
-	return m.web.Render(c, fiber.StatusOK, "accounts/reset_sent", ResetPage{Email: email, Minutes: int(m.svc.resetTTL.Minutes())})
+	return m.web.Render(c, fiber.StatusOK, "accounts/reset_sent", resetView{Email: email, Minutes: int(m.svc.resetTTL.Minutes())})
 }
 
 func (m *Module) resetConfirmPage(c *fiber.Ctx) error {
 	token := strings.TrimSpace(c.Query("token"))
-	page := ResetConfirmPage{Form: web.NewForm(confirmFields...), Token: token}
+	page := resetConfirmView{Form: web.NewForm(confirmFields...), Token: token}
 	status := fiber.StatusOK
 	if token == "" || len(token) > 200 {
 		page.Invalid, status = true, fiber.StatusBadRequest
@@ -332,14 +336,14 @@ func (m *Module) resetConfirmPage(c *fiber.Ctx) error {
 	return m.renderConfirm(c, status, page)
 }
 
-func (m *Module) renderConfirm(c *fiber.Ctx, status int, page ResetConfirmPage) error {
+func (m *Module) renderConfirm(c *fiber.Ctx, status int, page resetConfirmView) error {
 	return m.web.Render(c, status, "accounts/reset_confirm", page)
 }
 
 func (m *Module) resetConfirmSubmit(c *fiber.Ctx) error {
 	token := strings.TrimSpace(c.FormValue("token"))
 	newPw, confirm := secretValue(c, "new_password"), secretValue(c, "new_password_confirm")
-	page := ResetConfirmPage{Form: web.NewForm(confirmFields...), Token: token}
+	page := resetConfirmView{Form: web.NewForm(confirmFields...), Token: token}
 	err := m.svc.ConfirmReset(c.UserContext(), token, newPw, pageConfirm(newPw, confirm))
 	if err != nil {
 		var ae *apperr.Error
@@ -359,56 +363,48 @@ func (m *Module) resetConfirmSubmit(c *fiber.Ctx) error {
 
 // ---- admin: users ----------------------------------------------------------
 
-// UsersPage is the data of "accounts/admin/users".
-type UsersPage struct {
-	Role     string // "student" | "tutor"
-	Tabs     []UsersTab
-	Search   string
-	Users    []Profile
-	Count    int
-	Page     int
-	Pages    int
-	PageSize int
-	First    int // 1-based index of the first row shown
-	Last     int
-	Prev     string // URLs, "" when none
-	Next     string
-	Links    []PageLink
+// usersView is the data of "accounts/admin/users".
+type usersView struct {
+	Role   string // "student" | "tutor"
+	Tabs   []usersTab
+	Search string
+	Users  []Profile
+	Count  int
+	First  int // 1-based index of the first row shown
+	Last   int
+	Pager  web.Pager
 }
 
-// UsersTab is one role tab.
-type UsersTab struct {
+// usersTab is one role tab.
+type usersTab struct {
 	Role    string
 	URL     string
 	Current bool
 }
 
-// PageLink is one numbered pagination link; Gap marks an ellipsis.
-type PageLink struct {
-	Number  int
-	URL     string
-	Current bool
-	Gap     bool
-}
+// userTabs are the console's tabs, in order: the group each lists.
+var userTabs = []group{students, tutors}
 
 func (m *Module) usersPage(c *fiber.Ctx) error {
-	role := authz.Student
-	if c.Query("role") == string(authz.Tutor) {
-		role = authz.Tutor
+	g := students
+	for _, t := range userTabs {
+		if string(t.listed) == c.Query("role") {
+			g = t
+		}
 	}
 	search := clip(strings.TrimSpace(c.Query("q")), maxSearch)
 	page, _ := strconv.Atoi(c.Query("page"))
 	size, _ := strconv.Atoi(c.Query("page_size"))
 	pp := httpx.PageParams{Page: page, PageSize: size}
 	page, size = pp.Offset()/pp.Limit()+1, pp.Limit()
-	users, count, err := m.svc.List(c.UserContext(), authz.PrincipalFrom(c.UserContext()), role, search, "", pp.Limit(), pp.Offset())
+	users, count, err := m.svc.List(c.UserContext(), authz.PrincipalFrom(c.UserContext()), g, search, "", pp.Limit(), pp.Offset())
 	if err != nil {
 		return err
 	}
-	link := func(r authz.Role, p int) string {
+	link := func(t group, p int) string {
 		q := url.Values{}
-		q.Set("role", string(r))
-		if search != "" && r == role {
+		q.Set("role", string(t.listed))
+		if search != "" && t.listed == g.listed {
 			q.Set("q", search)
 		}
 		if p > 1 {
@@ -419,32 +415,14 @@ func (m *Module) usersPage(c *fiber.Ctx) error {
 		}
 		return "/admin/users?" + q.Encode()
 	}
-	out := UsersPage{Role: string(role), Search: search, Users: users, Count: count, Page: page, PageSize: size,
-		Pages: (count + size - 1) / size}
-	for _, r := range []authz.Role{authz.Student, authz.Tutor} {
-		out.Tabs = append(out.Tabs, UsersTab{Role: string(r), URL: link(r, 1), Current: r == role})
+	out := usersView{Role: string(g.listed), Search: search, Users: users, Count: count,
+		Pager: web.Paginate(page, (count+size-1)/size, func(p int) string { return link(g, p) })}
+	for _, t := range userTabs {
+		out.Tabs = append(out.Tabs, usersTab{Role: string(t.listed), URL: link(t, 1), Current: t.listed == g.listed})
 	}
 	if len(users) > 0 {
 		out.First = pp.Offset() + 1
 		out.Last = pp.Offset() + len(users)
-	}
-	if page > 1 && count > 0 {
-		out.Prev = link(role, min(page-1, out.Pages))
-	}
-	if page < out.Pages {
-		out.Next = link(role, page+1)
-	}
-	if out.Pages > 1 {
-		prevGap := false
-		for n := 1; n <= out.Pages; n++ {
-			if n == 1 || n == out.Pages || (n >= page-2 && n <= page+2) {
-				out.Links = append(out.Links, PageLink{Number: n, URL: link(role, n), Current: n == page})
-				prevGap = false
-			} else if !prevGap {
-				out.Links = append(out.Links, PageLink{Gap: true})
-				prevGap = true
-			}
-		}
 	}
 	return m.web.Render(c, fiber.StatusOK, "accounts/admin/users", out)
 }

@@ -16,58 +16,14 @@ import (
 
 const pagePassword = "weave-the-web-2026"
 
-// pageBrowser sends page requests the way a browser does: HTML accepted,
-// forms url-encoded and same-origin, cookies kept between requests.
+// pageBrowser is a browser with the account pages' own steps.
 type pageBrowser struct {
-	t   *testing.T
-	ta  *apptest.T
-	jar map[string]*http.Cookie
+	*testkit.PageBrowser
+	t *testing.T
 }
 
 func newPageBrowser(t *testing.T, ta *apptest.T) *pageBrowser {
-	return &pageBrowser{t: t, ta: ta, jar: map[string]*http.Cookie{}}
-}
-
-func (b *pageBrowser) do(method, path string, form url.Values) *testkit.Response {
-	b.t.Helper()
-	hdr := []string{"Accept", "text/html,application/xhtml+xml", "Sec-Fetch-Site", "same-origin"}
-	var body any
-	if form != nil {
-		body = form.Encode()
-		hdr = append(hdr, "Content-Type", "application/x-www-form-urlencoded")
-	}
-	var cks []string
-	for _, c := range b.jar {
-		if c.Path == "" || strings.HasPrefix(path, c.Path) {
-			cks = append(cks, c.Name+"="+c.Value)
-		}
-	}
-	if len(cks) > 0 {
-		hdr = append(hdr, "Cookie", strings.Join(cks, "; "))
-	}
-	r := b.ta.Request(method, path, body, hdr...)
-	for _, c := range r.Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.jar, c.Name)
-		} else {
-			b.jar[c.Name] = c
-		}
-	}
-	return r
-}
-
-func (b *pageBrowser) get(path string) *testkit.Response {
-	b.t.Helper()
-	return b.do(http.MethodGet, path, nil)
-}
-
-func (b *pageBrowser) post(path string, kv ...string) *testkit.Response {
-	b.t.Helper()
-	form := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		form.Add(kv[i], kv[i+1])
-	}
-	return b.do(http.MethodPost, path, form)
+	return &pageBrowser{PageBrowser: testkit.NewPageBrowser(ta.Client), t: t}
 }
 
 // redirect expects a 303 and returns its Location.
@@ -81,13 +37,13 @@ func redirect(t *testing.T, r *testkit.Response) string {
 
 func (b *pageBrowser) signup(email, nickname string) {
 	b.t.Helper()
-	redirect(b.t, b.post("/signup", "email", email, "nickname", nickname, "password", pagePassword, "password_confirm", pagePassword))
+	redirect(b.t, b.Post("/signup", "email", email, "nickname", nickname, "password", pagePassword, "password_confirm", pagePassword))
 }
 
 func (b *pageBrowser) login(email, password string) {
 	b.t.Helper()
-	redirect(b.t, b.post("/login", "email", email, "password", password))
-	if b.jar["access_token"] == nil {
+	redirect(b.t, b.Post("/login", "email", email, "password", password))
+	if b.Cookie("access_token") == nil {
 		b.t.Fatalf("login %s: no session cookie", email)
 	}
 }
@@ -107,56 +63,56 @@ func TestSignupPage(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		pageTime(ta)
 		b := newPageBrowser(t, ta)
-		b.get("/signup?next=%2Fcourses").Status(200).Contains(
+		b.Get("/signup?next=%2Fcourses").Status(200).Contains(
 			`<html lang="ko">`, "<title>회원가입 · Weaverse</title>", "novalidate", `action="/signup"`,
 			`<label class="form-label" for="f-email">이메일</label>`, `type="email"`, `autocomplete="email"`,
 			`for="f-nickname"`, `autocomplete="nickname"`, `aria-describedby="f-nickname-help"`,
 			`for="f-password"`, `autocomplete="new-password"`, `for="f-password_confirm"`,
 			`for="f-phone_number"`, `type="tel"`, `autocomplete="tel"`, "(선택)",
 			`name="next" value="/courses"`, `href="/login?next=%2Fcourses"`).NotContains("accounts.page.")
-		newPageBrowser(t, ta).get("/signup?lang=en").Status(200).Contains("<title>Sign up · Weaverse</title>", "Create account").
+		newPageBrowser(t, ta).Get("/signup?lang=en").Status(200).Contains("<title>Sign up · Weaverse</title>", "Create account").
 			NotContains("accounts.page.")
 
 		// Happy path: flash, then the login page with the e-mail filled in.
-		r := b.post("/signup", "email", "new@example.com", "nickname", "새내기", "password", pagePassword,
+		r := b.Post("/signup", "email", "new@example.com", "nickname", "새내기", "password", pagePassword,
 			"password_confirm", pagePassword, "phone_number", "010-1234-5678", "next", "/courses")
 		if got := redirect(t, r); got != "/login?email=new%40example.com&next=%2Fcourses" {
 			t.Fatalf("signup → %q", got)
 		}
-		b.get("/login?email=new%40example.com&next=%2Fcourses").Status(200).
+		b.Get("/login?email=new%40example.com&next=%2Fcourses").Status(200).
 			Contains("가입이 완료되었습니다. 로그인해 주세요.", `value="new@example.com"`, `name="next" value="/courses"`)
 		b.login("new@example.com", pagePassword)
 		before := pageUsers(t, ta)
 
 		// Duplicate e-mail: 409 on the e-mail field; nothing created; no password echoed.
 		c := newPageBrowser(t, ta)
-		r = c.post("/signup", "email", "NEW@example.com", "nickname", "다른사람", "password", pagePassword, "password_confirm", pagePassword)
+		r = c.Post("/signup", "email", "NEW@example.com", "nickname", "다른사람", "password", pagePassword, "password_confirm", pagePassword)
 		r.Status(409).Contains("이미 가입된 이메일입니다.", `class="form-control is-invalid" id="f-email"`,
 			`aria-describedby="f-email-error" aria-invalid="true" autofocus`, `value="NEW@example.com"`, `value="다른사람"`)
 		r.NotContains(pagePassword)
-		c.post("/signup", "email", "other@example.com", "nickname", "새내기", "password", pagePassword, "password_confirm", pagePassword).
+		c.Post("/signup", "email", "other@example.com", "nickname", "새내기", "password", pagePassword, "password_confirm", pagePassword).
 			Status(409).Contains("이미 사용 중인 닉네임입니다.", `id="f-nickname-error"`)
 
 		// Weak password and a mismatch: 422, each message beside its field.
-		r = c.post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", "short", "password_confirm", "shorter")
+		r = c.Post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", "short", "password_confirm", "shorter")
 		r.Status(422).Contains("비밀번호는 10자 이상이어야 합니다.", "비밀번호 확인이 일치하지 않습니다.", `id="f-password-error"`,
 			`id="f-password_confirm-error"`, `aria-describedby="f-password-help f-password-error"`, "고칠 항목이 2개 있습니다.")
 		if strings.Count(string(r.Body), " autofocus") != 1 || !strings.Contains(string(r.Body), `id="f-password" name="password" type="password" autocomplete="new-password"`) {
 			t.Error("focus is not on the first invalid field")
 		}
-		c.post("/signup", "email", "NEW@example.com", "nickname", "x", "password", pagePassword).
+		c.Post("/signup", "email", "NEW@example.com", "nickname", "x", "password", pagePassword).
 			Status(422).Contains("비밀번호를 한 번 더 입력해 주세요.", "닉네임은 2~20자로").NotContains("비밀번호 확인이 일치하지 않습니다.")
-		c.post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", pagePassword, "password_confirm", pagePassword+"x").
+		c.Post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", pagePassword, "password_confirm", pagePassword+"x").
 			Status(422).Contains("비밀번호 확인이 일치하지 않습니다.")
-		c.post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", "1q2w3e4r5t", "password_confirm", "1q2w3e4r5t").
+		c.Post("/signup", "email", "weak@example.com", "nickname", "약한사람", "password", "1q2w3e4r5t", "password_confirm", "1q2w3e4r5t").
 			Status(422).Contains("너무 흔한 비밀번호입니다.")
-		c.post("/signup", "email", "not-an-email", "nickname", "x", "password", pagePassword, "password_confirm", pagePassword, "phone_number", "call me").
+		c.Post("/signup", "email", "not-an-email", "nickname", "x", "password", pagePassword, "password_confirm", pagePassword, "phone_number", "call me").
 			Status(422).Contains("올바른 이메일 주소를 입력해 주세요.", "닉네임은 2~20자로", "올바른 전화번호를", `value="not-an-email"`)
 		if got := pageUsers(t, ta); got != before {
 			t.Fatalf("invalid sign-ups created users: %d → %d", before, got)
 		}
 		// Signed in, /signup sends you on.
-		if got := redirect(t, b.get("/signup")); got != "/me" {
+		if got := redirect(t, b.Get("/signup")); got != "/me" {
 			t.Fatalf("signed-in /signup → %q", got)
 		}
 	})
@@ -166,33 +122,33 @@ func TestMePage(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		pageTime(ta)
 		anon := newPageBrowser(t, ta)
-		if got := redirect(t, anon.get("/me")); got != "/login?next=%2Fme" {
+		if got := redirect(t, anon.Get("/me")); got != "/login?next=%2Fme" {
 			t.Fatalf("anonymous /me → %q", got)
 		}
-		anon.post("/me", "nickname", "누구").Status(401)
+		anon.Post("/me", "nickname", "누구").Status(401)
 
 		b := newPageBrowser(t, ta)
 		b.signup("me@example.com", "나자신")
 		b.login("me@example.com", pagePassword)
-		b.get("/me").Status(200).Contains("<title>내 정보 · Weaverse</title>", "나자신님의 계정", "me@example.com",
+		b.Get("/me").Status(200).Contains("<title>내 정보 · Weaverse</title>", "나자신님의 계정", "me@example.com",
 			`role-badge role-student">학생`, "학습 현황", "0시간 0분", "등록하지 않음", `href="/me/sessions"`,
 			`action="/me"`, `action="/me/password"`, `autocomplete="current-password"`, `value="나자신"`).NotContains("accounts.page.")
 
 		// Edit the profile.
-		redirect(t, b.post("/me", "nickname", "새이름", "phone_number", "010-9876-5432", "introduction", "안녕하세요.\r\n웹 개발을 배웁니다."))
-		b.get("/me").Status(200).Contains("프로필을 저장했습니다.", "새이름님의 계정", "010-9876-5432", "웹 개발을 배웁니다.")
-		r := b.post("/me", "nickname", "x", "phone_number", "전화", "introduction", "")
+		redirect(t, b.Post("/me", "nickname", "새이름", "phone_number", "010-9876-5432", "introduction", "안녕하세요.\r\n웹 개발을 배웁니다."))
+		b.Get("/me").Status(200).Contains("프로필을 저장했습니다.", "새이름님의 계정", "010-9876-5432", "웹 개발을 배웁니다.")
+		r := b.Post("/me", "nickname", "x", "phone_number", "전화", "introduction", "")
 		r.Status(422).Contains("닉네임은 2~20자로", "올바른 전화번호를", `value="x"`, `id="f-nickname-error"`)
 		newPageBrowser(t, ta).signup("taken@example.com", "남의이름")
-		b.post("/me", "nickname", "남의이름").Status(409).Contains("이미 사용 중인 닉네임입니다.")
-		b.get("/me").Contains("새이름님의 계정") // unchanged by the failed edits
+		b.Post("/me", "nickname", "남의이름").Status(409).Contains("이미 사용 중인 닉네임입니다.")
+		b.Get("/me").Contains("새이름님의 계정") // unchanged by the failed edits
 
-		b.get("/me?lang=en").Status(200).Contains("새이름&#39;s account", "Edit profile", "Change password").NotContains("accounts.page.")
+		b.Get("/me?lang=en").Status(200).Contains("새이름&#39;s account", "Edit profile", "Change password").NotContains("accounts.page.")
 
 		// The longest nickname (20 Hangul letters, 60 bytes) passes whole.
 		long := strings.Repeat("가나다라마", 4)
-		redirect(t, b.post("/me", "nickname", long))
-		b.get("/me?lang=ko").Contains(long + "님의 계정")
+		redirect(t, b.Post("/me", "nickname", long))
+		b.Get("/me?lang=ko").Contains(long + "님의 계정")
 	})
 }
 
@@ -206,24 +162,24 @@ func TestPasswordChangePage(t *testing.T) {
 		other.login("change@example.com", pagePassword)
 
 		const newPw = "a-brand-new-secret-7"
-		r := b.post("/me/password", "old_password", "not-my-password", "new_password", newPw, "new_password_confirm", newPw)
+		r := b.Post("/me/password", "old_password", "not-my-password", "new_password", newPw, "new_password_confirm", newPw)
 		r.Status(422).Contains("현재 비밀번호가 올바르지 않습니다.", `id="f-old_password-error"`).NotContains(newPw, "not-my-password")
-		b.post("/me/password", "old_password", pagePassword, "new_password", newPw, "new_password_confirm", newPw+"!").
+		b.Post("/me/password", "old_password", pagePassword, "new_password", newPw, "new_password_confirm", newPw+"!").
 			Status(422).Contains("비밀번호 확인이 일치하지 않습니다.", `id="f-new_password_confirm-error"`)
-		b.post("/me/password", "old_password", pagePassword, "new_password", newPw).
+		b.Post("/me/password", "old_password", pagePassword, "new_password", newPw).
 			Status(422).Contains("비밀번호를 한 번 더 입력해 주세요.", `id="f-new_password_confirm-error"`)
-		b.post("/me/password", "old_password", pagePassword, "new_password", "short", "new_password_confirm", "short").
+		b.Post("/me/password", "old_password", pagePassword, "new_password", "short", "new_password_confirm", "short").
 			Status(422).Contains("비밀번호는 10자 이상이어야 합니다.", `id="f-new_password-error"`)
 
-		if got := redirect(t, b.post("/me/password", "old_password", pagePassword, "new_password", newPw, "new_password_confirm", newPw)); got != "/me" {
+		if got := redirect(t, b.Post("/me/password", "old_password", pagePassword, "new_password", newPw, "new_password_confirm", newPw)); got != "/me" {
 			t.Fatalf("change → %q", got)
 		}
-		b.get("/me").Status(200).Contains("다른 기기는 모두 로그아웃되었습니다.")
+		b.Get("/me").Status(200).Contains("다른 기기는 모두 로그아웃되었습니다.")
 		// This device stays signed in, the other one is out.
-		if got := redirect(t, other.get("/me")); got != "/login?next=%2Fme" {
+		if got := redirect(t, other.Get("/me")); got != "/login?next=%2Fme" {
 			t.Fatalf("other device → %q", got)
 		}
-		newPageBrowser(t, ta).post("/login", "email", "change@example.com", "password", pagePassword).Status(401)
+		newPageBrowser(t, ta).Post("/login", "email", "change@example.com", "password", pagePassword).Status(401)
 		newPageBrowser(t, ta).login("change@example.com", newPw)
 	})
 }
@@ -253,14 +209,14 @@ func TestPasswordResetPages(t *testing.T) {
 		u.login("lost@example.com", pagePassword)
 
 		b := newPageBrowser(t, ta)
-		b.get("/login").Contains(`href="/password/reset"`)
-		b.get("/password/reset?email=lost%40example.com").Status(200).Contains("<title>비밀번호 찾기 · Weaverse</title>",
+		b.Get("/login").Contains(`href="/password/reset"`)
+		b.Get("/password/reset?email=lost%40example.com").Status(200).Contains("<title>비밀번호 찾기 · Weaverse</title>",
 			`value="lost@example.com"`, `autocomplete="email"`, `action="/password/reset"`)
-		b.post("/password/reset", "email", "").Status(422).Contains("올바른 이메일 주소를 입력해 주세요.", `id="f-email-error"`)
+		b.Post("/password/reset", "email", "").Status(422).Contains("올바른 이메일 주소를 입력해 주세요.", `id="f-email-error"`)
 
 		// The same answer whether or not the address has an account.
-		unknown := b.post("/password/reset", "email", "nobody@example.com").Status(200)
-		known := b.post("/password/reset", "email", "lost@example.com").Status(200)
+		unknown := b.Post("/password/reset", "email", "nobody@example.com").Status(200)
+		known := b.Post("/password/reset", "email", "lost@example.com").Status(200)
 		for _, r := range []*testkit.Response{unknown, known} {
 			r.Contains("<title>메일을 확인해 주세요 · Weaverse</title>", "비밀번호 재설정 링크를 보냈습니다", "60분")
 		}
@@ -273,30 +229,30 @@ func TestPasswordResetPages(t *testing.T) {
 		testkit.Must(t, err)
 
 		page := "/password/reset/confirm?token=" + url.QueryEscape(token)
-		b.get(page).Status(200).Contains("<title>새 비밀번호 설정 · Weaverse</title>", `name="referrer" content="no-referrer"`,
+		b.Get(page).Status(200).Contains("<title>새 비밀번호 설정 · Weaverse</title>", `name="referrer" content="no-referrer"`,
 			`name="token" value="`+token+`"`, `autocomplete="new-password"`)
-		b.post("/password/reset/confirm", "token", token, "new_password", "short", "new_password_confirm", "short").
+		b.Post("/password/reset/confirm", "token", token, "new_password", "short", "new_password_confirm", "short").
 			Status(422).Contains("비밀번호는 10자 이상이어야 합니다.", `id="f-new_password-error"`, `name="token" value="`+token+`"`)
 		const newPw = "found-it-again-2026"
-		if got := redirect(t, b.post("/password/reset/confirm", "token", token, "new_password", newPw, "new_password_confirm", newPw)); got != "/login" {
+		if got := redirect(t, b.Post("/password/reset/confirm", "token", token, "new_password", newPw, "new_password_confirm", newPw)); got != "/login" {
 			t.Fatalf("confirm → %q", got)
 		}
-		b.get("/login").Contains("비밀번호를 새로 설정했습니다.")
+		b.Get("/login").Contains("비밀번호를 새로 설정했습니다.")
 
 		// Used, wrong or missing tokens: a clear message and a way to ask again.
 		for _, r := range []*testkit.Response{
-			b.post("/password/reset/confirm", "token", token, "new_password", "another-secret-99", "new_password_confirm", "another-secret-99").Status(422),
-			b.post("/password/reset/confirm", "token", "bogus", "new_password", "another-secret-99", "new_password_confirm", "another-secret-99").Status(422),
-			b.get("/password/reset/confirm").Status(400),
+			b.Post("/password/reset/confirm", "token", token, "new_password", "another-secret-99", "new_password_confirm", "another-secret-99").Status(422),
+			b.Post("/password/reset/confirm", "token", "bogus", "new_password", "another-secret-99", "new_password_confirm", "another-secret-99").Status(422),
+			b.Get("/password/reset/confirm").Status(400),
 		} {
 			r.Contains("링크를 쓸 수 없어요", `href="/password/reset"`).NotContains(`action="/password/reset/confirm"`)
 		}
 
 		// Every session ended; the new password works, the old one does not.
-		if got := redirect(t, u.get("/me")); !strings.HasPrefix(got, "/login") {
+		if got := redirect(t, u.Get("/me")); !strings.HasPrefix(got, "/login") {
 			t.Fatalf("old session still signed in: %q", got)
 		}
-		newPageBrowser(t, ta).post("/login", "email", "lost@example.com", "password", pagePassword).Status(401)
+		newPageBrowser(t, ta).Post("/login", "email", "lost@example.com", "password", pagePassword).Status(401)
 		newPageBrowser(t, ta).login("lost@example.com", newPw)
 	})
 }
@@ -304,13 +260,13 @@ func TestPasswordResetPages(t *testing.T) {
 func TestAdminUsersPage(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		pageTime(ta)
-		if got := redirect(t, newPageBrowser(t, ta).get("/admin/users")); got != "/login?next=%2Fadmin%2Fusers" {
+		if got := redirect(t, newPageBrowser(t, ta).Get("/admin/users")); got != "/login?next=%2Fadmin%2Fusers" {
 			t.Fatalf("anonymous → %q", got)
 		}
 		student := newPageBrowser(t, ta)
 		student.signup("student@example.com", "학생일")
 		student.login("student@example.com", pagePassword)
-		student.get("/admin/users").Status(403)
+		student.Get("/admin/users").Status(403)
 
 		for i := 2; i <= 5; i++ {
 			newPageBrowser(t, ta).signup(fmt.Sprintf("student%d@example.com", i), fmt.Sprintf("학생%d", i))
@@ -326,26 +282,26 @@ func TestAdminUsersPage(t *testing.T) {
 		testkit.Must(t, err)
 		boss.login("boss@example.com", pagePassword)
 
-		r := boss.get("/admin/users").Status(200)
+		r := boss.Get("/admin/users").Status(200)
 		r.Contains("<title>회원 관리 · Weaverse</title>", "전체 5명", "student@example.com", "student5@example.com",
 			`aria-current="page">학생</a>`, `href="/admin/users?role=tutor"`, `role="search"`, `<th scope="col">가입일</th>`,
 			"활성").NotContains("tutor@example.com", "boss@example.com", "accounts.page.")
 
-		boss.get("/admin/users?role=tutor").Status(200).Contains("전체 1명", "tutor@example.com", "강사님",
+		boss.Get("/admin/users?role=tutor").Status(200).Contains("전체 1명", "tutor@example.com", "강사님",
 			`aria-current="page">강사</a>`).NotContains("student@example.com")
 
-		boss.get("/admin/users?q=student3").Status(200).Contains("검색 결과 1명", "student3@example.com", `value="student3"`).
+		boss.Get("/admin/users?q=student3").Status(200).Contains("검색 결과 1명", "student3@example.com", `value="student3"`).
 			NotContains("student4@example.com")
-		boss.get("/admin/users?q=nobody-at-all").Status(200).Contains("검색 결과가 없습니다.", "검색 지우기")
+		boss.Get("/admin/users?q=nobody-at-all").Status(200).Contains("검색 결과가 없습니다.", "검색 지우기")
 
 		// Pagination keeps the other parameters.
-		r = boss.get("/admin/users?page_size=2&page=2").Status(200)
+		r = boss.Get("/admin/users?page_size=2&page=2").Status(200)
 		r.Contains("전체 5명", "3–4번째", `href="/admin/users?page=3&amp;page_size=2&amp;role=student"`, `rel="next"`,
 			`href="/admin/users?page_size=2&amp;role=student" rel="prev"`, `aria-current="page">2</a>`)
 		if n := strings.Count(string(r.Body), `<tr>`); n != 3 { // header + 2 rows
 			t.Errorf("%d table rows", n)
 		}
-		boss.get("/admin/users?page=99").Status(200)
-		boss.get("/admin/users?lang=en").Status(200).Contains("Students", "5 in total").NotContains("accounts.page.")
+		boss.Get("/admin/users?page=99").Status(200)
+		boss.Get("/admin/users?lang=en").Status(200).Contains("Students", "5 in total").NotContains("accounts.page.")
 	})
 }

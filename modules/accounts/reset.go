@@ -37,8 +37,7 @@ func (s *service) RequestReset(ctx context.Context, email, ip, lang string) erro
 		return nil
 	}
 	now := s.clock.Now()
-	recent, err := s.db.R.NewSelect().Model((*resetRow)(nil)).Where("user_id = ?", u.ID).
-		Where("created_at > ?", now.Add(-time.Hour)).Count(ctx)
+	recent, err := s.st.resetsSince(ctx, s.db.R, u.ID, now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -49,8 +48,7 @@ func (s *service) RequestReset(ctx context.Context, email, ip, lang string) erro
 	token := crypto.RandomToken(32)
 	row := &resetRow{UserID: u.ID, TokenHash: crypto.HashToken(token), IP: ip, CreatedAt: now, ExpiresAt: now.Add(s.resetTTL)}
 	if err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(row).Exec(ctx)
-		return err
+		return s.st.insertReset(ctx, tx, row)
 	}); err != nil {
 		return err
 	}
@@ -66,8 +64,7 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 	if token == "" || len(token) > 200 {
 		return bad
 	}
-	var r resetRow
-	err := s.db.R.NewSelect().Model(&r).Where("token_hash = ?", crypto.HashToken(token)).Scan(ctx)
+	r, err := s.st.resetByHash(ctx, s.db.R, crypto.HashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return bad
 	}
@@ -94,16 +91,12 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 	}
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Spend the token first, conditionally: of two concurrent uses, one wins.
-		res, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("used_at = ?", now).
-			Where("id = ?", r.ID).Where("used_at IS NULL").Exec(ctx)
-		if err != nil {
+		if won, err := s.st.spendReset(ctx, tx, r.ID, now); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		} else if !won {
 			return bad
 		}
-		if _, err := tx.NewUpdate().Model((*resetRow)(nil)).Set("used_at = ?", now).
-			Where("user_id = ?", r.UserID).Where("used_at IS NULL").Exec(ctx); err != nil {
+		if err := s.st.spendUserResets(ctx, tx, r.UserID, now); err != nil {
 			return err
 		}
 		cur, err := s.st.lockByID(ctx, tx, r.UserID)

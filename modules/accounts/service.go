@@ -65,17 +65,13 @@ type Profile struct {
 	Stats          *LearningStats `json:"stats,omitempty" doc:"Learning statistics (GET /api/me/ only)."`
 }
 
-// visibility says what of a user the caller may see.
-type visibility struct{ email, private bool }
-
-func (s *service) profile(ctx context.Context, u *userRow, v visibility) Profile {
-	p := Profile{ID: u.ID, Nickname: u.Nickname, Role: authz.Role(u.Role), Introduction: u.Introduction,
+// profile is u as the API shows it; private adds what only the user and
+// admins may see (the phone number, the last sign-in): read_private.
+func (s *service) profile(ctx context.Context, u *userRow, private bool) Profile {
+	p := Profile{ID: u.ID, Email: u.Email, Nickname: u.Nickname, Role: authz.Role(u.Role), Introduction: u.Introduction,
 		ProfileImageID: u.ProfileImageID, IsActive: u.IsActive, HasPassword: u.PasswordHash != nil,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
-	if v.email {
-		p.Email = u.Email
-	}
-	if v.private {
+	if private {
 		if u.LastLoginAt != nil {
 			t := u.LastLoginAt.UTC()
 			p.LastLoginAt = &t
@@ -214,7 +210,7 @@ func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
 	if fe != nil {
 		fields = append(fields, *fe)
 	}
-	if !in.Role.Valid() || in.Role == authz.Anonymous {
+	if !in.Role.Assignable() {
 		fields = append(fields, field("body.role", "accounts.role_invalid", string(in.Role)))
 	}
 	fields = append(fields, passwordErrors("body.password", password.Check(in.Password, in.PasswordConfirm, email))...)
@@ -254,7 +250,7 @@ func (s *service) Register(ctx context.Context, in NewUser) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.profile(ctx, u, visibility{email: true, private: true}), nil
+	return s.profile(ctx, u, true), nil
 }
 
 // AdminCreate creates a user of any role (admins only).
@@ -266,14 +262,13 @@ func (s *service) AdminCreate(ctx context.Context, p *authz.Principal, in NewUse
 	if err != nil {
 		return Profile{}, err
 	}
-	return s.profile(ctx, u, visibility{email: true, private: true}), nil
+	return s.profile(ctx, u, true), nil
 }
 
 // EnsureAdmin creates the bootstrap admin unless an admin exists already.
 // It reports whether it created one.
 func (s *service) EnsureAdmin(ctx context.Context, email, pw string) (bool, error) {
-	exists, err := s.db.R.NewSelect().Model((*userRow)(nil)).Where("u.role = ?", string(authz.Admin)).
-		Where("u.deleted_at IS NULL").Exists(ctx)
+	exists, err := s.st.roleExists(ctx, s.db.R, authz.Admin)
 	if err != nil || exists {
 		return false, err
 	}
@@ -302,8 +297,8 @@ func (s *service) UsersByIDs(ctx context.Context, ids []int64) (map[int64]User, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []userRow
-	if err := s.db.R.NewSelect().Model(&rows).Where("u.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	rows, err := s.st.byIDs(ctx, s.db.R, ids)
+	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -352,7 +347,10 @@ func (s *service) CheckPassword(ctx context.Context, email, pw string) (User, er
 	return u.user(), nil
 }
 
-func (s *service) CreateSocialUser(ctx context.Context, tx bun.IDB, email, name string) (User, error) {
+// CreateSocialUser creates, in its own transaction, a student whose e-mail
+// the provider verified; the nickname is the provider's name, or the
+// e-mail's local part, made unique with a number.
+func (s *service) CreateSocialUser(ctx context.Context, email, name string) (User, error) {
 	email, fe := checkEmail(email)
 	if fe != nil {
 		return User{}, apperr.InvalidFields("accounts.email_invalid", *fe)
@@ -367,52 +365,91 @@ func (s *service) CreateSocialUser(ctx context.Context, tx bun.IDB, email, name 
 			base = "learner"
 		}
 	}
-	// Nicknames are unique: add a number until one is free.
-	nickname := base
-	for i := 2; ; i++ {
-		taken, err := s.st.taken(ctx, tx, "nickname_key", nicknameKey(nickname), 0)
-		if err != nil {
-			return User{}, err
-		}
-		if !taken {
-			break
-		}
-		if i > 1000 {
-			return User{}, apperr.New(apperr.Conflict, "accounts.nickname_taken", "accounts.nickname_taken")
-		}
-		suffix := fmt.Sprintf("%d", i)
-		r := []rune(base)
-		if len(r)+len(suffix) > 20 {
-			r = r[:20-len(suffix)]
-		}
-		nickname = string(r) + suffix
-	}
 	now := s.clock.Now()
-	u := &userRow{Email: email, EmailKey: emailKey(email), Nickname: nickname, NicknameKey: nicknameKey(nickname),
-		Role: string(authz.Student), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
-	if err := s.st.insert(ctx, tx, u); err != nil {
+	u := &userRow{Email: email, EmailKey: emailKey(email), Role: string(authz.Student), IsActive: true,
+		EmailVerified: true, CreatedAt: now, UpdatedAt: now}
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// Nicknames are unique: add a number until one is free.
+		nickname := base
+		for i := 2; ; i++ {
+			taken, err := s.st.taken(ctx, tx, "nickname_key", nicknameKey(nickname), 0)
+			if err != nil {
+				return err
+			}
+			if !taken {
+				break
+			}
+			if i > 1000 {
+				return apperr.New(apperr.Conflict, "accounts.nickname_taken", "accounts.nickname_taken")
+			}
+			suffix := fmt.Sprintf("%d", i)
+			r := []rune(base)
+			if len(r)+len(suffix) > 20 {
+				r = r[:20-len(suffix)]
+			}
+			nickname = string(r) + suffix
+		}
+		u.Nickname, u.NicknameKey = nickname, nicknameKey(nickname)
+		return s.st.insert(ctx, tx, u)
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return u.user(), nil
 }
 
-func (s *service) RecordLogin(ctx context.Context, tx bun.IDB, userID int64) error {
-	now := s.clock.Now()
-	_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", now).Where("id = ?", userID).Exec(ctx)
-	return err
+// RecordLogin notes a sign-in. It is informational: the caller logs a
+// failure and signs the user in all the same.
+func (s *service) RecordLogin(ctx context.Context, userID int64) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.st.setLastLogin(ctx, tx, userID, s.clock.Now())
+	})
 }
 
-func (s *service) ConfirmEmailByProvider(ctx context.Context, tx bun.IDB, userID int64) error {
-	u, err := s.st.lockByID(ctx, tx, userID)
+// ConfirmEmailByProvider verifies the account's e-mail, in its own
+// transaction; an account whose e-mail was not verified loses its password
+// and its sessions in the same transaction (see Directory).
+func (s *service) ConfirmEmailByProvider(ctx context.Context, userID int64) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		u, err := s.st.lockByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.EmailVerified {
+			return nil
+		}
+		u.EmailVerified, u.PasswordHash, u.UpdatedAt = true, nil, s.clock.Now()
+		if err := s.st.update(ctx, tx, u, "email_verified", "password_hash"); err != nil {
+			return err
+		}
+		return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")
+	})
+}
+
+// editorialEmail is the account that authors imported content.
+const editorialEmail = "editorial@weaverse.invalid"
+
+// ensureEditorial returns the id of the editorial account (a tutor that
+// cannot sign in: no password), creating it on first use.
+func (s *service) ensureEditorial(ctx context.Context) (int64, error) {
+	if u, err := s.UserByEmail(ctx, editorialEmail); err == nil {
+		return u.ID, nil
+	} else if !errors.Is(err, apperr.NotFound) {
+		return 0, err
+	}
+	now := s.clock.Now()
+	u := &userRow{Email: editorialEmail, EmailKey: editorialEmail, Nickname: "위버스 편집팀", NicknameKey: nicknameKey("위버스 편집팀"),
+		Role: string(authz.Tutor), IsActive: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now,
+		Introduction: "Weaverse 기본 강좌를 만들고 다듬는 편집팀입니다."}
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.st.insert(ctx, tx, u) })
+	if errors.Is(err, apperr.Conflict) {
+		// Another instance created it at the same moment.
+		if existing, e := s.UserByEmail(ctx, editorialEmail); e == nil {
+			return existing.ID, nil
+		}
+	}
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if u.EmailVerified {
-		return nil
-	}
-	u.EmailVerified, u.PasswordHash, u.UpdatedAt = true, nil, s.clock.Now()
-	if err := s.st.update(ctx, tx, u, "email_verified", "password_hash"); err != nil {
-		return err
-	}
-	return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")
+	return u.ID, nil
 }

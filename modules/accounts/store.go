@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +36,10 @@ type userRow struct {
 	DeletedAt         *time.Time `bun:"deleted_at"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`
 	UpdatedAt         time.Time  `bun:"updated_at,notnull"`
+
+	// IsSelf is the caller's "self" relation to the row, computed by the
+	// queries that load a user for a caller (target, list).
+	IsSelf bool `bun:"is_self,scanonly"`
 }
 
 func (r *userRow) user() User {
@@ -44,29 +47,19 @@ func (r *userRow) user() User {
 		HasPassword: r.PasswordHash != nil, CreatedAt: r.CreatedAt}
 }
 
-// resetRow is a row of accounts_password_resets.
-type resetRow struct {
-	bun.BaseModel `bun:"table:accounts_password_resets,alias:pr"`
-
-	ID        int64      `bun:"id,pk,autoincrement"`
-	UserID    int64      `bun:"user_id,notnull"`
-	TokenHash string     `bun:"token_hash,notnull"`
-	IP        string     `bun:"ip,notnull"`
-	CreatedAt time.Time  `bun:"created_at,notnull"`
-	ExpiresAt time.Time  `bun:"expires_at,notnull"`
-	UsedAt    *time.Time `bun:"used_at"`
-}
-
 // emailKey and nicknameKey are the case-folded unique keys.
 func emailKey(email string) string       { return strings.ToLower(strings.TrimSpace(email)) }
 func nicknameKey(nickname string) string { return strings.ToLower(strings.TrimSpace(nickname)) }
 
-// store holds the module's queries; every method takes the handle to run on.
+// store holds the module's queries; every method takes the handle to run on
+// (the reader pool, or the service's transaction).
 type store struct{ d *db.DB }
+
+var errUserNotFound = apperr.New(apperr.NotFound, "accounts.user_not_found", "accounts.user_not_found")
 
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "accounts.user_not_found", "accounts.user_not_found")
+		return errUserNotFound
 	}
 	return err
 }
@@ -74,6 +67,19 @@ func notFound(err error) error {
 func (s store) byID(ctx context.Context, idb bun.IDB, id int64) (*userRow, error) {
 	var u userRow
 	err := idb.NewSelect().Model(&u).Where("u.id = ?", id).Where("u.deleted_at IS NULL").Scan(ctx)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
+}
+
+// target loads user id as the caller callerID addresses it through a route
+// that reaches the accounts of roles: a user of another role is not found.
+// The caller's "self" relation is computed in the query.
+func (s store) target(ctx context.Context, idb bun.IDB, callerID, id int64, roles []string) (*userRow, error) {
+	var u userRow
+	err := idb.NewSelect().Model(&u).ColumnExpr("u.*").ColumnExpr("u.id = ? AS is_self", callerID).
+		Where("u.id = ?", id).Where("u.role IN (?)", bun.In(roles)).Where("u.deleted_at IS NULL").Scan(ctx)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -96,6 +102,20 @@ func (s store) byEmail(ctx context.Context, idb bun.IDB, email string) (*userRow
 		return nil, notFound(err)
 	}
 	return &u, nil
+}
+
+// byIDs returns the users among ids, deleted ones included (their rows
+// stay, erased, for the history that refers to them).
+func (s store) byIDs(ctx context.Context, idb bun.IDB, ids []int64) ([]userRow, error) {
+	var rows []userRow
+	err := idb.NewSelect().Model(&rows).Where("u.id IN (?)", bun.In(ids)).Scan(ctx)
+	return rows, err
+}
+
+// roleExists reports whether an account of role exists.
+func (s store) roleExists(ctx context.Context, idb bun.IDB, role authz.Role) (bool, error) {
+	return idb.NewSelect().Model((*userRow)(nil)).Where("u.role = ?", string(role)).
+		Where("u.deleted_at IS NULL").Exists(ctx)
 }
 
 // insert adds a user; a duplicate e-mail or nickname becomes a Conflict.
@@ -133,8 +153,31 @@ func (s store) update(ctx context.Context, tx bun.IDB, u *userRow, columns ...st
 	return err
 }
 
+// setLastLogin notes a sign-in.
+func (s store) setLastLogin(ctx context.Context, idb bun.IDB, id int64, at time.Time) error {
+	_, err := idb.NewUpdate().Model((*userRow)(nil)).Set("last_login_at = ?", at).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// sealedPhones returns up to limit users after afterID (in id order) with a
+// phone number, their id and ciphertext only.
+func (s store) sealedPhones(ctx context.Context, idb bun.IDB, afterID int64, limit int) ([]userRow, error) {
+	var rows []userRow
+	err := idb.NewSelect().Model(&rows).Column("id", "phone_enc").Where("phone_enc IS NOT NULL").
+		Where("id > ?", afterID).OrderExpr("id").Limit(int64(limit)).Scan(ctx)
+	return rows, err
+}
+
+// resealPhone replaces a phone ciphertext, unless it changed since it was read.
+func (s store) resealPhone(ctx context.Context, idb bun.IDB, id int64, old, sealed string) error {
+	_, err := idb.NewUpdate().Model((*userRow)(nil)).Set("phone_enc = ?", sealed).
+		Where("id = ?", id).Where("phone_enc = ?", old).Exec(ctx)
+	return err
+}
+
 // listFilter selects users for the management lists.
 type listFilter struct {
+	Caller   int64 // for the "self" relation of each row
 	Role     authz.Role
 	Search   string
 	OnlyIDs  []int64 // nil: no restriction; empty: nobody
@@ -154,7 +197,7 @@ func (s store) list(ctx context.Context, idb bun.IDB, f listFilter) ([]userRow, 
 	if f.OnlyIDs != nil && len(f.OnlyIDs) == 0 {
 		return nil, 0, nil
 	}
-	q := idb.NewSelect().Model((*userRow)(nil)).
+	q := idb.NewSelect().Model((*userRow)(nil)).ColumnExpr("u.*").ColumnExpr("u.id = ? AS is_self", f.Caller).
 		Where("u.role = ?", string(f.Role)).Where("u.is_active = ?", true).Where("u.deleted_at IS NULL")
 	if f.OnlyIDs != nil {
 		q = q.Where("u.id IN (?)", bun.In(f.OnlyIDs))
@@ -168,7 +211,3 @@ func (s store) list(ctx context.Context, idb bun.IDB, f listFilter) ([]userRow, 
 	count, err := q.OrderExpr(order).Limit(int64(f.Limit)).Offset(int64(f.Offset)).ScanAndCount(ctx, &rows)
 	return rows, int(count), err
 }
-
-var errNoRows = sql.ErrNoRows
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

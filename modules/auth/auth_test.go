@@ -81,6 +81,8 @@ func TestJourney(t *testing.T) {
 		}
 		me := ta.Get("/api/me/", bearer(tok.AccessToken)...).Status(200)
 		me.Contains(`"email":"Ada@Example.com"`, `"phone_number":"010-1234-5678"`, `"stats":{`).NotContains("password_hash", "argon2id")
+		// Signing in notes the time (after the session is committed).
+		me.Contains(`"last_login_at":"` + ta.Clock.Now().UTC().Format(time.RFC3339) + `"`)
 
 		// Refresh rotates.
 		var next tokens
@@ -95,8 +97,10 @@ func TestJourney(t *testing.T) {
 		ta.Get("/api/me/", bearer(next.AccessToken)...).Problem(401, "auth.required")
 
 		// Logout kills the access token at once.
+		ta.Clock.Advance(time.Minute)
 		tok, _ = login(t, ta, "ada@example.com", goodPassword)
-		ta.Get("/api/me/", bearer(tok.AccessToken)...).Status(200)
+		ta.Get("/api/me/", bearer(tok.AccessToken)...).Status(200).
+			Contains(`"last_login_at":"` + ta.Clock.Now().UTC().Format(time.RFC3339) + `"`)
 		out := ta.Request(http.MethodPost, "/api/logout/", nil, bearer(tok.AccessToken)...).Status(204)
 		for _, c := range out.Cookies() {
 			if c.MaxAge >= 0 {

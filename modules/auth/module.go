@@ -69,9 +69,10 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	svc := &service{db: d.DB, clock: d.Clock, users: d.Users, sessions: NewSessions(d.DB, d.Clock),
+	st := store{d: d.DB}
+	svc := &service{db: d.DB, st: st, clock: d.Clock, users: d.Users, sessions: revoker{st: st, clock: d.Clock},
 		signer:   newSigner(d.SecretKey, d.PreviousSecretKeys, d.BaseURL, d.Clock),
-		throttle: &throttle{db: d.DB, clock: d.Clock, window: d.Settings.Window},
+		throttle: &throttle{db: d.DB, st: st, clock: d.Clock, window: d.Settings.Window},
 		cfg:      d.Settings, logger: d.Logger}
 	if d.Web != nil {
 		d.Web.SetSignInPage("/login")
@@ -97,8 +98,8 @@ func (m *Module) Files() fs.FS { return files }
 // signed-in caller and act on the caller's own sessions only.
 func (m *Module) Policies() []authz.Policy { return nil }
 
-// Sessions ends sign-in sessions inside the caller's transaction: the app
-// binds it as the accounts module's SessionRevoker.
+// Sessions ends sign-in sessions inside the accounts service's transaction:
+// the app binds it as the accounts module's SessionRevoker.
 func (m *Module) Sessions() accounts.SessionRevoker { return m.svc.sessions }
 
 // Routes mounts the API (tokens, sessions, social login) and the pages.

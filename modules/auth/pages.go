@@ -31,8 +31,8 @@ func (m *Module) pages(r fiber.Router) {
 
 var loginFields = []string{"email", "password"}
 
-// LoginPage is the data of "auth/login".
-type LoginPage struct {
+// loginView is the data of "auth/login".
+type loginView struct {
 	Form      *web.Form
 	Next      string // a local path to return to, or ""
 	GoogleURL string // "" when social login is off
@@ -55,7 +55,7 @@ func (m *Module) loginPage(c *fiber.Ctx) error {
 }
 
 func (m *Module) renderLogin(c *fiber.Ctx, status int, f *web.Form, next string) error {
-	page := LoginPage{Form: f, Next: next, SignupURL: "/signup", ResetURL: "/password/reset"}
+	page := loginView{Form: f, Next: next, SignupURL: "/signup", ResetURL: "/password/reset"}
 	if next != "" {
 		page.SignupURL += "?next=" + url.QueryEscape(next)
 	}
@@ -192,15 +192,15 @@ func (m *Module) markSession(c *fiber.Ctx, raw string, err error) {
 
 // ---- signed-in devices -----------------------------------------------------
 
-// SessionsPage is the data of "auth/sessions".
-type SessionsPage struct {
-	Sessions []SessionView
+// sessionsView is the data of "auth/sessions".
+type sessionsView struct {
+	Sessions []sessionView
 	Others   int // sessions other than the current one
 	Days     int // a session ends this many days after its last use
 }
 
-// SessionView is one session as the page shows it.
-type SessionView struct {
+// sessionView is one session as the page shows it.
+type sessionView struct {
 	SessionInfo
 	Browser string // "Chrome", "Safari"… or ""
 	OS      string // "Windows", "iOS"… or ""
@@ -214,9 +214,9 @@ func (m *Module) sessionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := SessionsPage{Days: int(m.svc.cfg.RefreshTTL.Hours() / 24)}
+	page := sessionsView{Days: int(m.svc.cfg.RefreshTTL.Hours() / 24)}
 	for _, s := range list {
-		v := SessionView{SessionInfo: s}
+		v := sessionView{SessionInfo: s}
 		v.Browser, v.OS, v.Mobile = describeAgent(s.UserAgent)
 		v.Icon = "laptop"
 		if v.Mobile {
@@ -228,7 +228,7 @@ func (m *Module) sessionsPage(c *fiber.Ctx) error {
 		page.Sessions = append(page.Sessions, v)
 	}
 	// This device first, then the most recently used.
-	slices.SortStableFunc(page.Sessions, func(a, b SessionView) int {
+	slices.SortStableFunc(page.Sessions, func(a, b sessionView) int {
 		switch {
 		case a.Current == b.Current:
 			return 0

@@ -30,9 +30,10 @@ type Settings struct {
 
 type service struct {
 	db       *db.DB
+	st       store
 	clock    clock.Clock
 	users    accounts.Directory
-	sessions *Sessions
+	sessions revoker
 	signer   *signer
 	throttle *throttle
 	cfg      Settings
@@ -98,7 +99,11 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 		tok, err = s.startSession(ctx, tx, u.ID, "password", m)
 		return err
 	})
-	return tok, u, err
+	if err != nil {
+		return nil, accounts.User{}, err
+	}
+	s.recordLogin(ctx, u.ID)
+	return tok, u, nil
 }
 
 // StartSession signs a user in without a password check (after sign-up,
@@ -110,21 +115,33 @@ func (s *service) StartSession(ctx context.Context, userID int64, method string,
 		tok, err = s.startSession(ctx, tx, userID, method, m)
 		return err
 	})
-	return tok, err
+	if err != nil {
+		return nil, err
+	}
+	s.recordLogin(ctx, userID)
+	return tok, nil
 }
 
+// startSession starts a session inside the caller's transaction; once it is
+// committed, the caller notes the sign-in (recordLogin).
 func (s *service) startSession(ctx context.Context, tx bun.IDB, userID int64, method string, m Meta) (*Tokens, error) {
 	now := s.clock.Now()
 	row := &sessionRow{ID: crypto.RandomToken(18), UserID: userID, RefreshJTI: crypto.RandomToken(18), Generation: 1,
 		Method: method, UserAgent: m.UserAgent, IP: m.IP, CreatedAt: now, LastUsedAt: now,
 		ExpiresAt: now.Add(s.cfg.RefreshTTL), MaxExpiresAt: now.Add(s.cfg.SessionMaxAge)}
-	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.users.RecordLogin(ctx, tx, userID); err != nil {
+	if err := s.st.insertSession(ctx, tx, row); err != nil {
 		return nil, err
 	}
 	return s.tokens(row)
+}
+
+// recordLogin has accounts note the sign-in, after the session committed.
+// The last-login time is informational: a failure is logged, and the user
+// is signed in all the same.
+func (s *service) recordLogin(ctx context.Context, userID int64) {
+	if err := s.users.RecordLogin(ctx, userID); err != nil {
+		s.logger.WarnContext(ctx, "last sign-in not recorded", "user_id", userID, "err", err)
+	}
 }
 
 // tokens issues the pair for the session's current refresh jti.
@@ -157,9 +174,8 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 	var tok *Tokens
 	reused := false
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var row sessionRow
-		q := tx.NewSelect().Model(&row).Where("s.id = ?", c.Sid).Where("s.user_id = ?", uid)
-		if err := s.db.ForUpdate(q).Scan(ctx); err != nil {
+		row, err := s.st.lockSession(ctx, tx, c.Sid, uid)
+		if err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return errRefreshInvalid
 			}
@@ -171,8 +187,7 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 		}
 		if c.ID != row.RefreshJTI {
 			reused = true
-			_, err := tx.NewUpdate().Model(&row).Set("revoked_at = ?", now).Set("revoke_reason = ?", "refresh_reuse").
-				WherePK().Exec(ctx)
+			_, err := s.st.revokeSession(ctx, tx, row.ID, uid, now, "refresh_reuse")
 			return err // commit the revocation
 		}
 		row.RefreshJTI = crypto.RandomToken(18)
@@ -180,11 +195,10 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 		row.LastUsedAt = now
 		row.ExpiresAt = minTime(now.Add(s.cfg.RefreshTTL), row.MaxExpiresAt)
 		row.IP, row.UserAgent = m.IP, m.UserAgent
-		if _, err := tx.NewUpdate().Model(&row).
-			Column("refresh_jti", "generation", "last_used_at", "expires_at", "ip", "user_agent").WherePK().Exec(ctx); err != nil {
+		if err := s.st.rotateSession(ctx, tx, row); err != nil {
 			return err
 		}
-		tok, err = s.tokens(&row)
+		tok, err = s.tokens(row)
 		return err
 	})
 	if err != nil {
@@ -216,8 +230,8 @@ func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principa
 	if err != nil {
 		return nil, err
 	}
-	var row sessionRow
-	if err := s.db.R.NewSelect().Model(&row).Where("s.id = ?", c.Sid).Scan(ctx); err != nil {
+	row, err := s.st.session(ctx, s.db.R, c.Sid)
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errTokenInvalid
 		}
@@ -238,8 +252,9 @@ func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principa
 		return nil, errTokenInvalid
 	}
 	if now.Sub(row.LastUsedAt) > touchEvery {
-		if _, err := s.db.W.NewUpdate().Model((*sessionRow)(nil)).Set("last_used_at = ?", now).
-			Where("id = ?", row.ID).Where("last_used_at < ?", now.Add(-touchEvery)).Exec(ctx); err != nil {
+		// One statement outside any transaction: the writer is held as
+		// briefly as possible.
+		if err := s.st.touchSession(ctx, s.db.W, row.ID, now, now.Add(-touchEvery)); err != nil {
 			s.logger.WarnContext(ctx, "session touch failed", "err", err)
 		}
 	}
@@ -257,13 +272,11 @@ func (s *service) Logout(ctx context.Context, p *authz.Principal) error {
 
 func (s *service) revoke(ctx context.Context, userID int64, sid, reason string) error {
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*sessionRow)(nil)).Set("revoked_at = ?", s.clock.Now()).
-			Set("revoke_reason = ?", reason).Where("id = ?", sid).Where("user_id = ?", userID).
-			Where("revoked_at IS NULL").Exec(ctx)
+		ended, err := s.st.revokeSession(ctx, tx, sid, userID, s.clock.Now(), reason)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !ended {
 			return apperr.New(apperr.NotFound, "auth.session_not_found", "auth.session_not_found")
 		}
 		return nil
@@ -287,10 +300,8 @@ func (s *service) List(ctx context.Context, p *authz.Principal) ([]SessionInfo, 
 	if p == nil {
 		return nil, apperr.ErrAuthRequired
 	}
-	var rows []sessionRow
-	now := s.clock.Now()
-	if err := s.db.R.NewSelect().Model(&rows).Where("s.user_id = ?", p.UserID).Where("s.revoked_at IS NULL").
-		Where("s.expires_at > ?", now).OrderExpr("s.last_used_at DESC").Limit(100).Scan(ctx); err != nil {
+	rows, err := s.st.liveSessions(ctx, s.db.R, p.UserID, s.clock.Now(), 100)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]SessionInfo, len(rows))

@@ -19,7 +19,6 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/oauth2"
 
-	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/db"
@@ -337,9 +336,11 @@ func (s *socialLogin) verify(ctx context.Context, p *oidc.Provider, code string,
 
 // signIn finds or creates the account of a verified identity and starts a
 // session. A concurrent first sign-in of the same person (a double click on
-// the provider's consent page) can make one of the two lose a unique-key
-// race (or, on Postgres, a deadlock between their unique-index checks); the
-// loser backs off and tries again, and then finds the winner's rows.
+// the provider's consent page) can make one of the two lose a race: the
+// account's e-mail is taken (a Conflict), the identity is linked already (a
+// unique violation; on Postgres, perhaps a deadlock between their
+// unique-index checks). The loser backs off and tries again, and then finds
+// the winner's rows.
 // maxSignInAttempts bounds the retries of a sign-in that lost a race.
 const maxSignInAttempts = 5
 
@@ -365,26 +366,34 @@ func (s *socialLogin) signIn(ctx context.Context, c *idClaims) (*Tokens, error) 
 	}
 }
 
+// signInOnce makes one attempt. The account is resolved through accounts,
+// each call in accounts' own transaction: an existing account with the
+// verified e-mail is claimed (ConfirmEmailByProvider), else one is created
+// (CreateSocialUser). Then auth's transaction links the identity and starts
+// the session. A crash between the two leaves a verified account without a
+// password or a link, which the next sign-in with the same e-mail links.
+// Only auth's own writes run in auth's transaction: on SQLite the writer has
+// a single connection, which a call to accounts inside it would wait for.
 func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, error) {
 	svc := s.m.svc
-	// Reads first, outside the transaction: the SQLite writer has a single
-	// connection, so nothing inside RunInTx may use another handle, and the
-	// Directory's lookups read through db.R. The transaction re-checks what
-	// it depends on (the identity's row, the unique keys).
-	var ident identityRow
-	found := true
-	if err := svc.db.R.NewSelect().Model(&ident).Where("i.provider = ?", socialProvider).
-		Where("i.subject = ?", c.Subject).Scan(ctx); err != nil {
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		found = false
+	ident, err := svc.st.identity(ctx, svc.db.R, socialProvider, c.Subject)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
 	}
-	var linkTo *accounts.User
+	var userID int64
 	if found {
 		u, err := svc.users.UserByID(ctx, ident.UserID)
 		if errors.Is(err, apperr.NotFound) {
-			return nil, errSocialRetry // deleted meanwhile (the identity cascades)
+			// The account was deleted while this identity was being linked
+			// to it (deleting an account removes its identities): drop the
+			// stale link, and sign in as for the first time.
+			if err := svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				return svc.st.deleteIdentity(ctx, tx, ident.ID)
+			}); err != nil {
+				return nil, err
+			}
+			return nil, errSocialRetry
 		}
 		if err != nil {
 			return nil, err
@@ -393,64 +402,32 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 			s.m.logger.WarnContext(ctx, "social login: account inactive", "user_id", u.ID)
 			return nil, errSocialFailed
 		}
+		userID = u.ID
 	} else {
-		// The provider verified this e-mail (checked before), so it may
-		// claim the account registered with it.
-		u, err := svc.users.UserByEmail(ctx, c.Email)
-		switch {
-		case err == nil:
-			if !u.Active {
-				s.m.logger.WarnContext(ctx, "social login: account inactive", "user_id", u.ID)
-				return nil, errSocialFailed
-			}
-			linkTo = &u
-		case !errors.Is(err, apperr.NotFound):
+		userID, err = s.account(ctx, c)
+		if err != nil {
 			return nil, err
 		}
 	}
 
 	var tok *Tokens
-	err := svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := svc.clock.Now()
-		var userID int64
-		switch {
-		case found:
-			res, err := tx.NewUpdate().Model((*identityRow)(nil)).Set("last_login_at = ?", now).
-				Set("email = ?", c.Email).Where("id = ?", ident.ID).Exec(ctx)
-			if err != nil {
+		if found {
+			if linked, err := svc.st.touchIdentity(ctx, tx, ident.ID, c.Email, now); err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			} else if !linked {
 				return errSocialRetry
 			}
-			userID = ident.UserID
-		default:
-			if linkTo != nil {
-				userID = linkTo.ID
-				if err := svc.users.ConfirmEmailByProvider(ctx, tx, userID); err != nil {
-					return err
-				}
-			} else {
-				u, err := svc.users.CreateSocialUser(ctx, tx, c.Email, c.Name)
-				if err != nil {
-					if errors.Is(err, apperr.Invalid) {
-						// An address the provider accepts but our rules do
-						// not. Not wrapped: the cause's kind would win.
-						s.m.logger.WarnContext(ctx, "social login: account not creatable", "err", err)
-						return errSocialFailed
-					}
-					return err // a Conflict (e-mail taken meanwhile) is retried
-				}
-				userID = u.ID
-			}
+		} else {
 			row := &identityRow{UserID: userID, Provider: socialProvider, Subject: c.Subject, Email: c.Email,
 				CreatedAt: now, LastLoginAt: now}
-			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			if err := svc.st.insertIdentity(ctx, tx, row); err != nil {
 				return err // a unique violation is retried; it aborts a Postgres tx, hence a new one
 			}
 		}
-		// The session starts in the same transaction: no account or link
-		// is left behind without the sign-in that made it, or vice versa.
+		// The session starts in the same transaction as the link: no link is
+		// left behind without the sign-in that made it, or vice versa.
 		var err error
 		tok, err = svc.startSession(ctx, tx, userID, socialProvider, meta(ctx))
 		return err
@@ -458,5 +435,40 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 	if err != nil {
 		return nil, err
 	}
+	svc.recordLogin(ctx, userID)
 	return tok, nil
+}
+
+// account returns the account an identity seen for the first time signs in
+// to: the active account registered with the provider-verified e-mail,
+// which it claims, or a new student.
+func (s *socialLogin) account(ctx context.Context, c *idClaims) (int64, error) {
+	users := s.m.svc.users
+	u, err := users.UserByEmail(ctx, c.Email)
+	switch {
+	case err == nil:
+		if !u.Active {
+			s.m.logger.WarnContext(ctx, "social login: account inactive", "user_id", u.ID)
+			return 0, errSocialFailed
+		}
+		// The provider verified this e-mail (checked before), so it may
+		// claim the account registered with it.
+		if err := users.ConfirmEmailByProvider(ctx, u.ID); err != nil {
+			if errors.Is(err, apperr.NotFound) {
+				return 0, errSocialRetry // deleted meanwhile
+			}
+			return 0, err
+		}
+		return u.ID, nil
+	case !errors.Is(err, apperr.NotFound):
+		return 0, err
+	}
+	u, err = users.CreateSocialUser(ctx, c.Email, c.Name)
+	if errors.Is(err, apperr.Invalid) {
+		// An address the provider accepts but our rules do not. Not
+		// wrapped: the cause's kind would win.
+		s.m.logger.WarnContext(ctx, "social login: account not creatable", "err", err)
+		return 0, errSocialFailed
+	}
+	return u.ID, err // a Conflict (the e-mail taken meanwhile) is retried
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
@@ -337,6 +338,18 @@ func socialCount(t *testing.T, ta *apptest.T, table, column, value string) int {
 	return int(n)
 }
 
+// directory is the accounts module's service, as other modules see it.
+func directory(t *testing.T, ta *apptest.T) accounts.Directory {
+	t.Helper()
+	for _, m := range ta.App.Modules() {
+		if d, ok := m.(interface{ Directory() accounts.Directory }); ok {
+			return d.Directory()
+		}
+	}
+	t.Fatal("no accounts module")
+	return nil
+}
+
 // ---- Tests --------------------------------------------------------------------------
 
 func TestSocialLogin(t *testing.T) {
@@ -378,7 +391,8 @@ func TestSocialLogin(t *testing.T) {
 		run("new user, then the same user again", func(t *testing.T, ta *apptest.T) {
 			idp.reset(oidcUser{Sub: "sub-new", Email: "new.learner@example.com", Name: "New Learner", Verified: true})
 			me := socialMe(t, ta, "/courses/7?tab=lectures")
-			if me["email"] != "new.learner@example.com" || me["role"] != "student" || me["has_password"] != false {
+			if me["email"] != "new.learner@example.com" || me["role"] != "student" || me["has_password"] != false ||
+				me["last_login_at"] != ta.Clock.Now().UTC().Format(time.RFC3339) {
 				t.Fatalf("me %v", me)
 			}
 			again := socialMe(t, ta, "/")
@@ -418,6 +432,46 @@ func TestSocialLogin(t *testing.T) {
 			}
 			if n := socialCount(t, ta, "accounts_users", "email", "linked@example.com"); n != 1 {
 				t.Fatalf("%d users", n)
+			}
+		})
+
+		// Accounts creates the account in its own transaction, then auth
+		// links the identity in its own: a crash between the two leaves a
+		// verified account without a password or a link, which the next
+		// sign-in links.
+		run("account created, link lost", func(t *testing.T, ta *apptest.T) {
+			u, err := directory(t, ta).CreateSocialUser(context.Background(), "crashed@example.com", "Crashed")
+			testkit.Must(t, err)
+			idp.reset(oidcUser{Sub: "sub-crash", Email: "crashed@example.com", Name: "Crashed", Verified: true})
+			me := socialMe(t, ta, "/")
+			if int64(me["id"].(float64)) != u.ID || me["has_password"] != false {
+				t.Fatalf("signed in as %v, want user %d", me, u.ID)
+			}
+			if u, l := socialCount(t, ta, "accounts_users", "email", "crashed@example.com"),
+				socialCount(t, ta, "auth_identities", "subject", "sub-crash"); u != 1 || l != 1 {
+				t.Fatalf("%d users, %d identities", u, l)
+			}
+		})
+
+		// An account deleted while its identity was being linked leaves a
+		// link to the erased account: the next sign-in drops it and goes on
+		// as a first one.
+		run("identity of a deleted account", func(t *testing.T, ta *apptest.T) {
+			idp.reset(oidcUser{Sub: "sub-gone", Email: "gone@example.com", Name: "Gone", Verified: true})
+			me := socialMe(t, ta, "/")
+			id := int64(me["id"].(float64))
+			ta.As(admin).Request(http.MethodDelete, "/api/students/"+strconv.FormatInt(id, 10)+"/", nil).Status(http.StatusNoContent)
+			now := ta.Clock.Now()
+			_, err := ta.App.DB.W.NewRaw("INSERT INTO auth_identities (user_id, provider, subject, email, created_at, last_login_at) "+
+				"VALUES (?, 'google', 'sub-gone', 'gone@example.com', ?, ?)", id, now, now).Exec(context.Background())
+			testkit.Must(t, err)
+			again := socialMe(t, ta, "/")
+			if again["id"] == me["id"] || again["email"] != "gone@example.com" {
+				t.Fatalf("signed in as %v, the deleted account was %v", again, me["id"])
+			}
+			if u, l := socialCount(t, ta, "accounts_users", "email", "gone@example.com"),
+				socialCount(t, ta, "auth_identities", "subject", "sub-gone"); u != 1 || l != 1 {
+				t.Fatalf("%d users, %d identities", u, l)
 			}
 		})
 

@@ -14,6 +14,7 @@ import (
 // database, so the limit holds across instances and restarts.
 type throttle struct {
 	db     *db.DB
+	st     store
 	clock  clock.Clock
 	window time.Duration
 }
@@ -24,22 +25,14 @@ type limit struct {
 	max int
 }
 
-type throttleRow struct {
-	bun.BaseModel `bun:"table:auth_throttle,alias:t"`
-
-	Key         string    `bun:"key,pk"`
-	Failures    int       `bun:"failures,notnull"`
-	WindowStart time.Time `bun:"window_start,notnull"`
-}
-
 // blocked returns how long to wait before another attempt, or 0.
 func (t *throttle) blocked(ctx context.Context, limits []limit) (time.Duration, error) {
 	keys := make([]string, len(limits))
 	for i, l := range limits {
 		keys[i] = l.key
 	}
-	var rows []throttleRow
-	if err := t.db.R.NewSelect().Model(&rows).Where("key IN (?)", bun.In(keys)).Scan(ctx); err != nil {
+	rows, err := t.st.throttleRows(ctx, t.db.R, keys)
+	if err != nil {
 		return 0, err
 	}
 	now := t.clock.Now()
@@ -58,30 +51,22 @@ func (t *throttle) blocked(ctx context.Context, limits []limit) (time.Duration, 
 	return wait, nil
 }
 
-// fail counts one failure for each key: atomically, so concurrent attempts
-// all count.
+// fail counts one failure for each key.
 func (t *throttle) fail(ctx context.Context, limits []limit) error {
 	now := t.clock.Now()
 	cutoff := now.Add(-t.window)
 	return t.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, l := range limits {
-			_, err := tx.NewInsert().Model(&throttleRow{Key: l.key, Failures: 1, WindowStart: now}).
-				On("CONFLICT (key) DO UPDATE").
-				Set("failures = CASE WHEN t.window_start > ? THEN t.failures + 1 ELSE 1 END", cutoff).
-				Set("window_start = CASE WHEN t.window_start > ? THEN t.window_start ELSE EXCLUDED.window_start END", cutoff).
-				Exec(ctx)
-			if err != nil {
+			if err := t.st.countFailure(ctx, tx, l.key, now, cutoff); err != nil {
 				return err
 			}
 		}
-		// Forget windows that ended long ago (bounded by the index).
-		_, err := tx.NewDelete().Model((*throttleRow)(nil)).Where("window_start < ?", now.Add(-2*t.window)).Exec(ctx)
-		return err
+		// Forget windows that ended long ago.
+		return t.st.forgetWindows(ctx, tx, now.Add(-2*t.window))
 	})
 }
 
-// reset clears a key after a successful login.
+// reset clears a key after a successful login, in the login's transaction.
 func (t *throttle) reset(ctx context.Context, tx bun.IDB, key string) error {
-	_, err := tx.NewDelete().Model((*throttleRow)(nil)).Where("key = ?", key).Exec(ctx)
-	return err
+	return t.st.clearThrottle(ctx, tx, key)
 }

@@ -122,6 +122,12 @@ func TestPrincipal(t *testing.T) {
 	if (&authz.Principal{Role: "bogus"}).RoleOf() != authz.Anonymous {
 		t.Fatal("invalid role not treated as anonymous")
 	}
+	for r, want := range map[authz.Role]bool{authz.Student: true, authz.Tutor: true, authz.Admin: true,
+		authz.Anonymous: false, "superuser": false, "": false} {
+		if r.Assignable() != want {
+			t.Errorf("%q assignable: %v", r, !want)
+		}
+	}
 }
 
 // A list asks casbin which rows it may show: everything (admins), the rows

@@ -26,6 +26,10 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// Assignable reports whether r may be given to a user: a known role other
+// than Anonymous, which only describes callers without a token.
+func (r Role) Assignable() bool { return r.Valid() && r != Anonymous }
+
 // Principal is the authenticated caller of a request, a job or a tool call.
 // A nil *Principal means anonymous.
 type Principal struct {
