@@ -93,17 +93,18 @@ func (m *Module) Capabilities() map[string]bool {
 // response should (2 GiB at 1 MB/s is 35 minutes). HLS segments are small.
 const mediaWriteTimeout = 2 * time.Hour
 
-// RouteOptions: uploads stream their bodies under the module's own limits
-// and take as long as the client needs; signed media files are streamed
-// (never buffered for compression) with a long write deadline.
+// RouteOptions: uploads (the API's and the library's forms without
+// JavaScript) stream their bodies under the module's own limits and take
+// as long as the client needs; the library's other pages and forms keep
+// the request timeout. Signed media files are streamed (never buffered for
+// compression) with a long write deadline.
 func (m *Module) RouteOptions() []httpx.RouteOption {
 	return []httpx.RouteOption{
 		{Path: "/api/images/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/tus/*", StreamBody: true, NoTimeout: true},
-		{Path: "/studio/media/videos", StreamBody: true},
-		{Path: "/studio/media/images", StreamBody: true},
-		{Path: "/studio/media/*", NoTimeout: true},
+		{Path: "/studio/media/videos", StreamBody: true, NoTimeout: true},
+		{Path: "/studio/media/images", StreamBody: true, NoTimeout: true},
 		{Path: storage.DefaultURLPrefix + "/*", WriteTimeout: mediaWriteTimeout, NoCompress: true},
 	}
 }

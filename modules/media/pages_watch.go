@@ -76,7 +76,7 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 			page.Title, back = title, fmt.Sprintf("/courses/%d#topic-%d", courseID, tid)
 		}
 	}
-	if page.Title == "" && p != nil {
+	if page.Title == "" {
 		// The owner (or an admin) sees the title they gave it.
 		if v, err := m.svc.GetVideo(ctx, p, id); err == nil {
 			page.Title = v.Title
