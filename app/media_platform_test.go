@@ -70,7 +70,9 @@ func TestMediaPlatformDeclarations(t *testing.T) {
 		t.Fatalf("readyz capabilities %v; ffmpeg found: %v", r["capabilities"], haveFFmpeg(t))
 	}
 
-	html := func(u *mediaUser) []string { return append(u.auth(), "Accept", "text/html", "Sec-Fetch-Site", "same-origin") }
+	html := func(u *mediaUser) []string {
+		return append(u.auth(), "Accept", "text/html", "Sec-Fetch-Site", "same-origin")
+	}
 	ta.Get("/", html(tutor)...).Status(200).Contains(`href="/studio/media"`)
 	ta.Get("/", html(student)...).Status(200).NotContains(`href="/studio/media"`)
 
@@ -122,4 +124,13 @@ func TestMediaPlatformDeclarations(t *testing.T) {
 	if enc := got.Header.Get("Content-Encoding"); enc != "" || !bytes.Equal(got.Body, captions) {
 		t.Fatalf("signed file: Content-Encoding %q, %d bytes of %d", enc, len(got.Body), len(captions))
 	}
+}
+
+// A database that fails is a server error (logged, 500), not a "not found"
+// that hides it: playback and served images used to answer 404.
+func TestMediaLookupFailureIsAnError(t *testing.T) {
+	ta := apptest.New(t, "sqlite")
+	testkit.Must(t, ta.App.DB.Close())
+	ta.Get("/images/1/display").Status(500)
+	ta.Get("/api/videos/1/playback/").Status(500)
 }

@@ -122,8 +122,8 @@ func (m *Module) renderStudio(c *fiber.Ctx, status int, vf, imf *web.Form, edit 
 		}
 		if v.Status == "ready" {
 			it.WatchURL = fmt.Sprintf("/watch/%d?%s", v.ID, url.Values{"back": {"/studio/media"}}.Encode())
-			// The caller owns these videos: the poster's signed URL needs
-			// no access check (and no query per video).
+			// ListVideos returned only videos the caller may read: the poster's
+			// signed URL needs no other check (and no query per video).
 			if u, err := m.svc.files.URL(ctx, posterKey(v.ID), m.svc.clock.Now().Add(m.svc.limits.URLTTL)); err == nil {
 				it.Poster = u
 			}
