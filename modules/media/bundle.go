@@ -3,9 +3,7 @@ package media
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,10 +16,6 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
 )
-
-// CanTranscode reports whether ffmpeg and ffprobe were found at start:
-// without them video uploads are refused.
-func (m *Module) CanTranscode() bool { return m.svc.hasFF }
 
 // BundleMedia is what the catalog's bundle import uses to turn the video
 // files of a bundle into videos (catalog.BundleMedia).
@@ -47,19 +41,16 @@ func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.F
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	row := &videoRow{}
-	created := false
-	err = s.db.R.NewSelect().Model(row).Where("v.owner_id = ?", owner).Where("v.source_sha256 = ?", sum).
-		Where("v.deleted_at IS NULL").Where("v.status IN ('processing', 'ready')").OrderExpr("v.id").Limit(1).Scan(ctx)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	row, err := s.st.videoBySource(ctx, s.db.R, owner, sum)
+	if err != nil {
+		return "", false, err
+	}
+	created := row == nil
+	if created {
 		title := strings.TrimSuffix(path.Base(file), path.Ext(file))
 		if row, err = s.ingest(ctx, owner, tmp, size, title, sum); err != nil {
 			return "", false, err
 		}
-		created = true
-	case err != nil:
-		return "", false, err
 	}
 	ref := VideoRef(row.ID)
 	if captions != "" {
@@ -68,13 +59,10 @@ func (b bundleImporter) ImportVideo(ctx context.Context, owner int64, files fs.F
 			return ref, created, err
 		}
 		id := row.ID
+		// The import acts for owner, whose video this is.
 		load := func(ctx context.Context, idb bun.IDB) (*videoRow, error) {
 			var r videoRow
-			err := idb.NewSelect().Model(&r).Where("v.id = ?", id).Where("v.deleted_at IS NULL").Scan(ctx)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, errVideoNotFound
-			}
-			return &r, err
+			return &r, s.st.live(ctx, idb, &r, id, ownerScope{owner: owner}, errVideoNotFound)
 		}
 		if _, err := s.putCaptions(ctx, id, load, captionsLangOf(captions), "", data); err != nil {
 			return ref, created, fmt.Errorf("%s: %w", captions, err)
@@ -101,22 +89,15 @@ func (b bundleImporter) ImportImage(ctx context.Context, owner int64, files fs.F
 		return "", false, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large")
 	}
 	sum := sha256.Sum256(data)
-	var id int64
-	err = s.db.R.NewSelect().Model((*imageRow)(nil)).Column("id").Where("owner_id = ?", owner).
-		Where("source_sha256 = ?", hex.EncodeToString(sum[:])).Where("deleted_at IS NULL").
-		Where("variants <> ?", "[]"). // stored whole (see storeImage)
-		OrderExpr("id").Limit(1).Scan(ctx, &id)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		row, err := s.storeImage(ctx, owner, data, "")
-		if err != nil {
-			return "", false, err
-		}
-		return ImageRef(row.ID), true, nil
-	case err != nil:
+	id, err := s.st.imageBySource(ctx, s.db.R, owner, hex.EncodeToString(sum[:]))
+	if err != nil || id != 0 {
+		return ImageRef(id), false, err
+	}
+	row, err := s.storeImage(ctx, owner, data, "")
+	if err != nil {
 		return "", false, err
 	}
-	return ImageRef(id), false, nil
+	return ImageRef(row.ID), true, nil
 }
 
 // Discard implements catalog.BundleMedia: the videos and images an import
@@ -129,11 +110,11 @@ func (b bundleImporter) Discard(ctx context.Context, refs []string) {
 		var id int64
 		switch {
 		case scanRef(ref, "media:video:%d", &id):
-			if b.retired(ctx, ref, retire[videoRow](s, ctx, id, ref)) {
+			if b.retired(ctx, ref, s.retire(ctx, (*videoRow)(nil), id, ref)) {
 				s.discard(ctx, id)
 			}
 		case scanRef(ref, "media:image:%d", &id):
-			if b.retired(ctx, ref, retire[imageRow](s, ctx, id, ref)) {
+			if b.retired(ctx, ref, s.retire(ctx, (*imageRow)(nil), id, ref)) {
 				s.discardImage(ctx, id)
 			}
 		}

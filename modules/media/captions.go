@@ -114,7 +114,7 @@ func captionsOut(cs []storedCaption) []Caption {
 // SetCaptions adds or replaces a video's captions in one language.
 func (s *service) SetCaptions(ctx context.Context, p *authz.Principal, id int64, lang, label string, data []byte) (Video, error) {
 	return s.putCaptions(ctx, id, func(ctx context.Context, idb bun.IDB) (*videoRow, error) {
-		return s.video(ctx, idb, p, id)
+		return s.video(ctx, idb, p, "update", id)
 	}, lang, label, data)
 }
 
@@ -141,11 +141,11 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 	if err != nil {
 		return Video{}, err
 	}
-	i := slices.IndexFunc(r.Captions, func(o storedCaption) bool { return o.Lang == lang })
+	i := slices.IndexFunc(r.Captions.V, func(o storedCaption) bool { return o.Lang == lang })
 	switch {
-	case i >= 0 && same(r.Captions[i]):
+	case i >= 0 && same(r.Captions.V[i]):
 		return videoOut(r), nil
-	case i < 0 && len(r.Captions) >= maxCaptionTracks:
+	case i < 0 && len(r.Captions.V) >= maxCaptionTracks:
 		return Video{}, errTooManyCaptions
 	}
 	random := make([]byte, 4)
@@ -153,7 +153,7 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		return Video{}, err
 	}
 	c.Key = fmt.Sprintf("videos/%d/captions/%s-%s%s.vtt", id, lang, c.SHA256[:12], hex.EncodeToString(random))
-	if err := s.store.Put(ctx, c.Key, bytes.NewReader(data), int64(len(data)), "text/vtt; charset=utf-8"); err != nil {
+	if err := s.files.Put(ctx, c.Key, bytes.NewReader(data), int64(len(data)), "text/vtt; charset=utf-8"); err != nil {
 		return Video{}, err
 	}
 	var out Video
@@ -164,21 +164,21 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(r.Captions, func(o storedCaption) bool { return o.Lang == lang })
+		i := slices.IndexFunc(r.Captions.V, func(o storedCaption) bool { return o.Lang == lang })
 		switch {
-		case i >= 0 && same(r.Captions[i]):
+		case i >= 0 && same(r.Captions.V[i]):
 			out = videoOut(r) // an equal write won meanwhile
 			return nil
 		case i >= 0:
-			replaced = r.Captions[i].Key
-			r.Captions[i] = c
-		case len(r.Captions) >= maxCaptionTracks:
+			replaced = r.Captions.V[i].Key
+			r.Captions.V[i] = c
+		case len(r.Captions.V) >= maxCaptionTracks:
 			return errTooManyCaptions
 		default:
-			r.Captions = append(r.Captions, c)
+			r.Captions.V = append(r.Captions.V, c)
 		}
 		r.UpdatedAt = s.clock.Now()
-		if _, err := tx.NewUpdate().Model(r).Column("captions", "updated_at").WherePK().Exec(ctx); err != nil {
+		if err := s.st.setCaptions(ctx, tx, r); err != nil {
 			return err
 		}
 		named = true
@@ -186,7 +186,7 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		return nil
 	})
 	if !named {
-		if derr := s.store.Delete(context.WithoutCancel(ctx), c.Key); derr != nil {
+		if derr := s.files.Delete(context.WithoutCancel(ctx), c.Key); derr != nil {
 			s.logger.WarnContext(ctx, "removing unused captions", "key", c.Key, "err", derr)
 		}
 	}
@@ -194,7 +194,7 @@ func (s *service) putCaptions(ctx context.Context, id int64, load func(context.C
 		return Video{}, err
 	}
 	if replaced != "" {
-		if err := s.store.Delete(ctx, replaced); err != nil {
+		if err := s.files.Delete(ctx, replaced); err != nil {
 			s.logger.WarnContext(ctx, "removing replaced captions", "key", replaced, "err", err)
 		}
 	}
@@ -209,22 +209,21 @@ func (s *service) DeleteCaptions(ctx context.Context, p *authz.Principal, id int
 	}
 	var removed string
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r, err := s.video(ctx, tx, p, id)
+		r, err := s.video(ctx, tx, p, "update", id)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(r.Captions, func(c storedCaption) bool { return c.Lang == lang })
+		i := slices.IndexFunc(r.Captions.V, func(c storedCaption) bool { return c.Lang == lang })
 		if i < 0 {
 			return errCaptionNotFound
 		}
-		removed = r.Captions[i].Key
-		r.Captions = slices.Delete(r.Captions, i, i+1)
+		removed = r.Captions.V[i].Key
+		r.Captions.V = slices.Delete(r.Captions.V, i, i+1)
 		r.UpdatedAt = s.clock.Now()
-		_, err = tx.NewUpdate().Model(r).Column("captions", "updated_at").WherePK().Exec(ctx)
-		return err
+		return s.st.setCaptions(ctx, tx, r)
 	})
 	if err != nil {
 		return err
 	}
-	return s.store.Delete(ctx, removed)
+	return s.files.Delete(ctx, removed)
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/httpx"
 )
@@ -165,10 +164,10 @@ func closeOnError(c *fiber.Ctx, err *error) {
 func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
 	defer closeOnError(c, &err)
 	p := authz.PrincipalFrom(c.UserContext())
-	if p == nil {
-		return apperr.ErrAuthRequired
+	if err := m.authz.Check(p, "media.image", "create"); err != nil {
+		return err
 	}
-	file, _, fields, err := filePart(c)
+	file, fields, err := filePart(c)
 	if err != nil {
 		return err
 	}
@@ -184,10 +183,10 @@ func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
 func (m *Module) uploadVideo(c *fiber.Ctx) (err error) {
 	defer closeOnError(c, &err)
 	p := authz.PrincipalFrom(c.UserContext())
-	if err := m.authz.Check(p, "media.video", "manage", authz.None); err != nil {
+	if err := m.authz.Check(p, "media.video", "manage"); err != nil {
 		return err
 	}
-	file, _, fields, err := filePart(c)
+	file, fields, err := filePart(c)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ type Module struct {
 // refused with a clear "transcoding unavailable" problem.
 func New(d Deps) *Module {
 	tools, ok := video.Find()
-	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, store: d.Store, signer: d.Signer, jobs: d.Jobs,
+	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, files: d.Store, signer: d.Signer, jobs: d.Jobs,
 		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger,
 		decoding: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(transcodeTimeout(d.Limits.VideoLength)))
@@ -93,17 +93,18 @@ func (m *Module) Capabilities() map[string]bool {
 // response should (2 GiB at 1 MB/s is 35 minutes). HLS segments are small.
 const mediaWriteTimeout = 2 * time.Hour
 
-// RouteOptions: uploads stream their bodies under the module's own limits
-// and take as long as the client needs; signed media files are streamed
-// (never buffered for compression) with a long write deadline.
+// RouteOptions: uploads (the API's and the library's forms without
+// JavaScript) stream their bodies under the module's own limits and take
+// as long as the client needs; the library's other pages and forms keep
+// the request timeout. Signed media files are streamed (never buffered for
+// compression) with a long write deadline.
 func (m *Module) RouteOptions() []httpx.RouteOption {
 	return []httpx.RouteOption{
 		{Path: "/api/images/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/tus/*", StreamBody: true, NoTimeout: true},
-		{Path: "/studio/media/videos", StreamBody: true},
-		{Path: "/studio/media/images", StreamBody: true},
-		{Path: "/studio/media/*", NoTimeout: true},
+		{Path: "/studio/media/videos", StreamBody: true, NoTimeout: true},
+		{Path: "/studio/media/images", StreamBody: true, NoTimeout: true},
 		{Path: storage.DefaultURLPrefix + "/*", WriteTimeout: mediaWriteTimeout, NoCompress: true},
 	}
 }
@@ -120,10 +121,24 @@ func (m *Module) Name() string { return "media" }
 // Files are the module's message catalogs (locales/) and pages (templates/).
 func (m *Module) Files() fs.FS { return files }
 
-// Policies: tutors manage their own videos (ownership is checked in SQL);
-// anyone signed in manages their own images.
+// Policies: anyone signed in uploads images and reads, updates and deletes
+// their own; tutors keep a video library (upload, list) and read, update
+// (rename, captions, attach to a course) and delete their own videos;
+// whoever owns a video may play it (others as the catalog decides:
+// catalog.MediaGate.VideoAccess). Admins may do everything. The owner
+// relation is computed in SQL (store.go: ownerScope, is_owner).
 func (m *Module) Policies() []authz.Policy {
-	return []authz.Policy{{Role: authz.Tutor, Obj: "media.video", Act: "manage", Rel: authz.Any}}
+	return []authz.Policy{
+		{Role: authz.Student, Obj: "media.image", Act: "create", Rel: authz.Any},
+		{Role: authz.Student, Obj: "media.image", Act: "read", Rel: authz.Owner},
+		{Role: authz.Student, Obj: "media.image", Act: "update", Rel: authz.Owner},
+		{Role: authz.Student, Obj: "media.image", Act: "delete", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: "media.video", Act: "manage", Rel: authz.Any},
+		{Role: authz.Tutor, Obj: "media.video", Act: "read", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: "media.video", Act: "update", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: "media.video", Act: "delete", Rel: authz.Owner},
+		{Role: authz.Student, Obj: "media.video", Act: "play", Rel: authz.Owner},
+	}
 }
 
 // Routes mounts the API, the resumable uploads and the pages.

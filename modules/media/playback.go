@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,12 +41,14 @@ const (
 // course intro, or a premium topic of a course the caller is entitled to).
 // Others get 404: they need not learn the video exists.
 func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (Playback, error) {
-	var r videoRow
-	if err := s.db.R.NewSelect().Model(&r).Where("v.id = ?", id).Where("v.deleted_at IS NULL").Scan(ctx); err != nil {
+	r, err := s.st.videoForViewer(ctx, s.db.R, id, userID(p))
+	if err != nil {
+		return Playback{}, err
+	}
+	if r == nil {
 		return Playback{}, errVideoNotFound
 	}
-	allowed := p != nil && (p.UserID == r.OwnerID || p.IsAdmin())
-	if !allowed {
+	if !s.authz.Allowed(p, "media.video", "play", authz.Rels{}.If(r.IsOwner, authz.Owner)...) {
 		ok, err := s.gate.VideoAccess(ctx, p, VideoRef(id))
 		if err != nil {
 			return Playback{}, err
@@ -63,19 +64,18 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 		return Playback{}, apperr.New(apperr.Conflict, "media.video_not_ready", "media.video_not_ready").With(map[string]any{"Status": r.Status})
 	}
 	exp := s.clock.Now().Add(s.limits.URLTTL)
-	master := fmt.Sprintf("videos/%d/hls/master.m3u8", id)
+	master := hlsPrefix(id) + "master.m3u8"
 	e, sig := s.signer.Sign(master, exp)
 	out := Playback{VideoID: id, Duration: float64(r.DurationMS) / 1000, ExpiresAt: exp.UTC(),
 		HLSURL: fmt.Sprintf("%s%d/master.m3u8?exp=%s&sig=%s", playlistPrefix, id, e, sig)}
-	var err error
-	if out.MP4URL, err = s.store.URL(ctx, mp4Key(id), exp); err != nil {
+	if out.MP4URL, err = s.files.URL(ctx, mp4Key(id), exp); err != nil {
 		return Playback{}, err
 	}
-	if out.PosterURL, err = s.store.URL(ctx, posterKey(id), exp); err != nil {
+	if out.PosterURL, err = s.files.URL(ctx, posterKey(id), exp); err != nil {
 		return Playback{}, err
 	}
-	out.Captions = make([]PlaybackCaption, 0, len(r.Captions))
-	for _, c := range r.Captions {
+	out.Captions = make([]PlaybackCaption, 0, len(r.Captions.V))
+	for _, c := range r.Captions.V {
 		// Always through our /media handler, even when files come from a
 		// bucket: browsers load <track>s of another origin only with CORS.
 		u := s.signer.URL(mediaPrefix, c.Key, exp)
@@ -95,7 +95,7 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 	if !ok || err != nil || id <= 0 || !strings.HasSuffix(file, ".m3u8") || strings.Contains(file, "..") {
 		return apperr.New(apperr.NotFound, "media.not_found", "media.not_found")
 	}
-	master := fmt.Sprintf("videos/%d/hls/master.m3u8", id)
+	master := hlsPrefix(id) + "master.m3u8"
 	exp, sig := c.Query("exp"), c.Query("sig")
 	if err := s.signer.Verify(master, exp, sig, s.clock.Now()); err != nil {
 		return apperr.New(apperr.Forbidden, "media.signature_invalid", "media.signature_invalid").Because(err)
@@ -103,7 +103,7 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 	expUnix, _ := strconv.ParseInt(exp, 10, 64)
 	expires := time.Unix(expUnix, 0)
 	key := path.Join(hlsPrefix(id), file)
-	obj, err := s.store.Open(c.UserContext(), key)
+	obj, err := s.files.Open(c.UserContext(), key)
 	if err != nil {
 		return apperr.New(apperr.NotFound, "media.not_found", "media.not_found")
 	}
@@ -128,7 +128,7 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 			fmt.Fprintf(&b, "%s%d/%s?exp=%s&sig=%s\n", playlistPrefix, id, ref, url.QueryEscape(exp), url.QueryEscape(sig))
 			continue
 		}
-		u, err := s.store.URL(c.UserContext(), path.Join(hlsPrefix(id), ref), expires)
+		u, err := s.files.URL(c.UserContext(), path.Join(hlsPrefix(id), ref), expires)
 		if err != nil {
 			return err
 		}
@@ -157,25 +157,10 @@ func (s *service) serveImage(c *fiber.Ctx) error {
 		return errImageNotFound
 	}
 	ctx := c.UserContext()
-	var r imageRow
-	if err := s.db.R.NewSelect().Model(&r).Where("i.id = ?", id).Where("i.deleted_at IS NULL").Scan(ctx); err != nil {
-		return errImageNotFound
+	v, err := s.imageVariant(ctx, authz.PrincipalFrom(ctx), id, name)
+	if err != nil {
+		return err
 	}
-	p := authz.PrincipalFrom(ctx)
-	if p == nil || (p.UserID != r.OwnerID && !p.IsAdmin()) {
-		ok, err := s.gate.ImageAccess(ctx, p, ImageRef(id))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errImageNotFound
-		}
-	}
-	i := slices.IndexFunc(r.Variants, func(v storedVariant) bool { return v.Name == name })
-	if i < 0 {
-		return errImageNotFound
-	}
-	v := r.Variants[i]
 	etag := fmt.Sprintf(`"img-%d-%s-%d"`, id, name, v.Size)
 	h := &c.Response().Header
 	h.Set(fiber.HeaderETag, etag)
@@ -187,7 +172,7 @@ func (s *service) serveImage(c *fiber.Ctx) error {
 	if strings.Contains(c.Get(fiber.HeaderIfNoneMatch), etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	obj, err := s.store.Open(context.WithoutCancel(ctx), v.Key)
+	obj, err := s.files.Open(context.WithoutCancel(ctx), v.Key)
 	if err != nil {
 		return errImageNotFound
 	}

@@ -1,110 +1,69 @@
 package media
 
 import (
-	"database/sql/driver"
-	"encoding/json"
-	"fmt"
+	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
 )
 
-// jsonList stores a slice as JSON text on both dialects.
-type jsonList[T any] []T
+// store holds every query of the module (modules/README.md): each method
+// takes the bun.IDB to run on, the reader pool or the caller's transaction.
+type store struct{}
 
-func (j jsonList[T]) Value() (driver.Value, error) {
-	if j == nil {
-		return "[]", nil
+// ownerScope is the rows of a media table a query may return, as
+// authz.Scope decided: every row (admins), or one owner's rows. The zero
+// value is no owner's, which matches no row (ids start at 1).
+type ownerScope struct {
+	all   bool
+	owner int64
+}
+
+func (sc ownerScope) apply(q *bun.SelectQuery) *bun.SelectQuery {
+	if sc.all {
+		return q
 	}
-	b, err := json.Marshal([]T(j))
-	return string(b), err
+	return q.Where("?TableAlias.owner_id = ?", sc.owner)
 }
 
-func (j *jsonList[T]) Scan(src any) error {
-	switch s := src.(type) {
-	case string:
-		return json.Unmarshal([]byte(s), (*[]T)(j))
-	case []byte:
-		return json.Unmarshal(s, (*[]T)(j))
-	case nil:
-		*j = nil
-		return nil
+// live loads the live row id of a media table into dst (*imageRow or
+// *videoRow), within sc; notFound when there is none.
+func (store) live(ctx context.Context, idb bun.IDB, dst any, id int64, sc ownerScope, notFound error) error {
+	q := idb.NewSelect().Model(dst).Where("?TableAlias.id = ?", id).Where("?TableAlias.deleted_at IS NULL")
+	err := sc.apply(q).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound
 	}
-	return fmt.Errorf("media: cannot scan %T", src)
+	return err
 }
 
-// storedVariant is one stored image variant.
-type storedVariant struct {
-	Name        string `json:"name"`
-	Key         string `json:"key"`
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	ContentType string `json:"content_type"`
-	Size        int    `json:"size"`
+// livePage loads a page of the live rows of a media table into dst (a
+// pointer to a slice of rows) within sc, newest first, and counts them all.
+func (store) livePage(ctx context.Context, idb bun.IDB, dst any, sc ownerScope, limit, offset int) (int, error) {
+	q := sc.apply(idb.NewSelect().Model(dst).Where("?TableAlias.deleted_at IS NULL"))
+	n, err := q.OrderExpr("?TableAlias.created_at DESC, ?TableAlias.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	return int(n), err
 }
 
-type imageRow struct {
-	bun.BaseModel `bun:"table:media_images,alias:i"`
-
-	ID       int64                   `bun:"id,pk,autoincrement"`
-	OwnerID  int64                   `bun:"owner_id,notnull"`
-	Alt      string                  `bun:"alt,notnull"`
-	Format   string                  `bun:"format,notnull"`
-	Width    int                     `bun:"width,notnull"`
-	Height   int                     `bun:"height,notnull"`
-	Size     int64                   `bun:"size,notnull"`
-	Variants jsonList[storedVariant] `bun:"variants,notnull"`
-	// SourceSHA256 is the uploaded file's SHA-256 (hex), as for videos.
-	SourceSHA256 string     `bun:"source_sha256,notnull"`
-	CreatedAt    time.Time  `bun:"created_at,notnull"`
-	UpdatedAt    time.Time  `bun:"updated_at,notnull"`
-	DeletedAt    *time.Time `bun:"deleted_at"`
+// markDeleted soft-deletes row id of model's table ((*imageRow)(nil), …).
+func (store) markDeleted(ctx context.Context, idb bun.IDB, model any, id int64, now time.Time) error {
+	_, err := idb.NewUpdate().Model(model).Set("deleted_at = ?", now).Where("id = ?", id).Where("deleted_at IS NULL").Exec(ctx)
+	return err
 }
 
-// storedRendition is one HLS rendition of a ready video.
-type storedRendition struct {
-	Name      string `json:"name"`
-	Height    int    `json:"height"`
-	Bandwidth int    `json:"bandwidth"`
+// remove deletes row id of model's table for good.
+func (store) remove(ctx context.Context, idb bun.IDB, model any, id int64) error {
+	_, err := idb.NewDelete().Model(model).Where("id = ?", id).Exec(ctx)
+	return err
 }
 
-type videoRow struct {
-	bun.BaseModel `bun:"table:media_videos,alias:v"`
-
-	ID         int64                     `bun:"id,pk,autoincrement"`
-	OwnerID    int64                     `bun:"owner_id,notnull"`
-	Title      string                    `bun:"title,notnull"`
-	Status     string                    `bun:"status,notnull"`
-	Failure    string                    `bun:"failure,notnull"`
-	Size       int64                     `bun:"size,notnull"`
-	DurationMS int64                     `bun:"duration_ms,notnull"`
-	Width      int                       `bun:"width,notnull"`
-	Height     int                       `bun:"height,notnull"`
-	VideoCodec string                    `bun:"video_codec,notnull"`
-	AudioCodec string                    `bun:"audio_codec,notnull"`
-	Renditions jsonList[storedRendition] `bun:"renditions,notnull"`
-	Progress   int                       `bun:"progress,notnull"`
-	JobID      *int64                    `bun:"job_id"`
-	// SourceSHA256 is the original's SHA-256 (hex): a bundle's clip imported
-	// again is found by it instead of being stored twice.
-	SourceSHA256 string                  `bun:"source_sha256,notnull"`
-	Captions     jsonList[storedCaption] `bun:"captions,notnull"`
-	CreatedAt    time.Time               `bun:"created_at,notnull"`
-	UpdatedAt    time.Time               `bun:"updated_at,notnull"`
-	DeletedAt    *time.Time              `bun:"deleted_at"`
+// changed reports whether an update changed exactly one row.
+func changed(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
-
-// storedCaption is one WebVTT track of a video.
-type storedCaption struct {
-	Lang   string `json:"lang"`
-	Label  string `json:"label"`
-	Key    string `json:"key"`
-	SHA256 string `json:"sha256"`
-	Size   int    `json:"size"`
-}
-
-// Storage keys of a video's files.
-func originalKey(id int64) string { return fmt.Sprintf("videos/%d/original", id) }
-func hlsPrefix(id int64) string   { return fmt.Sprintf("videos/%d/hls/", id) }
-func posterKey(id int64) string   { return fmt.Sprintf("videos/%d/poster.jpg", id) }
-func mp4Key(id int64) string      { return fmt.Sprintf("videos/%d/hls/fallback.mp4", id) }

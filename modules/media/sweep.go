@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -60,10 +59,8 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 
 	// Uploads that never got their job: the files (perhaps a partial
 	// original) go, the row stays as a failure the owner can see.
-	var stale []int64
-	if err := s.db.R.NewSelect().Model((*videoRow)(nil)).Column("id").Where("status = 'uploaded'").
-		Where("updated_at < ?", now.Add(-uploadStaleAfter)).Where("deleted_at IS NULL").
-		OrderExpr("id").Limit(sweepBatch).Scan(ctx, &stale); err != nil {
+	stale, err := s.st.staleUploads(ctx, s.db.R, now.Add(-uploadStaleAfter), sweepBatch)
+	if err != nil {
 		return 0, err
 	}
 	for _, id := range stale {
@@ -73,7 +70,7 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 		}
 		if ok {
 			failed++
-			if err := s.store.DeletePrefix(ctx, fmt.Sprintf("videos/%d/", id)); err != nil {
+			if err := s.files.DeletePrefix(ctx, videoPrefix(id)); err != nil {
 				s.logger.WarnContext(ctx, "sweeping an interrupted upload's files", "video_id", id, "err", err)
 			}
 		}
@@ -84,12 +81,8 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 	// update is conditional on the status, so a video that became ready
 	// (its job completed) between the two reads is never failed.
 	for after := int64(0); ; {
-		var processing []struct {
-			ID    int64  `bun:"id"`
-			JobID *int64 `bun:"job_id"`
-		}
-		if err := s.db.R.NewSelect().Model((*videoRow)(nil)).Column("id", "job_id").Where("status = 'processing'").
-			Where("deleted_at IS NULL").Where("id > ?", after).OrderExpr("id").Limit(sweepBatch).Scan(ctx, &processing); err != nil {
+		processing, err := s.st.processing(ctx, s.db.R, after, sweepBatch)
+		if err != nil {
 			return failed, err
 		}
 		ids := make([]int64, 0, len(processing))
@@ -130,9 +123,8 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 	}
 	// Images whose instance died while storing their variants (the row
 	// comes first, see storeImage): files and row go.
-	var broken []int64
-	if err := s.db.R.NewSelect().Model((*imageRow)(nil)).Column("id").Where("variants = ?", "[]").
-		Where("created_at < ?", now.Add(-uploadStaleAfter)).OrderExpr("id").Limit(sweepBatch).Scan(ctx, &broken); err != nil {
+	broken, err := s.st.brokenImages(ctx, s.db.R, now.Add(-uploadStaleAfter), sweepBatch)
+	if err != nil {
 		return failed, err
 	}
 	for _, id := range broken {
@@ -143,15 +135,4 @@ func (s *service) sweep(ctx context.Context) (int, error) {
 		s.logger.InfoContext(ctx, "media sweeper failed stuck videos", "count", failed)
 	}
 	return failed, nil
-}
-
-// failIf marks a video failed if it is still in status from.
-func (s *service) failIf(ctx context.Context, id int64, from, reason string) (bool, error) {
-	res, err := s.db.W.NewUpdate().Model((*videoRow)(nil)).Set("status = 'failed'").Set("failure = ?", trim(reason, 300)).
-		Set("updated_at = ?", s.clock.Now()).Where("id = ?", id).Where("status = ?", from).Exec(ctx)
-	if err != nil {
-		return false, err
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
 }

@@ -43,8 +43,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +59,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/uptrace/bun"
 	xslog "golang.org/x/exp/slog"
 
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -98,24 +95,16 @@ var (
 // tusServer is the module's tusd handler. What it knows of finished uploads
 // is in media_tus_uploads, not in memory.
 type tusServer struct {
-	m      *Module
-	h      *tusd.UnroutedHandler
-	mux    http.Handler
-	store  filestore.FileStore
-	locker *dbLocker
-	dir    string
-	logger *slog.Logger
+	s       *service
+	h       *tusd.UnroutedHandler
+	mux     http.Handler
+	uploads filestore.FileStore
+	locker  *dbLocker
+	dir     string
+	logger  *slog.Logger
 
 	mu        sync.Mutex
 	lastPrune time.Time
-}
-
-// tusOutcome is the result of ingesting a completed upload.
-type tusOutcome struct {
-	owner   int64
-	size    int64
-	videoID int64
-	err     error
 }
 
 // tusCall is one request's state shared with tusd's callbacks (through the
@@ -159,16 +148,16 @@ func (m *Module) newTus(dir string) (*tusServer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	store := filestore.New(dir)
-	store.DirModePerm, store.FileModePerm = 0o700, 0o600
+	uploads := filestore.New(dir)
+	uploads.DirModePerm, uploads.FileModePerm = 0o700, 0o600
 	composer := tusd.NewStoreComposer()
 	// Deliberately no concatenation, deferred length or downloads.
-	composer.UseCore(store)
-	composer.UseTerminater(store)
+	composer.UseCore(uploads)
+	composer.UseTerminater(uploads)
 	logger := m.deps.Logger.With("component", "tus")
 	locker := newDBLocker(m.deps.DB, logger, tusLockLease, tusLockPoll)
 	composer.UseLocker(locker)
-	t := &tusServer{m: m, store: store, locker: locker, dir: dir, logger: logger}
+	t := &tusServer{s: m.svc, uploads: uploads, locker: locker, dir: dir, logger: logger}
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:             composer,
 		BasePath:                  TusPath,
@@ -206,10 +195,24 @@ func (m *Module) newTus(dir string) (*tusServer, error) {
 // caller checks the caller may upload videos.
 func (t *tusServer) caller(c *fiber.Ctx) (*authz.Principal, error) {
 	p := authz.PrincipalFrom(c.UserContext())
-	if err := t.m.authz.Check(p, "media.video", "manage", authz.None); err != nil {
+	if err := t.s.authz.Check(p, "media.video", "manage"); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// callerUpload checks the caller may upload videos and returns the id of
+// the upload the path names.
+func (t *tusServer) callerUpload(c *fiber.Ctx) (*authz.Principal, string, error) {
+	p, err := t.caller(c)
+	if err != nil {
+		return nil, "", err
+	}
+	id := c.Params("id")
+	if !reUploadID.MatchString(id) {
+		return nil, "", errUploadNotFound
+	}
+	return p, id, nil
 }
 
 // options answers protocol discovery (Tus-Version, Tus-Max-Size…).
@@ -228,12 +231,12 @@ func (t *tusServer) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !t.m.svc.hasFF {
+	if !t.s.hasFF {
 		return errNoTranscoding
 	}
-	if n, err := strconv.ParseInt(c.Get("Upload-Length"), 10, 64); err == nil && n > t.m.svc.limits.VideoBytes {
+	if n, err := strconv.ParseInt(c.Get("Upload-Length"), 10, 64); err == nil && n > t.s.limits.VideoBytes {
 		return apperr.New(apperr.TooLarge, "media.video_too_large", "media.video_too_large").
-			With(map[string]any{"MiB": t.m.svc.limits.VideoBytes >> 20})
+			With(map[string]any{"MiB": t.s.limits.VideoBytes >> 20})
 	}
 	t.prune()
 	return t.serve(c, p, "")
@@ -241,16 +244,12 @@ func (t *tusServer) create(c *fiber.Ctx) error {
 
 // upload is HEAD, PATCH and DELETE on one upload, the caller's own only.
 func (t *tusServer) upload(c *fiber.Ctx) error {
-	p, err := t.caller(c)
+	p, id, err := t.callerUpload(c)
 	if err != nil {
 		return err
 	}
-	id := c.Params("id")
-	if !reUploadID.MatchString(id) {
-		return errUploadNotFound
-	}
 	ctx := c.UserContext()
-	if o, ok, err := t.outcome(ctx, id, p); err != nil {
+	if o, ok, err := t.s.uploadOutcome(ctx, p, id); err != nil {
 		return err
 	} else if ok {
 		return t.finished(c, o)
@@ -261,7 +260,7 @@ func (t *tusServer) upload(c *fiber.Ctx) error {
 	err = t.serve(c, p, id)
 	if errors.Is(err, errUploadNotFound) && c.Method() == fiber.MethodHead {
 		// It finished while this HEAD waited for the final PATCH's lock.
-		if o, ok, oerr := t.outcome(ctx, id, p); oerr == nil && ok {
+		if o, ok, oerr := t.s.uploadOutcome(ctx, p, id); oerr == nil && ok {
 			c.Response().Header.Del("Upload-Offset")
 			c.Response().Header.Del("Upload-Length")
 			return t.finished(c, o)
@@ -289,15 +288,11 @@ func (t *tusServer) finished(c *fiber.Ctx, o tusOutcome) error {
 // result is GET …/{id}/video: the video a finished upload became, or the
 // problem that refused it.
 func (t *tusServer) result(c *fiber.Ctx) error {
-	p, err := t.caller(c)
+	p, id, err := t.callerUpload(c)
 	if err != nil {
 		return err
 	}
-	id := c.Params("id")
-	if !reUploadID.MatchString(id) {
-		return errUploadNotFound
-	}
-	o, ok, err := t.outcome(c.UserContext(), id, p)
+	o, ok, err := t.s.uploadOutcome(c.UserContext(), p, id)
 	if err != nil {
 		return err
 	}
@@ -315,7 +310,7 @@ func (t *tusServer) result(c *fiber.Ctx) error {
 
 // owned returns the info of an upload in progress that p created.
 func (t *tusServer) owned(ctx context.Context, id string, p *authz.Principal) (tusd.FileInfo, error) {
-	up, err := t.store.GetUpload(ctx, id)
+	up, err := t.uploads.GetUpload(ctx, id)
 	if err != nil {
 		if errors.Is(err, tusd.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return tusd.FileInfo{}, errUploadNotFound
@@ -370,11 +365,11 @@ func (t *tusServer) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	v, err := t.ingest(ctx, call.p, info)
 	// Remembered before the file goes, so that every request from now on
 	// finds one or the other.
-	if rerr := t.remember(ctx, info.ID, tusOutcome{owner: owner, size: info.Size, videoID: v.ID, err: err}); rerr != nil {
+	if rerr := t.s.rememberUpload(ctx, info.ID, tusOutcome{owner: owner, size: info.Size, videoID: v.ID, err: err}); rerr != nil {
 		t.logger.ErrorContext(ctx, "remembering a finished upload", "upload", info.ID, "err", rerr)
 	}
-	if up, gerr := t.store.GetUpload(ctx, info.ID); gerr == nil {
-		if terr := t.store.AsTerminatableUpload(up).Terminate(ctx); terr != nil {
+	if up, gerr := t.uploads.GetUpload(ctx, info.ID); gerr == nil {
+		if terr := t.uploads.AsTerminatableUpload(up).Terminate(ctx); terr != nil {
 			t.logger.WarnContext(ctx, "removing a finished upload", "upload", info.ID, "err", terr)
 		}
 	}
@@ -403,10 +398,10 @@ func (t *tusServer) ingest(ctx context.Context, p *authz.Principal, info tusd.Fi
 	if title == "" {
 		title = strings.TrimSuffix(info.MetaData["filename"], filepath.Ext(info.MetaData["filename"]))
 	}
-	if !t.m.svc.hasFF {
+	if !t.s.hasFF {
 		return Video{}, errNoTranscoding
 	}
-	return t.m.svc.ingestVideo(ctx, p, f, info.Size, title)
+	return t.s.ingestVideo(ctx, p, f, info.Size, title)
 }
 
 // prune removes, at most once an hour and in the background, uploads left
@@ -415,7 +410,7 @@ func (t *tusServer) ingest(ctx context.Context, p *authz.Principal, info tusd.Fi
 // on its own (on POST): the deletes are idempotent, and an upload is
 // removed under its lock, so a client resuming at that moment is not cut.
 func (t *tusServer) prune() {
-	now := t.m.svc.clock.Now()
+	now := t.s.clock.Now()
 	t.mu.Lock()
 	if !t.lastPrune.IsZero() && now.Sub(t.lastPrune) < time.Hour {
 		t.mu.Unlock()
@@ -426,7 +421,7 @@ func (t *tusServer) prune() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		if err := t.pruneOutcomes(ctx, now); err != nil {
+		if err := t.s.pruneOutcomes(ctx, now); err != nil {
 			t.logger.WarnContext(ctx, "pruning finished uploads", "err", err)
 		}
 		if err := t.locker.pruneLocks(ctx); err != nil {
@@ -463,161 +458,14 @@ func (t *tusServer) removeStale(ctx context.Context, id string) error {
 	if !t.stale(id) {
 		return nil
 	}
-	up, err := t.store.GetUpload(ctx, id)
+	up, err := t.uploads.GetUpload(ctx, id)
 	if err != nil {
 		if errors.Is(err, tusd.ErrNotFound) {
 			return nil
 		}
 		return err
 	}
-	return t.store.AsTerminatableUpload(up).Terminate(ctx)
-}
-
-// ---- outcomes (media_tus_uploads) --------------------------------------------
-
-// tusUploadRow is what a finished upload became: a video, or the error
-// that refused it, stored so that the same problem can be rebuilt.
-type tusUploadRow struct {
-	bun.BaseModel `bun:"table:media_tus_uploads,alias:tu"`
-	UploadID      string    `bun:"upload_id,pk"`
-	OwnerID       int64     `bun:"owner_id"`
-	Size          int64     `bun:"size"`
-	VideoID       *int64    `bun:"video_id"`
-	ErrorKind     string    `bun:"error_kind"`
-	ErrorCode     string    `bun:"error_code"`
-	ErrorMsg      string    `bun:"error_msg"`
-	ErrorData     string    `bun:"error_data,nullzero"` // JSON: tusErrorData
-	CreatedAt     time.Time `bun:"created_at"`
-}
-
-// tusErrorData is the rest of an apperr.Error worth keeping.
-type tusErrorData struct {
-	Data       map[string]any      `json:"data,omitempty"`
-	Fields     []apperr.FieldError `json:"fields,omitempty"`
-	RetryAfter time.Duration       `json:"retry_after,omitempty"`
-}
-
-// errorKinds names apperr's kinds in error_kind. "internal" is an
-// unexpected error: its text is not kept (it was logged when it happened).
-var errorKinds = []struct {
-	name string
-	kind error
-}{
-	{"invalid", apperr.Invalid}, {"unauthenticated", apperr.Unauthenticated}, {"forbidden", apperr.Forbidden},
-	{"not_found", apperr.NotFound}, {"conflict", apperr.Conflict}, {"too_large", apperr.TooLarge},
-	{"unsupported", apperr.Unsupported}, {"rate_limited", apperr.RateLimited},
-	{"unavailable", apperr.Unavailable}, {"malformed", apperr.Malformed}, {"timeout", apperr.Timeout},
-}
-
-const kindInternal = "internal"
-
-// errIngestFailed stands for an unexpected error a finished upload met: a
-// 500, as its final PATCH got.
-var errIngestFailed = errors.New("media: the resumable upload failed when it was ingested")
-
-// outcomeRow turns an outcome into its row.
-func outcomeRow(id string, o tusOutcome, now time.Time) (*tusUploadRow, error) {
-	row := &tusUploadRow{UploadID: id, OwnerID: o.owner, Size: o.size, CreatedAt: now}
-	if o.err == nil {
-		row.VideoID = &o.videoID
-		return row, nil
-	}
-	row.ErrorKind = kindInternal
-	kind := apperr.KindOf(o.err)
-	if kind == nil && errors.Is(o.err, context.DeadlineExceeded) {
-		kind = apperr.Timeout // as the problem converter reads it
-	}
-	for _, k := range errorKinds {
-		if k.kind == kind {
-			row.ErrorKind = k.name
-		}
-	}
-	var ae *apperr.Error
-	if row.ErrorKind != kindInternal && errors.As(o.err, &ae) {
-		row.ErrorCode, row.ErrorMsg = ae.Code, ae.Msg
-		if len(ae.Data) > 0 || len(ae.Fields) > 0 || ae.RetryAfter > 0 {
-			b, err := json.Marshal(tusErrorData{Data: ae.Data, Fields: ae.Fields, RetryAfter: ae.RetryAfter})
-			if err != nil {
-				return nil, err
-			}
-			row.ErrorData = string(b)
-		}
-	}
-	return row, nil
-}
-
-// outcome rebuilds the outcome a row stores.
-func (row *tusUploadRow) outcome() (tusOutcome, error) {
-	o := tusOutcome{owner: row.OwnerID, size: row.Size}
-	if row.VideoID != nil {
-		o.videoID = *row.VideoID
-		return o, nil
-	}
-	var kind error
-	for _, k := range errorKinds {
-		if k.name == row.ErrorKind {
-			kind = k.kind
-		}
-	}
-	if kind == nil {
-		o.err = errIngestFailed
-		return o, nil
-	}
-	e := &apperr.Error{Kind: kind, Code: row.ErrorCode, Msg: row.ErrorMsg}
-	if row.ErrorData != "" {
-		var d tusErrorData
-		dec := json.NewDecoder(strings.NewReader(row.ErrorData))
-		dec.UseNumber() // 64, not 64.0, in messages
-		if err := dec.Decode(&d); err != nil {
-			return tusOutcome{}, fmt.Errorf("media_tus_uploads %s: error_data: %w", row.UploadID, err)
-		}
-		e.Data, e.Fields, e.RetryAfter = d.Data, d.Fields, d.RetryAfter
-	}
-	o.err = e
-	return o, nil
-}
-
-// remember stores what a finished upload became.
-func (t *tusServer) remember(ctx context.Context, id string, o tusOutcome) error {
-	row, err := outcomeRow(id, o, t.m.svc.clock.Now())
-	if err != nil {
-		return err
-	}
-	// An id is used once; should a retried completion come twice, the last
-	// word stands.
-	_, err = t.m.deps.DB.W.NewInsert().Model(row).
-		On("CONFLICT (upload_id) DO UPDATE").
-		Set("owner_id = EXCLUDED.owner_id").Set("size = EXCLUDED.size").Set("video_id = EXCLUDED.video_id").
-		Set("error_kind = EXCLUDED.error_kind").Set("error_code = EXCLUDED.error_code").
-		Set("error_msg = EXCLUDED.error_msg").Set("error_data = EXCLUDED.error_data").
-		Set("created_at = EXCLUDED.created_at").
-		Exec(ctx)
-	return err
-}
-
-// outcome returns what the upload became if it finished within tusExpiry
-// and p created it (anyone else: not found).
-func (t *tusServer) outcome(ctx context.Context, id string, p *authz.Principal) (tusOutcome, bool, error) {
-	var row tusUploadRow
-	err := t.m.deps.DB.R.NewSelect().Model(&row).
-		Where("upload_id = ?", id).Where("owner_id = ?", p.UserID).
-		Where("created_at > ?", t.m.svc.clock.Now().Add(-tusExpiry)).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tusOutcome{}, false, nil
-	}
-	if err != nil {
-		return tusOutcome{}, false, err
-	}
-	o, err := row.outcome()
-	return o, err == nil, err
-}
-
-// pruneOutcomes forgets uploads finished more than tusExpiry before now.
-func (t *tusServer) pruneOutcomes(ctx context.Context, now time.Time) error {
-	_, err := t.m.deps.DB.W.NewDelete().Model((*tusUploadRow)(nil)).
-		Where("created_at <= ?", now.Add(-tusExpiry)).Exec(ctx)
-	return err
+	return t.uploads.AsTerminatableUpload(up).Terminate(ctx)
 }
 
 // ---- the Fiber → net/http bridge --------------------------------------------

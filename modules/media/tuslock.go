@@ -33,9 +33,7 @@ package media
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -43,7 +41,6 @@ import (
 	"time"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/db"
 )
@@ -64,6 +61,7 @@ const (
 // dbLocker is tusd's handler.Locker over media_tus_locks.
 type dbLocker struct {
 	db     *db.DB
+	st     store
 	logger *slog.Logger
 	lease  time.Duration
 	renew  time.Duration
@@ -157,7 +155,7 @@ func (k *dbLock) Lock(ctx context.Context, requestRelease func()) error {
 			h.askRelease()
 		} else {
 			if asked != row.Holder {
-				if err := l.ask(ctx, k.id, row.Holder); err != nil {
+				if err := l.st.askRelease(ctx, l.db.W, k.id, row.Holder); err != nil {
 					if ctx.Err() != nil {
 						return tusd.ErrLockTimeout
 					}
@@ -293,8 +291,7 @@ func (k *dbLock) Unlock() error {
 		// Up to a lease: after that the lease has run out anyway.
 		ctx, cancel := context.WithTimeout(context.Background(), max(k.l.lease, tusLockQueryTimeout))
 		defer cancel()
-		_, k.unlockErr = k.l.db.W.NewDelete().Model((*tusLockRow)(nil)).
-			Where("upload_id = ?", k.id).Where("holder = ?", k.holder).Exec(ctx)
+		k.unlockErr = k.l.st.dropLock(ctx, k.l.db.W, k.id, k.holder)
 		k.l.mu.Lock()
 		if k.l.held[k.id] == k {
 			delete(k.l.held, k.id)
@@ -317,24 +314,11 @@ func (k *dbLock) abandon() {
 	})
 }
 
-// ---- the table --------------------------------------------------------------
-
-type tusLockRow struct {
-	bun.BaseModel    `bun:"table:media_tus_locks,alias:tl"`
-	UploadID         string    `bun:"upload_id,pk"`
-	Holder           string    `bun:"holder"`
-	ExpiresAt        time.Time `bun:"expires_at"`
-	ReleaseRequested bool      `bun:"release_requested"`
-}
+// ---- the table (store_tus.go) ----------------------------------------------
 
 // current reads the lock of an upload (through the reader pool).
 func (l *dbLocker) current(ctx context.Context, id string) (tusLockRow, bool, error) {
-	var row tusLockRow
-	err := l.db.R.NewSelect().Model(&row).Where("upload_id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tusLockRow{}, false, nil
-	}
-	return row, err == nil, err
+	return l.st.lock(ctx, l.db.R, id)
 }
 
 // acquire takes the lock if it is free or its lease has run out. The
@@ -343,49 +327,22 @@ func (l *dbLocker) current(ctx context.Context, id string) (tusLockRow, bool, er
 func (l *dbLocker) acquire(ctx context.Context, id, holder string, now time.Time) (bool, error) {
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tusLockQueryTimeout)
 	defer cancel()
-	res, err := l.db.W.NewInsert().
-		Model(&tusLockRow{UploadID: id, Holder: holder, ExpiresAt: now.Add(l.lease)}).
-		On("CONFLICT (upload_id) DO UPDATE").
-		Set("holder = EXCLUDED.holder").
-		Set("expires_at = EXCLUDED.expires_at").
-		Set("release_requested = EXCLUDED.release_requested").
-		Where("tl.expires_at < ?", now).
-		Exec(qctx)
+	ok, err := l.st.takeLock(qctx, l.db.W, &tusLockRow{UploadID: id, Holder: holder, ExpiresAt: now.Add(l.lease)}, now)
 	if err != nil {
 		return false, fmt.Errorf("taking the lock of upload %s: %w", id, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return ok, nil
 }
 
 // extend renews the lease; false means it is no longer the holder's.
 func (l *dbLocker) extend(ctx context.Context, id, holder string) (bool, error) {
 	qctx, cancel := context.WithTimeout(ctx, tusLockQueryTimeout)
 	defer cancel()
-	res, err := l.db.W.NewUpdate().Model((*tusLockRow)(nil)).
-		Set("expires_at = ?", time.Now().UTC().Add(l.lease)).
-		Where("upload_id = ?", id).Where("holder = ?", holder).
-		Exec(qctx)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// ask flags a release request for the holder of another instance.
-func (l *dbLocker) ask(ctx context.Context, id, holder string) error {
-	_, err := l.db.W.NewUpdate().Model((*tusLockRow)(nil)).
-		Set("release_requested = ?", true).
-		Where("upload_id = ?", id).Where("holder = ?", holder).
-		Exec(ctx)
-	return err
+	return l.st.extendLock(qctx, l.db.W, id, holder, time.Now().UTC().Add(l.lease))
 }
 
 // pruneLocks deletes leases that ran out long ago (holders that died on
 // uploads nobody came back to).
 func (l *dbLocker) pruneLocks(ctx context.Context) error {
-	_, err := l.db.W.NewDelete().Model((*tusLockRow)(nil)).
-		Where("expires_at < ?", time.Now().UTC().Add(-time.Hour)).Exec(ctx)
-	return err
+	return l.st.pruneLocks(ctx, l.db.W, time.Now().UTC().Add(-time.Hour))
 }

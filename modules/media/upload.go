@@ -13,14 +13,13 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 )
 
-// filePart streams the "file" part of a multipart request without buffering
-// the body: large bodies arrive as a stream (StreamRequestBody), small ones
-// are already read. Other form fields before the file are collected (up to
-// a small size each).
-func filePart(c *fiber.Ctx) (io.Reader, string, map[string]string, error) {
+// multipartBody reads the request's multipart body without buffering it:
+// large bodies arrive as a stream (StreamRequestBody), small ones are
+// already read.
+func multipartBody(c *fiber.Ctx) (*multipart.Reader, error) {
 	mediaType, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return nil, "", nil, apperr.New(apperr.Unsupported, "media.multipart_required", "media.multipart_required")
+		return nil, apperr.New(apperr.Unsupported, "media.multipart_required", "media.multipart_required")
 	}
 	var body io.Reader
 	if c.Request().IsBodyStream() {
@@ -28,22 +27,75 @@ func filePart(c *fiber.Ctx) (io.Reader, string, map[string]string, error) {
 	} else {
 		body = bytes.NewReader(c.Body())
 	}
-	mr := multipart.NewReader(body, params["boundary"])
+	return multipart.NewReader(body, params["boundary"]), nil
+}
+
+func malformed(err error) error {
+	return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
+}
+
+// formField reads a form field's value (up to 4 KiB), trimmed.
+func formField(part *multipart.Part) (string, error) {
+	v, err := io.ReadAll(io.LimitReader(part, 4096))
+	if err != nil {
+		return "", malformed(err)
+	}
+	return strings.TrimSpace(string(v)), nil
+}
+
+// filePart streams the "file" part of a multipart request. Other form
+// fields before the file are collected.
+func filePart(c *fiber.Ctx) (io.Reader, map[string]string, error) {
+	mr, err := multipartBody(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, "", nil, apperr.InvalidFields("media.file_required", apperr.FieldError{Location: "body.file", Message: "media.file_required"})
+			return nil, nil, apperr.InvalidFields("media.file_required", apperr.FieldError{Location: "body.file", Message: "media.file_required"})
 		}
 		if err != nil {
-			return nil, "", nil, apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
+			return nil, nil, malformed(err)
 		}
-		name := part.FormName()
-		if name == "file" {
-			return part, part.FileName(), fields, nil
+		if part.FormName() == "file" {
+			return part, fields, nil
 		}
-		v, _ := io.ReadAll(io.LimitReader(part, 4096))
-		fields[name] = strings.TrimSpace(string(v))
+		if fields[part.FormName()], err = formField(part); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// smallForm reads a small multipart form (the body guard bounds the body):
+// its fields and its "file" part, up to max+1 bytes (so that a larger file
+// is refused as such), in any order. chosen reports whether a file was
+// chosen (browsers send an empty, unnamed part if not).
+func smallForm(c *fiber.Ctx, max int64) (fields map[string]string, file []byte, chosen bool, err error) {
+	mr, err := multipartBody(c)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	fields = map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return fields, file, chosen, nil
+		}
+		if err != nil {
+			return nil, nil, false, malformed(err)
+		}
+		if part.FormName() == "file" {
+			chosen = part.FileName() != ""
+			if file, err = io.ReadAll(io.LimitReader(part, max+1)); err != nil {
+				return nil, nil, false, malformed(err)
+			}
+			continue
+		}
+		if fields[part.FormName()], err = formField(part); err != nil {
+			return nil, nil, false, err
+		}
 	}
 }
 
