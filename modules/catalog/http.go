@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -185,4 +186,22 @@ func (m *Module) routes(api huma.API) {
 		r, err := s.Roadmap(ctx, authz.PrincipalFrom(ctx), in.Curriculum)
 		return &roadmapOutput{r}, err
 	})
+
+	// Kinds and graders are registered, not a Go enumeration: the schemas
+	// list the ones this server accepts, and huma refuses the others as it
+	// refuses any value outside an enum.
+	kinds := m.svc.kinds
+	enum(api, reflect.TypeFor[TopicInput](), "kind", kinds.Names())
+	enum(api, reflect.TypeFor[Topic](), "kind", kinds.Names())
+	enum(api, reflect.TypeFor[AssignmentInput](), "grader", kinds.Graders())
+}
+
+// enum sets the allowed values of a property of a registered type's schema.
+func enum(api huma.API, t reflect.Type, prop string, values []string) {
+	s := api.OpenAPI().Components.Schemas.Schema(t, false, "").Properties[prop]
+	s.Enum = make([]any, len(values))
+	for i, v := range values {
+		s.Enum[i] = v
+	}
+	s.PrecomputeMessages()
 }
