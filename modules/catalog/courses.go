@@ -63,25 +63,33 @@ func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f CourseF
 
 // summaries builds list items: one query for the counts, one for the authors.
 func (s *service) summaries(ctx context.Context, rows []courseRow) ([]CourseSummary, error) {
-	out := make([]CourseSummary, len(rows))
+	return listItems(ctx, s.users, rows, func(r *courseRow) (int64, int64) { return r.ID, r.AuthorID },
+		func(ids []int64) (map[int64]courseStats, error) { return s.st.courseStats(ctx, s.db.R, ids) }, summaryOf)
+}
+
+// listItems builds the list items of rows in two queries whatever their
+// number: one for what is counted by row (count), one for the authors.
+func listItems[R, C, T any](ctx context.Context, users accounts.Directory, rows []R, ids func(*R) (id, author int64),
+	count func(ids []int64) (map[int64]C, error), item func(*R, C, accounts.User) T) ([]T, error) {
+	out := make([]T, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
-	ids := make([]int64, len(rows))
+	rowIDs := make([]int64, len(rows))
 	authorIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i], authorIDs[i] = r.ID, r.AuthorID
+	for i := range rows {
+		rowIDs[i], authorIDs[i] = ids(&rows[i])
 	}
-	stats, err := s.st.courseStats(ctx, s.db.R, ids)
+	counts, err := count(rowIDs)
 	if err != nil {
 		return nil, err
 	}
-	authors, err := s.users.UsersByIDs(ctx, authorIDs)
+	authors, err := users.UsersByIDs(ctx, authorIDs)
 	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
-		out[i] = summaryOf(&rows[i], stats[rows[i].ID], authors[rows[i].AuthorID])
+		out[i] = item(&rows[i], counts[rowIDs[i]], authors[authorIDs[i]])
 	}
 	return out, nil
 }
@@ -265,12 +273,12 @@ func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in Cours
 			return errSlugTaken
 		}
 		w := s.writer(tx)
-		row := &courseRow{AuthorID: p.UserID}
+		row := &courseRow{AuthorID: userID(p)}
 		if err := w.saveCourseRow(ctx, row, &in, true); err != nil {
 			return conflictOnDuplicate(err)
 		}
 		id = row.ID
-		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), p.UserID); err != nil {
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), userID(p)); err != nil {
 			return err
 		}
 		return w.saveOutline(ctx, row.ID, in.Lectures)
@@ -344,7 +352,7 @@ func (s *service) write(ctx context.Context, tx bun.IDB, p *authz.Principal, row
 		return conflictOnDuplicate(err)
 	}
 	if prereqs {
-		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), p.UserID); err != nil {
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), userID(p)); err != nil {
 			return err
 		}
 		if err := s.checkNoCycle(ctx, tx, row.ID); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
@@ -27,31 +28,16 @@ func (s *service) ListCurriculums(ctx context.Context, f CurriculumFilter) ([]Cu
 	return out, count, err
 }
 
+// curriculumSummaries builds list items: one query for the counts of
+// courses, one for the authors.
 func (s *service) curriculumSummaries(ctx context.Context, rows []curriculumRow) ([]CurriculumSummary, error) {
-	out := make([]CurriculumSummary, len(rows))
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, len(rows))
-	authorIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i], authorIDs[i] = r.ID, r.AuthorID
-	}
-	counts, err := s.st.publishedCourseCounts(ctx, s.db.R, ids)
-	if err != nil {
-		return nil, err
-	}
-	authors, err := s.users.UsersByIDs(ctx, authorIDs)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range rows {
-		a := authors[r.AuthorID]
-		out[i] = CurriculumSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
-			SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Tags: nonNil(r.Tags.V), Status: r.Status,
-			CourseCount: counts[r.ID], Author: Author{ID: a.ID, Nickname: a.Nickname}, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
-	}
-	return out, nil
+	return listItems(ctx, s.users, rows, func(r *curriculumRow) (int64, int64) { return r.ID, r.AuthorID },
+		func(ids []int64) (map[int64]int, error) { return s.st.publishedCourseCounts(ctx, s.db.R, ids) },
+		func(r *curriculumRow, courses int, a accounts.User) CurriculumSummary {
+			return CurriculumSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
+				SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Tags: nonNil(r.Tags.V), Status: r.Status,
+				CourseCount: courses, Author: Author{ID: a.ID, Nickname: a.Nickname}, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		})
 }
 
 // Curriculum returns a curriculum with its courses in roadmap order.

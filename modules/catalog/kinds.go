@@ -14,9 +14,10 @@ import (
 // Kind is a topic kind: one of the standard ones (StandardKinds) or one
 // another module registers. A kind owns its topics' content: which input
 // fields hold it, how they are checked, what is stored (a JSON object in
-// catalog_topics.content) and what readers receive. The engine switches on
-// no kind's name, except for the video kind's media (a topic's video is
-// what the media module plays).
+// catalog_topics.content) and what readers receive. The engine itself
+// names only what it serves of the standard kinds: videos (the media module
+// plays a video topic's), quiz questions (rows, which attempts refer to) and
+// answer keys (AnswerKeys).
 type Kind struct {
 	// Name is what topics give as their kind ("video").
 	Name string
@@ -31,8 +32,8 @@ type Kind struct {
 	// payload decodes t.Payload). Problems are located relative to the
 	// topic: "body", "payload.url", "assignment.tests[1].name".
 	Validate func(t *TopicInput) []apperr.FieldError
-	// Payload is what is stored of a valid topic's content: a value encoded
-	// as a JSON object (t.Payload itself for a kind that keeps it as given).
+	// Payload is what is stored of a valid topic's content, encoded as JSON
+	// (t.Payload itself for a kind that keeps it as given).
 	Payload func(t *TopicInput) any
 	// Show fills c, what a reader of the topic receives, from the stored
 	// payload. answers says whether the reader may see answer keys
@@ -65,18 +66,13 @@ var contentFields = []string{"video", "captions", "notes", "body", "questions", 
 
 var kindNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// NewKinds returns an empty registry.
-func NewKinds() *Kinds { return &Kinds{kinds: map[string]Kind{}} }
-
 // StandardKinds returns a registry of the standard kinds: video, article,
 // quiz and assignment. Assignments accept the graders registered on it
 // (RegisterGrader).
 func StandardKinds() *Kinds {
-	k := NewKinds()
+	k := &Kinds{kinds: map[string]Kind{}}
 	for _, kind := range []Kind{videoKind(), articleKind(), quizKind(), assignmentKind(k)} {
-		if err := k.Register(kind); err != nil {
-			panic(err) // the standard kinds are valid: a test holds it
-		}
+		k.kinds[kind.Name] = kind
 	}
 	return k
 }

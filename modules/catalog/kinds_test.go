@@ -213,9 +213,9 @@ func TestKindsFromOutside(t *testing.T) {
 func TestKindsRegistry(t *testing.T) {
 	k := testKinds(t)
 	for _, bad := range []Kind{
-		pollKind(),                  // twice
-		{Name: "Bad Name"},          // not a name
-		{Name: "empty"},             // no functions
+		pollKind(),         // twice
+		{Name: "Bad Name"}, // not a name
+		{Name: "empty"},    // no functions
 		func() Kind { p := pollKind(); p.Name = "odd"; p.Fields = []string{"slides"}; return p }(), // no such field
 		func() Kind { p := pollKind(); p.Name = "bare"; p.Fields = nil; return p }(),               // no field
 	} {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/testkit"
 )
 
 // enrolledEverywhere entitles every learner to every course.
@@ -246,4 +248,42 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A course's media follow the course: its picture and intro video are for
+// whoever may read it (a draft's for its editors), a topic's video also
+// needs the topic's content to be viewable.
+func TestCourseMediaFollowTheCourse(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		ctx := context.Background()
+		a := newUser(t, ta, "tutora", "tutor")
+		b := newUser(t, ta, "tutorb", "tutor")
+		admin := newUser(t, ta, "admin", "admin")
+		draft := sampleCourse("media-draft", "미디어 초안", 1, 1)
+		draft["status"] = "draft"
+		id := create(t, ta, a, draft)
+		gate := ta.App.CatalogMediaGate()
+		pa := &authz.Principal{UserID: a.ID, Role: authz.Tutor}
+		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "intro_video", "media:video:5"))
+		testkit.Must(t, gate.SetCourseMedia(ctx, pa, id, "thumbnail", "media:image:6"))
+		for _, c := range []struct {
+			p    *authz.Principal
+			want bool
+		}{
+			{nil, false}, {&authz.Principal{UserID: b.ID, Role: authz.Tutor}, false},
+			{pa, true}, {&authz.Principal{UserID: admin.ID, Role: authz.Admin}, true},
+		} {
+			video, err := gate.VideoAccess(ctx, c.p, "media:video:5")
+			testkit.Must(t, err)
+			image, err := gate.ImageAccess(ctx, c.p, "media:image:6")
+			testkit.Must(t, err)
+			if video != c.want || image != c.want {
+				t.Errorf("%v: intro video %v, picture %v; want %v", c.p, video, image, c.want)
+			}
+		}
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", id), map[string]any{"status": "published"}, as(a)...).Status(200)
+		if ok, err := gate.VideoAccess(ctx, nil, "media:video:5"); err != nil || !ok {
+			t.Errorf("a published course's intro video: %v, %v", ok, err)
+		}
+	})
 }
