@@ -13,8 +13,8 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
-// CourseFilter selects courses for the list.
-type CourseFilter struct {
+// courseFilter selects courses for the list.
+type courseFilter struct {
 	Search     string
 	Category   string
 	SkillLevel string
@@ -37,8 +37,8 @@ func (s *service) readScope(p *authz.Principal) authz.Scope {
 // ListCourses returns one page of courses with their counts and authors, in
 // a fixed number of queries: the published ones, or the caller's own (Mine),
 // among those the caller may read.
-func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f CourseFilter) ([]CourseSummary, int, error) {
-	l := courseList{CourseFilter: f, uid: userID(p), scope: s.readScope(p)}
+func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseFilter) ([]CourseSummary, int, error) {
+	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p)}
 	l.Mine = f.Mine && p != nil // an anonymous caller has no courses: "mine" is the catalog
 	if f.Curriculum != "" {
 		cu, err := s.st.curriculum(ctx, s.db.R, f.Curriculum, l.uid)

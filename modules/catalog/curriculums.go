@@ -12,14 +12,14 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
-// CurriculumFilter selects curriculums.
-type CurriculumFilter struct {
+// curriculumFilter selects curriculums.
+type curriculumFilter struct {
 	Search, Category, SkillLevel, Ordering string
 	Limit, Offset                          int
 }
 
 // ListCurriculums returns published curriculums with their course counts.
-func (s *service) ListCurriculums(ctx context.Context, f CurriculumFilter) ([]CurriculumSummary, int, error) {
+func (s *service) ListCurriculums(ctx context.Context, f curriculumFilter) ([]CurriculumSummary, int, error) {
 	rows, count, err := s.st.curriculums(ctx, s.db.R, f)
 	if err != nil {
 		return nil, 0, err

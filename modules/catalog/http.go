@@ -79,7 +79,7 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-courses", Method: http.MethodGet, Path: "/api/courses", Summary: "List published courses", Tags: tags,
 	}, func(ctx context.Context, in *courseListInput) (*courseListOutput, error) {
-		f := CourseFilter{Search: in.Search, Category: in.Category, SkillLevel: in.SkillLevel, PriceLevel: in.PriceLevel,
+		f := courseFilter{Search: in.Search, Category: in.Category, SkillLevel: in.SkillLevel, PriceLevel: in.PriceLevel,
 			Curriculum: in.Curriculum, Ordering: in.Ordering, Mine: in.Mine, Limit: in.Limit(), Offset: in.Offset()}
 		if in.MinPrice > 0 {
 			f.MinPrice = &in.MinPrice
@@ -136,7 +136,7 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-curriculums", Method: http.MethodGet, Path: "/api/curriculums", Summary: "List published curriculums", Tags: tags,
 	}, func(ctx context.Context, in *curriculumListInput) (*curriculumListOutput, error) {
-		items, count, err := s.ListCurriculums(ctx, CurriculumFilter{Search: in.Search, Category: in.Category,
+		items, count, err := s.ListCurriculums(ctx, curriculumFilter{Search: in.Search, Category: in.Category,
 			SkillLevel: in.SkillLevel, Ordering: in.Ordering, Limit: in.Limit(), Offset: in.Offset()})
 		if err != nil {
 			return nil, err

@@ -111,7 +111,7 @@ type filterLink struct {
 
 func (m *Module) list(c *fiber.Ctx) error {
 	q := parseListQuery(c)
-	f := CourseFilter{Search: q.Q, Category: q.Category, SkillLevel: q.SkillLevel, PriceLevel: q.Price,
+	f := courseFilter{Search: q.Q, Category: q.Category, SkillLevel: q.SkillLevel, PriceLevel: q.Price,
 		Limit: listPageSize, Offset: (q.Page - 1) * listPageSize}
 	switch q.Ordering {
 	case "":

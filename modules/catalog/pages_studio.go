@@ -22,7 +22,7 @@ type studioPage struct {
 // their own here; they reach others' editors from the course pages).
 func (m *Module) studio(c *fiber.Ctx) error {
 	n := pageNumber(c)
-	items, count, err := m.svc.ListCourses(c.UserContext(), authz.PrincipalFrom(c.UserContext()), CourseFilter{
+	items, count, err := m.svc.ListCourses(c.UserContext(), authz.PrincipalFrom(c.UserContext()), courseFilter{
 		Mine: true, Ordering: "-created_at", Limit: studioPageSize, Offset: (n - 1) * studioPageSize})
 	if err != nil {
 		return err

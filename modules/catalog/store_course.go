@@ -20,7 +20,7 @@ var courseOrderings = map[string]string{
 // courseList is a page of the course list to load: the filter, the
 // resolved curriculum, and which rows the caller may read.
 type courseList struct {
-	CourseFilter
+	courseFilter
 	uid          int64
 	scope        authz.Scope // the courses the caller may read
 	curriculumID *int64

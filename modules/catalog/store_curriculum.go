@@ -53,7 +53,7 @@ func (st store) curriculumBySlug(ctx context.Context, idb bun.IDB, slug string) 
 }
 
 // curriculums returns one page of published curriculums and how many match.
-func (st store) curriculums(ctx context.Context, idb bun.IDB, f CurriculumFilter) ([]curriculumRow, int, error) {
+func (st store) curriculums(ctx context.Context, idb bun.IDB, f curriculumFilter) ([]curriculumRow, int, error) {
 	q := idb.NewSelect().Model((*curriculumRow)(nil)).Where("cu.deleted_at IS NULL").Where("cu.status = 'published'")
 	if f.Category != "" {
 		q = q.Where("cu.category = ?", f.Category)
