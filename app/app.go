@@ -310,7 +310,7 @@ func (a *App) importDefaultContent(ctx context.Context) error {
 	if err != nil || !empty {
 		return err
 	}
-	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root)
+	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root, a.mods.kinds)
 	if err != nil {
 		return err
 	}

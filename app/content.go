@@ -94,7 +94,11 @@ func (e *bundleProblems) Error() string {
 // standard output one per line (file:line:column: message, which editors
 // and CI annotate).
 func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
-	b, problems, err := bundle.LoadDir(dir)
+	kinds, err := topicKinds()
+	if err != nil {
+		return nil, err
+	}
+	b, problems, err := bundle.LoadDir(dir, kinds)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +112,22 @@ func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
 		return nil, errors.New("bundle: nothing loaded")
 	}
 	return b, nil
+}
+
+// topicKinds is the registry of topic kinds and assignment graders that
+// the catalog, the bundle loader and the bundle schema share: the catalog's
+// standard kinds, and the graders registered by whoever runs them. The
+// grading module does not exist yet, so the standard javascript, sql and
+// html graders the catalog exports are registered here; the grading module
+// will register them (and the kinds' other modules theirs) instead.
+func topicKinds() (*catalog.Kinds, error) {
+	k := catalog.StandardKinds()
+	for _, g := range catalog.StandardGraders() {
+		if err := k.RegisterGrader(g); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
 }
 
 // summarize describes a bundle in one line:

@@ -22,6 +22,9 @@ type builtModules struct {
 	auth     *auth.Module
 	catalog  *catalog.Module
 	media    *media.Module
+	// kinds are the topic kinds and graders the catalog accepts, for the
+	// bundles loaded at start-up.
+	kinds *catalog.Kinds
 }
 
 // buildModules constructs every module, in dependency order, with exactly
@@ -46,8 +49,12 @@ func (a *App) buildModules() ([]Module, error) {
 			Window: cfg.Auth.Throttle.Window,
 		},
 	})
+	kinds, err := topicKinds()
+	if err != nil {
+		return nil, err
+	}
 	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
-		Web: a.Web, I18n: a.I18n, BundleSchema: bundle.Schema()})
+		Kinds: kinds, Web: a.Web, I18n: a.I18n, BundleSchema: bundle.Schema(kinds)})
 	// Uploads being validated and transcodes in progress can be gigabytes:
 	// they live under the data directory, not on a small (or RAM-backed)
 	// system /tmp; resumable uploads there also survive a reboot.
@@ -62,7 +69,7 @@ func (a *App) buildModules() ([]Module, error) {
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, kinds: kinds}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(

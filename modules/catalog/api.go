@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/weaverse/weaverse/platform/authz"
 )
@@ -51,6 +52,68 @@ type Reader interface {
 	// Roadmap returns the featured curriculum's courses in order with the
 	// caller's statuses (nil principal: no statuses).
 	RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error)
+}
+
+// CourseSummary is a course in lists.
+type CourseSummary struct {
+	ID             int64     `json:"id"`
+	Slug           string    `json:"slug"`
+	Title          string    `json:"title"`
+	Summary        string    `json:"summary"`
+	Category       string    `json:"category"`
+	SkillLevel     string    `json:"skill_level"`
+	Price          int64     `json:"price" doc:"KRW, when sold alone."`
+	AccessDays     int       `json:"access_days"`
+	Credits        int       `json:"credits"`
+	EstimatedHours int       `json:"estimated_hours"`
+	Tags           []string  `json:"tags"`
+	Status         string    `json:"status"`
+	Thumbnail      string    `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
+	ThumbnailURL   string    `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
+	CurriculumID   *int64    `json:"curriculum_id"`
+	Position       int       `json:"position" doc:"Order in its curriculum's roadmap."`
+	Author         Author    `json:"author"`
+	LectureCount   int       `json:"lecture_count"`
+	TopicCount     int       `json:"topic_count"`
+	VideoSeconds   int       `json:"video_seconds" doc:"Total length of the course's videos."`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// CurriculumSummary is a curriculum in lists.
+type CurriculumSummary struct {
+	ID          int64     `json:"id"`
+	Slug        string    `json:"slug"`
+	Title       string    `json:"title"`
+	Summary     string    `json:"summary"`
+	Category    string    `json:"category"`
+	SkillLevel  string    `json:"skill_level"`
+	Price       int64     `json:"price" doc:"KRW."`
+	AccessDays  int       `json:"access_days"`
+	Tags        []string  `json:"tags"`
+	Status      string    `json:"status"`
+	CourseCount int       `json:"course_count"`
+	Author      Author    `json:"author"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Author is a course's or curriculum's author as the catalog shows it.
+type Author struct {
+	ID       int64  `json:"id"`
+	Nickname string `json:"nickname"`
+}
+
+// RoadmapItem is a course on the roadmap.
+type RoadmapItem struct {
+	CourseSummary
+	Status CourseStatus `json:"status,omitempty" enum:"locked,owned,in_progress,completed,expired" doc:"The caller's status (absent for anonymous callers)."`
+}
+
+// Roadmap is a curriculum's courses in order.
+type Roadmap struct {
+	Curriculum CurriculumSummary `json:"curriculum"`
+	Courses    []RoadmapItem     `json:"courses"`
 }
 
 // Bundle is a parsed course bundle: a curriculum with its courses, or one
@@ -140,4 +203,61 @@ type MediaGate interface {
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.
 	ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
+}
+
+// AnswerKeys gives the module that grades learners' work what the catalog
+// keeps from learners: the correct choices and explanations of quizzes, and
+// the hidden tests and solutions of assignments. app hands it to that module;
+// it is never served over HTTP.
+type AnswerKeys interface {
+	// QuizKey returns the key of a live quiz topic; apperr.NotFound for any
+	// other topic (another kind, deleted, or of a deleted course).
+	QuizKey(ctx context.Context, topicID int64) (*QuizKey, error)
+	// AssignmentKey returns the key of a live assignment topic; NotFound as
+	// for QuizKey.
+	AssignmentKey(ctx context.Context, topicID int64) (*AssignmentKey, error)
+}
+
+// QuizKey is a quiz's questions with their answers.
+type QuizKey struct {
+	TopicID   int64
+	CourseID  int64
+	PassScore int // percent of correct answers needed to pass
+	Questions []QuestionKey
+}
+
+// QuestionKey is one question of a quiz, with its live choices in order.
+type QuestionKey struct {
+	ID          int64
+	Choices     []int64 // the choices' ids: an answer names one of them
+	Correct     int64   // the correct choice's id
+	Explanation string  // shown to the learner after grading
+}
+
+// AssignmentKey is what a grader needs to grade an assignment.
+type AssignmentKey struct {
+	TopicID   int64
+	CourseID  int64
+	PassScore int // percent of tests to pass
+	Grader    string
+	Function  string // javascript: the function the tests call
+	Schema    string // sql: statements run before the learner's query
+	Ordered   bool   // sql: whether row order matters
+	Solution  string
+	Tests     []AssignmentTest // hidden ones included
+}
+
+// AssignmentTest is one test of an assignment; which fields apply depends on
+// the grader.
+type AssignmentTest struct {
+	Name     string            `json:"name" yaml:"name"`
+	Hidden   bool              `json:"hidden,omitempty" yaml:"hidden" doc:"Hidden tests run but are never shown to learners."`
+	Args     []any             `json:"args,omitempty" yaml:"args" doc:"javascript: the call's arguments."`
+	Expect   any               `json:"expect,omitempty" yaml:"expect" doc:"javascript: the expected value; sql: the expected rows."`
+	Setup    string            `json:"setup,omitempty" yaml:"setup" doc:"sql: extra statements for this test."`
+	Selector string            `json:"selector,omitempty" yaml:"selector" doc:"html: a CSS selector."`
+	Count    *int              `json:"count,omitempty" yaml:"count"`
+	MinCount *int              `json:"min_count,omitempty" yaml:"min_count"`
+	Text     string            `json:"text,omitempty" yaml:"text"`
+	Attr     map[string]string `json:"attr,omitempty" yaml:"attr"`
 }

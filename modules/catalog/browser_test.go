@@ -132,7 +132,7 @@ func TestCatalogScreenshots(t *testing.T) {
 	ta := apptest.New(t, "sqlite")
 	ta.Clock.Set(time.Now().Truncate(time.Second)) // browser cookies expire by the real clock
 	tutor := newUser(t, ta, "tutor", "tutor")
-	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root)
+	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root, standardKinds(t))
 	testkit.Must(t, err)
 	if len(problems) > 0 {
 		t.Fatalf("default content: %s", problems[0])

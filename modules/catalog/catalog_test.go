@@ -40,6 +40,16 @@ func newUser(t *testing.T, ta *apptest.T, name, role string) user {
 	return u
 }
 
+// standardKinds is the registry app builds: the standard kinds and graders.
+func standardKinds(t testing.TB) *catalog.Kinds {
+	t.Helper()
+	k := catalog.StandardKinds()
+	for _, g := range catalog.StandardGraders() {
+		testkit.Must(t, k.RegisterGrader(g))
+	}
+	return k
+}
+
 func as(u user) []string { return []string{"Authorization", "Bearer " + u.Token} }
 
 func choices(correct int) []map[string]any {

@@ -1,62 +1,12 @@
 package catalog
 
-import "time"
-
-// Author is a course's or curriculum's author as the catalog shows it.
-type Author struct {
-	ID       int64  `json:"id"`
-	Nickname string `json:"nickname"`
-}
-
-// CurriculumSummary is a curriculum in lists.
-type CurriculumSummary struct {
-	ID          int64     `json:"id"`
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Summary     string    `json:"summary"`
-	Category    string    `json:"category"`
-	SkillLevel  string    `json:"skill_level"`
-	Price       int64     `json:"price" doc:"KRW."`
-	AccessDays  int       `json:"access_days"`
-	Tags        []string  `json:"tags"`
-	Status      string    `json:"status"`
-	CourseCount int       `json:"course_count"`
-	Author      Author    `json:"author"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
+import "encoding/json"
 
 // CurriculumDetail is a curriculum with its courses in roadmap order.
 type CurriculumDetail struct {
 	CurriculumSummary
 	Description string          `json:"description" doc:"Markdown."`
 	Courses     []CourseSummary `json:"courses"`
-}
-
-// CourseSummary is a course in lists.
-type CourseSummary struct {
-	ID             int64     `json:"id"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	Summary        string    `json:"summary"`
-	Category       string    `json:"category"`
-	SkillLevel     string    `json:"skill_level"`
-	Price          int64     `json:"price" doc:"KRW, when sold alone."`
-	AccessDays     int       `json:"access_days"`
-	Credits        int       `json:"credits"`
-	EstimatedHours int       `json:"estimated_hours"`
-	Tags           []string  `json:"tags"`
-	Status         string    `json:"status"`
-	Thumbnail      string    `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
-	ThumbnailURL   string    `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
-	CurriculumID   *int64    `json:"curriculum_id"`
-	Position       int       `json:"position" doc:"Order in its curriculum's roadmap."`
-	Author         Author    `json:"author"`
-	LectureCount   int       `json:"lecture_count"`
-	TopicCount     int       `json:"topic_count"`
-	VideoSeconds   int       `json:"video_seconds" doc:"Total length of the course's videos."`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // CourseRef names another course.
@@ -93,7 +43,7 @@ type Topic struct {
 	ID        int64         `json:"id"`
 	Slug      string        `json:"slug"`
 	Title     string        `json:"title"`
-	Kind      string        `json:"kind" enum:"video,article,quiz,assignment"`
+	Kind      string        `json:"kind" doc:"One of the kinds this server registers."`
 	Premium   bool          `json:"premium"`
 	Mission   string        `json:"mission" enum:"none,midterm,final"`
 	PassScore int           `json:"pass_score,omitempty"`
@@ -103,16 +53,18 @@ type Topic struct {
 	Content   *TopicContent `json:"content"`
 }
 
-// TopicContent is the body of a topic, by kind.
+// TopicContent is the body of a topic, by kind: the standard kinds' named
+// fields, or the Payload of a kind another module registers.
 type TopicContent struct {
-	Video      string      `json:"video,omitempty"`
-	Captions   string      `json:"captions,omitempty"`
-	Notes      string      `json:"notes,omitempty" doc:"Markdown."`
-	NotesHTML  string      `json:"notes_html,omitempty" doc:"The notes rendered to safe HTML."`
-	Body       string      `json:"body,omitempty" doc:"Markdown."`
-	BodyHTML   string      `json:"body_html,omitempty" doc:"The body rendered to safe HTML."`
-	Questions  []Question  `json:"questions,omitempty"`
-	Assignment *Assignment `json:"assignment,omitempty"`
+	Video      string          `json:"video,omitempty"`
+	Captions   string          `json:"captions,omitempty"`
+	Notes      string          `json:"notes,omitempty" doc:"Markdown."`
+	NotesHTML  string          `json:"notes_html,omitempty" doc:"The notes rendered to safe HTML."`
+	Body       string          `json:"body,omitempty" doc:"Markdown."`
+	BodyHTML   string          `json:"body_html,omitempty" doc:"The body rendered to safe HTML."`
+	Questions  []Question      `json:"questions,omitempty"`
+	Assignment *Assignment     `json:"assignment,omitempty"`
+	Payload    json.RawMessage `json:"payload,omitempty" doc:"A kind registered by another module: its content, as that kind shows it."`
 }
 
 // Question is a quiz question.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -78,7 +79,7 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-courses", Method: http.MethodGet, Path: "/api/courses", Summary: "List published courses", Tags: tags,
 	}, func(ctx context.Context, in *courseListInput) (*courseListOutput, error) {
-		f := CourseFilter{Search: in.Search, Category: in.Category, SkillLevel: in.SkillLevel, PriceLevel: in.PriceLevel,
+		f := courseFilter{Search: in.Search, Category: in.Category, SkillLevel: in.SkillLevel, PriceLevel: in.PriceLevel,
 			Curriculum: in.Curriculum, Ordering: in.Ordering, Mine: in.Mine, Limit: in.Limit(), Offset: in.Offset()}
 		if in.MinPrice > 0 {
 			f.MinPrice = &in.MinPrice
@@ -135,7 +136,7 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-curriculums", Method: http.MethodGet, Path: "/api/curriculums", Summary: "List published curriculums", Tags: tags,
 	}, func(ctx context.Context, in *curriculumListInput) (*curriculumListOutput, error) {
-		items, count, err := s.ListCurriculums(ctx, CurriculumFilter{Search: in.Search, Category: in.Category,
+		items, count, err := s.ListCurriculums(ctx, curriculumFilter{Search: in.Search, Category: in.Category,
 			SkillLevel: in.SkillLevel, Ordering: in.Ordering, Limit: in.Limit(), Offset: in.Offset()})
 		if err != nil {
 			return nil, err
@@ -185,4 +186,22 @@ func (m *Module) routes(api huma.API) {
 		r, err := s.Roadmap(ctx, authz.PrincipalFrom(ctx), in.Curriculum)
 		return &roadmapOutput{r}, err
 	})
+
+	// Kinds and graders are registered, not a Go enumeration: the schemas
+	// list the ones this server accepts, and huma refuses the others as it
+	// refuses any value outside an enum.
+	kinds := m.svc.kinds
+	enum(api, reflect.TypeFor[TopicInput](), "kind", kinds.Names())
+	enum(api, reflect.TypeFor[Topic](), "kind", kinds.Names())
+	enum(api, reflect.TypeFor[AssignmentInput](), "grader", kinds.Graders())
+}
+
+// enum sets the allowed values of a property of a registered type's schema.
+func enum(api huma.API, t reflect.Type, prop string, values []string) {
+	s := api.OpenAPI().Components.Schemas.Schema(t, false, "").Properties[prop]
+	s.Enum = make([]any, len(values))
+	for i, v := range values {
+		s.Enum[i] = v
+	}
+	s.PrecomputeMessages()
 }

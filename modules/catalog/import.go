@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
 // Import upserts a bundle by slug in one transaction: new slugs are created
@@ -28,7 +28,7 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 		problems = append(problems, ValidateCurriculum(b.Curriculum)...)
 	}
 	for i := range b.Courses {
-		b.Courses[i].Normalize()
+		b.Courses[i].Normalize(s.kinds)
 		for _, e := range ValidateCourse(&b.Courses[i], s.kinds) {
 			e.Location = b.Courses[i].Slug + ": " + e.Location
 			problems = append(problems, e)
@@ -53,27 +53,26 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 	}
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rep = ImportReport{Created: []string{}, Updated: []string{}, Unchanged: []string{}}
-		now := s.clock.Now()
 		ids := map[string]int64{}
 		writers := map[string]*writer{}
 		created := map[string]bool{}
 		for i := range b.Courses {
 			in := &b.Courses[i]
-			row := &courseRow{AuthorID: authorID}
-			err := tx.NewSelect().Model(row).Where("c.slug = ?", in.Slug).Scan(ctx)
-			isNew := errors.Is(err, sql.ErrNoRows)
-			if err != nil && !isNew {
+			row, err := s.st.courseBySlug(ctx, tx, in.Slug, authorID)
+			if err != nil {
 				return err
 			}
+			isNew := row == nil
 			if isNew {
 				row = &courseRow{AuthorID: authorID}
-			} else if row.DeletedAt != nil || row.AuthorID != authorID {
+			} else if row.DeletedAt != nil || !row.IsOwner {
 				// Never overwrite a course someone else wrote, nor revive
 				// one an admin deleted.
 				return apperr.New(apperr.Conflict, "catalog.import_conflict", "catalog.import_conflict").
 					With(map[string]any{"Slug": in.Slug}).Because(fmt.Errorf("course %q exists (deleted or another author's)", in.Slug))
 			}
-			w := &writer{tx: tx, now: now, importing: true, imported: imported}
+			w := s.writer(tx)
+			w.importing, w.imported = true, imported
 			if err := w.saveCourseRow(ctx, row, in, isNew); err != nil {
 				return err
 			}
@@ -84,21 +83,21 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 		}
 		for i := range b.Courses {
 			in := &b.Courses[i]
-			if err := writers[in.Slug].savePrerequisites(ctx, ids[in.Slug], in.Prerequisites, nil); err != nil {
+			// The bundle's author may name any course as a prerequisite.
+			if err := writers[in.Slug].savePrerequisites(ctx, ids[in.Slug], in.Prerequisites, authz.Scope{All: true}, authorID); err != nil {
 				return err
 			}
 		}
 		if cu := b.Curriculum; cu != nil {
-			row := &curriculumRow{AuthorID: authorID}
-			err := tx.NewSelect().Model(row).Where("cu.slug = ?", cu.Slug).Scan(ctx)
-			isNew := errors.Is(err, sql.ErrNoRows)
-			if err != nil && !isNew {
+			row, err := s.st.curriculumBySlug(ctx, tx, cu.Slug)
+			if err != nil {
 				return err
 			}
+			isNew := row == nil
 			if isNew {
 				row = &curriculumRow{AuthorID: authorID}
 			}
-			w := &writer{tx: tx, now: now}
+			w := s.writer(tx)
 			if err := w.saveCurriculumRow(ctx, row, cu, isNew); err != nil {
 				return err
 			}
@@ -106,11 +105,11 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 			for _, slug := range cu.Courses {
 				id, ok := ids[slug]
 				if !ok {
-					var r courseRow
-					if err := tx.NewSelect().Model(&r).Column("id").Where("c.slug = ?", slug).Scan(ctx); err != nil {
+					if id, err = s.st.courseIDBySlug(ctx, tx, slug); errors.Is(err, apperr.NotFound) {
 						return invalidAt("courses", "catalog.unknown_course", slug)
+					} else if err != nil {
+						return err
 					}
-					id = r.ID
 				}
 				order = append(order, id)
 			}
@@ -146,7 +145,7 @@ func report(rep *ImportReport, name string, created, changed bool) {
 // where a tree update may only keep the references a course has.
 func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media BundleMedia) (imported map[string]bool, created []string, err error) {
 	imported = map[string]bool{}
-	if media == nil || b.Files == nil {
+	if b.Files == nil {
 		return imported, nil, nil
 	}
 	refs := map[[2]string]string{}
@@ -201,7 +200,7 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 		for li := range c.Lectures {
 			for ti := range c.Lectures[li].Topics {
 				t := &c.Lectures[li].Topics[ti]
-				if t.Kind != "video" {
+				if t.Kind != kindVideo {
 					continue
 				}
 				if err := resolve(&t.Video, &t.Captions); err != nil {

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -67,12 +69,14 @@ type LectureInput struct {
 	Topics  []TopicInput `json:"topics" yaml:"topics"`
 }
 
-// TopicInput is a topic of one of the registered kinds.
+// TopicInput is a topic of one of the registered kinds (Kinds). The
+// standard kinds' content has named fields; a kind another module registers
+// takes its content as Payload.
 type TopicInput struct {
 	ID         *int64           `json:"id,omitempty" yaml:"-" doc:"An existing topic to keep (tree updates): its media, progress and submissions stay."`
 	Slug       string           `json:"slug" yaml:"slug"`
 	Title      string           `json:"title" yaml:"title"`
-	Kind       string           `json:"kind" yaml:"kind" enum:"video,article,quiz,assignment"`
+	Kind       string           `json:"kind" yaml:"kind"`
 	Premium    bool             `json:"premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
 	Mission    string           `json:"mission,omitempty" yaml:"mission" doc:"none, midterm or final (quiz and assignment topics)."`
 	PassScore  int              `json:"pass_score,omitempty" yaml:"pass_score" doc:"Percent needed to pass (quiz and assignment)."`
@@ -83,6 +87,7 @@ type TopicInput struct {
 	Body       string           `json:"body,omitempty" yaml:"body" doc:"Markdown body of an article."`
 	Questions  []QuestionInput  `json:"questions,omitempty" yaml:"questions"`
 	Assignment *AssignmentInput `json:"assignment,omitempty" yaml:"assignment"`
+	Payload    json.RawMessage  `json:"payload,omitempty" yaml:"payload" doc:"The content of a topic of a kind another module registers, as that kind defines it."`
 }
 
 // QuestionInput is a multiple-choice question with five choices, one correct.
@@ -103,7 +108,7 @@ type ChoiceInput struct {
 // AssignmentInput is a coding exercise graded by a named grader.
 type AssignmentInput struct {
 	Prompt      string           `json:"prompt" yaml:"prompt" doc:"Markdown."`
-	Grader      string           `json:"grader" yaml:"grader" enum:"javascript,sql,html"`
+	Grader      string           `json:"grader" yaml:"grader"`
 	StarterCode string           `json:"starter_code" yaml:"starter_code"`
 	Solution    string           `json:"solution,omitempty" yaml:"solution" doc:"Never sent to learners."`
 	Function    string           `json:"function,omitempty" yaml:"function" doc:"javascript: the function the tests call."`
@@ -112,33 +117,25 @@ type AssignmentInput struct {
 	Tests       []AssignmentTest `json:"tests" yaml:"tests"`
 }
 
-// AssignmentTest is one test of an assignment; which fields apply depends on
-// the grader.
-type AssignmentTest struct {
-	Name     string            `json:"name" yaml:"name"`
-	Hidden   bool              `json:"hidden,omitempty" yaml:"hidden" doc:"Hidden tests run but are never shown to learners."`
-	Args     []any             `json:"args,omitempty" yaml:"args" doc:"javascript: the call's arguments."`
-	Expect   any               `json:"expect,omitempty" yaml:"expect" doc:"javascript: the expected value; sql: the expected rows."`
-	Setup    string            `json:"setup,omitempty" yaml:"setup" doc:"sql: extra statements for this test."`
-	Selector string            `json:"selector,omitempty" yaml:"selector" doc:"html: a CSS selector."`
-	Count    *int              `json:"count,omitempty" yaml:"count"`
-	MinCount *int              `json:"min_count,omitempty" yaml:"min_count"`
-	Text     string            `json:"text,omitempty" yaml:"text"`
-	Attr     map[string]string `json:"attr,omitempty" yaml:"attr"`
-}
+// SlugPattern is the rule of every slug (lower-case letters and digits in
+// hyphen-separated words), at most MaxSlugLength bytes long. The bundle
+// loader shares it: course slugs become the folder names it opens.
+const (
+	SlugPattern   = `^[a-z0-9]+(-[a-z0-9]+)*$`
+	MaxSlugLength = 64
+)
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+var slugRE = regexp.MustCompile(SlugPattern)
+
+// ValidSlug reports whether s is a slug.
+func ValidSlug(s string) bool { return len(s) <= MaxSlugLength && slugRE.MatchString(s) }
 
 // validator collects field errors with JSON-path locations
 // ("lectures[0].topics[2].questions[1].choices").
-type validator struct {
-	prefix string
-	errs   []apperr.FieldError
-}
+type validator struct{ errs []apperr.FieldError }
 
 func (v *validator) add(path, msg string, value any) {
-	loc := v.prefix + path
-	v.errs = append(v.errs, apperr.FieldError{Location: loc, Message: msg, Value: value})
+	v.errs = append(v.errs, apperr.FieldError{Location: path, Message: msg, Value: value})
 }
 
 func (v *validator) text(path, s string, min, max int) {
@@ -158,16 +155,14 @@ func (v *validator) text(path, s string, min, max int) {
 }
 
 func (v *validator) slug(path, s string) {
-	if len(s) > 64 || !slugRE.MatchString(s) {
+	if !ValidSlug(s) {
 		v.add(path, "catalog.slug_invalid", s)
 	}
 }
 
 func (v *validator) oneOf(path, s string, allowed []string) {
-	for _, a := range allowed {
-		if s == a {
-			return
-		}
+	if slices.Contains(allowed, s) {
+		return
 	}
 	v.add(path, "catalog.not_allowed:"+strings.Join(allowed, ","), s)
 }
@@ -179,8 +174,8 @@ func (v *validator) between(path string, n, min, max int64) {
 }
 
 // Normalize fills defaults (status draft, access 730 days, mission none,
-// pass score 60) before validation.
-func (c *CourseInput) Normalize() {
+// pass score 60 for gradable kinds) before validation.
+func (c *CourseInput) Normalize(kinds *Kinds) {
 	if c.Status == "" {
 		c.Status = "draft"
 	}
@@ -193,7 +188,7 @@ func (c *CourseInput) Normalize() {
 			if t.Mission == "" {
 				t.Mission = "none"
 			}
-			if t.PassScore == 0 && (t.Kind == "quiz" || t.Kind == "assignment") {
+			if k, ok := kinds.Get(t.Kind); ok && k.Gradable && t.PassScore == 0 {
 				t.PassScore = 60
 			}
 		}
@@ -332,9 +327,19 @@ func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {
 					v.add(tp+"mission", "catalog.duplicate_mission", t.Mission)
 				}
 			}
-			sub := &validator{prefix: v.prefix + tp}
-			k.Validate(sub, t)
-			v.errs = append(v.errs, sub.errs...)
+			if k.Gradable {
+				v.between(tp+"pass_score", int64(t.PassScore), 1, 100)
+			}
+			for _, f := range givenFields(t) {
+				if !slices.Contains(k.Fields, f) {
+					v.add(tp+"kind", "catalog.payload_mismatch", t.Kind)
+					break
+				}
+			}
+			for _, fe := range k.Validate(t) {
+				fe.Location = tp + fe.Location
+				v.errs = append(v.errs, fe)
+			}
 		}
 	}
 }

@@ -28,13 +28,16 @@ type Deps struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
 	Users  accounts.Directory
+	// Kinds are the topic kinds and assignment graders this server
+	// accepts (StandardKinds and what other modules register).
+	Kinds *Kinds
 	// Web renders the catalog pages.
 	Web *web.Web
 	// I18n localises page strings in handlers.
 	I18n *i18n.Bundle
 	// BundleSchema is the JSON Schema of course bundles (course.yaml,
-	// curriculum.yaml), served to editors. It is made by the bundle package,
-	// which imports this one.
+	// curriculum.yaml) for Kinds, served to editors. It is made by the
+	// bundle package, which imports this one.
 	BundleSchema []byte
 }
 
@@ -49,8 +52,9 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	return &Module{bundleSchema: d.BundleSchema, authz: d.Authz, web: d.Web, i18n: d.I18n, svc: &service{db: d.DB, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: NewKinds(),
-		md: newMarkdown(), logger: d.Logger}}
+	return &Module{bundleSchema: d.BundleSchema, authz: d.Authz, web: d.Web, i18n: d.I18n,
+		svc: &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: d.Kinds,
+			md: newMarkdown(), logger: d.Logger}}
 }
 
 // Name is "catalog".
@@ -62,16 +66,26 @@ func (m *Module) Files() fs.FS { return files }
 // Reader is the catalog as other modules read it.
 func (m *Module) Reader() Reader { return m.svc }
 
-// Policies: anyone reads published courses; tutors create courses and
-// curriculums and change their own; admins everything.
+// Policies: visitors read published courses and curriculums and view free
+// previews; learners view the premium content of courses they are enrolled
+// in; tutors create courses and curriculums, and read, change, delete and
+// see the answer keys of their own; admins may do everything.
 func (m *Module) Policies() []authz.Policy {
 	return []authz.Policy{
-		{Role: authz.Tutor, Obj: "catalog.course", Act: "create", Rel: authz.Any},
-		{Role: authz.Tutor, Obj: "catalog.course", Act: "update", Rel: authz.Owner},
-		{Role: authz.Tutor, Obj: "catalog.course", Act: "delete", Rel: authz.Owner},
-		{Role: authz.Tutor, Obj: "catalog.curriculum", Act: "create", Rel: authz.Any},
-		{Role: authz.Tutor, Obj: "catalog.curriculum", Act: "update", Rel: authz.Owner},
-		{Role: authz.Tutor, Obj: "catalog.curriculum", Act: "delete", Rel: authz.Owner},
+		{Role: authz.Anonymous, Obj: objCourse, Act: "read", Rel: authz.Published},
+		{Role: authz.Tutor, Obj: objCourse, Act: "read", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: objCourse, Act: "create", Rel: authz.Any},
+		{Role: authz.Tutor, Obj: objCourse, Act: "update", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: objCourse, Act: "delete", Rel: authz.Owner},
+		{Role: authz.Anonymous, Obj: objCurriculum, Act: "read", Rel: authz.Published},
+		{Role: authz.Tutor, Obj: objCurriculum, Act: "read", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: objCurriculum, Act: "create", Rel: authz.Any},
+		{Role: authz.Tutor, Obj: objCurriculum, Act: "update", Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: objCurriculum, Act: "delete", Rel: authz.Owner},
+		{Role: authz.Anonymous, Obj: objTopic, Act: actView, Rel: relFree},
+		{Role: authz.Student, Obj: objTopic, Act: actView, Rel: authz.Enrolled},
+		{Role: authz.Tutor, Obj: objTopic, Act: actView, Rel: authz.Owner},
+		{Role: authz.Tutor, Obj: objTopic, Act: actAnswers, Rel: authz.Owner},
 	}
 }
 
@@ -93,7 +107,7 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuMain, Href: "/courses", Label: "web.nav.courses", Order: 20},
 		{Menu: web.MenuFooterLearn, Href: "/courses", Label: "web.nav.courses", Order: 20},
 		{Menu: web.MenuAccount, Href: "/studio/courses", Label: "web.nav.studio", Icon: "easel2", Order: 20,
-			Obj: "catalog.course", Act: "create"},
+			Obj: objCourse, Act: "create"},
 	}
 }
 
@@ -110,8 +124,9 @@ func (m *Module) Needs() []provide.Need {
 	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia}
 }
 
-// Empty reports whether the catalog has no course at all (first start).
+// Empty reports whether the catalog has no course at all, not even a
+// deleted one (first start).
 func (m *Module) Empty(ctx context.Context) (bool, error) {
-	n, err := m.svc.db.R.NewSelect().Model((*courseRow)(nil)).Count(ctx)
-	return n == 0, err
+	some, err := m.svc.st.anyCourse(ctx, m.svc.db.R)
+	return !some, err
 }

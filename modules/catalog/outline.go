@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,14 +11,17 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
 // writer applies a CourseInput to the database inside one transaction,
 // touching only what differs, so saving the same input twice changes nothing
-// (not even updated_at), and rows named by id or slug keep their ids.
+// (not even updated_at), and rows named by id or slug keep their ids. It
+// decides what to write; the store writes it.
 type writer struct {
+	st      store
 	tx      bun.IDB
+	kinds   *Kinds
 	now     time.Time
 	changed bool
 	// importing is set for bundle imports: a file path never replaces a
@@ -32,20 +36,19 @@ type writer struct {
 	choices   map[int64][]choiceRow
 }
 
-func (w *writer) insert(ctx context.Context, model any) error {
-	w.changed = true
-	_, err := w.tx.NewInsert().Model(model).Returning("id").Exec(ctx)
-	return err
+// writer returns a writer on tx.
+func (s *service) writer(tx bun.IDB) *writer {
+	return &writer{st: s.st, tx: tx, kinds: s.kinds, now: s.clock.Now()}
 }
 
-func (w *writer) update(ctx context.Context, model any, cols ...string) error {
+func (w *writer) insert(ctx context.Context, row any) error {
 	w.changed = true
-	_, err := w.tx.NewUpdate().Model(model).Column(cols...).WherePK().Exec(ctx)
-	return err
+	return w.st.insert(ctx, w.tx, row)
 }
 
-func invalidAt(loc, msg string, value any) error {
-	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: loc, Message: msg, Value: value})
+func (w *writer) update(ctx context.Context, row any, cols ...string) error {
+	w.changed = true
+	return w.st.update(ctx, w.tx, row, cols...)
 }
 
 // mediaRefPrefix starts every media reference ("media:video:7").
@@ -83,7 +86,7 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	next.Slug, next.Title, next.Summary, next.Description = in.Slug, in.Title, in.Summary, in.Description
 	next.Category, next.SkillLevel, next.Price, next.AccessDays = in.Category, in.SkillLevel, in.Price, in.AccessDays
 	next.Credits, next.EstimatedHours, next.Status = in.Credits, in.EstimatedHours, in.Status
-	next.Tags = jsonValue[[]string]{V: nonNil(in.Tags)}
+	next.Tags.V = nonNil(in.Tags)
 	next.Thumbnail, next.IntroVideo = thumbnail, introVideo
 	next.DeletedAt = nil
 	if isNew {
@@ -106,29 +109,14 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	return nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // savePrerequisites replaces the course's prerequisites with the courses
-// named by slug.
-func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []string, visible func(*bun.SelectQuery) *bun.SelectQuery) error {
+// named by slug, among those the scope allows (the caller may read).
+func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []string, sc authz.Scope, uid int64) error {
 	want := []int64{}
 	if len(slugs) > 0 {
-		var rows []courseRow
-		q := w.tx.NewSelect().Model(&rows).Column("id", "slug").Where("c.slug IN (?)", bun.In(slugs)).Where("c.deleted_at IS NULL")
-		if visible != nil {
-			q = q.Apply(visible)
-		}
-		if err := q.Scan(ctx); err != nil {
+		bySlug, err := w.st.courseIDsBySlug(ctx, w.tx, slugs, sc, uid)
+		if err != nil {
 			return err
-		}
-		bySlug := map[string]int64{}
-		for _, r := range rows {
-			bySlug[r.Slug] = r.ID
 		}
 		for i, s := range slugs {
 			id, ok := bySlug[s]
@@ -138,9 +126,8 @@ func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []
 			want = append(want, id)
 		}
 	}
-	var have []int64
-	if err := w.tx.NewSelect().Model((*prerequisiteRow)(nil)).Column("prerequisite_id").
-		Where("course_id = ?", courseID).Scan(ctx, &have); err != nil {
+	have, err := w.st.prerequisiteIDs(ctx, w.tx, courseID)
+	if err != nil {
 		return err
 	}
 	slices.Sort(want)
@@ -150,15 +137,7 @@ func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []
 		return nil
 	}
 	w.changed = true
-	if _, err := w.tx.NewDelete().Model((*prerequisiteRow)(nil)).Where("course_id = ?", courseID).Exec(ctx); err != nil {
-		return err
-	}
-	for _, id := range want {
-		if _, err := w.tx.NewInsert().Model(&prerequisiteRow{CourseID: courseID, PrerequisiteID: id}).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.st.replacePrerequisites(ctx, w.tx, courseID, want)
 }
 
 // saveOutline makes the course's live lectures and topics exactly those of
@@ -168,12 +147,8 @@ func (w *writer) savePrerequisites(ctx context.Context, courseID int64, slugs []
 // rows are soft-deleted. Ids therefore survive reordering, renaming, moving a
 // topic to another lecture, and re-imports.
 func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []LectureInput) error {
-	var oldLectures []lectureRow
-	if err := w.tx.NewSelect().Model(&oldLectures).Where("l.course_id = ?", courseID).OrderExpr("l.id").Scan(ctx); err != nil {
-		return err
-	}
-	var oldTopics []topicRow
-	if err := w.tx.NewSelect().Model(&oldTopics).Where("t.course_id = ?", courseID).OrderExpr("t.id").Scan(ctx); err != nil {
+	oldLectures, oldTopics, err := w.st.allOutline(ctx, w.tx, courseID)
+	if err != nil {
 		return err
 	}
 	lectureByID := map[int64]*lectureRow{}
@@ -273,7 +248,7 @@ func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []Lec
 			if err := w.update(ctx, r, "deleted_at"); err != nil {
 				return err
 			}
-			if err := w.deleteQuestions(ctx, r.ID); err != nil {
+			if err := w.saveQuestions(ctx, "", r.ID, nil); err != nil {
 				return err
 			}
 		}
@@ -329,7 +304,8 @@ func (w *writer) saveOutline(ctx context.Context, courseID int64, lectures []Lec
 			lr = &next
 		}
 		for j := range l.Topics {
-			if err := w.saveTopic(ctx, courseID, lr.ID, j, &l.Topics[j], tMatch[i][j]); err != nil {
+			loc := fmt.Sprintf("body.lectures[%d].topics[%d].", i, j)
+			if err := w.saveTopic(ctx, loc, courseID, lr.ID, j, &l.Topics[j], tMatch[i][j]); err != nil {
 				return err
 			}
 		}
@@ -355,30 +331,16 @@ func pickBySlug[R any](rows []R, used map[int64]bool, id func(*R) int64, match f
 	return fallback
 }
 
-func contentOf(t *TopicInput) storedContent {
-	return storedContent{Video: t.Video, Captions: t.Captions, Notes: t.Notes, Body: t.Body, Assignment: t.Assignment}
-}
-
-func (w *writer) saveTopic(ctx context.Context, courseID, lectureID int64, pos int, t *TopicInput, old *topicRow) error {
-	prev := storedContent{}
-	if old != nil {
-		prev = old.Content.V
-	}
-	content := contentOf(t)
-	video, err := w.mediaRef("body.lectures.topics.video", prev.Video, t.Video)
+// saveTopic writes a topic and its questions; loc is the topic's location
+// in errors ("body.lectures[0].topics[1].").
+func (w *writer) saveTopic(ctx context.Context, loc string, courseID, lectureID int64, pos int, t *TopicInput, old *topicRow) error {
+	content, err := w.content(loc, t, old)
 	if err != nil {
 		return err
 	}
-	if video != t.Video {
-		// The stored video stays, and so do its captions.
-		content.Video, content.Captions = video, prev.Captions
-	}
-	if _, err := w.mediaRef("body.lectures.topics.captions", prev.Captions, content.Captions); err != nil {
-		return err
-	}
 	next := topicRow{LectureID: lectureID, CourseID: courseID, Slug: t.Slug, Position: pos, Title: t.Title, Kind: t.Kind,
-		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration,
-		Content: jsonValue[storedContent]{V: content}}
+		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration}
+	next.Content.V = content
 	if old == nil {
 		next.CreatedAt, next.UpdatedAt = w.now, w.now
 		if err := w.insert(ctx, &next); err != nil {
@@ -394,53 +356,61 @@ func (w *writer) saveTopic(ctx context.Context, courseID, lectureID int64, pos i
 			}
 		}
 	}
-	return w.saveQuestions(ctx, next.ID, t.Questions)
+	return w.saveQuestions(ctx, loc, next.ID, t.Questions)
 }
 
-// sameTopic compares two topic rows, their JSON content by value.
+// content is the payload to store for a (validated) topic: its kind's
+// Payload. A video's references are checked first (see mediaRef): a topic
+// keeps the video it has (and its captions) unless the input may change it.
+func (w *writer) content(loc string, t *TopicInput, old *topicRow) (json.RawMessage, error) {
+	kind, _ := w.kinds.Get(t.Kind) // the input was validated: its kind is registered
+	in := *t
+	if t.Kind == kindVideo {
+		var prev videoPayload
+		if old != nil {
+			var err error
+			if prev, err = show[videoPayload](old.Content.V); err != nil {
+				return nil, err
+			}
+		}
+		video, err := w.mediaRef(loc+"video", prev.Video, in.Video)
+		if err != nil {
+			return nil, err
+		}
+		if video != in.Video {
+			in.Video, in.Captions = video, prev.Captions
+		}
+		if _, err := w.mediaRef(loc+"captions", prev.Captions, in.Captions); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(kind.Payload(&in))
+}
+
+// sameTopic compares two topic rows, their JSON content by value (Postgres
+// gives JSONB back reformatted).
 func sameTopic(a, b *topicRow) bool {
-	ca, _ := a.Content.Value()
-	cb, _ := b.Content.Value()
 	x, y := *a, *b
-	x.Content, y.Content = jsonValue[storedContent]{}, jsonValue[storedContent]{}
-	return ca == cb && reflect.DeepEqual(x, y)
-}
-
-func (w *writer) deleteQuestions(ctx context.Context, topicID int64) error {
-	return w.saveQuestions(ctx, topicID, nil)
+	x.Content = y.Content
+	var ca, cb any
+	return json.Unmarshal(a.Content.V, &ca) == nil && json.Unmarshal(b.Content.V, &cb) == nil &&
+		reflect.DeepEqual(ca, cb) && reflect.DeepEqual(x, y)
 }
 
 // loadQuestions reads the live questions and choices of the course's topics
 // in two queries, so saving an outline costs no query per topic.
 func (w *writer) loadQuestions(ctx context.Context, topics []topicRow) error {
-	w.questions, w.choices = map[int64][]questionRow{}, map[int64][]choiceRow{}
 	ids := make([]int64, 0, len(topics))
 	for _, t := range topics {
 		ids = append(ids, t.ID)
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	var qs []questionRow
-	if err := w.tx.NewSelect().Model(&qs).Where("q.topic_id IN (?)", bun.In(ids)).Where("q.deleted_at IS NULL").
-		OrderExpr("q.topic_id, q.position, q.id").Scan(ctx); err != nil {
+	qs, choices, err := w.st.questions(ctx, w.tx, ids)
+	if err != nil {
 		return err
 	}
-	qids := make([]int64, 0, len(qs))
+	w.questions, w.choices = map[int64][]questionRow{}, choices
 	for _, q := range qs {
 		w.questions[q.TopicID] = append(w.questions[q.TopicID], q)
-		qids = append(qids, q.ID)
-	}
-	if len(qids) == 0 {
-		return nil
-	}
-	var cs []choiceRow
-	if err := w.tx.NewSelect().Model(&cs).Where("ch.question_id IN (?)", bun.In(qids)).Where("ch.deleted_at IS NULL").
-		OrderExpr("ch.question_id, ch.position, ch.id").Scan(ctx); err != nil {
-		return err
-	}
-	for _, c := range cs {
-		w.choices[c.QuestionID] = append(w.choices[c.QuestionID], c)
 	}
 	return nil
 }
@@ -450,7 +420,8 @@ func (w *writer) loadQuestions(ctx context.Context, topics []topicRow) error {
 // names its id): attempts refer to question and choice ids, so an id must
 // never come to mean another question. Choices likewise keep their id only
 // with their text; correctness and order may change.
-func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []QuestionInput) error {
+// loc is the topic's location in errors (see saveTopic).
+func (w *writer) saveQuestions(ctx context.Context, loc string, topicID int64, qs []QuestionInput) error {
 	old := w.questions[topicID]
 	used := map[int64]bool{}
 	match := make([]*questionRow, len(qs))
@@ -464,7 +435,7 @@ func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []Question
 			}
 		}
 		if match[i] == nil {
-			return invalidAt(fmt.Sprintf("questions[%d].id", i), "catalog.unknown_question", *q.ID)
+			return invalidAt(fmt.Sprintf("%squestions[%d].id", loc, i), "catalog.unknown_question", *q.ID)
 		}
 	}
 	for i, q := range qs {
@@ -480,7 +451,7 @@ func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []Question
 			if err := w.update(ctx, &old[k], "deleted_at"); err != nil {
 				return err
 			}
-			if err := w.saveChoices(ctx, old[k].ID, nil); err != nil {
+			if err := w.saveChoices(ctx, "", old[k].ID, nil); err != nil {
 				return err
 			}
 		}
@@ -497,14 +468,15 @@ func (w *writer) saveQuestions(ctx context.Context, topicID int64, qs []Question
 		} else if err := w.insert(ctx, &next); err != nil {
 			return err
 		}
-		if err := w.saveChoices(ctx, next.ID, q.Choices); err != nil {
+		if err := w.saveChoices(ctx, fmt.Sprintf("%squestions[%d].", loc, i), next.ID, q.Choices); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *writer) saveChoices(ctx context.Context, questionID int64, cs []ChoiceInput) error {
+// loc is the question's location in errors.
+func (w *writer) saveChoices(ctx context.Context, loc string, questionID int64, cs []ChoiceInput) error {
 	old := w.choices[questionID]
 	used := map[int64]bool{}
 	match := make([]*choiceRow, len(cs))
@@ -515,7 +487,7 @@ func (w *writer) saveChoices(ctx context.Context, questionID int64, cs []ChoiceI
 			}
 		}
 		if c.ID != nil && match[i] == nil {
-			return invalidAt(fmt.Sprintf("choices[%d].id", i), "catalog.unknown_choice", *c.ID)
+			return invalidAt(fmt.Sprintf("%schoices[%d].id", loc, i), "catalog.unknown_choice", *c.ID)
 		}
 	}
 	for k := range old {

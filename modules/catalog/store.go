@@ -1,82 +1,142 @@
 package catalog
 
 import (
-	"database/sql/driver"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/db"
 )
 
-// jsonValue stores a Go value as JSON text on both dialects (bun would write
-// a Go slice as a Postgres array).
-type jsonValue[T any] struct{ V T }
+// The catalog's rows and every one of its queries live in the store files:
+// store.go (rows, shared helpers), store_course.go, store_curriculum.go,
+// store_outline.go and store_media.go. Services orchestrate: they hold the
+// transactions and pass the store the handle to run on (db.R, or their tx).
 
-func (j jsonValue[T]) Value() (driver.Value, error) {
-	b, err := json.Marshal(j.V)
-	return string(b), err
+// store holds the module's queries; every method takes the handle to run on.
+type store struct{ d *db.DB }
+
+// rels are the caller's relations to a course or curriculum, computed by
+// the query that loads it (see withRels): the rows' relations for authz.
+type rels struct {
+	IsOwner     bool `bun:"is_owner,scanonly"`
+	IsPublished bool `bun:"is_published,scanonly"`
 }
 
-func (j *jsonValue[T]) Scan(src any) error {
-	switch s := src.(type) {
-	case nil:
-		var zero T
-		j.V = zero
-		return nil
-	case string:
-		return json.Unmarshal([]byte(s), &j.V)
-	case []byte:
-		return json.Unmarshal(s, &j.V)
+// of returns the relations that hold, for authz.Check.
+func (r rels) of() authz.Rels {
+	return authz.Rels{}.If(r.IsOwner, authz.Owner).If(r.IsPublished, authz.Published)
+}
+
+// withRels selects a course's (alias c) or curriculum's (alias cu) columns
+// and the caller's relations to it: uid authored it, it is published. An
+// anonymous caller's uid is 0, no author's id.
+func withRels(q *bun.SelectQuery, alias string, uid int64) *bun.SelectQuery {
+	return q.ColumnExpr("?.*", bun.Ident(alias)).
+		ColumnExpr("?.author_id = ? AS is_owner", bun.Ident(alias), uid).
+		ColumnExpr("?.status = 'published' AS is_published", bun.Ident(alias))
+}
+
+// scope filters a course (alias c) or curriculum (alias cu) query to the
+// rows an authz.Scope allows: every row, or those the caller authored or
+// that are published.
+func scope(q *bun.SelectQuery, alias string, sc authz.Scope, uid int64) *bun.SelectQuery {
+	if sc.All {
+		return q
 	}
-	return fmt.Errorf("catalog: cannot scan %T as JSON", src)
+	if sc.None() {
+		return q.Where("1 = 0")
+	}
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		if sc.Has(authz.Published) {
+			q = q.WhereOr("?.status = 'published'", bun.Ident(alias))
+		}
+		if sc.Has(authz.Owner) {
+			q = q.WhereOr("?.author_id = ?", bun.Ident(alias), uid)
+		}
+		return q
+	})
+}
+
+// userID is the caller's id for relation queries: 0 (nobody's) when anonymous.
+func userID(p *authz.Principal) int64 {
+	if p == nil {
+		return 0
+	}
+	return p.UserID
+}
+
+// notFound turns "no row" into the module's NotFound error e.
+func notFound(err, e error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return e
+	}
+	return err
+}
+
+// insert inserts a row and reads back its id.
+func (st store) insert(ctx context.Context, idb bun.IDB, row any) error {
+	_, err := idb.NewInsert().Model(row).Returning("id").Exec(ctx)
+	return err
+}
+
+// update writes the named columns of a row, by primary key.
+func (st store) update(ctx context.Context, idb bun.IDB, row any, cols ...string) error {
+	_, err := idb.NewUpdate().Model(row).Column(cols...).WherePK().Exec(ctx)
+	return err
 }
 
 type curriculumRow struct {
 	bun.BaseModel `bun:"table:catalog_curriculums,alias:cu"`
 
-	ID          int64               `bun:"id,pk,autoincrement"`
-	Slug        string              `bun:"slug,notnull"`
-	AuthorID    int64               `bun:"author_id,notnull"`
-	Title       string              `bun:"title,notnull"`
-	Summary     string              `bun:"summary,notnull"`
-	Description string              `bun:"description,notnull"`
-	Category    string              `bun:"category,notnull"`
-	SkillLevel  string              `bun:"skill_level,notnull"`
-	Price       int64               `bun:"price,notnull"`
-	AccessDays  int                 `bun:"access_days,notnull"`
-	Tags        jsonValue[[]string] `bun:"tags,notnull"`
-	Status      string              `bun:"status,notnull"`
-	CreatedAt   time.Time           `bun:"created_at,notnull"`
-	UpdatedAt   time.Time           `bun:"updated_at,notnull"`
-	DeletedAt   *time.Time          `bun:"deleted_at"`
+	ID          int64             `bun:"id,pk,autoincrement"`
+	Slug        string            `bun:"slug,notnull"`
+	AuthorID    int64             `bun:"author_id,notnull"`
+	Title       string            `bun:"title,notnull"`
+	Summary     string            `bun:"summary,notnull"`
+	Description string            `bun:"description,notnull"`
+	Category    string            `bun:"category,notnull"`
+	SkillLevel  string            `bun:"skill_level,notnull"`
+	Price       int64             `bun:"price,notnull"`
+	AccessDays  int               `bun:"access_days,notnull"`
+	Tags        db.JSON[[]string] `bun:"tags,notnull"`
+	Status      string            `bun:"status,notnull"`
+	CreatedAt   time.Time         `bun:"created_at,notnull"`
+	UpdatedAt   time.Time         `bun:"updated_at,notnull"`
+	DeletedAt   *time.Time        `bun:"deleted_at"`
+	rels
 }
 
 type courseRow struct {
 	bun.BaseModel `bun:"table:catalog_courses,alias:c"`
 
-	ID             int64               `bun:"id,pk,autoincrement"`
-	Slug           string              `bun:"slug,notnull"`
-	CurriculumID   *int64              `bun:"curriculum_id"`
-	Position       int                 `bun:"position,notnull"`
-	AuthorID       int64               `bun:"author_id,notnull"`
-	Title          string              `bun:"title,notnull"`
-	Summary        string              `bun:"summary,notnull"`
-	Description    string              `bun:"description,notnull"`
-	Category       string              `bun:"category,notnull"`
-	SkillLevel     string              `bun:"skill_level,notnull"`
-	Price          int64               `bun:"price,notnull"`
-	AccessDays     int                 `bun:"access_days,notnull"`
-	Credits        int                 `bun:"credits,notnull"`
-	EstimatedHours int                 `bun:"estimated_hours,notnull"`
-	Tags           jsonValue[[]string] `bun:"tags,notnull"`
-	Status         string              `bun:"status,notnull"`
-	Thumbnail      string              `bun:"thumbnail,notnull"`
-	IntroVideo     string              `bun:"intro_video,notnull"`
-	CreatedAt      time.Time           `bun:"created_at,notnull"`
-	UpdatedAt      time.Time           `bun:"updated_at,notnull"`
-	DeletedAt      *time.Time          `bun:"deleted_at"`
+	ID             int64             `bun:"id,pk,autoincrement"`
+	Slug           string            `bun:"slug,notnull"`
+	CurriculumID   *int64            `bun:"curriculum_id"`
+	Position       int               `bun:"position,notnull"`
+	AuthorID       int64             `bun:"author_id,notnull"`
+	Title          string            `bun:"title,notnull"`
+	Summary        string            `bun:"summary,notnull"`
+	Description    string            `bun:"description,notnull"`
+	Category       string            `bun:"category,notnull"`
+	SkillLevel     string            `bun:"skill_level,notnull"`
+	Price          int64             `bun:"price,notnull"`
+	AccessDays     int               `bun:"access_days,notnull"`
+	Credits        int               `bun:"credits,notnull"`
+	EstimatedHours int               `bun:"estimated_hours,notnull"`
+	Tags           db.JSON[[]string] `bun:"tags,notnull"`
+	Status         string            `bun:"status,notnull"`
+	Thumbnail      string            `bun:"thumbnail,notnull"`
+	IntroVideo     string            `bun:"intro_video,notnull"`
+	CreatedAt      time.Time         `bun:"created_at,notnull"`
+	UpdatedAt      time.Time         `bun:"updated_at,notnull"`
+	DeletedAt      *time.Time        `bun:"deleted_at"`
+	rels
 }
 
 type prerequisiteRow struct {
@@ -100,30 +160,22 @@ type lectureRow struct {
 	DeletedAt *time.Time `bun:"deleted_at"`
 }
 
-// storedContent is a topic's kind-specific content as stored (JSON).
-type storedContent struct {
-	Video      string           `json:"video,omitempty"`
-	Captions   string           `json:"captions,omitempty"`
-	Notes      string           `json:"notes,omitempty"`
-	Body       string           `json:"body,omitempty"`
-	Assignment *AssignmentInput `json:"assignment,omitempty"`
-}
-
 type topicRow struct {
 	bun.BaseModel `bun:"table:catalog_topics,alias:t"`
 
-	ID        int64                    `bun:"id,pk,autoincrement"`
-	LectureID int64                    `bun:"lecture_id,notnull"`
-	CourseID  int64                    `bun:"course_id,notnull"`
-	Slug      string                   `bun:"slug,notnull"`
-	Position  int                      `bun:"position,notnull"`
-	Title     string                   `bun:"title,notnull"`
-	Kind      string                   `bun:"kind,notnull"`
-	Premium   bool                     `bun:"is_premium,notnull"`
-	Mission   string                   `bun:"mission,notnull"`
-	PassScore int                      `bun:"pass_score,notnull"`
-	Duration  int                      `bun:"duration,notnull"`
-	Content   jsonValue[storedContent] `bun:"content,notnull"`
+	ID        int64  `bun:"id,pk,autoincrement"`
+	LectureID int64  `bun:"lecture_id,notnull"`
+	CourseID  int64  `bun:"course_id,notnull"`
+	Slug      string `bun:"slug,notnull"`
+	Position  int    `bun:"position,notnull"`
+	Title     string `bun:"title,notnull"`
+	Kind      string `bun:"kind,notnull"`
+	Premium   bool   `bun:"is_premium,notnull"`
+	Mission   string `bun:"mission,notnull"`
+	PassScore int    `bun:"pass_score,notnull"`
+	Duration  int    `bun:"duration,notnull"`
+	// Content is the kind's payload (Kind.Payload), as the kind stores it.
+	Content   db.JSON[json.RawMessage] `bun:"content,notnull"`
 	CreatedAt time.Time                `bun:"created_at,notnull"`
 	UpdatedAt time.Time                `bun:"updated_at,notnull"`
 	DeletedAt *time.Time               `bun:"deleted_at"`
@@ -158,5 +210,3 @@ type retiredMediaRow struct {
 	Ref       string    `bun:"ref,pk"`
 	RetiredAt time.Time `bun:"retired_at,notnull"`
 }
-
-var errNoChange = errors.New("no change")

@@ -19,7 +19,7 @@ var files embed.FS
 type Deps struct {
 	Web *web.Web
 	// Catalog gives the featured curriculum's roadmap with the caller's
-	// statuses. Without it the home page shows no roadmap.
+	// statuses.
 	Catalog catalog.Reader
 }
 

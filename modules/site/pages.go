@@ -14,61 +14,61 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
-// Status is a learner's standing in a course, as shown on the roadmap. The
+// status is a learner's standing in a course, as shown on the roadmap. The
 // empty status is an anonymous visitor's: no colour, no chip.
-type Status string
+type status string
 
 // Course statuses, in the order of the roadmap legend.
 const (
-	Locked     Status = "locked"      // not purchased
-	Owned      Status = "owned"       // purchased, not started
-	InProgress Status = "in_progress" // started
-	Completed  Status = "completed"   // all topics done
-	Expired    Status = "expired"     // access period over
+	locked     status = "locked"      // not purchased
+	owned      status = "owned"       // purchased, not started
+	inProgress status = "in_progress" // started
+	completed  status = "completed"   // all topics done
+	expired    status = "expired"     // access period over
 )
 
-// Statuses lists every status in legend order.
-var Statuses = []Status{Locked, Owned, InProgress, Completed, Expired}
+// statuses lists every status in legend order.
+var statuses = []status{locked, owned, inProgress, completed, expired}
 
 // Icon is the Bootstrap Icons name of the status.
-func (s Status) Icon() string {
+func (s status) Icon() string {
 	switch s {
-	case Owned:
+	case owned:
 		return "bag-check-fill"
-	case InProgress:
+	case inProgress:
 		return "play-circle-fill"
-	case Completed:
+	case completed:
 		return "check-circle-fill"
-	case Expired:
+	case expired:
 		return "hourglass-bottom"
 	}
 	return "lock-fill"
 }
 
 // Class is the CSS modifier of the status ("none" for anonymous visitors).
-func (s Status) Class() string {
+func (s status) Class() string {
 	if s == "" {
 		return "none"
 	}
 	return string(s)
 }
 
-// RoadmapItem is one course on the roadmap. Titles and summaries arrive
+// roadmapItem is one course on the roadmap. Titles and summaries arrive
 // already in the page's language (course data is content, not UI strings).
-type RoadmapItem struct {
+type roadmapItem struct {
 	Step     int
 	Title    string
 	Summary  string
 	URL      string
-	Status   Status
+	Status   status
 	Progress int // percent, shown when in progress and known
 	Lectures int
 	Hours    int
 }
 
-// Program is the nano-degree offered on the home page (the catalog's
+// program is the nano-degree offered on the home page (the catalog's
 // featured curriculum).
-type Program struct {
+type program struct {
 	Title    string
 	Summary  string
 	Courses  int
@@ -80,20 +80,20 @@ type Program struct {
 	Action string
 }
 
-// Feature is one highlight card.
-type Feature struct {
+// feature is one highlight card.
+type feature struct {
 	Icon  string // Bootstrap Icons name
 	Title string
 	Body  string
 }
 
-// HomePage is the data of "site/home". Program is nil when the catalog has
+// homePage is the data of "site/home". Program is nil when the catalog has
 // no published curriculum yet (then the roadmap is empty too).
-type HomePage struct {
-	Program  *Program
-	Roadmap  []RoadmapItem
-	Statuses []Status
-	Features []Feature
+type homePage struct {
+	Program  *program
+	Roadmap  []roadmapItem
+	Statuses []status
+	Features []feature
 	LoginURL string // for the anonymous hint
 	// Personal: the roadmap carries the caller's statuses (signed in), so
 	// the legend is shown instead of the hint to log in.
@@ -102,7 +102,7 @@ type HomePage struct {
 
 func (m *Module) home(c *fiber.Ctx) error {
 	t := func(id string, kv ...any) string { return m.web.T(c, id, kv...) }
-	page := HomePage{Statuses: Statuses, LoginURL: "/login?next=" + url.QueryEscape("/#roadmap")}
+	page := homePage{Statuses: statuses, LoginURL: "/login?next=" + url.QueryEscape("/#roadmap")}
 	if err := m.roadmap(c, &page); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (m *Module) home(c *fiber.Ctx) error {
 		{"clipboard2-check", "missions"},
 		{"patch-check", "certificates"},
 	} {
-		page.Features = append(page.Features, Feature{
+		page.Features = append(page.Features, feature{
 			Icon:  f.icon,
 			Title: t("site.feature." + f.key + ".title"),
 			Body:  t("site.feature." + f.key + ".body"),
@@ -122,12 +122,9 @@ func (m *Module) home(c *fiber.Ctx) error {
 }
 
 // roadmap fills the program and its roadmap from the catalog's featured
-// curriculum, coloured by the caller's status. No catalog or no published
-// curriculum leaves them empty.
-func (m *Module) roadmap(c *fiber.Ctx, page *HomePage) error {
-	if m.catalog == nil {
-		return nil
-	}
+// curriculum, coloured by the caller's status. No published curriculum
+// leaves them empty.
+func (m *Module) roadmap(c *fiber.Ctx, page *homePage) error {
 	var uid int64
 	if p := authz.PrincipalFrom(c.UserContext()); p != nil {
 		uid = p.UserID
@@ -141,13 +138,13 @@ func (m *Module) roadmap(c *fiber.Ctx, page *HomePage) error {
 		return err
 	}
 	cu := rm.Curriculum
-	prog := &Program{Title: cu.Title, Summary: cu.Summary, Courses: len(rm.Courses), PriceKRW: cu.Price,
+	prog := &program{Title: cu.Title, Summary: cu.Summary, Courses: len(rm.Courses), PriceKRW: cu.Price,
 		Access: m.accessPeriod(c, cu.AccessDays), CTA: "/checkout?curriculum=" + strconv.FormatInt(cu.ID, 10), Action: "enroll"}
 	var inProgress, owned string
 	done := false
 	for i, rc := range rm.Courses {
-		it := RoadmapItem{Step: i + 1, Title: rc.Title, Summary: rc.Summary, URL: fmt.Sprintf("/courses/%d", rc.ID),
-			Status: Status(rc.Status), Lectures: rc.LectureCount, Hours: rc.EstimatedHours}
+		it := roadmapItem{Step: i + 1, Title: rc.Title, Summary: rc.Summary, URL: fmt.Sprintf("/courses/%d", rc.ID),
+			Status: status(rc.Status), Lectures: rc.LectureCount, Hours: rc.EstimatedHours}
 		switch rc.Status {
 		case catalog.StatusInProgress:
 			inProgress = cmp.Or(inProgress, it.URL)

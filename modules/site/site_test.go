@@ -1,6 +1,7 @@
-package site_test
+package site
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,11 +14,23 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/weaverse/weaverse/modules/site"
+	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/web"
 )
+
+// emptyCatalog is a catalog with no published curriculum yet.
+type emptyCatalog struct{}
+
+func (emptyCatalog) CourseByID(context.Context, int64) (catalog.CourseSummary, error) {
+	return catalog.CourseSummary{}, apperr.NotFoundf("no course")
+}
+
+func (emptyCatalog) RoadmapFor(context.Context, int64) (*catalog.Roadmap, error) {
+	return nil, apperr.NotFoundf("no curriculum")
+}
 
 // newApp wires the site module the way app/ does: i18n bundle, web renderer,
 // the module's catalogs and templates, web middleware and static files.
@@ -32,7 +45,7 @@ func newApp(t testing.TB, opts web.Options) (*fiber.App, *web.Web) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := site.New(site.Deps{Web: w})
+	m := New(Deps{Web: w, Catalog: emptyCatalog{}})
 	locales, _ := fs.Sub(m.Files(), "locales")
 	if err := b.Load(locales); err != nil {
 		t.Fatal(err)
@@ -70,7 +83,7 @@ func get(t *testing.T, app *fiber.App, target string, hdr ...string) (*http.Resp
 	return resp, string(body)
 }
 
-// Without a catalog (or with an empty one) the home page still renders: the
+// With an empty catalog the home page still renders: the
 // hero, an empty roadmap pointing to the course list, the features.
 func TestHomeKoreanByDefault(t *testing.T) {
 	app, _ := newApp(t, web.Options{})
@@ -154,23 +167,23 @@ func TestRoadmapStatuses(t *testing.T) {
 	}
 }
 
-func demoPage() site.HomePage {
-	st := []site.Status{site.Completed, site.Completed, site.InProgress, site.Owned, site.Owned, site.Expired, site.Locked}
+func demoPage() homePage {
+	st := []status{completed, completed, inProgress, owned, owned, expired, locked}
 	titles := []string{"HTML/CSS", "JavaScript 기초", "DOM과 비동기 JS", "Git과 협업", "HTTP와 REST API", "SQL과 데이터베이스", "<script>alert(1)</script>"}
-	p := site.HomePage{
-		Program: &site.Program{Title: "웹 개발 나노 디그리", Courses: 7, PriceKRW: 50000, Access: "2년",
+	p := homePage{
+		Program: &program{Title: "웹 개발 나노 디그리", Courses: 7, PriceKRW: 50000, Access: "2년",
 			CTA: "/courses/3", Action: "continue"},
-		Statuses: site.Statuses,
+		Statuses: statuses,
 		Personal: true,
 	}
 	for i := range st {
-		it := site.RoadmapItem{Step: i + 1, Title: titles[i], Summary: "강좌 소개 문장이 여기에 들어갑니다.",
+		it := roadmapItem{Step: i + 1, Title: titles[i], Summary: "강좌 소개 문장이 여기에 들어갑니다.",
 			URL: fmt.Sprintf("/courses/%d", i+1), Status: st[i], Lectures: 5, Hours: 14}
-		if st[i] == site.InProgress {
+		if st[i] == inProgress {
 			it.Progress = 40
 		}
 		p.Roadmap = append(p.Roadmap, it)
 	}
-	p.Features = []site.Feature{{Icon: "robot", Title: "AI 조교", Body: "설명"}}
+	p.Features = []feature{{Icon: "robot", Title: "AI 조교", Body: "설명"}}
 	return p
 }

@@ -40,7 +40,6 @@ import (
 	"io/fs"
 	"path"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -63,14 +62,6 @@ const FormatVersion = 1
 // maxTextBytes bounds a Markdown file; the catalog's longest text field
 // holds 100,000 characters.
 const maxTextBytes = 1 << 20
-
-// slugRE is the catalog's slug rule. The loader needs it before validation
-// because course slugs become folder names it opens.
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
-const maxSlugLen = 64
-
-func validSlug(s string) bool { return len(s) <= maxSlugLen && slugRE.MatchString(s) }
 
 // Problem is one thing wrong with a bundle, located in a file. File is
 // relative to the bundle root's parent ("web-nanodegree/html-css/course.yaml");
@@ -96,7 +87,8 @@ func (p Problem) String() string {
 
 // Load reads the bundle at root (a path in fsys; "." for fsys itself): a
 // curriculum folder (curriculum.yaml and one folder per course) or a
-// stand-alone course folder (course.yaml).
+// stand-alone course folder (course.yaml). Topics are checked against kinds,
+// the registry the catalog that imports the bundle has.
 //
 // File names in problems, and the media references in the returned bundle
 // (video, captions, thumbnail, intro_video), are relative to root's parent:
@@ -107,7 +99,7 @@ func (p Problem) String() string {
 // are no problems; problems are sorted by file (in reading order), line and
 // column. err reports what is not the content's fault: root missing or not
 // a bundle, or a file that cannot be read.
-func Load(fsys fs.FS, root string) (*catalog.Bundle, []Problem, error) {
+func Load(fsys fs.FS, root string, kinds *catalog.Kinds) (*catalog.Bundle, []Problem, error) {
 	if !fs.ValidPath(root) {
 		return nil, nil, fmt.Errorf("bundle: invalid root %q", root)
 	}
@@ -118,7 +110,7 @@ func Load(fsys fs.FS, root string) (*catalog.Bundle, []Problem, error) {
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("bundle: %s is not a folder", root)
 	}
-	l := &loader{fsys: fsys, root: root, kinds: catalog.NewKinds(), order: map[string]int{}}
+	l := &loader{fsys: fsys, root: root, kinds: kinds, order: map[string]int{}}
 	if root != "." {
 		l.name = path.Base(root)
 	}
@@ -210,17 +202,29 @@ func (l *loader) display(rel string) string { return path.Join(l.name, rel) }
 // full turns a root-relative path into a path in fsys.
 func (l *loader) full(rel string) string { return path.Join(l.root, rel) }
 
-// isFile reports whether a root-relative path is a regular file. Only a
-// missing file is "no"; any other failure is an error.
-func (l *loader) isFile(rel string) (bool, error) {
+// stat returns what a root-relative path is, nil when it does not exist.
+// Only a missing file is "nothing"; any other failure is an error.
+func (l *loader) stat(rel string) (fs.FileInfo, error) {
 	info, err := fs.Stat(l.fsys, l.full(rel))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
+		return nil, nil
 	case err != nil:
-		return false, fmt.Errorf("bundle: %w", err)
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
-	return info.Mode().IsRegular(), nil
+	return info, nil
+}
+
+// isFile reports whether a root-relative path is a regular file.
+func (l *loader) isFile(rel string) (bool, error) {
+	info, err := l.stat(rel)
+	return info != nil && info.Mode().IsRegular(), err
+}
+
+// isDir reports whether a root-relative path is a folder.
+func (l *loader) isDir(rel string) (bool, error) {
+	info, err := l.stat(rel)
+	return info != nil && info.IsDir(), err
 }
 
 // open reads a root-relative YAML file and parses it. It returns the file's
@@ -297,7 +301,7 @@ func (l *loader) course(rel string) (*fileDecoder, *catalog.CourseInput, error) 
 }
 
 func (l *loader) validateCourse(d *fileDecoder, c *catalog.CourseInput) {
-	c.Normalize()
+	c.Normalize(l.kinds)
 	d.report(catalog.ValidateCourse(c, l.kinds))
 }
 
@@ -318,7 +322,7 @@ func (l *loader) curriculum() (*catalog.Bundle, error) {
 	}
 	var courses []loaded
 	for i, slug := range cur.Courses {
-		if _, dup := position[slug]; dup || !validSlug(slug) {
+		if _, dup := position[slug]; dup || !catalog.ValidSlug(slug) {
 			continue // ValidateCurriculum reports these; a bad slug is no folder name to open
 		}
 		position[slug] = i
@@ -376,7 +380,7 @@ func (l *loader) curriculum() (*catalog.Bundle, error) {
 			item := fmt.Sprintf("prerequisites[%d]", j)
 			at, listed := position[p]
 			switch {
-			case p == lc.c.Slug || !validSlug(p):
+			case p == lc.c.Slug || !catalog.ValidSlug(p):
 				// ValidateCourse reports these.
 			case !listed:
 				lc.d.problemAt(lc.d.locate(item), "%s: %q is not a course of this curriculum", item, p)
@@ -394,17 +398,6 @@ func (l *loader) curriculum() (*catalog.Bundle, error) {
 		b.Courses = append(b.Courses, *lc.c)
 	}
 	return b, nil
-}
-
-func (l *loader) isDir(rel string) (bool, error) {
-	info, err := fs.Stat(l.fsys, l.full(rel))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("bundle: %w", err)
-	}
-	return info.IsDir(), nil
 }
 
 // resolve turns a path written in a YAML file (relative to that file's
@@ -502,7 +495,7 @@ func (d *fileDecoder) report(errs []apperr.FieldError) {
 		if exact, ok := d.locs[fe.Location]; ok && exact.label != "" {
 			label = exact.label
 		}
-		msg := Message(fe)
+		msg := Message(fe, d.l.kinds)
 		if name := lastSegment(fe.Location); fe.Message == "catalog.required" && hasFileAlternative(name) {
 			msg = fmt.Sprintf("required (give %s, or %s%s naming a Markdown file)", name, name, fileSuffix)
 		}

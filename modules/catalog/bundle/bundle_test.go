@@ -41,6 +41,18 @@ func strs(ps []Problem) []string {
 	return out
 }
 
+// testKinds is the registry app builds: the standard kinds and graders.
+func testKinds(t testing.TB) *catalog.Kinds {
+	t.Helper()
+	k := catalog.StandardKinds()
+	for _, g := range catalog.StandardGraders() {
+		if err := k.RegisterGrader(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return k
+}
+
 // loadOK wraps Load's results: loadOK(t)(Load(…)) is the bundle, or the
 // test fails.
 func loadOK(t *testing.T) func(*catalog.Bundle, []Problem, error) *catalog.Bundle {
@@ -65,7 +77,7 @@ func mustLoad(t *testing.T, b *catalog.Bundle, ps []Problem, err error) *catalog
 }
 
 func TestSampleCourseLoads(t *testing.T) {
-	b := loadOK(t)(Load(os.DirFS(subjects(t)), "sample-course"))
+	b := loadOK(t)(Load(os.DirFS(subjects(t)), "sample-course", testKinds(t)))
 	if b.Curriculum != nil || len(b.Courses) != 1 {
 		t.Fatalf("bundle %+v", b)
 	}
@@ -81,7 +93,7 @@ func TestSampleCourseLoads(t *testing.T) {
 	for _, tp := range topics {
 		kinds[tp.Kind] = true
 	}
-	if want := catalog.NewKinds().Names(); len(kinds) != len(want) {
+	if want := testKinds(t).Names(); len(kinds) != len(want) {
 		t.Fatalf("the sample should hold one topic of each kind %v, has %v", want, kinds)
 	}
 	video, article, quiz, asg := topics[0], topics[1], topics[2], topics[3]
@@ -109,11 +121,11 @@ func TestSampleCourseLoads(t *testing.T) {
 // TestRootDot loads a bundle that is the file system itself: paths are then
 // relative to the bundle.
 func TestRootDot(t *testing.T) {
-	b := loadOK(t)(Load(os.DirFS(filepath.Join(subjects(t), "sample-course")), "."))
+	b := loadOK(t)(Load(os.DirFS(filepath.Join(subjects(t), "sample-course")), ".", testKinds(t)))
 	if v := b.Courses[0].Lectures[0].Topics[0].Video; v != "media/welcome.mp4" {
 		t.Fatalf("video %q", v)
 	}
-	b = loadOK(t)(LoadDir(filepath.Join(subjects(t), "sample-course")))
+	b = loadOK(t)(LoadDir(filepath.Join(subjects(t), "sample-course"), testKinds(t)))
 	if v := b.Courses[0].Lectures[0].Topics[0].Video; v != "sample-course/media/welcome.mp4" {
 		t.Fatalf("LoadDir: video %q", v)
 	}
@@ -152,7 +164,7 @@ func TestMapFSCurriculum(t *testing.T) {
 		"content/nd/one/course.yaml": course("one", ""),
 		"content/nd/two/course.yaml": course("two", "one"),
 	}
-	b := loadOK(t)(Load(fsys, "content/nd"))
+	b := loadOK(t)(Load(fsys, "content/nd", testKinds(t)))
 	if b.Curriculum == nil || b.Curriculum.Description != "소개" || len(b.Courses) != 2 || b.Courses[1].Slug != "two" {
 		t.Fatalf("bundle %+v", b)
 	}
@@ -163,7 +175,7 @@ func TestMapFSCurriculum(t *testing.T) {
 	// Prerequisites must be earlier courses of the same curriculum.
 	fsys["content/nd/one/course.yaml"] = course("one", "two")
 	fsys["content/nd/two/course.yaml"] = course("two", "elsewhere")
-	_, ps, err := Load(fsys, "content/nd")
+	_, ps, err := Load(fsys, "content/nd", testKinds(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +233,7 @@ func TestInvalidFixtures(t *testing.T) {
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
-			b, ps, err := Load(invalid, name)
+			b, ps, err := Load(invalid, name, testKinds(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,7 +288,7 @@ func TestFileProblems(t *testing.T) {
 				"c/articles/latin1.md":  {Data: []byte("caf\xe9")},
 				"c/articles/present.md": {Data: []byte("ok")},
 			}
-			_, ps, err := Load(fsys, "c")
+			_, ps, err := Load(fsys, "c", testKinds(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,7 +311,7 @@ func TestAliasBomb(t *testing.T) {
 	for i := 1; i <= 9; i++ {
 		fmt.Fprintf(&y, "            - expect: &a%d [%s*a%d]\n", i, strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 9), i-1)
 	}
-	_, ps, err := Load(fstest.MapFS{"c/course.yaml": {Data: []byte(y.String())}}, "c")
+	_, ps, err := Load(fstest.MapFS{"c/course.yaml": {Data: []byte(y.String())}}, "c", testKinds(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +324,7 @@ func TestAliasBomb(t *testing.T) {
 // number of problems.
 func TestProblemCap(t *testing.T) {
 	y := "schema: 1\ntags: [" + strings.Repeat("[], ", 5000) + "[]]\n"
-	_, ps, err := Load(fstest.MapFS{"c/course.yaml": {Data: []byte(y)}}, "c")
+	_, ps, err := Load(fstest.MapFS{"c/course.yaml": {Data: []byte(y)}}, "c", testKinds(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +336,7 @@ func TestProblemCap(t *testing.T) {
 func TestNotABundle(t *testing.T) {
 	fsys := fstest.MapFS{"x/readme.md": {Data: []byte("hi")}}
 	for _, root := range []string{"x", "missing", "../x", "x/readme.md"} {
-		if _, _, err := Load(fsys, root); err == nil {
+		if _, _, err := Load(fsys, root, testKinds(t)); err == nil {
 			t.Errorf("Load(%q): no error", root)
 		}
 	}
@@ -350,7 +362,7 @@ func TestSymlinkEscape(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(c, "course.yaml"), []byte(y), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, ps, err := LoadDir(c)
+	_, ps, err := LoadDir(c, testKinds(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +420,7 @@ func TestEveryMessageID(t *testing.T) {
 		for _, m := range idRE.FindAllStringSubmatch(string(src), -1) {
 			seen++
 			id := "catalog." + m[1]
-			if got := Message(apperr.FieldError{Message: id + ":1", Value: 4}); strings.HasPrefix(got, id) {
+			if got := Message(apperr.FieldError{Message: id + ":1", Value: 4}, testKinds(t)); strings.HasPrefix(got, id) {
 				t.Errorf("no English message for %s", id)
 			}
 		}
@@ -416,10 +428,10 @@ func TestEveryMessageID(t *testing.T) {
 	if seen < 10 {
 		t.Fatalf("found only %d message ids: has the validation moved?", seen)
 	}
-	if got := Message(apperr.FieldError{Message: "catalog.five_choices", Value: 4}); got != "a question needs exactly five choices (found 4)" {
+	if got := Message(apperr.FieldError{Message: "catalog.five_choices", Value: 4}, testKinds(t)); got != "a question needs exactly five choices (found 4)" {
 		t.Fatal(got)
 	}
-	if got := Message(apperr.FieldError{Message: "catalog.too_long:200"}); got != "too long (at most 200 characters)" {
+	if got := Message(apperr.FieldError{Message: "catalog.too_long:200"}, testKinds(t)); got != "too long (at most 200 characters)" {
 		t.Fatal(got)
 	}
 }

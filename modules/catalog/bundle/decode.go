@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -191,6 +192,15 @@ func (d *fileDecoder) value(n *yaml.Node, v reflect.Value, path string) {
 	}
 	d.depth++
 	defer func() { d.depth-- }()
+	if v.Type() == rawMessageType {
+		// A payload: the JSON that the YAML value would be, for its kind
+		// to decode.
+		if x, ok := d.anyValue(n, path); ok {
+			b, _ := json.Marshal(x) // anyValue makes only values JSON encodes
+			v.SetBytes(b)
+		}
+		return
+	}
 	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {

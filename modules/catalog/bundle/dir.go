@@ -13,8 +13,9 @@ import (
 // LoadDir loads the bundle in a folder of the local file system. The folder
 // is opened with os.OpenRoot, so a symbolic link inside the bundle cannot
 // make the loader read files outside it; problems name files relative to
-// the folder's parent ("web-nanodegree/html-css/course.yaml").
-func LoadDir(dir string) (*catalog.Bundle, []Problem, error) {
+// the folder's parent ("web-nanodegree/html-css/course.yaml"). Topics are
+// checked against kinds (see Load).
+func LoadDir(dir string, kinds *catalog.Kinds) (*catalog.Bundle, []Problem, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, err
@@ -35,9 +36,9 @@ func LoadDir(dir string) (*catalog.Bundle, []Problem, error) {
 	if !fs.ValidPath(name) || name == "." {
 		// The file system's root folder has no name to show; paths are then
 		// relative to the bundle itself.
-		return Load(rootFS(abs), ".")
+		return Load(rootFS(abs), ".", kinds)
 	}
-	return Load(namedFS{name: name, fsys: rootFS(abs)}, name)
+	return Load(namedFS{name: name, fsys: rootFS(abs)}, name, kinds)
 }
 
 // rootFS is a folder opened through os.Root at each Open, so the bundle's

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ var (
 	courseType     = reflect.TypeFor[catalog.CourseInput]()
 	topicType      = reflect.TypeFor[catalog.TopicInput]()
 	assignmentType = reflect.TypeFor[catalog.AssignmentInput]()
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
 )
 
 // fileAlternatives lists the text fields (by JSON name) that a bundle may

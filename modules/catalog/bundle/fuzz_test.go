@@ -41,7 +41,7 @@ func FuzzLoad(f *testing.F) {
 			"c/captions/a.vtt":   {Data: []byte("WEBVTT")},
 			"outside/secret.txt": {Data: []byte("secret")},
 		}
-		b, ps, err := Load(fsys, "c")
+		b, ps, err := Load(fsys, "c", testKinds(t))
 		if err != nil {
 			t.Fatalf("error for content: %v", err)
 		}

@@ -14,8 +14,9 @@ import (
 // translates them through the i18n catalogs, but a command-line tool run by
 // a course author wants one fixed language, and the ids' parameters plus
 // the error's Value say all there is to say. An id this function does not
-// know (one added to the catalog later) is shown as is, with its value.
-func Message(fe apperr.FieldError) string {
+// know (one added to the catalog later, or a grader's) is shown as is, with
+// its value. kinds are the topic kinds the error was found with.
+func Message(fe apperr.FieldError, kinds *catalog.Kinds) string {
 	id, param, _ := strings.Cut(strings.TrimPrefix(fe.Message, "catalog."), ":")
 	v := fe.Value
 	switch id {
@@ -32,7 +33,7 @@ func Message(fe apperr.FieldError) string {
 		return fmt.Sprintf("too many (at most %s)", param)
 	case "slug_invalid":
 		return fmt.Sprintf("%s is not a valid slug (lower-case letters, digits and single hyphens, at most %d characters)",
-			quote(v), maxSlugLen)
+			quote(v), catalog.MaxSlugLength)
 	case "not_allowed":
 		return fmt.Sprintf("%s is not allowed (one of: %s)", quote(v), strings.ReplaceAll(param, ",", ", "))
 	case "out_of_range":
@@ -51,11 +52,11 @@ func Message(fe apperr.FieldError) string {
 	case "no_questions":
 		return "a quiz needs at least one question"
 	case "mission_not_gradable":
-		return fmt.Sprintf("only %s topics can be missions", strings.Join(gradableKinds(), " and "))
+		return fmt.Sprintf("only %s topics can be missions", strings.Join(kinds.Gradable(), " and "))
 	case "duplicate_mission":
 		return fmt.Sprintf("a course has at most one %s mission", quote(v))
 	case "payload_mismatch":
-		return fmt.Sprintf("a %s topic cannot carry another kind's content (body, video, questions or assignment)", quote(v))
+		return fmt.Sprintf("a %s topic cannot carry another kind's content (body, video, questions, assignment or payload)", quote(v))
 	case "five_choices":
 		return fmt.Sprintf("a question needs exactly five choices (found %v)", v)
 	case "one_correct":
@@ -82,16 +83,4 @@ func quote(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(v)
-}
-
-// gradableKinds names the topic kinds that may be missions.
-func gradableKinds() []string {
-	ks := catalog.NewKinds()
-	var out []string
-	for _, n := range ks.Names() {
-		if k, _ := ks.Get(n); k.Gradable {
-			out = append(out, n)
-		}
-	}
-	return out
 }

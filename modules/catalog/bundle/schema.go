@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/weaverse/weaverse/modules/catalog"
@@ -22,11 +21,9 @@ import (
 // The schema checks shape, names and enumerations; the rules that need more
 // than one field (five choices with one correct, unique slugs, missions, a
 // hidden test…) are the catalog validator's, which `weaverse content
-// validate` runs.
-func Schema() []byte { return bytes.Clone(schemaJSON()) }
-
-var schemaJSON = sync.OnceValue(func() []byte {
-	b := &schemaBuilder{defs: map[string]any{}}
+// validate` runs. Topic kinds and graders are those of kinds.
+func Schema(kinds *catalog.Kinds) []byte {
+	b := &schemaBuilder{kinds: kinds, defs: map[string]any{}}
 	root := map[string]any{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
 		"title":   "Weaverse course bundle",
@@ -40,10 +37,10 @@ var schemaJSON = sync.OnceValue(func() []byte {
 	enc.SetEscapeHTML(false) // keep "<html>" readable in descriptions
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(root); err != nil {
-		panic(fmt.Sprintf("bundle: schema: %v", err))
+		panic(fmt.Sprintf("bundle: schema: %v", err)) // maps of strings and slices always encode
 	}
 	return buf.Bytes()
-})
+}
 
 // required lists, by JSON name, the fields a file must give: those the
 // catalog's validation rejects when empty (a test holds the two together).
@@ -60,7 +57,7 @@ var required = map[reflect.Type][]string{
 }
 
 // enums returns a field's allowed values, from the catalog's own lists.
-func enums(t reflect.Type, name string) []string {
+func (b *schemaBuilder) enums(t reflect.Type, name string) []string {
 	switch {
 	case name == "category" && (t == courseType || t == curriculumType):
 		return catalog.Categories
@@ -71,9 +68,9 @@ func enums(t reflect.Type, name string) []string {
 	case name == "mission" && t == topicType:
 		return catalog.Missions
 	case name == "kind" && t == topicType:
-		return catalog.NewKinds().Names()
+		return b.kinds.Names()
 	case name == "grader" && t == assignmentType:
-		return catalog.Graders
+		return b.kinds.Graders()
 	}
 	return nil
 }
@@ -121,7 +118,10 @@ var descriptions = map[string]string{
 	"explanation":          "Shown after grading.",
 }
 
-type schemaBuilder struct{ defs map[string]any }
+type schemaBuilder struct {
+	kinds *catalog.Kinds
+	defs  map[string]any
+}
 
 // defName names a type's definition: CourseInput → course, AssignmentTest
 // → assignment_test.
@@ -171,7 +171,7 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 			continue
 		}
 		s := b.typeSchema(f.typ)
-		if vals := enums(t, f.name); vals != nil {
+		if vals := b.enums(t, f.name); vals != nil {
 			s["enum"] = vals
 		}
 		if slugField(t, f.name) {
@@ -224,8 +224,8 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 }
 
 func slugSchema(s map[string]any) map[string]any {
-	s["pattern"] = slugRE.String()
-	s["maxLength"] = maxSlugLen
+	s["pattern"] = catalog.SlugPattern
+	s["maxLength"] = catalog.MaxSlugLength
 	return s
 }
 
@@ -241,6 +241,9 @@ func (b *schemaBuilder) typeSchema(t reflect.Type) map[string]any {
 	case reflect.Pointer:
 		return b.typeSchema(t.Elem())
 	case reflect.Slice:
+		if t == rawMessageType {
+			return map[string]any{} // any JSON value: the kind decides
+		}
 		if t.Elem().Kind() == reflect.Interface {
 			return map[string]any{"type": "array"}
 		}

@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite course.schema.json from Schema(
 func TestSchemaGolden(t *testing.T) {
 	const golden = "course.schema.json"
 	if *update {
-		if err := os.WriteFile(golden, Schema(), 0o644); err != nil {
+		if err := os.WriteFile(golden, Schema(testKinds(t)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,14 +33,14 @@ func TestSchemaGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(want, Schema()) {
+	if !bytes.Equal(want, Schema(testKinds(t))) {
 		t.Fatalf("%s is stale: run go test ./modules/catalog/bundle -run Golden -update", golden)
 	}
 }
 
 func compileSchema(t *testing.T, ref string) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema(testKinds(t))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestSchemaEnums(t *testing.T) {
 			} `json:"properties"`
 		} `json:"$defs"`
 	}
-	if err := json.Unmarshal(Schema(), &doc); err != nil {
+	if err := json.Unmarshal(Schema(testKinds(t)), &doc); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -142,9 +142,9 @@ func TestSchemaEnums(t *testing.T) {
 	}{
 		{"course", "category", catalog.Categories},
 		{"curriculum", "skill_level", catalog.SkillLevels},
-		{"topic", "kind", catalog.NewKinds().Names()},
+		{"topic", "kind", testKinds(t).Names()},
 		{"topic", "mission", catalog.Missions},
-		{"assignment", "grader", catalog.Graders},
+		{"assignment", "grader", testKinds(t).Graders()},
 	} {
 		if got := doc.Defs[tc.def].Properties[tc.prop].Enum; !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s.%s: %v, want %v", tc.def, tc.prop, got, tc.want)
@@ -179,11 +179,11 @@ func TestRequiredMatchesValidator(t *testing.T) {
 		}
 		return reflect.Value{}, ""
 	}
-	kinds := catalog.NewKinds()
+	kinds := testKinds(t)
 	for typ, names := range required {
 		for _, name := range names {
 			t.Run(fmt.Sprintf("%s.%s", defName(typ), name), func(t *testing.T) {
-				b := loadOK(t)(Load(os.DirFS(subjects(t)), "sample-course"))
+				b := loadOK(t)(Load(os.DirFS(subjects(t)), "sample-course", kinds))
 				var errs []string
 				if typ == curriculumType {
 					cur := catalog.CurriculumInput{Slug: "c", Title: "t", Category: "frontend", SkillLevel: "beginner"}

@@ -3,6 +3,7 @@ package defaultcontent_test
 import (
 	"testing"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
 )
@@ -10,7 +11,13 @@ import (
 // The embedded nano-degree is a valid bundle: 7 published courses, each
 // with at least 4 lectures, a midterm and a final mission, and every kind.
 func TestDefaultContentIsValid(t *testing.T) {
-	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root)
+	kinds := catalog.StandardKinds()
+	for _, g := range catalog.StandardGraders() {
+		if err := kinds.RegisterGrader(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, problems, err := bundle.Load(defaultcontent.FS(), defaultcontent.Root, kinds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,464 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/modules/accounts"
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+// courseFilter selects courses for the list.
+type courseFilter struct {
+	Search     string
+	Category   string
+	SkillLevel string
+	PriceLevel string // free | paid
+	MinPrice   *int64
+	MaxPrice   *int64
+	Curriculum string // id or slug
+	Mine       bool   // the caller's own courses, drafts included
+	Ordering   string
+	Limit      int
+	Offset     int
+}
+
+// readScope is which courses p may read, for lists: by the same rules as
+// one course's Check.
+func (s *service) readScope(p *authz.Principal) authz.Scope {
+	return s.authz.Scope(p, objCourse, "read", authz.Owner, authz.Published)
+}
+
+// ListCourses returns one page of courses with their counts and authors, in
+// a fixed number of queries: the published ones, or the caller's own (Mine),
+// among those the caller may read.
+func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseFilter) ([]CourseSummary, int, error) {
+	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p)}
+	l.Mine = f.Mine && p != nil // an anonymous caller has no courses: "mine" is the catalog
+	if f.Curriculum != "" {
+		cu, err := s.st.curriculum(ctx, s.db.R, f.Curriculum, l.uid)
+		if err == nil {
+			err = s.readable(p, objCurriculum, cu.rels, errCurriculumNotFound)
+		}
+		if errors.Is(err, apperr.NotFound) {
+			return []CourseSummary{}, 0, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		l.curriculumID = &cu.ID
+	}
+	rows, count, err := s.st.courses(ctx, s.db.R, l)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := s.summaries(ctx, rows)
+	return out, count, err
+}
+
+// summaries builds list items: one query for the counts, one for the authors.
+func (s *service) summaries(ctx context.Context, rows []courseRow) ([]CourseSummary, error) {
+	return listItems(ctx, s.users, rows, func(r *courseRow) (int64, int64) { return r.ID, r.AuthorID },
+		func(ids []int64) (map[int64]courseStats, error) { return s.st.courseStats(ctx, s.db.R, ids) }, summaryOf)
+}
+
+// listItems builds the list items of rows in two queries whatever their
+// number: one for what is counted by row (count), one for the authors.
+func listItems[R, C, T any](ctx context.Context, users accounts.Directory, rows []R, ids func(*R) (id, author int64),
+	count func(ids []int64) (map[int64]C, error), item func(*R, C, accounts.User) T) ([]T, error) {
+	out := make([]T, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	rowIDs := make([]int64, len(rows))
+	authorIDs := make([]int64, len(rows))
+	for i := range rows {
+		rowIDs[i], authorIDs[i] = ids(&rows[i])
+	}
+	counts, err := count(rowIDs)
+	if err != nil {
+		return nil, err
+	}
+	authors, err := users.UsersByIDs(ctx, authorIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[i] = item(&rows[i], counts[rowIDs[i]], authors[authorIDs[i]])
+	}
+	return out, nil
+}
+
+func summaryOf(r *courseRow, st courseStats, author accounts.User) CourseSummary {
+	return CourseSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
+		SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Credits: r.Credits,
+		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Thumbnail: r.Thumbnail, ThumbnailURL: ImageURL(r.Thumbnail, "display"),
+		CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
+		LectureCount: st.Lectures, TopicCount: st.Topics, VideoSeconds: st.VideoSeconds,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// visibleCourse loads a live course p may read: catalog.course read, with
+// the relations of p to it. Others get 404, so that a draft's existence
+// does not leak.
+func (s *service) visibleCourse(ctx context.Context, idb bun.IDB, p *authz.Principal, id int64) (*courseRow, error) {
+	r, err := s.st.course(ctx, idb, id, userID(p))
+	if err != nil {
+		return nil, err
+	}
+	return r, s.readable(p, objCourse, r.rels, errCourseNotFound)
+}
+
+// CourseByID implements Reader.
+func (s *service) CourseByID(ctx context.Context, id int64) (CourseSummary, error) {
+	r, err := s.st.course(ctx, s.db.R, id, 0)
+	if err != nil {
+		return CourseSummary{}, err
+	}
+	out, err := s.summaries(ctx, []courseRow{*r})
+	if err != nil {
+		return CourseSummary{}, err
+	}
+	return out[0], nil
+}
+
+// topicAccess is what p stands in to a course's topics: the course's owner,
+// enrolled in it (as the entitlement provider says). The provider is asked
+// only when being enrolled would let p see what p's other relations do not.
+func (s *service) topicAccess(ctx context.Context, p *authz.Principal, r *courseRow) (authz.Rels, error) {
+	access := authz.Rels{}.If(r.IsOwner, authz.Owner)
+	if p == nil || s.authz.Allowed(p, objTopic, actView, access...) || !s.authz.Allowed(p, objTopic, actView, authz.Enrolled) {
+		return access, nil
+	}
+	m, err := s.ent.Get().EntitledCourses(ctx, p.UserID, []int64{r.ID})
+	return access.If(m[r.ID], authz.Enrolled), err
+}
+
+// Course returns a course with its whole outline, in a fixed number of
+// queries whatever its size. A topic's content reaches those who may view it
+// (catalog.topic view: free previews for everyone, premium content for the
+// enrolled and the course's editors); answer keys only those who may see
+// them (catalog.topic answers).
+func (s *service) Course(ctx context.Context, p *authz.Principal, id int64) (*CourseDetail, error) {
+	r, err := s.visibleCourse(ctx, s.db.R, p, id)
+	if err != nil {
+		return nil, err
+	}
+	access, err := s.topicAccess(ctx, p, r)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := s.summaries(ctx, []courseRow{*r})
+	if err != nil {
+		return nil, err
+	}
+	d := &CourseDetail{CourseSummary: sums[0], Description: r.Description, IntroVideo: r.IntroVideo,
+		Entitled: s.authz.Allowed(p, objTopic, actView, access...),
+		Editable: s.authz.Allowed(p, objCourse, "update", r.of()...), Lectures: []Lecture{}}
+	if d.Prerequisites, err = s.st.prerequisiteRefs(ctx, s.db.R, r.ID, s.readScope(p), userID(p)); err != nil {
+		return nil, err
+	}
+	lectures, topics, err := s.st.liveOutline(ctx, s.db.R, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	questions, err := s.questionsOf(ctx, topics)
+	if err != nil {
+		return nil, err
+	}
+	answers := s.authz.Allowed(p, objTopic, actAnswers, access...)
+	byLecture := map[int64][]Topic{}
+	for i := range topics {
+		t := &topics[i]
+		out, err := s.topicOut(p, t, questions[t.ID], access, answers)
+		if err != nil {
+			return nil, err
+		}
+		byLecture[t.LectureID] = append(byLecture[t.LectureID], out)
+	}
+	for _, l := range lectures {
+		ts := byLecture[l.ID]
+		if ts == nil {
+			ts = []Topic{}
+		}
+		d.Lectures = append(d.Lectures, Lecture{ID: l.ID, Slug: l.Slug, Title: l.Title, Summary: l.Summary, Position: l.Position, Topics: ts})
+	}
+	return d, nil
+}
+
+// questionsOf loads the live questions and choices of quiz topics: two queries.
+func (s *service) questionsOf(ctx context.Context, topics []topicRow) (map[int64][]Question, error) {
+	var quizIDs []int64
+	for _, t := range topics {
+		if t.Kind == kindQuiz {
+			quizIDs = append(quizIDs, t.ID)
+		}
+	}
+	qs, choices, err := s.st.questions(ctx, s.db.R, quizIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]Question{}
+	for _, q := range qs {
+		var cs []Choice
+		for _, c := range choices[q.ID] {
+			correct := c.IsCorrect
+			cs = append(cs, Choice{ID: c.ID, Text: c.Text, IsCorrect: &correct})
+		}
+		out[q.TopicID] = append(out[q.TopicID], Question{ID: q.ID, Prompt: q.Prompt, Explanation: q.Explanation, Choices: cs})
+	}
+	return out, nil
+}
+
+// topicOut builds a topic of the outline: its content only when p may view
+// it (a free preview, or p's access to the course), without the answer keys
+// unless answers.
+func (s *service) topicOut(p *authz.Principal, t *topicRow, questions []Question, access authz.Rels, answers bool) (Topic, error) {
+	out := Topic{ID: t.ID, Slug: t.Slug, Title: t.Title, Kind: t.Kind, Premium: t.Premium, Mission: t.Mission,
+		PassScore: t.PassScore, Duration: t.Duration, Position: t.Position}
+	if !s.authz.Allowed(p, objTopic, actView, slices.Clip(access).If(!t.Premium, relFree)...) {
+		out.Locked = true
+		return out, nil
+	}
+	out.Content = &TopicContent{Questions: questions}
+	if !answers {
+		// Explanations come with grading; which choice is correct, never.
+		for i := range questions {
+			questions[i].Explanation = ""
+			for j := range questions[i].Choices {
+				questions[i].Choices[j].IsCorrect = nil
+			}
+		}
+	}
+	// A kind no longer registered shows nothing of its content.
+	if k, ok := s.kinds.Get(t.Kind); ok {
+		if err := k.Show(t.Content.V, answers, s.render, out.Content); err != nil {
+			return Topic{}, err
+		}
+	}
+	return out, nil
+}
+
+// ---- writes ----------------------------------------------------------------
+
+// validate normalizes a course and checks it: its outline too when asked.
+func (s *service) validate(in *CourseInput, outline bool) error {
+	in.Normalize(s.kinds)
+	if outline {
+		return invalid(ValidateCourse(in, s.kinds))
+	}
+	return invalid(ValidateCourseFields(in))
+}
+
+// CreateCourse creates a course with its outline in one transaction.
+func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in CourseInput) (*CourseDetail, error) {
+	if err := s.authz.Check(p, objCourse, "create"); err != nil {
+		return nil, err
+	}
+	if err := s.validate(&in, true); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		taken, err := s.st.courseSlugTaken(ctx, tx, in.Slug, 0)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return errSlugTaken
+		}
+		w := s.writer(tx)
+		row := &courseRow{AuthorID: userID(p)}
+		if err := w.saveCourseRow(ctx, row, &in, true); err != nil {
+			return conflictOnDuplicate(err)
+		}
+		id = row.ID
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), userID(p)); err != nil {
+			return err
+		}
+		return w.saveOutline(ctx, row.ID, in.Lectures)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, p, id)
+}
+
+// editable locks and loads a live course for act (update, delete): 404 when
+// p cannot see it, 403 (401 anonymous) when p may see it but not do act.
+func (s *service) editable(ctx context.Context, tx bun.IDB, p *authz.Principal, id int64, act string) (*courseRow, error) {
+	if err := s.st.lockCourse(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	r, err := s.visibleCourse(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return r, s.authz.Check(p, objCourse, act, r.of()...)
+}
+
+// CourseToEdit returns a course for its editor: 404 when p cannot see it,
+// 403 when p may not change it.
+func (s *service) CourseToEdit(ctx context.Context, p *authz.Principal, id int64) (*CourseDetail, error) {
+	r, err := s.visibleCourse(ctx, s.db.R, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authz.Check(p, objCourse, "update", r.of()...); err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, p, id)
+}
+
+// ReplaceCourse is PUT: the course's fields and its whole outline. Lectures
+// and topics named by id (or slug) keep their ids; the others are
+// soft-deleted.
+func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int64, in CourseInput) (*CourseDetail, error) {
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row, err := s.editable(ctx, tx, p, id, "update")
+		if err != nil {
+			return err
+		}
+		if err := s.validate(&in, true); err != nil {
+			return err
+		}
+		return s.write(ctx, tx, p, row, &in, true, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, p, id)
+}
+
+// write saves a course's fields, and its prerequisites and outline when
+// asked (PUT: both; PATCH: what the patch names).
+func (s *service) write(ctx context.Context, tx bun.IDB, p *authz.Principal, row *courseRow, in *CourseInput, prereqs, outline bool) error {
+	if in.Slug != row.Slug {
+		taken, err := s.st.courseSlugTaken(ctx, tx, in.Slug, row.ID)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return errSlugTaken
+		}
+	}
+	w := s.writer(tx)
+	if err := w.saveCourseRow(ctx, row, in, false); err != nil {
+		return conflictOnDuplicate(err)
+	}
+	if prereqs {
+		if err := w.savePrerequisites(ctx, row.ID, in.Prerequisites, s.readScope(p), userID(p)); err != nil {
+			return err
+		}
+		if err := s.checkNoCycle(ctx, tx, row.ID); err != nil {
+			return err
+		}
+	}
+	if outline {
+		return w.saveOutline(ctx, row.ID, in.Lectures)
+	}
+	return nil
+}
+
+// checkNoCycle refuses prerequisites that lead back to the course.
+func (s *service) checkNoCycle(ctx context.Context, tx bun.IDB, courseID int64) error {
+	edges, err := s.st.prerequisiteEdges(ctx, tx)
+	if err != nil {
+		return err
+	}
+	next := map[int64][]int64{}
+	for _, e := range edges {
+		next[e.CourseID] = append(next[e.CourseID], e.PrerequisiteID)
+	}
+	seen := map[int64]bool{}
+	stack := append([]int64(nil), next[courseID]...)
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c == courseID {
+			return invalidAt("body.prerequisites", "catalog.prerequisite_cycle", nil)
+		}
+		if !seen[c] {
+			seen[c] = true
+			stack = append(stack, next[c]...)
+		}
+	}
+	return nil
+}
+
+// CoursePatch is a partial change: nil fields stay as they are; Lectures,
+// when present, replaces the outline (ids kept as in PUT). Its JSON names
+// are CourseInput's (see patch).
+type CoursePatch struct {
+	Slug           *string         `json:"slug,omitempty"`
+	Title          *string         `json:"title,omitempty"`
+	Summary        *string         `json:"summary,omitempty"`
+	Description    *string         `json:"description,omitempty"`
+	Category       *string         `json:"category,omitempty"`
+	SkillLevel     *string         `json:"skill_level,omitempty"`
+	Price          *int64          `json:"price,omitempty"`
+	AccessDays     *int            `json:"access_days,omitempty"`
+	Credits        *int            `json:"credits,omitempty"`
+	EstimatedHours *int            `json:"estimated_hours,omitempty"`
+	Tags           *[]string       `json:"tags,omitempty"`
+	Prerequisites  *[]string       `json:"prerequisites,omitempty"`
+	Status         *string         `json:"status,omitempty"`
+	Thumbnail      *string         `json:"thumbnail,omitempty"`
+	IntroVideo     *string         `json:"intro_video,omitempty"`
+	Lectures       *[]LectureInput `json:"lectures,omitempty"`
+}
+
+// patch overlays a patch on an input: the fields the patch sets (non-nil:
+// omitempty leaves the others out of its JSON) replace the input's fields of
+// the same JSON name.
+func patch(in, p any) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, in)
+}
+
+// PatchCourse applies a partial change.
+func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64, cp CoursePatch) (*CourseDetail, error) {
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row, err := s.editable(ctx, tx, p, id, "update")
+		if err != nil {
+			return err
+		}
+		in := CourseInput{Slug: row.Slug, Title: row.Title, Summary: row.Summary, Description: row.Description,
+			Category: row.Category, SkillLevel: row.SkillLevel, Price: row.Price, AccessDays: row.AccessDays,
+			Credits: row.Credits, EstimatedHours: row.EstimatedHours, Tags: row.Tags.V, Status: row.Status,
+			Thumbnail: row.Thumbnail, IntroVideo: row.IntroVideo}
+		if err := patch(&in, cp); err != nil {
+			return err
+		}
+		outline := cp.Lectures != nil
+		if err := s.validate(&in, outline); err != nil {
+			return err
+		}
+		return s.write(ctx, tx, p, row, &in, cp.Prerequisites != nil, outline)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Course(ctx, p, id)
+}
+
+// DeleteCourse soft-deletes a course; its outline stays for history.
+func (s *service) DeleteCourse(ctx context.Context, p *authz.Principal, id int64) error {
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row, err := s.editable(ctx, tx, p, id, "delete")
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		row.DeletedAt, row.UpdatedAt = &now, now
+		return s.st.update(ctx, tx, row, "deleted_at", "updated_at")
+	})
+}
