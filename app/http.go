@@ -184,7 +184,7 @@ func (a *App) mountOperations() {
 		Tags:        []string{"Operations"},
 	}, a.readyz)
 	if a.Config.Metrics.Enabled {
-		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token))
+		a.Fiber.Get("/metrics", a.Metrics.Handler(a.Config.Metrics.Token, a.Authz))
 	}
 	a.Fiber.Get("/api/docs", a.docsPage)
 	a.Fiber.Get("/api/docs/assets/*", a.docsAsset)

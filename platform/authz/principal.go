@@ -47,12 +47,6 @@ func (p *Principal) RoleOf() Role {
 	return p.Role
 }
 
-// IsAdmin reports whether p is an admin.
-//
-// Deprecated: permission decisions go through Enforcer.Check; this goes away
-// once no module compares roles (the boundary test forbids it in modules).
-func (p *Principal) IsAdmin() bool { return p.RoleOf() == Admin }
-
 type principalKey struct{}
 
 // WithPrincipal stores p in ctx.

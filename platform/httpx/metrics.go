@@ -69,21 +69,26 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
-// MetricsHandler serves the registry to loopback callers, admins, and
-// scrapers presenting token (when token is set). Anyone else gets a 404, so
-// the endpoint's existence is not advertised.
-func (m *Metrics) Handler(token string) fiber.Handler {
+// MetricsObject is the policy object of the metrics endpoint: no rule grants
+// it, so among signed-in callers only admins (who may do everything) read it.
+const MetricsObject = "platform.metrics"
+
+// Handler serves the registry to loopback callers, to callers casbin allows
+// to read MetricsObject (admins), and to scrapers presenting token (when
+// token is set). Anyone else gets a 404, so the endpoint's existence is not
+// advertised.
+func (m *Metrics) Handler(token string, en *authz.Enforcer) fiber.Handler {
 	h := adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	return func(c *fiber.Ctx) error {
-		if !metricsAllowed(c, token) {
+		if !metricsAllowed(c, token, en) {
 			return apperr.New(apperr.NotFound, "route.not_found", "problem.route.not_found")
 		}
 		return h(c)
 	}
 }
 
-func metricsAllowed(c *fiber.Ctx, token string) bool {
-	if authz.PrincipalFrom(c.UserContext()).IsAdmin() {
+func metricsAllowed(c *fiber.Ctx, token string, en *authz.Enforcer) bool {
+	if en.Allowed(authz.PrincipalFrom(c.UserContext()), MetricsObject, "read") {
 		return true
 	}
 	if token != "" && subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte("Bearer "+token)) == 1 {
