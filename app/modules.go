@@ -81,6 +81,8 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[accounts.TutorStudents](acc, nothingSold{}),
 		provide.Bind[catalog.Entitlements](cat, nothingSold{}),
 		provide.Bind[catalog.StatusProvider](cat, nothingSold{}),
+		provide.Bind[catalog.Storefront](cat, nothingSold{}),
+		provide.Bind[catalog.Storefront](siteMod, nothingSold{}),
 	); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ import (
 // learning (learning, certificates) will provide: until they exist nothing
 // can be bought, so no learner is entitled to a course's premium content (its
 // editors are, by the catalog's own rule), every course shows as locked to
-// learners, learning statistics are zero and tutors teach nobody. That is the
+// learners, pages offer no purchase button, learning statistics are zero and
+// tutors teach nobody. That is the
 // truth of an instance without them, not a stand-in: the learning module
 // replaces these bindings in buildModules.
 type nothingSold struct{}
@@ -21,6 +22,7 @@ var (
 	_ catalog.StatusProvider = nothingSold{}
 	_ accounts.StatsProvider = nothingSold{}
 	_ accounts.TutorStudents = nothingSold{}
+	_ catalog.Storefront     = nothingSold{}
 )
 
 func (nothingSold) EntitledCourses(context.Context, int64, []int64) (map[int64]bool, error) {
@@ -36,3 +38,6 @@ func (nothingSold) LearningStats(context.Context, int64) (accounts.LearningStats
 }
 
 func (nothingSold) StudentIDsOfTutor(context.Context, int64) ([]int64, error) { return nil, nil }
+
+func (nothingSold) CourseBuyURL(int64) string     { return "" }
+func (nothingSold) CurriculumBuyURL(int64) string { return "" }

@@ -45,6 +45,15 @@ type StatusProvider interface {
 	CourseStatuses(ctx context.Context, userID int64, courseIDs []int64) (map[int64]CourseStatus, error)
 }
 
+// Storefront says where a course or a curriculum is bought (implemented by
+// the module that sells access). "" means it cannot be bought on this
+// instance: pages then offer no purchase button rather than a link to a page
+// that does not exist.
+type Storefront interface {
+	CourseBuyURL(courseID int64) string
+	CurriculumBuyURL(curriculumID int64) string
+}
+
 // Reader is what other modules read from the catalog.
 type Reader interface {
 	// CourseByID returns a live course's summary (apperr.NotFound otherwise).

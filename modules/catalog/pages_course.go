@@ -71,7 +71,7 @@ func (m *Module) course(c *fiber.Ctx) error {
 	page := coursePage{Course: d, Card: m.card(c, d.CourseSummary),
 		Description: template.HTML(m.svc.render(d.Description)), // goldmark without raw HTML: safe
 		Access:      m.period(c, d.AccessDays),
-		CheckoutURL: fmt.Sprintf("/checkout?course=%d", d.ID),
+		CheckoutURL: m.svc.storefront.Get().CourseBuyURL(d.ID),
 		LoginURL:    "/login?next=" + url.QueryEscape(fmt.Sprintf("/courses/%d", d.ID)),
 	}
 	if d.VideoSeconds > 0 {

@@ -93,8 +93,20 @@ func TestHomeRoadmapPage(t *testing.T) {
 		if n := strings.Count(st, `class="wv-card roadmap-card status status-locked"`); n != 3 {
 			t.Errorf("student: %d locked cards, want 3", n)
 		}
-		if strings.Contains(st, "로그인하면 진행 상황이 보여요") || !strings.Contains(st, `class="legend"`) || !strings.Contains(st, "수강 신청하기") {
-			t.Error("student home: legend and enroll button expected, no login hint")
+		// Nothing is sold on this instance: the program card leads to its
+		// first course, never to a purchase page that does not exist.
+		if strings.Contains(st, "로그인하면 진행 상황이 보여요") || !strings.Contains(st, `class="legend"`) ||
+			!strings.Contains(st, "첫 강좌 살펴보기") || strings.Contains(st, "수강 신청하기") || strings.Contains(st, "/checkout") {
+			t.Error("student home: legend and a button to the first course expected, no login hint, no purchase")
+		}
+		if !strings.Contains(st, fmt.Sprintf(`<a class="btn btn-primary btn-lg w-100" href="/courses/%d">`, c2)) {
+			t.Error("student home: the program card's button does not lead to the first course")
+		}
+		// Once a module sells it, the button buys it.
+		testkit.Must(t, ta.App.ReplaceProvider(shop{}))
+		st = body(pagesAs(ta, &student).get("/").Status(200))
+		if !strings.Contains(st, "수강 신청하기") || !strings.Contains(st, `href="/checkout?curriculum=`) {
+			t.Error("student home: an enroll button to the storefront expected")
 		}
 		// The author owns every course of the roadmap: the button continues.
 		au := body(pagesAs(ta, &tutor).get("/").Status(200))
@@ -172,6 +184,11 @@ func TestCoursePage(t *testing.T) {
 		c["lectures"].([]map[string]any)[0]["topics"].([]map[string]any)[2]["mission"] = "midterm"
 		id := create(t, ta, tutor, c)
 		path := fmt.Sprintf("/courses/%d", id)
+
+		// Nothing is sold on this instance: no purchase button or link.
+		pagesAs(ta, &student).get(path).Status(200).Contains("수강 신청 후 볼 수 있는 내용이에요").
+			NotContains(`id="enroll-button"`, "/checkout")
+		testkit.Must(t, ta.App.ReplaceProvider(shop{}))
 
 		for name, u := range map[string]*user{"anonymous": nil, "student": &student, "other tutor": &other} {
 			r := pagesAs(ta, u).get(path).Status(200)
@@ -332,3 +349,9 @@ func TestPageLocalesComplete(t *testing.T) {
 		}
 	}
 }
+
+// shop stands in for the module that sells access (catalog.Storefront).
+type shop struct{}
+
+func (shop) CourseBuyURL(id int64) string     { return fmt.Sprintf("/checkout?course=%d", id) }
+func (shop) CurriculumBuyURL(id int64) string { return fmt.Sprintf("/checkout?curriculum=%d", id) }

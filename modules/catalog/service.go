@@ -32,6 +32,7 @@ type service struct {
 	ent         provide.Slot[Entitlements]
 	statuses    provide.Slot[StatusProvider]
 	bundleMedia provide.Slot[BundleMedia]
+	storefront  provide.Slot[Storefront]
 	md          goldmark.Markdown
 	logger      *slog.Logger
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -27,12 +28,18 @@ type Deps struct {
 type Module struct {
 	web     *web.Web
 	catalog catalog.Reader
+	// shop is late-bound: the module that sells access says where the
+	// nano-degree is bought.
+	shop provide.Slot[catalog.Storefront]
 }
 
 // New returns the site module.
 func New(d Deps) *Module {
 	return &Module{web: d.Web, catalog: d.Catalog}
 }
+
+// Needs are the providers the app binds after building every module.
+func (m *Module) Needs() []provide.Need { return []provide.Need{&m.shop} }
 
 // Name is "site".
 func (m *Module) Name() string { return "site" }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -75,7 +74,8 @@ type program struct {
 	PriceKRW int64
 	Access   string // the access period in words: "2년"
 	CTA      string // where the program card's button goes
-	// Action words the button: "enroll" (buy), "continue" (the first course
+	// Action words the button: "enroll" (buy), "start" (its first course,
+	// where nothing is sold on this instance), "continue" (the first course
 	// in progress, else the first owned one) or "mine" (all done: my learning).
 	Action string
 }
@@ -139,7 +139,13 @@ func (m *Module) roadmap(c *fiber.Ctx, page *homePage) error {
 	}
 	cu := rm.Curriculum
 	prog := &program{Title: cu.Title, Summary: cu.Summary, Courses: len(rm.Courses), PriceKRW: cu.Price,
-		Access: m.accessPeriod(c, cu.AccessDays), CTA: "/checkout?curriculum=" + strconv.FormatInt(cu.ID, 10), Action: "enroll"}
+		Access: m.accessPeriod(c, cu.AccessDays), CTA: m.shop.Get().CurriculumBuyURL(cu.ID), Action: "enroll"}
+	if prog.CTA == "" {
+		prog.CTA, prog.Action = "/courses", "start"
+		if len(rm.Courses) > 0 {
+			prog.CTA = fmt.Sprintf("/courses/%d", rm.Courses[0].ID)
+		}
+	}
 	var inProgress, owned string
 	done := false
 	for i, rc := range rm.Courses {
