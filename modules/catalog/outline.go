@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -30,6 +31,9 @@ type writer struct {
 	// references in imported were just made from the bundle's files.
 	importing bool
 	imported  map[string]bool
+	// attachable checks, under the reference's lock, that media being
+	// written anew was not retired (its owner deleted it).
+	attachable func(ctx context.Context, tx bun.IDB, ref string) error
 	// The course's live questions by topic and choices by question, loaded
 	// once per outline save.
 	questions map[int64][]questionRow
@@ -38,7 +42,7 @@ type writer struct {
 
 // writer returns a writer on tx.
 func (s *service) writer(tx bun.IDB) *writer {
-	return &writer{st: s.st, tx: tx, kinds: s.kinds, now: s.clock.Now()}
+	return &writer{st: s.st, tx: tx, kinds: s.kinds, now: s.clock.Now(), attachable: s.attachable}
 }
 
 func (w *writer) insert(ctx context.Context, row any) error {
@@ -60,25 +64,37 @@ const mediaRefPrefix = "media:"
 // media module, which checks that they belong to the caller (MediaGate) —
 // except the references a bundle import just made from its own files. On
 // import, a file path never replaces a reference (see writer.importing);
-// an empty value still removes it.
-func (w *writer) mediaRef(loc, old, new string) (string, error) {
+// an empty value still removes it. oldLive tells whether old is on a live
+// row: a topic brought back from the deleted ones brings its video back.
+//
+// A reference written anew (an import's, or one brought back) is checked
+// under its lock not to be retired: its owner may have deleted the media
+// meanwhile, and a retired reference is never attached again.
+func (w *writer) mediaRef(ctx context.Context, loc, old, new string, oldLive bool) (string, error) {
 	isRef := strings.HasPrefix(new, mediaRefPrefix)
 	switch {
 	case isRef && new != old && !w.imported[new]:
 		return "", invalidAt(loc, "catalog.media_ref_not_allowed", new)
 	case w.importing && new != "" && !isRef && strings.HasPrefix(old, mediaRefPrefix):
-		return old, nil
+		new = old
+	}
+	if strings.HasPrefix(new, mediaRefPrefix) && (new != old || !oldLive) {
+		if err := w.attachable(ctx, w.tx, new); errors.Is(err, ErrMediaRetired) {
+			return "", invalidAt(loc, "catalog.media_deleted", new)
+		} else if err != nil {
+			return "", err
+		}
 	}
 	return new, nil
 }
 
 // saveCourseRow inserts or updates the course's own columns.
 func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseInput, isNew bool) error {
-	introVideo, err := w.mediaRef("body.intro_video", row.IntroVideo, in.IntroVideo)
+	introVideo, err := w.mediaRef(ctx, "body.intro_video", row.IntroVideo, in.IntroVideo, !isNew && row.DeletedAt == nil)
 	if err != nil {
 		return err
 	}
-	thumbnail, err := w.mediaRef("body.thumbnail", row.Thumbnail, in.Thumbnail)
+	thumbnail, err := w.mediaRef(ctx, "body.thumbnail", row.Thumbnail, in.Thumbnail, !isNew && row.DeletedAt == nil)
 	if err != nil {
 		return err
 	}
@@ -334,7 +350,7 @@ func pickBySlug[R any](rows []R, used map[int64]bool, id func(*R) int64, match f
 // saveTopic writes a topic and its questions; loc is the topic's location
 // in errors ("body.lectures[0].topics[1].").
 func (w *writer) saveTopic(ctx context.Context, loc string, courseID, lectureID int64, pos int, t *TopicInput, old *topicRow) error {
-	content, err := w.content(loc, t, old)
+	content, err := w.content(ctx, loc, t, old)
 	if err != nil {
 		return err
 	}
@@ -362,7 +378,7 @@ func (w *writer) saveTopic(ctx context.Context, loc string, courseID, lectureID 
 // content is the payload to store for a (validated) topic: its kind's
 // Payload. A video's references are checked first (see mediaRef): a topic
 // keeps the video it has (and its captions) unless the input may change it.
-func (w *writer) content(loc string, t *TopicInput, old *topicRow) (json.RawMessage, error) {
+func (w *writer) content(ctx context.Context, loc string, t *TopicInput, old *topicRow) (json.RawMessage, error) {
 	kind, _ := w.kinds.Get(t.Kind) // the input was validated: its kind is registered
 	in := *t
 	if t.Kind == kindVideo {
@@ -373,14 +389,15 @@ func (w *writer) content(loc string, t *TopicInput, old *topicRow) (json.RawMess
 				return nil, err
 			}
 		}
-		video, err := w.mediaRef(loc+"video", prev.Video, in.Video)
+		oldLive := old != nil && old.DeletedAt == nil
+		video, err := w.mediaRef(ctx, loc+"video", prev.Video, in.Video, oldLive)
 		if err != nil {
 			return nil, err
 		}
 		if video != in.Video {
 			in.Video, in.Captions = video, prev.Captions
 		}
-		if _, err := w.mediaRef(loc+"captions", prev.Captions, in.Captions); err != nil {
+		if _, err := w.mediaRef(ctx, loc+"captions", prev.Captions, in.Captions, oldLive); err != nil {
 			return nil, err
 		}
 	}
