@@ -39,9 +39,16 @@ func (b *Bus) deliver(ctx context.Context, job *river.Job[deliverArgs]) error {
 
 	sub := b.lookup(a.Event, a.Subscriber)
 	if sub == nil {
-		// Queued by a binary that had this subscriber (or event); this one
-		// never will, so retrying only delays the same outcome.
-		return b.drop(ctx, log, a, errors.New("no such subscriber of this event in this binary"))
+		// Queued by a binary that has this subscriber. During a rolling
+		// deploy that is the newer binary, running on other instances: put
+		// the delivery back for them (a snooze counts no attempt). Only
+		// once no instance has taken it for UnknownSubscriberPatience is the
+		// subscriber taken for gone (removed by a later deploy).
+		if age := b.clock.Now().Sub(a.PublishedAt); age < UnknownSubscriberPatience {
+			log.WarnContext(ctx, "events: no such subscriber in this binary; leaving the delivery to another instance", "age", age)
+			return river.JobSnooze(unknownSubscriberSnooze)
+		}
+		return b.drop(ctx, log, a, errors.New("no such subscriber of this event in any running binary"))
 	}
 	call, err := sub.decode(a.Payload)
 	if err != nil {

@@ -74,6 +74,13 @@ const (
 	// about 4 days: a subscriber broken by a bad deploy, or a dependency down
 	// for a weekend, still gets its events once fixed.
 	DefaultMaxAttempts = 20
+	// UnknownSubscriberPatience is how long a delivery for a subscriber
+	// this binary does not have waits for an instance that has it (a
+	// rolling deploy's newer binary) before it is dropped.
+	UnknownSubscriberPatience = 6 * time.Hour
+	// unknownSubscriberSnooze is how long such a delivery waits between
+	// two looks.
+	unknownSubscriberSnooze = time.Minute
 	// DedupeRetention is how long a delivery is remembered. It must outlast
 	// any retry of the same job (see DefaultMaxAttempts); 30 days does with
 	// a wide margin.
@@ -291,9 +298,10 @@ func (deliverArgs) Kind() string { return deliverKind }
 func (deliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: Queue} }
 
 // Publish writes one delivery job per subscriber of each event inside tx
-// (on tx's own connection), so the deliveries exist only if tx commits. An
-// event nobody subscribes to is published to nobody, which is fine: its
-// subscribers may live in a later version or another binary.
+// (on tx's own connection), so the deliveries exist only if tx commits. The
+// subscribers are those of this binary, at the time of publishing: an event
+// nobody subscribes to is published to nobody (a subscriber added by a later
+// deploy receives only the events published after it).
 //
 // It returns an error, and writes nothing, if an event is nil, has a
 // malformed name, is not of the Go type its subscribers registered for its

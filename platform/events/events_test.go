@@ -490,9 +490,11 @@ func TestPublishErrors(t *testing.T) {
 	})
 }
 
-// A delivery this binary can never make — its subscriber or event is gone
-// (removed in a later deploy), or its payload does not decode — is logged
-// and cancelled after one attempt, not retried for days.
+// A delivery this binary can never make — its subscriber or event has been
+// unknown to every instance for UnknownSubscriberPatience (removed in a later
+// deploy), or its payload does not decode — is logged and cancelled after
+// one attempt, not retried for days. A fresh one for a subscriber this binary
+// lacks is left (snoozed) for the instances of a newer binary.
 func TestUndeliverableJobsAreCancelled(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -511,14 +513,31 @@ func TestUndeliverableJobsAreCancelled(t *testing.T) {
 			return nil
 		})
 		e.start(t)
+		long := time.Now().Add(-UnknownSubscriberPatience - time.Minute)
 		for _, c := range cases {
 			id, err := e.r.Insert(context.Background(), nil, deliverArgs{Subscriber: c.subscriber, Event: c.event,
-				EventID: "e-" + c.subscriber, PublishedAt: time.Now(), Payload: []byte(c.payload)}, nil)
+				EventID: "e-" + c.subscriber, PublishedAt: long, Payload: []byte(c.payload)}, nil)
 			testkit.Must(t, err)
 			s := e.waitJob(t, id)
 			if s.State != jobs.StateCancelled || s.Attempt != 1 || !strings.Contains(s.LastError, c.want) {
 				t.Errorf("%s: job %+v", c.name, s)
 			}
+		}
+		// Published a moment ago for a subscriber only a newer binary has.
+		id, err := e.r.Insert(context.Background(), nil, deliverArgs{Subscriber: "newer.binary", Event: "commerce.order_paid",
+			EventID: "e-newer", PublishedAt: time.Now(), Payload: []byte(`{"order_id":9}`)}, nil)
+		testkit.Must(t, err)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(e.logs.find("events: no such subscriber in this binary; leaving the delivery to another instance")) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the fresh delivery for an unknown subscriber was not snoozed")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// River records the snooze a little after Work returns.
+		s, err := e.r.WaitFor(context.Background(), id, jobs.StateQueued)
+		if err != nil || s.Attempt > 1 || !s.ScheduledAt.After(time.Now().Add(30*time.Second)) {
+			t.Errorf("a fresh delivery for an unknown subscriber: %+v (%v), want queued for later", s, err)
 		}
 		if n := calls.Load(); n != 0 {
 			t.Errorf("handler called %d times", n)
