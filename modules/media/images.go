@@ -193,7 +193,9 @@ func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64)
 	if err := s.retire(ctx, (*imageRow)(nil), id, ImageRef(id)); err != nil {
 		return err
 	}
-	return s.files.DeletePrefix(ctx, imagePrefix(id))
+	// The row is gone: finish with the files even if the client (or the
+	// request's deadline) gives up, or they would stay orphaned.
+	return s.files.DeletePrefix(context.WithoutCancel(ctx), imagePrefix(id))
 }
 
 // discardImage removes an image that never became usable (see discardRow).

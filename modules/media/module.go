@@ -103,8 +103,11 @@ func (m *Module) RouteOptions() []httpx.RouteOption {
 		{Path: "/api/images/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/upload", StreamBody: true, NoTimeout: true},
 		{Path: "/api/videos/tus/*", StreamBody: true, NoTimeout: true},
-		{Path: "/studio/media/videos", StreamBody: true, NoTimeout: true},
-		{Path: "/studio/media/images", StreamBody: true, NoTimeout: true},
+		{Path: "/studio/media/videos", StreamBody: true},
+		{Path: "/studio/media/images", StreamBody: true},
+		// The library's forms too: deleting a long lecture's files can take
+		// a while on S3.
+		{Path: "/studio/media/*", NoTimeout: true},
 		{Path: storage.DefaultURLPrefix + "/*", WriteTimeout: mediaWriteTimeout, NoCompress: true},
 	}
 }

@@ -240,7 +240,10 @@ func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64)
 	if err := s.retire(ctx, (*videoRow)(nil), id, VideoRef(id)); err != nil {
 		return err
 	}
-	return s.files.DeletePrefix(ctx, videoPrefix(id))
+	// The row is gone: finish with the files even if the client (or the
+	// request's deadline) gives up, or they would stay orphaned (a long
+	// lecture's renditions on S3 are many objects).
+	return s.files.DeletePrefix(context.WithoutCancel(ctx), videoPrefix(id))
 }
 
 // discard removes a video that never became usable, or that a refused
