@@ -18,6 +18,7 @@ const (
 	MenuFooterLearn   = "footer.learn"   // the footer's "learn" column
 	MenuFooterSupport = "footer.support" // the footer's "support" column
 	MenuGuest         = "guest"          // the signed-out visitor's buttons (sign in, sign up)
+	MenuError         = "error"          // the error page's ways on, after "home"
 )
 
 // NavEntry is one link of a menu.
@@ -45,7 +46,7 @@ func (w *Web) SetNav(entries []NavEntry, en *authz.Enforcer) error {
 	menus := map[string][]NavEntry{}
 	for _, e := range entries {
 		switch e.Menu {
-		case MenuMain, MenuAccount, MenuFooterLearn, MenuFooterSupport, MenuGuest:
+		case MenuMain, MenuAccount, MenuFooterLearn, MenuFooterSupport, MenuGuest, MenuError:
 		default:
 			return fmt.Errorf("web: nav entry %s: unknown menu %q", e.Href, e.Menu)
 		}
