@@ -172,7 +172,7 @@ func boundaryViolations(t *testing.T, root string) (bad []string, modules int) {
 			bad = append(bad, roleComparisons(f)...)
 			bad = append(bad, queriesOutsideStore(f)...)
 		}
-		if f.rel == "app/http.go" {
+		if f.dir == "app" && !f.test {
 			bad = append(bad, modulePathsInApp(f)...)
 		}
 		if len(aliases) == 0 {
@@ -204,6 +204,9 @@ func boundaryViolations(t *testing.T, root string) (bad []string, modules int) {
 	return bad, modules
 }
 
+// roleNames are the roles as strings.
+var roleNames = map[string]bool{"admin": true, "tutor": true, "student": true, "anonymous": true}
+
 // roleComparisons finds role-based decisions in a module's code: the
 // principal's role read (IsAdmin, RoleOf) or a role constant compared.
 func roleComparisons(f goFile) []string {
@@ -233,6 +236,9 @@ func roleComparisons(f goFile) []string {
 				case "Admin", "Tutor", "Student", "Anonymous":
 					return ok && authzName != "" && id.Name == authzName
 				}
+			case *ast.BasicLit: // p.Role == "admin"
+				v, err := strconv.Unquote(x.Value)
+				return x.Kind == token.STRING && err == nil && roleNames[v]
 			}
 			return false
 		}
@@ -268,7 +274,7 @@ var queryMethods = map[string]bool{
 	"NewSelect": true, "NewInsert": true, "NewUpdate": true, "NewDelete": true, "NewRaw": true, "NewValues": true,
 	"NewMerge": true, "NewCreateTable": true, "NewDropTable": true, "NewTruncateTable": true, "NewCreateIndex": true,
 	"NewDropIndex": true, "NewAddColumn": true, "NewDropColumn": true,
-	"ExecContext": true, "QueryContext": true, "QueryRowContext": true,
+	"ExecContext": true, "QueryContext": true, "QueryRowContext": true, "Exec": true, "QueryRow": true,
 }
 
 // queriesOutsideStore finds queries built outside a module's store files.
@@ -288,20 +294,27 @@ func queriesOutsideStore(f goFile) []string {
 	return bad
 }
 
-// platformPaths are the paths app/ serves itself.
-var platformPaths = map[string]bool{
-	"/healthz": true, "/readyz": true, "/metrics": true, "/api/docs": true, "/api/docs/assets/*": true,
-	"/api/openapi.json": true,
+// platformPaths are the paths app/ serves itself (or prefixes of them,
+// ending in "/").
+var platformPaths = []string{"/healthz", "/readyz", "/metrics", "/api/docs", "/api/docs/", "/api/openapi.json"}
+
+func platformPath(v string) bool {
+	for _, p := range platformPaths {
+		if v == p || strings.HasSuffix(p, "/") && strings.HasPrefix(v, p) {
+			return true
+		}
+	}
+	return false
 }
 
-// modulePathsInApp finds path literals in app/http.go that are not the
-// platform's own: a module's paths come from its route options.
+// modulePathsInApp finds path literals in app/ that are not the platform's
+// own: a module's paths come from its route options and menu entries.
 func modulePathsInApp(f goFile) []string {
 	var bad []string
 	ast.Inspect(f.ast, func(n ast.Node) bool {
 		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 			v, err := strconv.Unquote(lit.Value)
-			if err == nil && strings.HasPrefix(v, "/") && len(v) > 1 && !platformPaths[v] {
+			if err == nil && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") && len(v) > 1 && !platformPath(v) {
 				bad = append(bad, fmt.Sprintf("%s names the path %q: a module declares what its routes need (RouteOptions)", f.rel, v))
 			}
 		}
@@ -310,7 +323,8 @@ func modulePathsInApp(f goFile) []string {
 	return bad
 }
 
-var layoutLink = regexp.MustCompile(`(?:href|action|src)="(/[^"{]*)"`)
+// layoutLink finds a URL attribute starting with a path, to its end.
+var layoutLink = regexp.MustCompile(`(?:href|action|src|formaction)=["'](/[^"']*)["']`)
 
 // modulePathsInLayout finds links to module pages in the shared templates:
 // menus come from the modules' NavEntry values.
@@ -328,7 +342,7 @@ func modulePathsInLayout(t *testing.T, root string) []string {
 		}
 		rel, _ := filepath.Rel(root, path)
 		for _, m := range layoutLink.FindAllStringSubmatch(string(src), -1) {
-			if m[1] != "/" && !strings.HasPrefix(m[1], "/static/") {
+			if m[1] != "/" && !strings.HasPrefix(m[1], "/static/") { // "/courses/{{.ID}}" too
 				bad = append(bad, fmt.Sprintf("%s links to %s: modules put their pages in the menus (Nav)", filepath.ToSlash(rel), m[1]))
 			}
 		}
@@ -373,17 +387,20 @@ func decide(p *az.Principal, role string, db interface{ NewSelect() int }) {
 	_ = p.IsAdmin()
 	_ = p.RoleOf() == "tutor"
 	_ = role == string(az.Admin)
+	_ = p.Role == "admin"
 	switch az.Role(role) {
 	case az.Tutor:
 	}
 	_ = db.NewSelect()
 }
+func raw(db interface{ Exec(string) }) { db.Exec("DELETE FROM x") }
 `)
 	write("modules/b/store.go", "package b\nfunc q(db interface{ NewSelect() int }) int { return db.NewSelect() }\n")
 	write("modules/b/store_course.go", "package b\nfunc q2(db interface{ NewUpdate() int }) int { return db.NewUpdate() }\n")
 	write("modules/b/b_test.go", "package b\nfunc t(db interface{ NewSelect() int }, p interface{ IsAdmin() bool }) { db.NewSelect(); p.IsAdmin() }\n")
-	write("app/http.go", "package app\nvar skip = []string{\"/healthz\", \"/studio/media/\"}\n")
-	write("platform/web/templates/layout/nav.html", `<a href="/">home</a><a href="/courses">x</a><link href="/static/app.css"><a href="{{.Href}}">y</a>`)
+	write("app/http.go", "package app\nvar skip = []string{\"/healthz\", \"/studio/media/\", \"/api/docs/assets/x.js\"}\n")
+	write("app/other.go", "package app\nconst home = \"/me/courses\"\n")
+	write("platform/web/templates/layout/nav.html", `<a href="/">home</a><a href="/courses">x</a><link href="/static/app.css"><a href="{{.Href}}">y</a><a href='/me/{{.ID}}'>z</a>`)
 	bad, modules := boundaryViolations(t, root)
 	if modules != 2 {
 		t.Fatalf("found %d modules, want 2", modules)
@@ -400,6 +417,9 @@ func decide(p *az.Principal, role string, db interface{ NewSelect() int }) {
 		"modules/b/service.go compares a role",
 		"modules/b/service.go switches on a role",
 		"modules/b/service.go builds a query (NewSelect) outside a store file",
+		"modules/b/service.go builds a query (Exec) outside a store file",
+		`app/other.go names the path "/me/courses"`,
+		"platform/web/templates/layout/nav.html links to /me/{{.ID}}",
 		`app/http.go names the path "/studio/media/"`,
 		"platform/web/templates/layout/nav.html links to /courses",
 	} {
@@ -412,7 +432,10 @@ func decide(p *az.Principal, role string, db interface{ NewSelect() int }) {
 			t.Errorf("%s flagged:\n%s", fine, all)
 		}
 	}
-	if n := strings.Count(all, "compares a role"); n != 1 {
-		t.Errorf("%d role comparisons flagged, want 1 (p.RoleOf() == … is flagged as a role read):\n%s", n, all)
+	if n := strings.Count(all, "compares a role"); n != 3 { // == "tutor", == string(az.Admin), == "admin"
+		t.Errorf("%d role comparisons flagged, want 3:\n%s", n, all)
+	}
+	if strings.Contains(all, "/api/docs/assets/x.js") {
+		t.Errorf("a platform path flagged:\n%s", all)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"mime"
 	"path"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -46,7 +45,7 @@ func (a *App) docsPage(c *fiber.Ctx) error {
 func (a *App) docsAsset(c *fiber.Ctx) error {
 	name := path.Clean("/" + c.Params("*"))
 	data, err := fs.ReadFile(docsFS, "docs"+name)
-	if err != nil || strings.HasSuffix(name, "/LICENSE") {
+	if err != nil || path.Base(name) == "LICENSE" {
 		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))

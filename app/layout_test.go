@@ -9,9 +9,8 @@ import (
 )
 
 // The layout's menus are the modules' entries, each shown to the callers
-// its rule admits; the error page offers home and the course list. No menu
-// links to a page that does not exist (the link checker in the browser
-// tests follows them all).
+// its rule admits; the error page offers home and the course list
+// (TestNoDeadLinks follows every link).
 func TestLayoutMenus(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		page := func(p *authz.Principal, path string) string {
