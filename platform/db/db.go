@@ -189,11 +189,27 @@ func (d *DB) IsSQLite() bool { return d.Dialect == SQLite }
 // IsPostgres reports whether the database is PostgreSQL.
 func (d *DB) IsPostgres() bool { return d.Dialect == Postgres }
 
+// ErrNestedTx is returned by RunInTx called with the context of another
+// RunInTx's callback: on SQLite the writer has one connection, so the inner
+// transaction would wait for the outer one, which waits for it, until the
+// context's deadline — a frozen writer for every request meanwhile. Write
+// through the tx you were given (an event handler, a service helper), or
+// enqueue a job through it.
+var ErrNestedTx = errors.New("db: a write transaction started inside another one (use the tx you were given)")
+
+type inTxKey struct{}
+
 // RunInTx runs fn in a write transaction on W; it commits when fn returns nil
 // and rolls back otherwise. Nested calls made with the tx (tx.RunInTx) become
-// savepoints.
+// savepoints; a second RunInTx from inside fn fails at once with ErrNestedTx,
+// on both dialects, so the mistake shows in every test run.
 func (d *DB) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.W.RunInTx(ctx, nil, fn)
+	if ctx.Value(inTxKey{}) != nil {
+		return ErrNestedTx
+	}
+	return d.W.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(ctx, inTxKey{}, true), tx)
+	})
 }
 
 // DBs returns the distinct *bun.DB handles (for stats collectors).

@@ -286,3 +286,24 @@ func TestLockKey(t *testing.T) {
 		close(release)
 	})
 }
+
+// A write transaction started from inside another fails at once instead of
+// waiting for itself on SQLite's single writer; the outer one rolls back.
+func TestNestedTransactionFailsFast(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			return d.RunInTx(ctx, func(context.Context, bun.Tx) error { return nil })
+		})
+		if !errors.Is(err, db.ErrNestedTx) {
+			t.Fatalf("nested RunInTx: %v", err)
+		}
+		if waited := time.Since(start); waited > time.Second {
+			t.Fatalf("the nested transaction waited %v", waited)
+		}
+		// The context of a finished transaction starts new ones normally.
+		testkit.Must(t, d.RunInTx(context.Background(), func(context.Context, bun.Tx) error { return nil }))
+	})
+}
