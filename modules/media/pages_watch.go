@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/web"
@@ -78,8 +79,12 @@ func (m *Module) watchPage(c *fiber.Ctx) error {
 	}
 	if page.Title == "" {
 		// The owner (or an admin) sees the title they gave it.
-		if v, err := m.svc.GetVideo(ctx, p, id); err == nil {
+		v, err := m.svc.GetVideo(ctx, p, id)
+		switch {
+		case err == nil:
 			page.Title = v.Title
+		case apperr.KindOf(err) == nil:
+			return err // the database failed: not a reason to show "untitled"
 		}
 	}
 	if page.Title == "" {
