@@ -202,6 +202,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	for _, m := range a.modules {
 		m.Routes(a.API, a.Fiber)
 	}
+	if err := a.routeOpts.Validate(a.routePaths()); err != nil {
+		return nil, err
+	}
 	a.mountOperations()
 	if opts.Routes != nil {
 		opts.Routes(a)

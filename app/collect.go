@@ -79,3 +79,12 @@ func (a *App) capabilities() map[string]bool {
 	}
 	return out
 }
+
+// routePaths are the paths of every route mounted so far.
+func (a *App) routePaths() []string {
+	var out []string
+	for _, r := range a.Fiber.GetRoutes(true) {
+		out = append(out, r.Path)
+	}
+	return out
+}

@@ -96,6 +96,7 @@ func (a *App) mountPlatform(opts Options) {
 	if opts.Authenticate != nil {
 		f.Use(opts.Authenticate)
 	}
+	f.Use(httpx.DropAmbientPrincipal(a.routeOpts))
 	a.Web.Mount(f)
 }
 

@@ -1,8 +1,13 @@
 package httpx
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
 // RouteOption is what a module's routes need from the HTTP platform beyond
@@ -62,4 +67,45 @@ func (os RouteOptions) For(path string) RouteOption {
 		out.BodyLimit = max(out.BodyLimit, o.BodyLimit)
 	}
 	return out
+}
+
+// Validate refuses options that would change the platform's defaults for
+// paths their module does not serve: a path must be absolute and more than
+// "/" or "/*" (a module declaring those would lift the body limit or the
+// timeout everywhere), and must match one of the routes mounted (given as
+// Fiber paths, "/api/videos/tus/:id").
+func (os RouteOptions) Validate(routes []string) error {
+	for _, o := range os {
+		prefix, wildcard := strings.CutSuffix(o.Path, "/*")
+		if !strings.HasPrefix(o.Path, "/") || strings.TrimSuffix(prefix, "/") == "" {
+			return fmt.Errorf("httpx: route option %q: a module may only set options for its own paths", o.Path)
+		}
+		found := false
+		for _, r := range routes {
+			r = strings.TrimSuffix(r, "/")
+			if r == strings.TrimSuffix(prefix, "/") || wildcard && strings.HasPrefix(r, prefix+"/") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("httpx: route option %q matches no route", o.Path)
+		}
+	}
+	return nil
+}
+
+// DropAmbientPrincipal forgets a principal that came from a cookie on the
+// paths whose options say RawBody: those routes are exempt from the CSRF
+// check (a payment provider posts to them from its own site) and
+// authenticate their sender themselves, so a browser's cookie session must
+// not act there — a cross-site form could ride it. A bearer token
+// (Authorization) is not ambient and stays.
+func DropAmbientPrincipal(opts RouteOptions) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if opts.For(c.Path()).RawBody && len(c.Request().Header.Peek(fiber.HeaderAuthorization)) == 0 {
+			c.SetUserContext(authz.WithPrincipal(c.UserContext(), nil))
+		}
+		return c.Next()
+	}
 }
