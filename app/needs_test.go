@@ -26,7 +26,7 @@ func (m *needy) Needs() []provide.Need       { return []provide.Need{&m.ent} }
 // line naming the module and the interface; once bound it starts.
 func TestStartupNeedsEveryProviderBound(t *testing.T) {
 	m := &needy{}
-	err := checkNeeds([]Module{m})
+	err := (&App{modules: []Module{m}}).collect() // what New runs once the modules are built
 	if err == nil {
 		t.Fatal("an unbound provider was accepted")
 	}

@@ -86,6 +86,9 @@ func Bind[T any](c Consumer, v T) error {
 // returns how many it bound. Tests use it to put a double in place of a
 // real provider after the app was wired (before it serves).
 func Replace(c Consumer, v any) int {
+	if isNil(v) {
+		return 0
+	}
 	n := 0
 	for _, need := range c.Needs() {
 		if reflect.TypeOf(v).Implements(need.Interface()) && need.bind(v) {

@@ -79,6 +79,9 @@ func TestReplaceBindsEverySlotTheDoubleImplements(t *testing.T) {
 	if n := provide.Replace(c, struct{}{}); n != 0 {
 		t.Fatalf("an unrelated value bound %d slots", n)
 	}
+	if n := provide.Replace(c, nil); n != 0 {
+		t.Fatalf("nil bound %d slots", n)
+	}
 }
 
 func TestGetBeforeBindPanicsWithTheName(t *testing.T) {
