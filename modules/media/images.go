@@ -190,12 +190,7 @@ func (s *service) DeleteImage(ctx context.Context, p *authz.Principal, id int64)
 	if _, err := s.image(ctx, s.db.R, p, "delete", id); err != nil {
 		return err
 	}
-	if err := s.retire(ctx, (*imageRow)(nil), id, ImageRef(id)); err != nil {
-		return err
-	}
-	// The row is gone: finish with the files even if the client (or the
-	// request's deadline) gives up, or they would stay orphaned.
-	return s.files.DeletePrefix(context.WithoutCancel(ctx), imagePrefix(id))
+	return s.deleteMedia(ctx, (*imageRow)(nil), id, ImageRef(id), imagePrefix(id))
 }
 
 // discardImage removes an image that never became usable (see discardRow).

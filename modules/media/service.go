@@ -146,6 +146,17 @@ func (s *service) discardRow(ctx context.Context, model any, prefix string, id i
 	}
 }
 
+// deleteMedia retires a media row (see retire) and removes its files.
+// Once the row is gone the files go even if the client (or the request's
+// deadline) gives up, or they would stay orphaned: a long lecture's
+// renditions on S3 are many objects.
+func (s *service) deleteMedia(ctx context.Context, model any, id int64, ref, prefix string) error {
+	if err := s.retire(ctx, model, id, ref); err != nil {
+		return err
+	}
+	return s.files.DeletePrefix(context.WithoutCancel(ctx), prefix)
+}
+
 // attachErr turns the catalog's "retired" answer into this module's 404:
 // the media was deleted while being attached.
 func attachErr(err, notFound error) error {

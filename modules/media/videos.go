@@ -237,13 +237,7 @@ func (s *service) DeleteVideo(ctx context.Context, p *authz.Principal, id int64)
 	if _, err := s.video(ctx, s.db.R, p, "delete", id); err != nil {
 		return err
 	}
-	if err := s.retire(ctx, (*videoRow)(nil), id, VideoRef(id)); err != nil {
-		return err
-	}
-	// The row is gone: finish with the files even if the client (or the
-	// request's deadline) gives up, or they would stay orphaned (a long
-	// lecture's renditions on S3 are many objects).
-	return s.files.DeletePrefix(context.WithoutCancel(ctx), videoPrefix(id))
+	return s.deleteMedia(ctx, (*videoRow)(nil), id, VideoRef(id), videoPrefix(id))
 }
 
 // discard removes a video that never became usable, or that a refused

@@ -106,24 +106,12 @@ func CheckCoverage(t *testing.T, api huma.API, rows []MatrixRow, exempt map[stri
 	var missing []string
 	for tmpl, item := range api.OpenAPI().Paths {
 		re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(strings.TrimSuffix(tmpl, "/")), "[^/]+") + "/?$")
-		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
-			http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
-			if op == nil {
-				continue
-			}
+		for method := range operationsOf(item) {
 			key := method + " " + tmpl
 			if _, ok := exempt[key]; ok {
 				continue
 			}
-			found := false
-			for _, r := range rows {
-				path, _, _ := strings.Cut(r.Path, "?")
-				if r.Method == method && re.MatchString(path) {
-					found = true
-					break
-				}
-			}
-			if !found {
+			if !covered(rows, method, re) {
 				missing = append(missing, key)
 			}
 		}
@@ -143,11 +131,8 @@ func CheckPageCoverage(t *testing.T, app *fiber.App, api huma.API, rows []Matrix
 	operations := map[string]bool{} // "GET /api/courses/:id"
 	for tmpl, item := range api.OpenAPI().Paths {
 		path := regexp.MustCompile(`\{([^}]+)\}`).ReplaceAllString(strings.TrimSuffix(tmpl, "/"), ":$1")
-		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
-			http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
-			if op != nil {
-				operations[method+" "+path] = true
-			}
+		for method := range operationsOf(item) {
+			operations[method+" "+path] = true
 		}
 	}
 	seen := map[string]bool{}
@@ -169,15 +154,7 @@ func CheckPageCoverage(t *testing.T, app *fiber.App, api huma.API, rows []Matrix
 		pattern = regexp.MustCompile(`:[A-Za-z_][A-Za-z0-9_]*\??`).ReplaceAllString(pattern, "[^/]+")
 		pattern = strings.ReplaceAll(pattern, `\*`, ".*")
 		re := regexp.MustCompile("^" + pattern + "/?$")
-		found := false
-		for _, row := range rows {
-			p, _, _ := strings.Cut(row.Path, "?")
-			if row.Method == r.Method && re.MatchString(p) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !covered(rows, r.Method, re) {
 			missing = append(missing, key)
 		}
 	}
@@ -185,4 +162,27 @@ func CheckPageCoverage(t *testing.T, app *fiber.App, api huma.API, rows []Matrix
 	if len(missing) > 0 {
 		t.Errorf("authorization matrix: %d page routes have no row:\n  %s", len(missing), strings.Join(missing, "\n  "))
 	}
+}
+
+// operationsOf returns the operations of a path, by method.
+func operationsOf(item *huma.PathItem) map[string]*huma.Operation {
+	out := map[string]*huma.Operation{}
+	for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
+		http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
+		if op != nil {
+			out[method] = op
+		}
+	}
+	return out
+}
+
+// covered reports whether a row sends method to a path re matches.
+func covered(rows []MatrixRow, method string, re *regexp.Regexp) bool {
+	for _, r := range rows {
+		path, _, _ := strings.Cut(r.Path, "?")
+		if r.Method == method && re.MatchString(path) {
+			return true
+		}
+	}
+	return false
 }
