@@ -94,6 +94,7 @@ func probes(cfg *config.Config, o *app.Options) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		h := ta.Get("/healthz").Status(200).Map()
 		if h["status"] != "ok" {
@@ -116,6 +117,7 @@ func TestOperations(t *testing.T) {
 
 // An instance whose database lacks migrations it expects is not ready.
 func TestReadyzPendingMigrations(t *testing.T) {
+	t.Parallel()
 	testkit.EachDialect(t, func(t *testing.T, dialect string) {
 		ta := apptest.New(t, dialect, func(cfg *config.Config, o *app.Options) {
 			cfg.Database.MigrateOnStart = false
@@ -131,6 +133,7 @@ func TestReadyzPendingMigrations(t *testing.T) {
 }
 
 func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	ta := apptest.New(t, "sqlite")
 	var doc map[string]any
 	ta.Get("/api/openapi.json").Status(200).JSON(&doc)
@@ -161,6 +164,7 @@ func TestOpenAPIDocument(t *testing.T) {
 }
 
 func TestProblems(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		// Unknown routes: a problem document for API clients and curl, a page for browsers.
 		p := ta.Get("/api/nope").Problem(404, "route.not_found")
@@ -243,6 +247,7 @@ func TestProblems(t *testing.T) {
 }
 
 func TestGuardsAndMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		callers := testkit.Callers()
 		everyone := []string{"anonymous", "student", "other_student", "tutor", "admin"}
@@ -272,6 +277,7 @@ func TestGuardsAndMatrix(t *testing.T) {
 }
 
 func TestSecurityHeadersAndMetrics(t *testing.T) {
+	t.Parallel()
 	ta := apptest.New(t, "sqlite", probes)
 	ta.Get("/healthz").Status(200)
 	resp := ta.Get("/")
@@ -304,6 +310,7 @@ func TestSecurityHeadersAndMetrics(t *testing.T) {
 // forwarded by a proxy on the same host is not (it comes from elsewhere);
 // a scraper with the token is.
 func TestMetricsAccess(t *testing.T) {
+	t.Parallel()
 	ta := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) {
 		cfg.Metrics.Token = "scrape-token-0123456789"
 	})
@@ -339,6 +346,7 @@ func TestMetricsAccess(t *testing.T) {
 // hop of X-Forwarded-For (a client cannot prepend its own), and the proxy's
 // request id is kept.
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	var seen []string
 	ta := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) {
 		cfg.HTTP.TrustedProxies = []string{"0.0.0.0", "10.0.0.0/8"} // app.Test's peer is 0.0.0.0
@@ -363,6 +371,7 @@ func TestTrustedProxies(t *testing.T) {
 }
 
 func TestJSONErrorsAreDecodable(t *testing.T) {
+	t.Parallel()
 	ta := apptest.New(t, "sqlite")
 	var p httpx.Problem
 	testkit.Must(t, json.Unmarshal(ta.Get("/api/x").Body, &p))
@@ -375,6 +384,7 @@ func TestJSONErrorsAreDecodable(t *testing.T) {
 // on the roadmap; a restart imports nothing more (a marker in
 // platform_settings remembers it, whatever happens to the courses).
 func TestDefaultContentOnFirstStart(t *testing.T) {
+	t.Parallel()
 	testkit.EachDialect(t, func(t *testing.T, dialect string) {
 		cfg := apptest.Config(t, dialect)
 		cfg.Content.ImportDefault = true

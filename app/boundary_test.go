@@ -111,6 +111,7 @@ func apiSurface(t *testing.T, root, m string) map[string]bool {
 //   - app/http.go and the layout templates name no module's path: modules
 //     declare their route options and menu entries.
 func TestArchitectureBoundaries(t *testing.T) {
+	t.Parallel()
 	bad, modules := boundaryViolations(t, "..")
 	if modules == 0 {
 		t.Fatal("no module found: the walk is broken")
@@ -354,6 +355,7 @@ func modulePathsInLayout(t *testing.T, root string) []string {
 // The boundary check must catch each kind of violation: run it on a
 // synthetic repository that commits all of them.
 func TestArchitectureBoundariesCatchViolations(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write := func(rel, src string) {
 		p := filepath.Join(root, rel)

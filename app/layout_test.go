@@ -12,6 +12,7 @@ import (
 // its rule admits; the error page offers home and the course list
 // (TestNoDeadLinks follows every link).
 func TestLayoutMenus(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		page := func(p *authz.Principal, path string) string {
 			return string(ta.As(p).Get(path, "Accept", "text/html").Body)

@@ -18,6 +18,7 @@ var hrefRE = regexp.MustCompile(`href="([^"#]*)"`)
 // local link each kind of caller is shown is followed (breadth first, a few
 // hundred pages at most) and must not answer 404 or a server error.
 func TestNoDeadLinks(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		f := newMatrixFixture(t, ta) // real users, a published course and curriculum
 		ta.As(f.c["tutor"]).Request(http.MethodPut, f.curriculumURL, map[string]any{"slug": "matrix-nd", "title": "행렬 과정",

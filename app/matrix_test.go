@@ -85,6 +85,7 @@ func newMatrixFixture(t *testing.T, ta *apptest.T) *matrixFixture {
 // module keeps its rows in matrix_<module>_test.go, and the coverage checks
 // fail for a route without rows.
 func TestGoldenMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		f := newMatrixFixture(t, ta)
 		var rows []testkit.MatrixRow

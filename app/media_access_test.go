@@ -243,6 +243,7 @@ func countRows(t *testing.T, ta *apptest.T, table string) int64 {
 // goes; a free topic's video plays for anyone. Media URLs are only good with
 // their signature, unaltered and unexpired.
 func TestPremiumPlaybackFollowsEntitlements(t *testing.T) {
+	t.Parallel()
 	data := mediaClip(t, 2)
 	testkit.EachDialect(t, func(t *testing.T, dialect string) {
 		ent := &grants{}

@@ -57,6 +57,7 @@ func topicVideo(t *testing.T, ta *apptest.T) (video, captions string) {
 // same video by content, and a bundle whose "video" is not one is refused
 // whole, naming the file.
 func TestBundleImportMedia(t *testing.T) {
+	t.Parallel()
 	data := mediaClip(t, 1)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()
@@ -158,6 +159,7 @@ func (f *fakeMedia) Discard(_ context.Context, refs []string) {
 // keeps the file paths, and never replaces a video imported earlier by a
 // path.
 func TestBundleImportReferences(t *testing.T) {
+	t.Parallel()
 	fake := &fakeMedia{ref: "media:video:424242"}
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()

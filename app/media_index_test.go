@@ -15,6 +15,7 @@ import (
 // The lookups media makes of the catalog on every playback, picture and
 // delete use indexes (not a scan of every topic), on both databases.
 func TestMediaLookupsUseIndexes(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()
 		d := ta.App.DB

@@ -16,6 +16,7 @@ import (
 // A deleted video never comes back on a course: not with a topic restored
 // from the deleted ones by a tree update, which brings its old video along.
 func TestRestoredTopicDoesNotBringBackADeletedVideo(t *testing.T) {
+	t.Parallel()
 	data := mediaClip(t, 1)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		testkit.Must(t, ta.App.Start(context.Background()))
@@ -49,6 +50,7 @@ func TestRestoredTopicDoesNotBringBackADeletedVideo(t *testing.T) {
 // A bundle import never attaches media whose owner retired it meanwhile
 // (the media module hands back an existing video found by content).
 func TestImportDoesNotAttachRetiredMedia(t *testing.T) {
+	t.Parallel()
 	fake := &fakeMedia{ref: "media:video:515151"}
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()

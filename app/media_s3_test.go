@@ -29,6 +29,7 @@ import (
 // (img-src, media-src, connect-src for hls.js) allows them all, and the
 // bucket can stay private.
 func TestS3MediaURLsStayOnOurOrigin(t *testing.T) {
+	t.Parallel()
 	var clip []byte
 	if haveFFmpeg(t) {
 		clip = mediaClip(t, 2)
@@ -130,6 +131,7 @@ func TestS3MediaURLsStayOnOurOrigin(t *testing.T) {
 // through presigned URLs (playlists stay ours: they are rewritten per
 // request), and the content security policy names the bucket's origin.
 func TestS3DirectMediaURLs(t *testing.T) {
+	t.Parallel()
 	backend := s3mem.New()
 	testkit.Must(t, backend.CreateBucket("media"))
 	srv := httptest.NewUnstartedServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())

@@ -17,6 +17,7 @@ import (
 // A body a handler did not read must not be run as the next request on the
 // same connection (request smuggling through an unread body).
 func TestSmuggle(t *testing.T) {
+	t.Parallel()
 	for _, chunked := range []bool{false, true} {
 		ta := apptest.New(t, db.SQLite)
 		base := testkit.Listen(t, ta.App.Fiber)
@@ -58,6 +59,7 @@ func firstLines(s string) []string {
 
 // A chunked JSON body (no Content-Length) must reach huma handlers intact.
 func TestChunkedJSON(t *testing.T) {
+	t.Parallel()
 	ta := apptest.New(t, db.SQLite)
 	base := testkit.Listen(t, ta.App.Fiber)
 	const pw = "correct-horse-battery-9"

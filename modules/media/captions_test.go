@@ -19,6 +19,7 @@ const vttKo = "WEBVTT\n\n00:00.000 --> 00:02.000\n안녕하세요\n"
 // videos; playback lists them with signed URLs; bad files, languages and
 // callers change nothing.
 func TestCaptions(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 2)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		started(t, ta)
@@ -126,6 +127,7 @@ func TestCaptions(t *testing.T) {
 }
 
 func TestValidateWebVTT(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{
 		"WEBVTT":   true,
 		"WEBVTT\n": true,

@@ -16,6 +16,7 @@ import (
 // see the course may load (a draft's picture only its editors); someone
 // else's image or course is refused.
 func TestImageIllustratesCourse(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")
 		other := newUser(t, ta, "other", "tutor")
@@ -79,6 +80,7 @@ func TestImageIllustratesCourse(t *testing.T) {
 // A video a topic or a course intro plays is not deleted until it is
 // detached; the refusal names the courses.
 func TestVideoInUseIsKept(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 1)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")

@@ -93,6 +93,7 @@ func mediaFiles(t *testing.T, ta *apptest.T) int {
 }
 
 func TestImages(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		a := newUser(t, ta, "alice", "student")
 		b := newUser(t, ta, "bob", "student")
@@ -216,6 +217,7 @@ func waitReady(t *testing.T, ta *apptest.T, u user, id int64) media.Video {
 // through signed URLs (playlists and segments); expired or tampered
 // signatures get 403; a learner not entitled to a premium topic gets nothing.
 func TestVideoPipeline(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 10)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		started(t, ta)
@@ -295,6 +297,7 @@ func TestVideoPipeline(t *testing.T) {
 }
 
 func TestVideoRefusals(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 2)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")

@@ -95,6 +95,7 @@ func insertVideo(t *testing.T, ta *apptest.T, owner int64, title, status string,
 // in data attributes for static/js/player.js and nothing inline; a premium
 // one is 404 for a student who is not entitled and a login for the signed-out.
 func TestWatchPage(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 3)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		started(t, ta)
@@ -181,6 +182,7 @@ func TestWatchPage(t *testing.T) {
 // images; uploads without JavaScript redirect back with a flash, and a
 // refused file shows why on the form.
 func TestStudioMediaPage(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")
 		other := newUser(t, ta, "other", "tutor")
@@ -300,6 +302,7 @@ const vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\n안녕하세요\n"
 // panel open and the reason on the field; someone else's media are 404 and
 // stay as they were, students are refused.
 func TestStudioMediaManage(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")
 		other := newUser(t, ta, "other", "tutor")
@@ -515,6 +518,7 @@ func TestStudioMediaManage(t *testing.T) {
 // The library page reads the same number of queries for 1 video as for 20
 // (no query per video or image).
 func TestStudioQueryCount(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")
 		ctx := context.Background()

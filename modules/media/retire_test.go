@@ -30,6 +30,7 @@ func insertImage(t *testing.T, ta *apptest.T, owner int64) int64 {
 // the other fails cleanly (the attachment 404, the deletion 409 media.in_use),
 // and no deleted video or image is ever left on a course.
 func TestDeleteRacesAttach(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		ctx := context.Background()
 		tutor := newUser(t, ta, "tutor", "tutor")

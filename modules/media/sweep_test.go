@@ -26,6 +26,7 @@ func (sweepJob) Kind() string { return "media.sweep" }
 // ended (or vanished) without a word. Videos with a live job, recent
 // uploads and finished videos are left alone.
 func TestSweepStuckVideos(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		started(t, ta)
 		ctx := context.Background()
@@ -82,6 +83,7 @@ func TestSweepStuckVideos(t *testing.T) {
 // left under it (an upload still being stored may write them after the
 // delete), and does not process it.
 func TestTranscodeOfDeletedVideoCleansUp(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 1)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")

@@ -172,6 +172,7 @@ func tusFilesLeft(ta *apptest.T, loc string) bool {
 // A resumable upload interrupted halfway and resumed produces the same file:
 // the stored original's checksum is the source's; the video is transcoded.
 func TestTusResumable(t *testing.T) {
+	t.Parallel()
 	data := clip(t, 4)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		requireStreaming(t, ta)
@@ -390,6 +391,7 @@ func on(base, loc string) string { return base + loc[strings.Index(loc, media.Tu
 // same holds for a refused upload's problem. Outcomes are forgotten after
 // tusExpiry, and an abandoned upload's files are removed.
 func TestTusSharedInstances(t *testing.T) {
+	t.Parallel()
 	requireFFmpeg(t)
 	data := clip(t, 2)
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {

@@ -60,6 +60,7 @@ func eventually(t *testing.T, what string, within time.Duration, ok func() bool)
 // to let go through the table, and gets the lock as soon as it is
 // released. A wait that outlasts its context is tusd's ErrLockTimeout.
 func TestTusLockTwoInstances(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a, b := instance(d), instance(d)
 		const id = "0123456789abcdef0123456789abcdef"
@@ -114,6 +115,7 @@ func TestTusLockTwoInstances(t *testing.T) {
 // unlocks (tusd's lock hand-over: a resumed request interrupts the PATCH
 // its client gave up on).
 func TestTusLockSameInstance(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := instance(d)
 		const id = "0123456789abcdef0123456789abcdef"
@@ -146,6 +148,7 @@ func TestTusLockSameInstance(t *testing.T) {
 // its lease ends; then another instance takes the lock over. A holder
 // whose lease was taken (it could not renew in time) is asked to stop.
 func TestTusLockExpiredLease(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a, b := instance(d), instance(d)
 		const id = "0123456789abcdef0123456789abcdef"
@@ -179,6 +182,7 @@ func TestTusLockExpiredLease(t *testing.T) {
 // message id, template data, field errors, Retry-After; an unexpected error
 // comes back as an unexpected error (a 500), its text not kept.
 func TestTusOutcomeRoundTrip(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		var owner int64
@@ -239,6 +243,7 @@ func TestTusOutcomeRoundTrip(t *testing.T) {
 // Taking a lock is one atomic statement: of instances racing for a free or
 // expired lock exactly one wins, and a live lease is never taken.
 func TestTusLockAcquireRace(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		const id = "0123456789abcdef0123456789abcdef"
@@ -279,6 +284,7 @@ func TestTusLockAcquireRace(t *testing.T) {
 // in the table (it could not renew while the SQLite writer was busy): a
 // second request asks it to let go and waits.
 func TestTusLockLocalHolderOutlivesItsLease(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		l := instance(d)
 		const id = "fedcba9876543210fedcba9876543210"
