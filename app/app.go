@@ -170,8 +170,15 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if a.Keys, err = newKeyring(cfg); err != nil {
 		return nil, err
 	}
-	a.Hasher = password.NewHasher(password.Params{Memory: cfg.Auth.Argon2.MemoryKiB, Iterations: cfg.Auth.Argon2.Iterations,
-		Parallelism: cfg.Auth.Argon2.Parallelism, SaltLen: 16, KeyLen: 32})
+	// Password hashing is bounded by the machine (cores, memory): a burst of
+	// sign-ins queues briefly, then gets 503 with Retry-After, instead of
+	// taking argon2's memory per request until the process is killed.
+	params := password.Params{Memory: cfg.Auth.Argon2.MemoryKiB, Iterations: cfg.Auth.Argon2.Iterations,
+		Parallelism: cfg.Auth.Argon2.Parallelism, SaltLen: 16, KeyLen: 32}
+	limits := password.AutoLimits(params)
+	a.Hasher = password.NewHasher(params, limits)
+	a.Logger.Debug("password hashing bounded", "hashes_at_once", limits.MemoryKiB/uint64(max(params.Memory, 1)),
+		"memory_mib", limits.MemoryKiB/1024, "queue", limits.Queue, "wait", limits.Wait)
 	if a.proxies, err = httpx.NewProxies(cfg.HTTP.TrustedProxies, cfg.HTTP.ProxyHeader); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -160,31 +161,67 @@ func decodeParams(s string) (Params, error) {
 
 // Hasher bundles the current parameters with a dummy hash of the same cost,
 // so that a login for an unknown e-mail spends as long as one with a wrong
-// password and response times do not reveal which accounts exist.
+// password and response times do not reveal which accounts exist, and with
+// the bound on concurrent argon2 work (see Limits): every hash and verify,
+// dummy ones included, runs under it.
 type Hasher struct {
 	Params Params
+
+	lim *limiter
 
 	dummyOnce sync.Once
 	dummy     string
 }
 
-// NewHasher returns a Hasher for p.
-func NewHasher(p Params) *Hasher { return &Hasher{Params: p} }
+// NewHasher returns a Hasher for p whose argon2 work is bounded by l (the
+// zero Limits: AutoLimits(p)).
+func NewHasher(p Params, l Limits) *Hasher {
+	if l.MemoryKiB == 0 {
+		l = AutoLimits(p)
+	}
+	return &Hasher{Params: p, lim: newLimiter(l)}
+}
 
-// Hash is Hash(pw, h.Params).
-func (h *Hasher) Hash(pw string) (string, error) { return Hash(pw, h.Params) }
+// Hash is Hash(pw, h.Params), once the hasher has memory for it. It returns
+// ErrBusy when the wait ends first, or ctx's error when ctx ends first.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	release, err := h.lim.acquire(ctx, h.Params.Memory)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return Hash(pw, h.Params)
+}
 
-// Verify is Verify(pw, encoded, h.Params).
-func (h *Hasher) Verify(pw, encoded string) (ok, needsRehash bool, err error) {
+// Verify is Verify(pw, encoded, h.Params), once the hasher has the memory
+// encoded's own parameters need (ErrBusy or ctx's error otherwise).
+func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (ok, needsRehash bool, err error) {
+	stored, _, _, err := decode(encoded)
+	if err != nil {
+		return false, false, err
+	}
+	release, err := h.lim.acquire(ctx, stored.Memory)
+	if err != nil {
+		return false, false, err
+	}
+	defer release()
 	return Verify(pw, encoded, h.Params)
 }
 
 // DummyVerify performs a verification of pw that always fails, at the cost
 // of a real one. Call it when the account does not exist. The dummy hash is
-// computed once, on first use, so start-up pays nothing for it.
-func (h *Hasher) DummyVerify(pw string) {
+// computed once, on first use, so start-up pays nothing for it. Like Verify,
+// it waits for memory and returns ErrBusy (or ctx's error) when it cannot
+// have it: an unknown account must answer like a known one then too.
+func (h *Hasher) DummyVerify(ctx context.Context, pw string) error {
+	release, err := h.lim.acquire(ctx, h.Params.Memory)
+	if err != nil {
+		return err
+	}
+	defer release()
 	h.dummyOnce.Do(func() {
 		// The dummy's password is random and discarded: no input matches.
+		// (Made under the slot just acquired: it costs what a verify does.)
 		enc, err := Hash(rand.Text(), h.Params)
 		if err != nil {
 			// Invalid params: every real Hash fails too, so there is no
@@ -194,4 +231,8 @@ func (h *Hasher) DummyVerify(pw string) {
 		h.dummy = enc
 	})
 	_, _, _ = Verify(pw, h.dummy, h.Params)
+	return nil
 }
+
+// Stats reports the hasher's load (for tests and metrics).
+func (h *Hasher) Stats() Stats { return h.lim.stats() }

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -164,16 +165,20 @@ func FuzzVerify(f *testing.F) {
 }
 
 func TestHasher(t *testing.T) {
-	h := NewHasher(fast)
-	enc, err := h.Hash("hasher password")
+	ctx := context.Background()
+	h := NewHasher(fast, Limits{})
+	enc, err := h.Hash(ctx, "hasher password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, rehash, err := h.Verify("hasher password", enc); err != nil || !ok || rehash {
+	if ok, rehash, err := h.Verify(ctx, "hasher password", enc); err != nil || !ok || rehash {
 		t.Fatalf("Hasher.Verify = %v, %v, %v", ok, rehash, err)
 	}
-	if ok, _, _ := h.Verify("other", enc); ok {
+	if ok, _, _ := h.Verify(ctx, "other", enc); ok {
 		t.Fatal("Hasher.Verify accepted a wrong password")
+	}
+	if _, _, err := h.Verify(ctx, "other", "$argon2id$garbage"); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Hasher.Verify(garbage) = %v", err)
 	}
 }
 
@@ -183,21 +188,22 @@ func TestHasher(t *testing.T) {
 // are compared within a generous factor.
 func TestDummyVerifyTiming(t *testing.T) {
 	p := Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
-	h := NewHasher(p)
-	enc, err := h.Hash("the real password")
+	ctx := context.Background()
+	h := NewHasher(p, Limits{})
+	enc, err := h.Hash(ctx, "the real password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.DummyVerify("warm up") // computes the dummy hash outside the timing
+	testkitMust(t, h.DummyVerify(ctx, "warm up")) // computes the dummy hash outside the timing
 
 	const runs = 7
 	real, dummy := make([]time.Duration, runs), make([]time.Duration, runs)
 	for i := range runs {
 		start := time.Now()
-		_, _, _ = h.Verify("wrong password", enc)
+		_, _, _ = h.Verify(ctx, "wrong password", enc)
 		real[i] = time.Since(start)
 		start = time.Now()
-		h.DummyVerify("wrong password")
+		_ = h.DummyVerify(ctx, "wrong password")
 		dummy[i] = time.Since(start)
 	}
 	ratio := float64(median(dummy)) / float64(median(real))
@@ -214,4 +220,11 @@ func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+func testkitMust(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
