@@ -74,6 +74,7 @@ func (a *App) buildModules() ([]Module, error) {
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
 		provide.Bind[accounts.SessionRevoker](acc, au.Sessions()),
+		provide.Bind[accounts.PasswordAttempts](acc, au.PasswordAttempts()),
 		provide.Bind[catalog.BundleMedia](cat, med.BundleMedia()),
 		// Until the learning module sells and tracks access, nothing is
 		// sold: see nothingSold.

@@ -24,6 +24,11 @@ type User struct {
 	Active      bool
 	HasPassword bool
 	CreatedAt   time.Time
+	// CredentialsVersion changes whenever the account's password does
+	// (change, reset, removal). A session records the version it was
+	// signed in with and dies when it differs: a sign-in that checked the
+	// old password while a change was committing cannot keep its session.
+	CredentialsVersion int64
 }
 
 // Directory is the accounts service as other modules see it.
@@ -67,9 +72,27 @@ type Directory interface {
 type SessionRevoker interface {
 	// RevokeUserSessions ends every session of the user but exceptSessionID ("" for all).
 	RevokeUserSessions(ctx context.Context, tx bun.IDB, userID int64, exceptSessionID, reason string) error
+	// KeepSession records that session sessionID of the user, kept signed
+	// in through a password change, holds the account's new credentials
+	// version (see User.CredentialsVersion).
+	KeepSession(ctx context.Context, tx bun.IDB, userID int64, sessionID string, credentialsVersion int64) error
 	// ForgetUser ends every session and removes every sign-in link (social
 	// identities) of a deleted user.
 	ForgetUser(ctx context.Context, tx bun.IDB, userID int64) error
+}
+
+// PasswordAttempts limits guesses of an account's password outside the
+// sign-in form (the current password a password change asks for), with
+// the counters and limits of failed sign-ins. The auth module implements it.
+type PasswordAttempts interface {
+	// Reserve counts one attempt for the user before the password is
+	// checked, in its own transaction, atomically with the check of the
+	// limit: concurrent attempts cannot all pass it. When the limit is spent
+	// it counts nothing and returns how long to wait (wait > 0). Otherwise
+	// the caller checks the password and, when it was right (or could not
+	// be checked), calls release, which takes this attempt back: it was no
+	// failure.
+	Reserve(ctx context.Context, userID int64) (release func(context.Context) error, wait time.Duration, err error)
 }
 
 // LearningStats are the figures of a learner's profile.

@@ -110,16 +110,25 @@ type resetConfirmInput struct {
 
 var tags = []string{"Accounts"}
 
+// private marks a response with personal data (profiles): no cache,
+// shared or the browser's, may keep it. Every operation here has it.
+func private(ctx huma.Context, next func(huma.Context)) {
+	ctx.SetHeader("Cache-Control", "private, no-store")
+	next(ctx)
+}
+
 func (m *Module) routes(api huma.API) {
 	s := m.svc
-	authed := huma.Middlewares{httpx.Authenticated(api)}
+	authed := huma.Middlewares{private, httpx.Authenticated(api)}
+	open := huma.Middlewares{private}
 	bearer := []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 
 	huma.Register(api, huma.Operation{
 		OperationID: "register-student", Method: http.MethodPost, Path: "/api/student/register",
 		Summary: "Register as a student", Tags: tags, DefaultStatus: http.StatusCreated,
-		Description: "Creates a student account. Duplicate e-mail or nickname → 409; password policy → 422.",
-		Errors:      []int{409, 422},
+		Description: "Creates a student account. Duplicate e-mail or nickname → 409; password policy → 422; " +
+			"too many passwords being hashed at once → 503 password.busy with Retry-After.",
+		Errors: []int{409, 422, 503}, Middlewares: open,
 	}, func(ctx context.Context, in *registerInput) (*profileOutput, error) {
 		b := in.Body
 		p, err := s.Register(ctx, NewUser{Email: b.Email, Password: b.Password, PasswordConfirm: b.PasswordConfirm,
@@ -130,8 +139,8 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "admin-create-user", Method: http.MethodPost, Path: "/api/admin/users",
 		Summary: "Create a user of any role (admins)", Tags: tags, DefaultStatus: http.StatusCreated,
-		Security: bearer, Middlewares: huma.Middlewares{httpx.Require(api, m.authz, "accounts.user", "create")},
-		Errors: []int{401, 403, 409, 422},
+		Security: bearer, Middlewares: huma.Middlewares{private, httpx.Require(api, m.authz, "accounts.user", "create")},
+		Errors: []int{401, 403, 409, 422, 503},
 	}, func(ctx context.Context, in *adminCreateInput) (*profileOutput, error) {
 		b := in.Body
 		p, err := s.AdminCreate(ctx, authz.PrincipalFrom(ctx), NewUser{Email: b.Email, Password: b.Password,
@@ -162,8 +171,9 @@ func (m *Module) routes(api huma.API) {
 		OperationID: "change-password", Method: http.MethodPost, Path: "/api/password/change",
 		Summary: "Change my password", Tags: tags, Security: bearer, Middlewares: authed,
 		DefaultStatus: http.StatusNoContent,
-		Description:   "Checks the old password, sets the new one, and signs out every other session.",
-		Errors:        []int{401, 422},
+		Description: "Checks the old password, sets the new one, and signs out every other session. Wrong old " +
+			"passwords count like failed sign-ins: too many → 429 accounts.password_attempts with Retry-After.",
+		Errors: []int{401, 422, 429, 503},
 	}, func(ctx context.Context, in *passwordChangeInput) (*struct{}, error) {
 		return nil, s.ChangePassword(ctx, authz.PrincipalFrom(ctx), in.Body.OldPassword, in.Body.NewPassword, in.Body.NewPasswordConfirm)
 	})
@@ -172,6 +182,7 @@ func (m *Module) routes(api huma.API) {
 		OperationID: "request-password-reset", Method: http.MethodPost, Path: "/api/password/reset",
 		Summary: "Mail a password-reset link", Tags: tags, DefaultStatus: http.StatusAccepted,
 		Description: "Always 202, whether or not the e-mail has an account. The link is valid for one hour, once.",
+		Middlewares: open,
 	}, func(ctx context.Context, in *resetInput) (*resetOutput, error) {
 		lang := i18n.LangFrom(ctx)
 		if err := s.RequestReset(ctx, in.Body.Email, clientIP(ctx), lang); err != nil {
@@ -185,7 +196,7 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "confirm-password-reset", Method: http.MethodPost, Path: "/api/password/reset/confirm",
 		Summary: "Set a new password with a reset token", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Signs out every session of the account.", Errors: []int{422},
+		Description: "Signs out every session of the account.", Errors: []int{422, 503}, Middlewares: open,
 	}, func(ctx context.Context, in *resetConfirmInput) (*struct{}, error) {
 		return nil, s.ConfirmReset(ctx, in.Body.Token, in.Body.NewPassword, in.Body.NewPasswordConfirm)
 	})
@@ -204,7 +215,7 @@ func (m *Module) routes(api huma.API) {
 			OperationID: "list-" + r.plural, Method: http.MethodGet, Path: base,
 			Summary: "List " + r.plural, Tags: tags, Security: bearer, Errors: []int{401, 403},
 			Description: r.listDoc,
-			Middlewares: huma.Middlewares{httpx.Require(api, m.authz, object(string(g.listed)), "list")},
+			Middlewares: huma.Middlewares{private, httpx.Require(api, m.authz, object(string(g.listed)), "list")},
 		}, func(ctx context.Context, in *listInput) (*listOutput, error) {
 			items, count, err := s.List(ctx, authz.PrincipalFrom(ctx), g, in.Search, in.Ordering, in.Limit(), in.Offset())
 			if err != nil {

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 
@@ -329,7 +330,9 @@ func (s *service) List(ctx context.Context, p *authz.Principal, g group, search,
 }
 
 // ChangePassword checks the old password, sets the new one and ends every
-// other session of the user (the current one stays signed in).
+// other session of the user (the current one stays signed in). Wrong old
+// passwords count like failed sign-ins (PasswordAttempts): a stolen session
+// cannot guess the password without limit.
 func (s *service) ChangePassword(ctx context.Context, p *authz.Principal, oldPw, newPw, confirm string) error {
 	if p == nil {
 		return apperr.ErrAuthRequired
@@ -339,9 +342,8 @@ func (s *service) ChangePassword(ctx context.Context, p *authz.Principal, oldPw,
 		return err
 	}
 	if u.PasswordHash != nil {
-		ok, _, err := s.hasher.Verify(oldPw, *u.PasswordHash)
-		if err != nil || !ok {
-			return apperr.InvalidFields("accounts.old_password_wrong", field("body.old_password", "accounts.old_password_wrong", nil))
+		if err := s.checkOldPassword(ctx, u, oldPw); err != nil {
+			return err
 		}
 	}
 	if confirm == "" {
@@ -356,9 +358,37 @@ func (s *service) ChangePassword(ctx context.Context, p *authz.Principal, oldPw,
 	return s.setPassword(ctx, u.ID, newPw, p.SessionID, "password_changed")
 }
 
-// setPassword stores a new hash and revokes the user's sessions but keep.
+// checkOldPassword checks the current password a change asks for, under
+// the per-account limit of password attempts: the attempt is counted
+// first, and taken back when the password was right or could not be
+// checked (the server too busy).
+func (s *service) checkOldPassword(ctx context.Context, u *userRow, oldPw string) error {
+	release, wait, err := s.attempts.Get().Reserve(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		limited := apperr.Limited("accounts.password_attempts", wait)
+		limited.Msg = "accounts.password_attempts"
+		return limited.With(map[string]any{"Minutes": int(wait.Minutes()) + 1})
+	}
+	ok, _, err := s.hasher.Verify(ctx, oldPw, *u.PasswordHash)
+	if errors.Is(err, apperr.Unavailable) {
+		if rerr := release(context.WithoutCancel(ctx)); rerr != nil {
+			s.logger.WarnContext(ctx, "password attempt not taken back", "user_id", u.ID, "err", rerr)
+		}
+		return err
+	}
+	if err != nil || !ok { // an unreadable hash matches nothing
+		return apperr.InvalidFields("accounts.old_password_wrong", field("body.old_password", "accounts.old_password_wrong", nil))
+	}
+	return release(ctx)
+}
+
+// setPassword stores a new hash, bumps the credentials version and revokes
+// the user's sessions but keep, which takes the new version.
 func (s *service) setPassword(ctx context.Context, userID int64, pw, keepSession, reason string) error {
-	hash, err := s.hasher.Hash(pw)
+	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -369,10 +399,18 @@ func (s *service) setPassword(ctx context.Context, userID int64, pw, keepSession
 		}
 		now := s.clock.Now()
 		cur.PasswordHash, cur.PasswordChangedAt, cur.UpdatedAt = &hash, &now, now
-		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at"); err != nil {
+		cur.CredentialsVersion++
+		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at", "credentials_version"); err != nil {
 			return err
 		}
-		return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, keepSession, reason)
+		sessions := s.sessions.Get()
+		if err := sessions.RevokeUserSessions(ctx, tx, userID, keepSession, reason); err != nil {
+			return err
+		}
+		if keepSession == "" {
+			return nil
+		}
+		return sessions.KeepSession(ctx, tx, userID, keepSession, cur.CredentialsVersion)
 	})
 }
 

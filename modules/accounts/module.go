@@ -64,10 +64,10 @@ func (m *Module) Name() string { return "accounts" }
 func (m *Module) Files() fs.FS { return files }
 
 // Needs are the providers the app binds after building every module: the
-// auth module's session revoker, and the learning statistics and tutors'
+// auth module's session revoker and password-attempt limit, and the learning statistics and tutors'
 // students of the modules that own learning data.
 func (m *Module) Needs() []provide.Need {
-	return []provide.Need{&m.svc.sessions, &m.svc.stats, &m.svc.students}
+	return []provide.Need{&m.svc.sessions, &m.svc.attempts, &m.svc.stats, &m.svc.students}
 }
 
 // Directory is the service other modules use.
@@ -140,9 +140,11 @@ func (m *Module) EnsureEditorialUser(ctx context.Context) (int64, error) {
 	return m.svc.ensureEditorial(ctx)
 }
 
-// CreateUser creates a user of any role (the `weaverse user create` command).
+// CreateUser creates a user of any role (the `weaverse user create`
+// command). An empty nickname is derived from the e-mail.
 func (m *Module) CreateUser(ctx context.Context, email, password, nickname string, role authz.Role) (int64, error) {
-	u, err := m.svc.create(ctx, NewUser{Email: email, Password: password, PasswordConfirm: password, Nickname: nickname, Role: role})
+	u, err := m.svc.create(ctx, NewUser{Email: email, Password: password, PasswordConfirm: password, Nickname: nickname,
+		Role: role, deriveNickname: true})
 	if err != nil {
 		return 0, err
 	}

@@ -22,14 +22,21 @@ import (
 func (m *Module) pages(r fiber.Router) {
 	r.Get("/signup", m.signupPage)
 	r.Post("/signup", m.signupSubmit)
-	r.Get("/me", m.mePage)
-	r.Post("/me", m.meSubmit)
-	r.Post("/me/password", m.passwordSubmit)
+	r.Get("/me", privatePage, m.mePage)
+	r.Post("/me", privatePage, m.meSubmit)
+	r.Post("/me/password", privatePage, m.passwordSubmit)
 	r.Get("/password/reset", m.resetPage)
 	r.Post("/password/reset", m.resetSubmit)
-	r.Get("/password/reset/confirm", m.resetConfirmPage)
+	r.Get("/password/reset/confirm", privatePage, m.resetConfirmPage) // the token is in the URL
 	r.Post("/password/reset/confirm", m.resetConfirmSubmit)
-	r.Get("/admin/users", httpx.RequirePage(m.authz, consoleObj, consoleAct), m.usersPage)
+	r.Get("/admin/users", privatePage, httpx.RequirePage(m.authz, consoleObj, consoleAct), m.usersPage)
+}
+
+// privatePage marks a page with personal data: no cache, shared or the
+// browser's, may keep it.
+func privatePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Next()
 }
 
 // The user console (/admin/users) is for those who may list every account
@@ -91,6 +98,8 @@ func statusOf(err error) int {
 		return fiber.StatusConflict
 	case errors.Is(err, apperr.RateLimited):
 		return fiber.StatusTooManyRequests
+	case errors.Is(err, apperr.Unavailable):
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusUnprocessableEntity
 }
@@ -194,6 +203,15 @@ func (m *Module) formError(c *fiber.Ctx, f *web.Form, err error) bool {
 		return true
 	case "accounts.nickname_taken":
 		f.Fail("nickname", m.t(c, "accounts.nickname_taken"))
+		return true
+	}
+	if errors.Is(err, apperr.RateLimited) || errors.Is(err, apperr.Unavailable) {
+		// Too many attempts, or too many passwords being hashed at once:
+		// said above the form, with when to try again.
+		f.Message = m.i18n.T(i18n.LangFrom(c.UserContext()), ae.Msg, ae.Data)
+		if secs := int(ae.RetryAfter.Seconds() + 0.999); secs > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+		}
 		return true
 	}
 	return false

@@ -85,7 +85,7 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 	if vs := password.Check(newPw, confirm, u.Email); len(vs) > 0 {
 		return invalid(passwordErrors("body.new_password", vs))
 	}
-	hash, err := s.hasher.Hash(newPw)
+	hash, err := s.hasher.Hash(ctx, newPw)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,9 @@ func (s *service) ConfirmReset(ctx context.Context, token, newPw, confirm string
 		}
 		// Using the mailed link proves the mailbox: the e-mail is verified.
 		cur.PasswordHash, cur.PasswordChangedAt, cur.UpdatedAt, cur.EmailVerified = &hash, &now, now, true
-		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at", "email_verified"); err != nil {
+		cur.CredentialsVersion++
+		if err := s.st.update(ctx, tx, cur, "password_hash", "password_changed_at", "email_verified",
+			"credentials_version"); err != nil {
 			return err
 		}
 		return s.sessions.Get().RevokeUserSessions(ctx, tx, cur.ID, "", "password_reset")

@@ -33,6 +33,7 @@ type service struct {
 	// Late-bound: provided by the auth module and the modules that own
 	// learning data (see Module.Needs).
 	sessions provide.Slot[SessionRevoker]
+	attempts provide.Slot[PasswordAttempts]
 	stats    provide.Slot[StatsProvider]
 	students provide.Slot[TutorStudents]
 	mailer   resetMailer
@@ -132,7 +133,7 @@ func checkEmail(email string) (string, *apperr.FieldError) {
 
 func checkNickname(nickname string) (string, *apperr.FieldError) {
 	nickname = strings.TrimSpace(nickname)
-	if n := utf8.RuneCountInString(nickname); n < 2 || n > 20 || strings.ContainsAny(nickname, "<>\"'&\x00\n\r\t") {
+	if n := utf8.RuneCountInString(nickname); n < 2 || n > 20 || strings.ContainsAny(nickname, nicknameRejects) {
 		f := field("body.nickname", "accounts.nickname_invalid", nickname)
 		return "", &f
 	}
@@ -193,6 +194,59 @@ type NewUser struct {
 	Nickname        string
 	PhoneNumber     *string
 	Role            authz.Role
+
+	// deriveNickname: an empty Nickname is derived from the e-mail (made
+	// unique with a number) instead of refused — for the command line and
+	// the bootstrap admin, where nobody chose one.
+	deriveNickname bool
+}
+
+// nicknameRejects are the characters checkNickname refuses.
+const nicknameRejects = "<>\"'&\x00\n\r\t"
+
+// derivedNickname is the nickname of an account whose owner chose none: the
+// e-mail's local part without the characters nicknames may not hold, cut to
+// leave room for a number (freeNickname), or fallback when that leaves
+// fewer than 2 characters (a one-letter address such as a@example.com).
+func derivedNickname(email, fallback string) string {
+	local, _, _ := strings.Cut(strings.TrimSpace(email), "@")
+	local = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(nicknameRejects, r) {
+			return -1
+		}
+		return r
+	}, local))
+	if r := []rune(local); len(r) > 16 {
+		local = strings.TrimSpace(string(r[:16]))
+	}
+	if utf8.RuneCountInString(local) < 2 {
+		return fallback
+	}
+	return local
+}
+
+// freeNickname returns base, or base with the smallest number from 2 that
+// makes it unused, within 20 characters.
+func (s *service) freeNickname(ctx context.Context, tx bun.IDB, base string) (string, error) {
+	nickname := base
+	for i := 2; ; i++ {
+		taken, err := s.st.taken(ctx, tx, "nickname_key", nicknameKey(nickname), 0)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return nickname, nil
+		}
+		if i > 1000 {
+			return "", apperr.New(apperr.Conflict, "accounts.nickname_taken", "accounts.nickname_taken")
+		}
+		suffix := fmt.Sprintf("%d", i)
+		r := []rune(base)
+		if len(r)+len(suffix) > 20 {
+			r = r[:20-len(suffix)]
+		}
+		nickname = string(r) + suffix
+	}
 }
 
 // create validates and inserts a user with a password.
@@ -201,6 +255,10 @@ func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
 	email, fe := checkEmail(in.Email)
 	if fe != nil {
 		fields = append(fields, *fe)
+	}
+	derive := in.deriveNickname && strings.TrimSpace(in.Nickname) == ""
+	if derive {
+		in.Nickname = derivedNickname(email, string(in.Role))
 	}
 	nickname, fe := checkNickname(in.Nickname)
 	if fe != nil {
@@ -217,7 +275,7 @@ func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
 	if err := invalid(fields); err != nil {
 		return nil, err
 	}
-	hash, err := s.hasher.Hash(in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +283,13 @@ func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
 	u := &userRow{Email: email, EmailKey: emailKey(email), Nickname: nickname, NicknameKey: nicknameKey(nickname),
 		PasswordHash: &hash, Role: string(in.Role), IsActive: true, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now}
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if derive {
+			free, err := s.freeNickname(ctx, tx, nickname)
+			if err != nil {
+				return err
+			}
+			u.Nickname, u.NicknameKey = free, nicknameKey(free)
+		}
 		if err := s.st.insert(ctx, tx, u); err != nil {
 			return err
 		}
@@ -272,11 +337,8 @@ func (s *service) EnsureAdmin(ctx context.Context, email, pw string) (bool, erro
 	if err != nil || exists {
 		return false, err
 	}
-	nick := strings.SplitN(email, "@", 2)[0]
-	if utf8.RuneCountInString(nick) < 2 {
-		nick = "admin"
-	}
-	if _, err := s.create(ctx, NewUser{Email: email, Password: pw, PasswordConfirm: pw, Nickname: nick, Role: authz.Admin}); err != nil {
+	if _, err := s.create(ctx, NewUser{Email: email, Password: pw, PasswordConfirm: pw, Role: authz.Admin,
+		deriveNickname: true}); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -323,10 +385,17 @@ func (s *service) CheckPassword(ctx context.Context, email, pw string) (User, er
 		if err != nil && !errors.Is(err, apperr.NotFound) {
 			return User{}, err
 		}
-		s.hasher.DummyVerify(pw) // the same cost as a real check: no enumeration by timing
+		// The same cost as a real check, and the same answer when the
+		// server is too busy for one: no enumeration by timing.
+		if err := s.hasher.DummyVerify(ctx, pw); err != nil {
+			return User{}, err
+		}
 		return User{}, errBadCredentials
 	}
-	ok, rehash, err := s.hasher.Verify(pw, *u.PasswordHash)
+	ok, rehash, err := s.hasher.Verify(ctx, pw, *u.PasswordHash)
+	if errors.Is(err, apperr.Unavailable) {
+		return User{}, err // too busy to check: no answer about the password
+	}
 	if err != nil {
 		s.logger.ErrorContext(ctx, "unreadable password hash", "user_id", u.ID, "err", err)
 		return User{}, errBadCredentials
@@ -335,7 +404,8 @@ func (s *service) CheckPassword(ctx context.Context, email, pw string) (User, er
 		return User{}, errBadCredentials
 	}
 	if rehash {
-		if hash, err := s.hasher.Hash(pw); err == nil {
+		// Best effort: too busy now means another sign-in will do it.
+		if hash, err := s.hasher.Hash(ctx, pw); err == nil {
 			u.PasswordHash = &hash
 			if err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 				return s.st.update(ctx, tx, u, "password_hash")
@@ -357,37 +427,16 @@ func (s *service) CreateSocialUser(ctx context.Context, email, name string) (Use
 	}
 	base, fe := checkNickname(name)
 	if fe != nil {
-		base = strings.SplitN(email, "@", 2)[0]
-		if r := []rune(base); len(r) > 16 {
-			base = string(r[:16])
-		}
-		if utf8.RuneCountInString(base) < 2 {
-			base = "learner"
-		}
+		base = derivedNickname(email, "learner")
 	}
 	now := s.clock.Now()
 	u := &userRow{Email: email, EmailKey: emailKey(email), Role: string(authz.Student), IsActive: true,
 		EmailVerified: true, CreatedAt: now, UpdatedAt: now}
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Nicknames are unique: add a number until one is free.
-		nickname := base
-		for i := 2; ; i++ {
-			taken, err := s.st.taken(ctx, tx, "nickname_key", nicknameKey(nickname), 0)
-			if err != nil {
-				return err
-			}
-			if !taken {
-				break
-			}
-			if i > 1000 {
-				return apperr.New(apperr.Conflict, "accounts.nickname_taken", "accounts.nickname_taken")
-			}
-			suffix := fmt.Sprintf("%d", i)
-			r := []rune(base)
-			if len(r)+len(suffix) > 20 {
-				r = r[:20-len(suffix)]
-			}
-			nickname = string(r) + suffix
+		nickname, err := s.freeNickname(ctx, tx, base)
+		if err != nil {
+			return err
 		}
 		u.Nickname, u.NicknameKey = nickname, nicknameKey(nickname)
 		return s.st.insert(ctx, tx, u)
@@ -419,7 +468,8 @@ func (s *service) ConfirmEmailByProvider(ctx context.Context, userID int64) erro
 			return nil
 		}
 		u.EmailVerified, u.PasswordHash, u.UpdatedAt = true, nil, s.clock.Now()
-		if err := s.st.update(ctx, tx, u, "email_verified", "password_hash"); err != nil {
+		u.CredentialsVersion++
+		if err := s.st.update(ctx, tx, u, "email_verified", "password_hash", "credentials_version"); err != nil {
 			return err
 		}
 		return s.sessions.Get().RevokeUserSessions(ctx, tx, userID, "", "email_claimed_by_provider")

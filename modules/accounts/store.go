@@ -36,6 +36,9 @@ type userRow struct {
 	DeletedAt         *time.Time `bun:"deleted_at"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`
 	UpdatedAt         time.Time  `bun:"updated_at,notnull"`
+	// CredentialsVersion is bumped with every change of password_hash but
+	// a rehash (see User.CredentialsVersion).
+	CredentialsVersion int64 `bun:"credentials_version,notnull"`
 
 	// IsSelf is the caller's "self" relation to the row, computed by the
 	// queries that load a user for a caller (target, list).
@@ -44,7 +47,7 @@ type userRow struct {
 
 func (r *userRow) user() User {
 	return User{ID: r.ID, Email: r.Email, Nickname: r.Nickname, Role: authz.Role(r.Role), Active: r.IsActive,
-		HasPassword: r.PasswordHash != nil, CreatedAt: r.CreatedAt}
+		HasPassword: r.PasswordHash != nil, CreatedAt: r.CreatedAt, CredentialsVersion: r.CredentialsVersion}
 }
 
 // emailKey and nicknameKey are the case-folded unique keys.

@@ -24,7 +24,8 @@ func summary(u accounts.User) UserSummary {
 }
 
 type loginInput struct {
-	Body struct {
+	KnownDevice string `cookie:"known_device" doc:"Set by a successful sign-in on this device (HttpOnly): a device the account signed in on before is not locked out by others' failed attempts."`
+	Body        struct {
 		Email    string `json:"email" maxLength:"254" example:"learner@example.com"`
 		Password string `json:"password" maxLength:"256"`
 	}
@@ -62,14 +63,27 @@ func meta(ctx context.Context) Meta {
 // refresh cookie is sent only to the refresh endpoint. The access cookie
 // lives as long as the refresh token, so a browser whose access token has
 // expired still shows it, and the page can refresh instead of signing out.
+// After a password sign-in, the known-device cookie too (see devices.go).
 func (m *Module) cookies(t *Tokens) []http.Cookie {
 	maxAge := max(int(t.RefreshExpiresAt.Sub(m.svc.clock.Now()).Seconds()), 1)
-	return []http.Cookie{
+	cks := []http.Cookie{
 		{Name: AccessCookie, Value: t.AccessToken, Path: "/", HttpOnly: true, Secure: m.secure,
 			SameSite: http.SameSiteLaxMode, MaxAge: maxAge},
 		{Name: RefreshCookie, Value: t.RefreshToken, Path: refreshPath, HttpOnly: true, Secure: m.secure,
 			SameSite: http.SameSiteStrictMode, MaxAge: maxAge},
 	}
+	if t.KnownDevice != "" {
+		cks = append(cks, http.Cookie{Name: deviceCookie, Value: t.KnownDevice, Path: "/", HttpOnly: true,
+			Secure: m.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(deviceTTL.Seconds())})
+	}
+	return cks
+}
+
+// private marks a response as personal (tokens, sessions): no cache,
+// shared or the browser's, may keep it.
+func private(ctx huma.Context, next func(huma.Context)) {
+	ctx.SetHeader("Cache-Control", "private, no-store")
+	next(ctx)
 }
 
 // setCookies writes cookies on the response of the request behind ctx.
@@ -92,7 +106,7 @@ func (m *Module) ClearCookies() []http.Cookie {
 
 func (m *Module) routes(api huma.API) {
 	s := m.svc
-	authed := huma.Middlewares{httpx.Authenticated(api)}
+	authed := huma.Middlewares{private, httpx.Authenticated(api)}
 	bearer := []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 
 	huma.Register(api, huma.Operation{
@@ -100,10 +114,14 @@ func (m *Module) routes(api huma.API) {
 		Summary: "Sign in with e-mail and password", Tags: tags,
 		Description: "Returns an access token (15 min) and a refresh token (14 days), also set as HttpOnly cookies. " +
 			"Wrong credentials → 401 (the same for an unknown e-mail). Too many failures for the account or the " +
-			"client address → 429 with Retry-After.",
-		Errors: []int{401, 422, 429},
+			"client address → 429 with Retry-After; a device the account signed in on before (the known_device " +
+			"cookie) has its own allowance, so others' failures do not lock its owner out. Too many sign-ins " +
+			"being checked at once → 503 password.busy with Retry-After.",
+		Errors: []int{401, 422, 429, 503}, Middlewares: huma.Middlewares{private},
 	}, func(ctx context.Context, in *loginInput) (*tokenOutput, error) {
-		tok, u, err := s.Login(ctx, in.Body.Email, in.Body.Password, meta(ctx))
+		mt := meta(ctx)
+		mt.KnownDevice = in.KnownDevice
+		tok, u, err := s.Login(ctx, in.Body.Email, in.Body.Password, mt)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +138,7 @@ func (m *Module) routes(api huma.API) {
 		Summary: "Exchange a refresh token for a new pair", Tags: tags,
 		Description: "Rotation: the presented refresh token dies and a new pair is returned (and set as cookies). " +
 			"Presenting a refresh token that was already exchanged revokes its whole session (401).",
-		Errors: []int{401},
+		Errors: []int{401}, Middlewares: huma.Middlewares{private},
 	}, func(ctx context.Context, in *refreshInput) (*tokenOutput, error) {
 		raw := in.Cookie
 		if in.Body != nil && in.Body.RefreshToken != "" {

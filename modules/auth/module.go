@@ -73,6 +73,7 @@ func New(d Deps) *Module {
 	svc := &service{db: d.DB, st: st, clock: d.Clock, users: d.Users, sessions: revoker{st: st, clock: d.Clock},
 		signer:   newSigner(d.SecretKey, d.PreviousSecretKeys, d.BaseURL, d.Clock),
 		throttle: &throttle{db: d.DB, st: st, clock: d.Clock, window: d.Settings.Window},
+		devices:  devices{keys: d.Keys, clock: d.Clock},
 		cfg:      d.Settings, logger: d.Logger}
 	if d.Web != nil {
 		d.Web.SetSignInPage("/login")
@@ -101,6 +102,13 @@ func (m *Module) Policies() []authz.Policy { return nil }
 // Sessions ends sign-in sessions inside the accounts service's transaction:
 // the app binds it as the accounts module's SessionRevoker.
 func (m *Module) Sessions() accounts.SessionRevoker { return m.svc.sessions }
+
+// PasswordAttempts limits guesses of the current password a password
+// change asks for: the app binds it as the accounts module's
+// PasswordAttempts.
+func (m *Module) PasswordAttempts() accounts.PasswordAttempts {
+	return passwordAttempts{throttle: m.svc.throttle, max: m.svc.cfg.AccountFailures}
+}
 
 // Routes mounts the API (tokens, sessions, social login) and the pages.
 func (m *Module) Routes(api huma.API, pages fiber.Router) {

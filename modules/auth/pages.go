@@ -24,12 +24,19 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/login", m.loginPage)
 	r.Post("/login", m.loginSubmit)
 	r.Post("/logout", m.logoutSubmit)
-	r.Get("/me/sessions", m.sessionsPage)
+	r.Get("/me/sessions", privatePage, m.sessionsPage)
 	r.Post("/me/sessions/revoke-others", m.revokeOthersSubmit)
 	r.Post("/me/sessions/:id/revoke", m.revokeSubmit)
 }
 
 var loginFields = []string{"email", "password"}
+
+// privatePage marks a page with personal data: no cache, shared or the
+// browser's, may keep it.
+func privatePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Next()
+}
 
 // loginView is the data of "auth/login".
 type loginView struct {
@@ -87,21 +94,27 @@ func (m *Module) loginSubmit(c *fiber.Ctx) error {
 		return m.renderLogin(c, fiber.StatusUnprocessableEntity, f, next)
 	}
 	ctx := c.UserContext()
-	tok, _, err := m.svc.Login(ctx, email, password, meta(ctx))
+	mt := meta(ctx)
+	mt.KnownDevice = c.Cookies(deviceCookie)
+	tok, _, err := m.svc.Login(ctx, email, password, mt)
 	if err != nil {
 		var ae *apperr.Error
+		status := fiber.StatusTooManyRequests
 		switch {
 		case errors.Is(err, apperr.Unauthenticated):
 			// The same answer for an unknown e-mail and a wrong password.
 			f.Message = m.web.T(c, "auth.invalid_credentials")
 			f.Focus("password")
 			return m.renderLogin(c, fiber.StatusUnauthorized, f, next)
+		case errors.Is(err, apperr.Unavailable) && errors.As(err, &ae):
+			status = fiber.StatusServiceUnavailable // too many sign-ins at once: try again shortly
+			fallthrough
 		case errors.Is(err, apperr.RateLimited) && errors.As(err, &ae):
-			f.Message = m.web.T(c, "auth.too_many_attempts", "Minutes", ae.Data["Minutes"])
+			f.Message = m.web.T(c, ae.Msg, "Minutes", ae.Data["Minutes"])
 			if secs := int(ae.RetryAfter.Seconds() + 0.999); secs > 0 {
 				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 			}
-			return m.renderLogin(c, fiber.StatusTooManyRequests, f, next)
+			return m.renderLogin(c, status, f, next)
 		}
 		return err
 	}

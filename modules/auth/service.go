@@ -36,6 +36,7 @@ type service struct {
 	sessions revoker
 	signer   *signer
 	throttle *throttle
+	devices  devices
 	cfg      Settings
 	logger   *slog.Logger
 }
@@ -44,6 +45,9 @@ type service struct {
 type Meta struct {
 	IP        string
 	UserAgent string
+	// KnownDevice is the request's known-device cookie ("" when none; see
+	// devices.go).
+	KnownDevice string
 }
 
 // Tokens is a fresh token pair.
@@ -55,6 +59,9 @@ type Tokens struct {
 	AccessExpiresAt  time.Time `json:"-"`
 	RefreshExpiresAt time.Time `json:"-"`
 	SessionID        string    `json:"-"`
+	// KnownDevice is the known-device cookie to set after a password
+	// sign-in ("" otherwise).
+	KnownDevice string `json:"-"`
 }
 
 var (
@@ -62,8 +69,15 @@ var (
 	errRefreshReused  = apperr.New(apperr.Unauthenticated, "auth.refresh_reused", "auth.refresh_reused")
 )
 
-func (s *service) limits(email, ip string) []limit {
-	ls := []limit{{key: "acct:" + strings.ToLower(strings.TrimSpace(email)), max: s.cfg.AccountFailures}}
+// limits are the allowances of a sign-in: the account's — or, from a
+// device the account signed in on before (device, see devices.go), that
+// device's own — first, then the client address's.
+func (s *service) limits(email, ip, device string) []limit {
+	account := strings.ToLower(strings.TrimSpace(email))
+	ls := []limit{{key: "acct:" + account, max: s.cfg.AccountFailures}}
+	if device != "" {
+		ls[0].key = "dev:" + device + ":" + account
+	}
 	if ip != "" {
 		ls = append(ls, limit{key: "ip:" + ip, max: s.cfg.IPFailures})
 	}
@@ -71,9 +85,12 @@ func (s *service) limits(email, ip string) []limit {
 }
 
 // Login checks the credentials under the throttle and starts a session.
+// The attempt is counted before the password is checked (throttle.reserve),
+// so concurrent guesses cannot all pass the limit; a right password takes
+// it back and clears the account's (or the device's) counter.
 func (s *service) Login(ctx context.Context, email, password string, m Meta) (*Tokens, accounts.User, error) {
-	limits := s.limits(email, m.IP)
-	wait, err := s.throttle.blocked(ctx, limits)
+	limits := s.limits(email, m.IP, s.devices.known(m.KnownDevice, email))
+	r, wait, err := s.throttle.reserve(ctx, limits)
 	if err != nil {
 		return nil, accounts.User{}, err
 	}
@@ -84,35 +101,44 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 	}
 	u, err := s.users.CheckPassword(ctx, email, password)
 	if err != nil {
-		if errors.Is(err, apperr.Unauthenticated) {
-			if ferr := s.throttle.fail(ctx, limits); ferr != nil {
-				return nil, accounts.User{}, ferr
+		if !errors.Is(err, apperr.Unauthenticated) {
+			// Not checked (the server too busy, a database error): no guess.
+			if uerr := r.undo(context.WithoutCancel(ctx)); uerr != nil {
+				s.logger.WarnContext(ctx, "sign-in attempt not taken back", "err", uerr)
 			}
 		}
 		return nil, accounts.User{}, err
 	}
 	var tok *Tokens
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.throttle.reset(ctx, tx, limits[0].key); err != nil {
+		if err := r.succeed(ctx, tx, limits[0].key); err != nil {
 			return err
 		}
-		tok, err = s.startSession(ctx, tx, u.ID, "password", m)
+		tok, err = s.startSession(ctx, tx, u, "password", m)
 		return err
 	})
 	if err != nil {
 		return nil, accounts.User{}, err
 	}
 	s.recordLogin(ctx, u.ID)
+	if tok.KnownDevice, err = s.devices.remember(m.KnownDevice, email); err != nil {
+		// Signed in all the same; this device stays unknown.
+		s.logger.WarnContext(ctx, "known-device cookie not sealed", "err", err)
+	}
 	return tok, u, nil
 }
 
 // StartSession signs a user in without a password check (after sign-up,
 // after a verified social login).
 func (s *service) StartSession(ctx context.Context, userID int64, method string, m Meta) (*Tokens, error) {
+	u, err := s.users.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	var tok *Tokens
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		tok, err = s.startSession(ctx, tx, userID, method, m)
+		tok, err = s.startSession(ctx, tx, u, method, m)
 		return err
 	})
 	if err != nil {
@@ -122,13 +148,16 @@ func (s *service) StartSession(ctx context.Context, userID int64, method string,
 	return tok, nil
 }
 
-// startSession starts a session inside the caller's transaction; once it is
-// committed, the caller notes the sign-in (recordLogin).
-func (s *service) startSession(ctx context.Context, tx bun.IDB, userID int64, method string, m Meta) (*Tokens, error) {
+// startSession starts a session of u inside the caller's transaction, with
+// the credentials version u was read with (before its password was
+// checked); once it is committed, the caller notes the sign-in
+// (recordLogin).
+func (s *service) startSession(ctx context.Context, tx bun.IDB, u accounts.User, method string, m Meta) (*Tokens, error) {
 	now := s.clock.Now()
-	row := &sessionRow{ID: crypto.RandomToken(18), UserID: userID, RefreshJTI: crypto.RandomToken(18), Generation: 1,
+	row := &sessionRow{ID: crypto.RandomToken(18), UserID: u.ID, RefreshJTI: crypto.RandomToken(18), Generation: 1,
 		Method: method, UserAgent: m.UserAgent, IP: m.IP, CreatedAt: now, LastUsedAt: now,
-		ExpiresAt: now.Add(s.cfg.RefreshTTL), MaxExpiresAt: now.Add(s.cfg.SessionMaxAge)}
+		ExpiresAt: now.Add(s.cfg.RefreshTTL), MaxExpiresAt: now.Add(s.cfg.SessionMaxAge),
+		CredentialsVersion: u.CredentialsVersion}
 	if err := s.st.insertSession(ctx, tx, row); err != nil {
 		return nil, err
 	}
@@ -172,7 +201,7 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 		return nil, errRefreshInvalid
 	}
 	var tok *Tokens
-	reused := false
+	reused, stale := false, false
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row, err := s.st.lockSession(ctx, tx, c.Sid, uid)
 		if err != nil {
@@ -184,6 +213,15 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 		now := s.clock.Now()
 		if row.RevokedAt != nil || !now.Before(row.ExpiresAt) || !now.Before(row.MaxExpiresAt) {
 			return errRefreshInvalid
+		}
+		if row.CredentialsVersion != u.CredentialsVersion {
+			// Signed in with a password changed since (the sign-in raced
+			// the change): end it.
+			if _, err := s.st.revokeSession(ctx, tx, row.ID, uid, now, "credentials_changed"); err != nil {
+				return err
+			}
+			stale = true
+			return nil // commit the revocation
 		}
 		if c.ID != row.RefreshJTI {
 			reused = true
@@ -208,6 +246,9 @@ func (s *service) Refresh(ctx context.Context, raw string, m Meta) (*Tokens, err
 		s.logger.WarnContext(ctx, "refresh token reuse: session revoked", "user_id", uid, "session", c.Sid, "ip", m.IP)
 		return nil, errRefreshReused
 	}
+	if stale {
+		return nil, errRefreshInvalid
+	}
 	return tok, nil
 }
 
@@ -223,8 +264,9 @@ func minTime(a, b time.Time) time.Time {
 const touchEvery = 5 * time.Minute
 
 // Authenticate turns an access token into the principal, checking on every
-// request that its session is live and its user active — so logout,
-// password changes, suspensions and role changes apply at once.
+// request that its session is live, its user active and the user's
+// credentials those it was signed in with — so logout, password changes,
+// suspensions and role changes apply at once.
 func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principal, error) {
 	c, uid, err := s.signer.parse(raw, typAccess)
 	if err != nil {
@@ -249,6 +291,14 @@ func (s *service) Authenticate(ctx context.Context, raw string) (*authz.Principa
 		return nil, err
 	}
 	if !u.Active {
+		return nil, errTokenInvalid
+	}
+	if row.CredentialsVersion != u.CredentialsVersion {
+		// Signed in with a password changed since (the sign-in raced the
+		// change): end it, so the session list stops showing it.
+		if _, err := s.st.revokeSession(ctx, s.db.W, row.ID, uid, now, "credentials_changed"); err != nil {
+			s.logger.WarnContext(ctx, "stale session not revoked", "err", err)
+		}
 		return nil, errTokenInvalid
 	}
 	if now.Sub(row.LastUsedAt) > touchEvery {

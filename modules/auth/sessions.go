@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"strconv"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -25,6 +27,12 @@ func (r revoker) RevokeUserSessions(ctx context.Context, tx bun.IDB, userID int6
 	return r.st.revokeUserSessions(ctx, tx, userID, exceptSessionID, r.clock.Now(), reason)
 }
 
+// KeepSession gives session sessionID, kept through a password change, the
+// account's new credentials version.
+func (r revoker) KeepSession(ctx context.Context, tx bun.IDB, userID int64, sessionID string, credentialsVersion int64) error {
+	return r.st.restampSession(ctx, tx, sessionID, userID, credentialsVersion)
+}
+
 // ForgetUser ends every session of a deleted user and removes its social
 // identities: they would let the erased account sign in again.
 func (r revoker) ForgetUser(ctx context.Context, tx bun.IDB, userID int64) error {
@@ -32,4 +40,28 @@ func (r revoker) ForgetUser(ctx context.Context, tx bun.IDB, userID int64) error
 		return err
 	}
 	return r.st.deleteUserIdentities(ctx, tx, userID)
+}
+
+// passwordAttempts limits the guesses of an account's current password
+// that a password change asks for (accounts.PasswordAttempts), with the
+// sign-in throttle's per-account limit and window, under a key of its own:
+// a stolen session guessing there does not lock the owner's sign-in.
+type passwordAttempts struct {
+	throttle *throttle
+	max      int
+}
+
+var _ accounts.PasswordAttempts = passwordAttempts{}
+
+// Reserve counts one attempt for userID (see accounts.PasswordAttempts).
+func (p passwordAttempts) Reserve(ctx context.Context, userID int64) (func(context.Context) error, time.Duration, error) {
+	key := "pwcheck:" + strconv.FormatInt(userID, 10)
+	r, wait, err := p.throttle.reserve(ctx, []limit{{key: key, max: p.max}})
+	if err != nil || wait > 0 {
+		return nil, wait, err
+	}
+	// Right, or not checked: this attempt is taken back. The counter is not
+	// cleared — a guesser who could make the server too busy would
+	// otherwise start again at will.
+	return r.undo, 0, nil
 }

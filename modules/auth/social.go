@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/oauth2"
 
+	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/db"
@@ -381,7 +382,7 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	var userID int64
+	var user accounts.User
 	if found {
 		u, err := svc.users.UserByID(ctx, ident.UserID)
 		if errors.Is(err, apperr.NotFound) {
@@ -402,13 +403,14 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 			s.m.logger.WarnContext(ctx, "social login: account inactive", "user_id", u.ID)
 			return nil, errSocialFailed
 		}
-		userID = u.ID
+		user = u
 	} else {
-		userID, err = s.account(ctx, c)
+		user, err = s.account(ctx, c)
 		if err != nil {
 			return nil, err
 		}
 	}
+	userID := user.ID
 
 	var tok *Tokens
 	err = svc.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -429,7 +431,7 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 		// The session starts in the same transaction as the link: no link is
 		// left behind without the sign-in that made it, or vice versa.
 		var err error
-		tok, err = svc.startSession(ctx, tx, userID, socialProvider, meta(ctx))
+		tok, err = svc.startSession(ctx, tx, user, socialProvider, meta(ctx))
 		return err
 	})
 	if err != nil {
@@ -442,33 +444,39 @@ func (s *socialLogin) signInOnce(ctx context.Context, c *idClaims) (*Tokens, err
 // account returns the account an identity seen for the first time signs in
 // to: the active account registered with the provider-verified e-mail,
 // which it claims, or a new student.
-func (s *socialLogin) account(ctx context.Context, c *idClaims) (int64, error) {
+func (s *socialLogin) account(ctx context.Context, c *idClaims) (accounts.User, error) {
 	users := s.m.svc.users
 	u, err := users.UserByEmail(ctx, c.Email)
 	switch {
 	case err == nil:
 		if !u.Active {
 			s.m.logger.WarnContext(ctx, "social login: account inactive", "user_id", u.ID)
-			return 0, errSocialFailed
+			return accounts.User{}, errSocialFailed
 		}
 		// The provider verified this e-mail (checked before), so it may
 		// claim the account registered with it.
 		if err := users.ConfirmEmailByProvider(ctx, u.ID); err != nil {
 			if errors.Is(err, apperr.NotFound) {
-				return 0, errSocialRetry // deleted meanwhile
+				return accounts.User{}, errSocialRetry // deleted meanwhile
 			}
-			return 0, err
+			return accounts.User{}, err
 		}
-		return u.ID, nil
+		// Read again: claiming may have dropped a password (a new
+		// credentials version, which the session must carry).
+		u, err = users.UserByID(ctx, u.ID)
+		if errors.Is(err, apperr.NotFound) {
+			return accounts.User{}, errSocialRetry
+		}
+		return u, err
 	case !errors.Is(err, apperr.NotFound):
-		return 0, err
+		return accounts.User{}, err
 	}
 	u, err = users.CreateSocialUser(ctx, c.Email, c.Name)
 	if errors.Is(err, apperr.Invalid) {
 		// An address the provider accepts but our rules do not. Not
 		// wrapped: the cause's kind would win.
 		s.m.logger.WarnContext(ctx, "social login: account not creatable", "err", err)
-		return 0, errSocialFailed
+		return accounts.User{}, errSocialFailed
 	}
-	return u.ID, err // a Conflict (the e-mail taken meanwhile) is retried
+	return u, err // a Conflict (the e-mail taken meanwhile) is retried
 }

@@ -30,6 +30,9 @@ type sessionRow struct {
 	MaxExpiresAt time.Time  `bun:"max_expires_at,notnull"`
 	RevokedAt    *time.Time `bun:"revoked_at"`
 	RevokeReason string     `bun:"revoke_reason,notnull"`
+	// CredentialsVersion is the account's credentials version the session
+	// was signed in with (accounts.User.CredentialsVersion).
+	CredentialsVersion int64 `bun:"credentials_version,notnull"`
 }
 
 func (s store) insertSession(ctx context.Context, idb bun.IDB, row *sessionRow) error {
@@ -70,6 +73,14 @@ func (s store) rotateSession(ctx context.Context, tx bun.IDB, row *sessionRow) e
 func (s store) touchSession(ctx context.Context, idb bun.IDB, sid string, now, before time.Time) error {
 	_, err := idb.NewUpdate().Model((*sessionRow)(nil)).Set("last_used_at = ?", now).
 		Where("id = ?", sid).Where("last_used_at < ?", before).Exec(ctx)
+	return err
+}
+
+// restampSession records that live session sid of userID holds the
+// account's credentials version (kept through a password change).
+func (s store) restampSession(ctx context.Context, idb bun.IDB, sid string, userID, version int64) error {
+	_, err := idb.NewUpdate().Model((*sessionRow)(nil)).Set("credentials_version = ?", version).
+		Where("id = ?", sid).Where("user_id = ?", userID).Where("revoked_at IS NULL").Exec(ctx)
 	return err
 }
 

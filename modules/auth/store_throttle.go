@@ -7,8 +7,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// throttleRow is a row of auth_throttle: the failed logins of one key in
-// its current window.
+// throttleRow is a row of auth_throttle: the attempts of one key counted
+// in its current window.
 type throttleRow struct {
 	bun.BaseModel `bun:"table:auth_throttle,alias:t"`
 
@@ -17,22 +17,28 @@ type throttleRow struct {
 	WindowStart time.Time `bun:"window_start,notnull"`
 }
 
-// throttleRows returns the counters of keys.
-func (s store) throttleRows(ctx context.Context, idb bun.IDB, keys []string) ([]throttleRow, error) {
-	var rows []throttleRow
-	err := idb.NewSelect().Model(&rows).Where("key IN (?)", bun.In(keys)).Scan(ctx)
-	return rows, err
-}
-
-// countFailure adds one failure to key, atomically (concurrent attempts all
-// count), starting a new window at now when the last one began before
-// cutoff.
-func (s store) countFailure(ctx context.Context, idb bun.IDB, key string, now, cutoff time.Time) error {
-	_, err := idb.NewInsert().Model(&throttleRow{Key: key, Failures: 1, WindowStart: now}).
+// countAttempt adds one attempt to key in one statement, starting a new
+// window at now when the last one began before cutoff, and returns the
+// counter as it is after the addition. The upsert locks the row until the
+// transaction ends (Postgres; SQLite has a single writer), so concurrent
+// attempts on a key are counted one after another and each sees the others.
+func (s store) countAttempt(ctx context.Context, idb bun.IDB, key string, now, cutoff time.Time) (throttleRow, error) {
+	row := throttleRow{Key: key, Failures: 1, WindowStart: now}
+	_, err := idb.NewInsert().Model(&row).
 		On("CONFLICT (key) DO UPDATE").
 		Set("failures = CASE WHEN t.window_start > ? THEN t.failures + 1 ELSE 1 END", cutoff).
 		Set("window_start = CASE WHEN t.window_start > ? THEN t.window_start ELSE EXCLUDED.window_start END", cutoff).
+		Returning("failures, window_start").
 		Exec(ctx)
+	return row, err
+}
+
+// uncountAttempt takes back one attempt of key counted in the window that
+// began at start (an attempt that turned out not to be a failure). A window
+// begun since then is left alone.
+func (s store) uncountAttempt(ctx context.Context, idb bun.IDB, key string, start time.Time) error {
+	_, err := idb.NewUpdate().Model((*throttleRow)(nil)).Set("failures = failures - 1").
+		Where("key = ?", key).Where("window_start = ?", start).Where("failures > 0").Exec(ctx)
 	return err
 }
 
