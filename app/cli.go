@@ -20,6 +20,7 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/jobs"
 	"golang.org/x/term"
 )
@@ -297,13 +298,12 @@ func (c *cli) userCmd() *cobra.Command {
 				}
 				pw = p
 			}
-			if nickname == "" {
-				nickname = strings.SplitN(email, "@", 2)[0]
-			}
 			return c.withApp(cmd, func(ctx context.Context, a *App) error {
+				// No --nickname: accounts derives a valid, unused one from
+				// the e-mail (the role's name for a one-letter address).
 				id, err := a.mods.accounts.CreateUser(ctx, email, pw, nickname, authz.Role(role))
 				if err != nil {
-					return describe(err)
+					return a.describe(err)
 				}
 				fmt.Fprintf(c.stdout, "created %s %s (id %d)\n", role, email, id)
 				return nil
@@ -312,7 +312,7 @@ func (c *cli) userCmd() *cobra.Command {
 	}
 	create.Flags().StringVar(&email, "email", "", "e-mail address (required)")
 	create.Flags().StringVar(&pw, "password", "", "password; - or omitted: read from standard input")
-	create.Flags().StringVar(&nickname, "nickname", "", "nickname (default: the e-mail's local part)")
+	create.Flags().StringVar(&nickname, "nickname", "", "nickname (default: from the e-mail's local part, made unique)")
 	create.Flags().StringVar(&role, "role", "student", "student, tutor or admin")
 	cmd.AddCommand(create)
 	return cmd
@@ -355,18 +355,45 @@ func readPassword(in io.Reader, prompt io.Writer) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// describe turns a validation error into one readable line for the terminal.
-func describe(err error) error {
+// cliLang is the language of the command line's messages, from the
+// environment's locale as POSIX orders it (LC_ALL, LC_MESSAGES, LANG):
+// English for an English locale, otherwise Korean — the product's first
+// language, and the web's default — including for C/POSIX or no locale.
+func cliLang(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			return i18n.Normalize(strings.SplitN(v, ".", 2)[0])
+		}
+	}
+	return i18n.KO
+}
+
+// describe turns a domain error into one readable line for the terminal,
+// in the language of the environment's locale (cliLang).
+func (a *App) describe(err error) error { return describeIn(err, a.I18n, cliLang(os.Getenv)) }
+
+// describeIn turns a domain error into one readable line, with the messages
+// the web shows (in lang): each invalid field with its message, or the
+// error's own message.
+func describeIn(err error, msgs *i18n.Bundle, lang string) error {
 	var ae *apperr.Error
-	if errors.As(err, &ae) && len(ae.Fields) > 0 {
+	if !errors.As(err, &ae) {
+		return err
+	}
+	if len(ae.Fields) > 0 {
 		parts := make([]string, len(ae.Fields))
 		for i, f := range ae.Fields {
-			parts[i] = strings.TrimPrefix(f.Location, "body.") + ": " + f.Message
+			// A message id may carry one parameter, as in problem documents.
+			id, param, _ := strings.Cut(f.Message, ":")
+			parts[i] = strings.TrimPrefix(f.Location, "body.") + ": " + msgs.T(lang, id, map[string]any{"Param": param})
 		}
 		return fmt.Errorf("refused: %s", strings.Join(parts, "; "))
 	}
-	if errors.As(err, &ae) && ae.Code != "" {
-		return fmt.Errorf("refused: %s", ae.Code)
+	if ae.Msg != "" && msgs.Has(ae.Msg) {
+		return fmt.Errorf("refused: %s", msgs.T(lang, ae.Msg, ae.Data))
+	}
+	if ae.Code != "" && msgs.Has(ae.Code) {
+		return fmt.Errorf("refused: %s", msgs.T(lang, ae.Code, ae.Data))
 	}
 	return err
 }

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -112,6 +114,9 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// freePort returns a loopback address whose port was free a moment ago.
+// Another process may take it before the binary listens there:
+// startBinary retries with another port then.
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -121,6 +126,83 @@ func freePort(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// started is a running binary and the first line it printed.
+type started struct {
+	cmd       *exec.Cmd
+	addr      string
+	firstLine string
+	stderr    *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer the child's stderr copier and the test may
+// use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBinary starts bin in dir, listening on a free loopback port, and
+// waits for its first line on standard output. The port is chosen by the
+// kernel and released before the binary binds it, so another process may
+// take it in between: when the binary then exits because the address is in
+// use, it is started again on another port (a few times).
+func startBinary(t *testing.T, bin, dir string, env []string) *started {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		addr := freePort(t)
+		cmd := exec.Command(bin)
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), env...), "WEAVERSE_LISTEN="+addr)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stderr := &syncBuffer{}
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line := make(chan string, 1)
+		go func() {
+			s := bufio.NewScanner(stdout)
+			if s.Scan() {
+				line <- s.Text()
+			}
+			close(line)
+			_, _ = io.Copy(io.Discard, stdout)
+		}()
+		select {
+		case l, ok := <-line:
+			if ok {
+				t.Cleanup(func() { _ = cmd.Process.Kill() })
+				return &started{cmd: cmd, addr: addr, firstLine: l, stderr: stderr}
+			}
+			// Standard output closed without a line: the binary exited.
+			err := cmd.Wait()
+			if strings.Contains(stderr.String(), "address already in use") && attempt < 5 {
+				t.Logf("port %s taken meanwhile; trying another", addr)
+				continue
+			}
+			t.Fatalf("the binary exited before printing a line (%v); stderr: %s", err, stderr.String())
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatalf("no start-up line; stderr: %s", stderr.String())
+		}
+	}
 }
 
 // The acceptance path of a newcomer: the binary with no arguments starts the
@@ -134,37 +216,14 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	testkit.EachDialect(t, func(t *testing.T, dialect string) {
 		dir := t.TempDir()
-		addr := freePort(t)
-		cmd := exec.Command(bin)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "WEAVERSE_LISTEN="+addr)
+		env := []string{"WEAVERSE_DATABASE_URL="}
 		if dialect != "sqlite" {
-			cmd.Env = append(cmd.Env, "WEAVERSE_DATABASE_URL="+testkit.DatabaseURL(t, dialect))
-		} else {
-			cmd.Env = append(cmd.Env, "WEAVERSE_DATABASE_URL=")
+			env = []string{"WEAVERSE_DATABASE_URL=" + testkit.DatabaseURL(t, dialect)}
 		}
-		stdout, _ := cmd.StdoutPipe()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Process.Kill()
-		line := make(chan string, 1)
-		go func() {
-			s := bufio.NewScanner(stdout)
-			if s.Scan() {
-				line <- s.Text()
-			}
-			_, _ = io.Copy(io.Discard, stdout)
-		}()
-		select {
-		case l := <-line:
-			if !strings.Contains(l, "http://"+addr) {
-				t.Fatalf("first line %q does not give the URL", l)
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatalf("no start-up line; stderr: %s", stderr.String())
+		run := startBinary(t, bin, dir, env)
+		cmd, addr, stderr := run.cmd, run.addr, run.stderr
+		if !strings.Contains(run.firstLine, "http://"+addr) {
+			t.Fatalf("first line %q does not give the URL", run.firstLine)
 		}
 		base := "http://" + addr
 		for path, want := range map[string]string{
@@ -215,11 +274,11 @@ func TestCLIUserCreateAndKeysRotate(t *testing.T) {
 			t.Fatalf("user create: %d %q %q", code, out, errOut)
 		}
 		code, _, errOut = runMain(t, env, "user", "create", "--email", "BOSS@example.com", "--password", "a-long-admin-secret-1", "--nickname", "boss2")
-		if code != app.ExitError || !strings.Contains(errOut, "accounts.email_taken") {
+		if code != app.ExitError || !strings.Contains(errOut, "이미 가입된 이메일입니다.") {
 			t.Fatalf("duplicate: %d %q", code, errOut)
 		}
 		code, _, errOut = runMain(t, env, "user", "create", "--email", "weak@example.com", "--password", "short")
-		if code != app.ExitError || !strings.Contains(errOut, "password") {
+		if code != app.ExitError || !strings.Contains(errOut, "password: 비밀번호는 10자 이상이어야 합니다.") {
 			t.Fatalf("weak password: %d %q", code, errOut)
 		}
 		code, _, errOut = runMain(t, env, "user", "create", "--email", "x@example.com", "--password", "a-long-admin-secret-1", "--role", "king")
@@ -229,6 +288,54 @@ func TestCLIUserCreateAndKeysRotate(t *testing.T) {
 		code, out, errOut = runMain(t, env, "keys", "rotate")
 		if code != 0 || !strings.Contains(out, "re-encrypted 0 values") {
 			t.Fatalf("keys rotate: %d %q %q", code, out, errOut)
+		}
+	})
+}
+
+// The command line says what the web says, in the locale's language
+// (Korean unless it is English), never a raw code; and a one-letter e-mail
+// gets a valid, unused nickname.
+func TestCLIMessagesAndDerivedNickname(t *testing.T) {
+	t.Chdir(t.TempDir())
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		env := map[string]string{"WEAVERSE_DATABASE_URL": testkit.DatabaseURL(t, dialect),
+			"WEAVERSE_AUTH_ARGON2_MEMORY_KIB": "1024", "WEAVERSE_AUTH_ARGON2_ITERATIONS": "1",
+			"LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
+		create := func(env map[string]string, args ...string) (int, string, string) {
+			return runMain(t, env, append([]string{"user", "create", "--password", "a-long-admin-secret-1"}, args...)...)
+		}
+		// One-letter local parts: the nickname is derived, valid and unique.
+		for _, email := range []string{"a@example.com", "b@example.com"} {
+			if code, out, errOut := create(env, "--email", email); code != 0 || !strings.Contains(out, "created student "+email) {
+				t.Fatalf("user create %s: %d %q %q", email, code, out, errOut)
+			}
+		}
+		with := func(kv ...string) map[string]string {
+			e := maps.Clone(env)
+			for i := 0; i+1 < len(kv); i += 2 {
+				e[kv[i]] = kv[i+1]
+			}
+			return e
+		}
+		for _, tc := range []struct {
+			env  map[string]string
+			args []string
+			want string
+		}{
+			{env, []string{"--email", "A@example.com"}, "refused: 이미 가입된 이메일입니다."},
+			{with("LANG", "ko_KR.UTF-8"), []string{"--email", "c@example.com", "--nickname", "x"},
+				"refused: nickname: 닉네임은 2~20자로 입력해 주세요."},
+			{with("LANG", "en_US.UTF-8"), []string{"--email", "a@example.com"}, "refused: This e-mail is already registered."},
+			{with("LANG", "en_GB.UTF-8"), []string{"--email", "c@example.com", "--nickname", "x"},
+				"refused: nickname: Nicknames have 2 to 20 characters"},
+			{with("LANG", "ko_KR.UTF-8", "LC_ALL", "en_US.UTF-8"), []string{"--email", "not-an-address"},
+				"refused: email: Enter a valid e-mail address."},
+			{with("LANG", "C.UTF-8"), []string{"--email", "d@example.com", "--nickname", "<b>"}, "refused: nickname: 닉네임은"},
+		} {
+			code, _, errOut := create(tc.env, tc.args...)
+			if code != app.ExitError || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "accounts.") {
+				t.Errorf("%v (LANG=%s LC_ALL=%s): %d %q, want %q", tc.args, tc.env["LANG"], tc.env["LC_ALL"], code, errOut, tc.want)
+			}
 		}
 	})
 }

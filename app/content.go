@@ -56,7 +56,7 @@ func (c *cli) contentCmd() *cobra.Command {
 			return c.withApp(cmd, func(ctx context.Context, a *App) error {
 				rep, err := a.ImportBundle(ctx, b)
 				if err != nil {
-					return describe(err)
+					return a.describe(err)
 				}
 				printReport(c.stdout, rep)
 				fmt.Fprintf(c.stdout, "imported %s\n", summarize(b))
