@@ -186,21 +186,6 @@ func TestPasswordChangePage(t *testing.T) {
 
 var pageTokenRE = regexp.MustCompile(`/password/reset/confirm\?token=([A-Za-z0-9_%\-]+)`)
 
-func pageMail(t *testing.T, ta *apptest.T, to string) string {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, m := range ta.Mailer.Messages() {
-			if len(m.To) > 0 && m.To[0] == to {
-				return m.Text
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no mail to %s", to)
-	return ""
-}
-
 func TestPasswordResetPages(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		pageTime(ta)
@@ -220,7 +205,7 @@ func TestPasswordResetPages(t *testing.T) {
 		for _, r := range []*testkit.Response{unknown, known} {
 			r.Contains("<title>메일을 확인해 주세요 · Weaverse</title>", "비밀번호 재설정 링크를 보냈습니다", "60분")
 		}
-		text := pageMail(t, ta, "lost@example.com")
+		text := waitMailTo(t, ta, "lost@example.com", 1)
 		m := pageTokenRE.FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("no link in the mail: %s", text)
@@ -254,7 +239,7 @@ func TestPasswordResetPages(t *testing.T) {
 		}
 		newPageBrowser(t, ta).Post("/login", "email", "lost@example.com", "password", pagePassword).Status(401)
 		newPageBrowser(t, ta).login("lost@example.com", newPw)
-	})
+	}, withMailbox)
 }
 
 func TestAdminUsersPage(t *testing.T) {
