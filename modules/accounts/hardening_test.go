@@ -14,8 +14,43 @@ import (
 	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
+	"github.com/weaverse/weaverse/platform/password"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
+
+// jsonRequest is a request with a JSON body and headers as name/value pairs.
+func jsonRequest(method, path string, body any, headers ...string) *http.Request {
+	b, _ := json.Marshal(body)
+	r := httptest.NewRequest(method, path, bytes.NewReader(b))
+	r.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return r
+}
+
+// together sends the n requests made by req at once (released together,
+// each from its own goroutine) and hands each answer to read.
+func together(t *testing.T, ta *apptest.T, n int, req func(i int) *http.Request, read func(i int, resp *http.Response)) {
+	t.Helper()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		r := req(i)
+		wg.Go(func() {
+			<-start
+			resp, err := ta.App.Fiber.Test(r, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			read(i, resp)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
 
 // changePassword asks to change u's password.
 func changePassword(ta *apptest.T, u user, oldPw, newPw string) *testkit.Response {
@@ -59,31 +94,16 @@ func TestPasswordChangeThrottleConcurrent(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		u := register(t, ta, "hurried@example.com", "급한사람")
 		const n = 30
-		statuses := make([]int, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			body, _ := json.Marshal(map[string]string{"old_password": fmt.Sprintf("guess-%d-password", i), "new_password": "a-brand-new-secret-7"})
-			req := httptest.NewRequest(http.MethodPost, "/api/password/change/", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+u.Token)
-			wg.Go(func() {
-				<-start
-				resp, err := ta.App.Fiber.Test(req, -1)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp.Body.Close()
-				statuses[i] = resp.StatusCode
-			})
-		}
-		close(start)
-		wg.Wait()
 		got := map[int]int{}
-		for _, s := range statuses {
-			got[s]++
-		}
+		var mu sync.Mutex
+		together(t, ta, n, func(i int) *http.Request {
+			return jsonRequest(http.MethodPost, "/api/password/change/", map[string]string{
+				"old_password": fmt.Sprintf("guess-%d-password", i), "new_password": "a-brand-new-secret-7"}, as(u)...)
+		}, func(_ int, resp *http.Response) {
+			mu.Lock()
+			got[resp.StatusCode]++
+			mu.Unlock()
+		})
 		if got[422] != 10 || got[429] != n-10 {
 			t.Fatalf("%d concurrent wrong old passwords: %v, want 10×422 and %d×429", n, got, n-10)
 		}
@@ -163,7 +183,11 @@ func TestRegistrationBurstRefusedClearly(t *testing.T) {
 		cfg.Auth.Argon2 = config.Defaults().Auth.Argon2
 	})
 	before := countUsers(t, ta)
-	const n = 100
+	// More than the hasher runs and queues together on this machine (100
+	// on 2 cores).
+	a := config.Defaults().Auth.Argon2
+	l := password.AutoLimits(password.Params{Memory: a.MemoryKiB, Iterations: a.Iterations, Parallelism: a.Parallelism})
+	n := int(l.MemoryKiB/uint64(a.MemoryKiB)) + l.Queue + 34
 	type answer struct {
 		status     int
 		code       string
@@ -171,29 +195,14 @@ func TestRegistrationBurstRefusedClearly(t *testing.T) {
 		retryAfter string
 	}
 	answers := make([]answer, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		body, _ := json.Marshal(map[string]any{"email": fmt.Sprintf("crowd-%d@example.com", i), "password": pw,
-			"password_confirm": pw, "nickname": fmt.Sprintf("군중%d", i)})
-		req := httptest.NewRequest(http.MethodPost, "/api/student/register/", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept-Language", "en")
-		wg.Go(func() {
-			<-start
-			resp, err := ta.App.Fiber.Test(req, -1)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			var p struct{ Code, Detail string }
-			_ = json.NewDecoder(resp.Body).Decode(&p)
-			answers[i] = answer{resp.StatusCode, p.Code, p.Detail, resp.Header.Get("Retry-After")}
-		})
-	}
-	close(start)
-	wg.Wait()
+	together(t, ta, n, func(i int) *http.Request {
+		return jsonRequest(http.MethodPost, "/api/student/register/", map[string]any{"email": fmt.Sprintf("crowd-%d@example.com", i),
+			"password": pw, "password_confirm": pw, "nickname": fmt.Sprintf("군중%d", i)}, "Accept-Language", "en")
+	}, func(i int, resp *http.Response) {
+		var p struct{ Code, Detail string }
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		answers[i] = answer{resp.StatusCode, p.Code, p.Detail, resp.Header.Get("Retry-After")}
+	})
 	created, refused := 0, 0
 	for _, a := range answers {
 		switch {
