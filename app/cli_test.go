@@ -134,6 +134,7 @@ type started struct {
 	addr      string
 	firstLine string
 	stderr    *syncBuffer
+	attempts  int
 }
 
 // syncBuffer is a bytes.Buffer the child's stderr copier and the test may
@@ -155,15 +156,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startBinary starts bin in dir, listening on a free loopback port, and
-// waits for its first line on standard output. The port is chosen by the
-// kernel and released before the binary binds it, so another process may
-// take it in between: when the binary then exits because the address is in
-// use, it is started again on another port (a few times).
-func startBinary(t *testing.T, bin, dir string, env []string) *started {
+// startBinary starts bin in dir, listening on an address from port (a free
+// loopback port: freePort), and waits for its first line on standard
+// output. The port is chosen by the kernel and released before the binary
+// binds it, so another process may take it in between: when the binary
+// then exits because the address is in use, it is started again on another
+// port (a few times).
+func startBinary(t *testing.T, bin, dir string, env []string, port func(*testing.T) string) *started {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
-		addr := freePort(t)
+		addr := port(t)
 		cmd := exec.Command(bin)
 		cmd.Dir = dir
 		cmd.Env = append(append(os.Environ(), env...), "WEAVERSE_LISTEN="+addr)
@@ -189,7 +191,7 @@ func startBinary(t *testing.T, bin, dir string, env []string) *started {
 		case l, ok := <-line:
 			if ok {
 				t.Cleanup(func() { _ = cmd.Process.Kill() })
-				return &started{cmd: cmd, addr: addr, firstLine: l, stderr: stderr}
+				return &started{cmd: cmd, addr: addr, firstLine: l, stderr: stderr, attempts: attempt}
 			}
 			// Standard output closed without a line: the binary exited.
 			err := cmd.Wait()
@@ -220,8 +222,29 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 		if dialect != "sqlite" {
 			env = []string{"WEAVERSE_DATABASE_URL=" + testkit.DatabaseURL(t, dialect)}
 		}
-		run := startBinary(t, bin, dir, env)
+		port := freePort
+		if dialect == "sqlite" {
+			// The first port offered is taken by another process (as may
+			// happen between freePort and the binary's listen): the binary
+			// is started again on another.
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			offered := 0
+			port = func(t *testing.T) string {
+				if offered++; offered == 1 {
+					return taken.Addr().String()
+				}
+				return freePort(t)
+			}
+		}
+		run := startBinary(t, bin, dir, env, port)
 		cmd, addr, stderr := run.cmd, run.addr, run.stderr
+		if want := map[bool]int{true: 2, false: 1}[dialect == "sqlite"]; run.attempts != want {
+			t.Fatalf("started after %d attempts, want %d", run.attempts, want)
+		}
 		if !strings.Contains(run.firstLine, "http://"+addr) {
 			t.Fatalf("first line %q does not give the URL", run.firstLine)
 		}
