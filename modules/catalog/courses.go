@@ -255,16 +255,27 @@ func (s *service) validate(in *CourseInput, outline bool) error {
 	return invalid(ValidateCourseFields(in))
 }
 
-// CreateCourse creates a course with its outline in one transaction.
+// CreateCourse creates a course with its outline in one transaction. Slugs
+// left out are derived from the titles (see slugs.go).
 func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in CourseInput) (*CourseDetail, error) {
 	if err := s.authz.Check(p, objCourse, "create"); err != nil {
 		return nil, err
 	}
-	if err := s.validate(&in, true); err != nil {
-		return nil, err
-	}
+	derive := in.Slug == ""
+	fillOutlineSlugs(in.Lectures, nil, nil)
 	var id int64
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.txDerivingSlug(ctx, derive, func(ctx context.Context, tx bun.Tx) error {
+		if derive {
+			var err error
+			if in.Slug, err = freeSlug(ctx, in.Title, "course", func(ctx context.Context, base string) (map[string]bool, error) {
+				return s.st.slugsLike(ctx, tx, (*courseRow)(nil), "c", base)
+			}); err != nil {
+				return err
+			}
+		}
+		if err := s.validate(&in, true); err != nil {
+			return err
+		}
 		taken, err := s.st.courseSlugTaken(ctx, tx, in.Slug, 0)
 		if err != nil {
 			return err
@@ -287,6 +298,44 @@ func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in Cours
 		return nil, err
 	}
 	return s.Course(ctx, p, id)
+}
+
+// prepareUpdate fills what a change of a course leaves out — its slug, and
+// the slugs of the lectures and topics it names by id, which stay as they
+// are — derives the slugs of new lectures and topics, and validates the
+// result (its outline when outline).
+func (s *service) prepareUpdate(ctx context.Context, tx bun.IDB, row *courseRow, in *CourseInput, outline bool) error {
+	if in.Slug == "" {
+		in.Slug = row.Slug
+	}
+	if outline {
+		lectures, topics, err := s.st.allOutline(ctx, tx, row.ID)
+		if err != nil {
+			return err
+		}
+		lectureSlugs, topicSlugs := map[int64]string{}, map[int64]string{}
+		for _, l := range lectures {
+			lectureSlugs[l.ID] = l.Slug
+		}
+		for _, t := range topics {
+			topicSlugs[t.ID] = t.Slug
+		}
+		fillOutlineSlugs(in.Lectures, lectureSlugs, topicSlugs)
+	}
+	return s.validate(in, outline)
+}
+
+// txDerivingSlug runs fn in a transaction. When fn derives a slug (derive)
+// and a concurrent transaction committed the same one first, the unique
+// index refuses it (errSlugTaken): fn then runs again in a new transaction,
+// which sees that slug taken and derives the next one.
+func (s *service) txDerivingSlug(ctx context.Context, derive bool, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.RunInTx(ctx, fn)
+		if !derive || attempt == 3 || !errors.Is(err, errSlugTaken) {
+			return err
+		}
+	}
 }
 
 // editable locks and loads a live course for act (update, delete): 404 when
@@ -324,7 +373,7 @@ func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int6
 		if err != nil {
 			return err
 		}
-		if err := s.validate(&in, true); err != nil {
+		if err := s.prepareUpdate(ctx, tx, row, &in, true); err != nil {
 			return err
 		}
 		return s.write(ctx, tx, p, row, &in, true, true)
@@ -397,7 +446,7 @@ func (s *service) checkNoCycle(ctx context.Context, tx bun.IDB, courseID int64) 
 type CoursePatch struct {
 	Slug           *string         `json:"slug,omitempty"`
 	Title          *string         `json:"title,omitempty"`
-	Summary        *string         `json:"summary,omitempty"`
+	Summary        *string         `json:"short_description,omitempty"`
 	Description    *string         `json:"description,omitempty"`
 	Category       *string         `json:"category,omitempty"`
 	SkillLevel     *string         `json:"skill_level,omitempty"`
@@ -411,6 +460,8 @@ type CoursePatch struct {
 	Thumbnail      *string         `json:"thumbnail,omitempty"`
 	IntroVideo     *string         `json:"intro_video,omitempty"`
 	Lectures       *[]LectureInput `json:"lectures,omitempty"`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // patch overlays a patch on an input: the fields the patch sets (non-nil:
@@ -438,8 +489,9 @@ func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64,
 		if err := patch(&in, cp); err != nil {
 			return err
 		}
+		in.aliasConflicts = cp.aliasConflicts
 		outline := cp.Lectures != nil
-		if err := s.validate(&in, outline); err != nil {
+		if err := s.prepareUpdate(ctx, tx, row, &in, outline); err != nil {
 			return err
 		}
 		return s.write(ctx, tx, p, row, &in, cp.Prerequisites != nil, outline)

@@ -298,7 +298,7 @@ func TestStudioPages(t *testing.T) {
 			t.Fatalf("edit form not prefilled:\n%.3000s", page)
 		}
 		outline := html.UnescapeString(strings.TrimPrefix(m[1], "\n"))
-		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"premium": true`) {
+		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"is_premium": true`) {
 			t.Fatalf("outline JSON:\n%s", outline)
 		}
 		form := courseForm("go-server", "Go로 만드는 웹 서버")
