@@ -210,7 +210,9 @@ func TestContractNames(t *testing.T) {
 		}
 
 		// Both names, different values: 422 at the new name, nothing saved.
-		count := func() int { return int(ta.Get("/api/courses/?mine=true", as(tutor)...).Status(200).Map()["count"].(float64)) }
+		count := func() int {
+			return int(ta.Get("/api/courses/?mine=true", as(tutor)...).Status(200).Map()["count"].(float64))
+		}
 		before := count()
 		clash := minimal("충돌")
 		clash["summary"] = "다른 요약"
