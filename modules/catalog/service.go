@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -58,12 +57,6 @@ var (
 	errTopicNotFound      = apperr.New(apperr.NotFound, "catalog.topic_not_found", "catalog.topic_not_found")
 	errSlugTaken          = apperr.New(apperr.Conflict, "catalog.slug_taken", "catalog.slug_taken")
 )
-
-func newMarkdown() goldmark.Markdown {
-	// goldmark drops raw HTML and dangerous link schemes unless told
-	// otherwise: course text cannot inject script into pages.
-	return goldmark.New(goldmark.WithExtensions(extension.GFM))
-}
 
 // render turns Markdown into safe HTML.
 func (s *service) render(md string) string {
