@@ -421,3 +421,69 @@ func TestImportKeepsOthersCurriculums(t *testing.T) {
 		ta.Get("/api/curriculums/own/").Problem(404, "catalog.curriculum_not_found")
 	})
 }
+
+// TestSearchRanksAndNames: a search finds courses by title, descriptions,
+// tag, or a category's label in either language, title matches first; the
+// list's category tabs show only categories with a published course.
+func TestSearchRanksAndNames(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		mk := func(title, summary, description, category string, tags ...string) {
+			body := minimal(title)
+			body["short_description"], body["description"], body["category"], body["tags"], body["status"] =
+				summary, description, category, tags, "published"
+			ta.Request(http.MethodPost, "/api/courses/", body, as(tutor)...).Status(201)
+		}
+		mk("웹 기초", "HTML과 CSS", "JavaScript가 조금 나옵니다", "frontend", "html")
+		mk("모던 문법", "ES2024까지", "", "javascript", "es6")
+		mk("JavaScript 심화", "클로저와 비동기", "", "javascript")
+		mk("서버 만들기", "JavaScript로 서버를", "", "backend", "Node")
+		draft := minimal("초안")
+		draft["short_description"], draft["category"] = "JavaScript", "javascript" // a draft: never listed
+		ta.Request(http.MethodPost, "/api/courses/", draft, as(tutor)...).Status(201)
+		titles := func(query string) []string {
+			t.Helper()
+			var page struct{ Results []catalog.CourseSummary }
+			ta.Get("/api/courses/?search=" + query).Status(200).JSON(&page)
+			out := []string{}
+			for _, c := range page.Results {
+				out = append(out, c.Title)
+			}
+			return out
+		}
+		for query, want := range map[string][]string{
+			"%EC%9E%90%EB%B0%94%EC%8A%A4%ED%81%AC%EB%A6%BD%ED%8A%B8": {"JavaScript 심화", "모던 문법"}, // 자바스크립트: the category's label
+			"JavaScript":                  {"JavaScript 심화", "서버 만들기", "모던 문법", "웹 기초"}, // title, summary, category, body
+			"javascript":                  {"JavaScript 심화", "서버 만들기", "모던 문법", "웹 기초"},
+			"es6":                         {"모던 문법"}, // a tag
+			"node":                        {"서버 만들기"},
+			"%EB%B0%B1%EC%97%94%EB%93%9C": {"서버 만들기"}, // 백엔드
+			"Databases":                   {},
+			"%22%2C":                      {}, // ", matches no JSON syntax
+		} {
+			if got := titles(query); !slices.Equal(got, want) {
+				t.Errorf("search %s: %v, want %v", query, got, want)
+			}
+		}
+		// An explicit ordering still wins.
+		if got := titles("JavaScript&ordering=title"); !slices.Equal(got, []string{"JavaScript 심화", "모던 문법", "서버 만들기", "웹 기초"}) {
+			t.Errorf("ordered by title: %v", got)
+		}
+
+		page := body(pagesAs(ta, nil).get("/courses?q=%EC%9E%90%EB%B0%94%EC%8A%A4%ED%81%AC%EB%A6%BD%ED%8A%B8").Status(200))
+		for _, want := range []string{"JavaScript 심화", "모던 문법", "관련도순", "category=javascript", "category=frontend", "category=backend"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("search page lacks %q", want)
+			}
+		}
+		for _, empty := range []string{"category=data&", "category=design", "category=devops", `category=data"`} {
+			if strings.Contains(page, empty) {
+				t.Errorf("search page shows the empty tab %q", empty)
+			}
+		}
+		// A category chosen by its address keeps its tab, empty or not.
+		if page := body(pagesAs(ta, nil).get("/courses?category=design").Status(200)); !strings.Contains(page, "category=design") {
+			t.Error("the chosen empty category lost its tab")
+		}
+	})
+}

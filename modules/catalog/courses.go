@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/i18n"
 )
 
 // courseFilter selects courses for the list.
@@ -38,7 +41,7 @@ func (s *service) readScope(p *authz.Principal) authz.Scope {
 // a fixed number of queries: the published ones, or the caller's own (Mine),
 // among those the caller may read.
 func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseFilter) ([]CourseSummary, int, error) {
-	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p)}
+	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p), searchCategories: s.categoriesNamed(f.Search)}
 	l.Mine = f.Mine && p != nil // an anonymous caller has no courses: "mine" is the catalog
 	if f.Curriculum != "" {
 		cu, err := s.st.curriculum(ctx, s.db.R, f.Curriculum, l.uid)
@@ -59,6 +62,31 @@ func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseF
 	}
 	out, err := s.summaries(ctx, rows)
 	return out, count, err
+}
+
+// categoriesNamed returns the categories whose label, in any of the site's
+// languages, contains term (ignoring case): "자바스크립트" names javascript,
+// "data" data and database. Terms under two characters name none.
+func (s *service) categoriesNamed(term string) []string {
+	term = strings.ToLower(strings.TrimSpace(term))
+	if s.i18n == nil || utf8.RuneCountInString(term) < 2 {
+		return nil
+	}
+	var out []string
+	for _, c := range Categories {
+		for _, lang := range []string{i18n.KO, i18n.EN} {
+			if strings.Contains(strings.ToLower(s.i18n.T(lang, "catalog.page.category."+c, nil)), term) || strings.Contains(c, term) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// PublishedCategories returns the categories that have a published course.
+func (s *service) PublishedCategories(ctx context.Context) (map[string]bool, error) {
+	return s.st.publishedCategories(ctx, s.db.R)
 }
 
 // summaries builds list items: one query for the counts, one for the authors.

@@ -14,7 +14,7 @@ var tags = []string{"Catalog"}
 
 type courseListInput struct {
 	httpx.PageParams
-	Search     string `query:"search" maxLength:"100" doc:"Words of the title or descriptions, ignoring case (Korean too)."`
+	Search     string `query:"search" maxLength:"100" doc:"Words of the title or descriptions, a tag, or a category's name (Korean or English), ignoring case. Without an ordering the best matches come first: in the title, then the short description, then by tag or category, then in the description."`
 	Category   string `query:"category" doc:"One of the categories (see CourseInput)."`
 	SkillLevel string `query:"skill_level"`
 	PriceLevel string `query:"price_level" enum:"free,paid," doc:"free: price 0; paid: price above 0."`

@@ -12,6 +12,7 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/provide"
 )
 
@@ -34,6 +35,8 @@ type service struct {
 	storefront  provide.Slot[Storefront]
 	md          goldmark.Markdown
 	logger      *slog.Logger
+	// i18n holds the category labels a search matches (nil: none).
+	i18n *i18n.Bundle
 }
 
 // The catalog's permission matrix (Module.Policies): objects, the actions
