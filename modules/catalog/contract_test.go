@@ -487,3 +487,25 @@ func TestSearchRanksAndNames(t *testing.T) {
 		}
 	})
 }
+
+// TestCoursePageBySlug: /courses/{slug} redirects to the course's canonical
+// address; a draft's or a deleted course's slug is as unknown as a wrong one.
+func TestCoursePageBySlug(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		body := minimal("공개 강좌")
+		body["status"] = "published"
+		var d catalog.CourseDetail
+		ta.Request(http.MethodPost, "/api/courses/", body, as(tutor)...).Status(201).JSON(&d)
+		anon := pagesAs(ta, nil)
+		if loc := anon.get("/courses/" + d.Slug).Status(301).Header.Get("Location"); loc != fmt.Sprintf("/courses/%d", d.ID) {
+			t.Fatalf("redirect to %q", loc)
+		}
+		var draft catalog.CourseDetail
+		ta.Request(http.MethodPost, "/api/courses/", minimal("초안 강좌"), as(tutor)...).Status(201).JSON(&draft)
+		anon.get("/courses/" + draft.Slug).Status(404)
+		pagesAs(ta, &tutor).get("/courses/" + draft.Slug).Status(301)
+		anon.get("/courses/no-such-course").Status(404)
+		anon.get("/courses/Not%20A%20Slug").Status(404)
+	})
+}

@@ -142,6 +142,19 @@ func (s *service) visibleCourse(ctx context.Context, idb bun.IDB, p *authz.Princ
 	return r, s.readable(p, objCourse, r.rels, errCourseNotFound)
 }
 
+// CourseIDBySlug returns the id of the live course named slug, when p may
+// read it (404 otherwise, as for an id).
+func (s *service) CourseIDBySlug(ctx context.Context, p *authz.Principal, slug string) (int64, error) {
+	r, err := s.st.courseBySlug(ctx, s.db.R, slug, userID(p))
+	if err != nil {
+		return 0, err
+	}
+	if r == nil || r.DeletedAt != nil {
+		return 0, errCourseNotFound
+	}
+	return r.ID, s.readable(p, objCourse, r.rels, errCourseNotFound)
+}
+
 // CourseByID implements Reader.
 func (s *service) CourseByID(ctx context.Context, id int64) (CourseSummary, error) {
 	r, err := s.st.course(ctx, s.db.R, id, 0)
