@@ -104,36 +104,36 @@ func aliasErrors(v *validator, loc string, conflicts []string) {
 	}
 }
 
+// decodeRenamed is unalias for an UnmarshalJSON method: the fields given
+// under both names are added to conflicts, for the validator to report.
+func decodeRenamed(b []byte, dst any, renames []renamed, conflicts *[]string) error {
+	c, err := unalias(b, dst, renames)
+	*conflicts = append(*conflicts, c...)
+	return err
+}
+
 // UnmarshalJSON reads a course, old field names included (see unalias).
 func (c *CourseInput) UnmarshalJSON(b []byte) error {
 	type plain CourseInput
-	conflicts, err := unalias(b, (*plain)(c), courseRenames)
-	c.aliasConflicts = append(c.aliasConflicts, conflicts...)
-	return err
+	return decodeRenamed(b, (*plain)(c), courseRenames, &c.aliasConflicts)
 }
 
 // UnmarshalJSON reads a topic, old field names included (see unalias).
 func (t *TopicInput) UnmarshalJSON(b []byte) error {
 	type plain TopicInput
-	conflicts, err := unalias(b, (*plain)(t), topicRenames)
-	t.aliasConflicts = append(t.aliasConflicts, conflicts...)
-	return err
+	return decodeRenamed(b, (*plain)(t), topicRenames, &t.aliasConflicts)
 }
 
 // UnmarshalJSON reads a course patch, old field names included.
 func (p *CoursePatch) UnmarshalJSON(b []byte) error {
 	type plain CoursePatch
-	conflicts, err := unalias(b, (*plain)(p), courseRenames)
-	p.aliasConflicts = append(p.aliasConflicts, conflicts...)
-	return err
+	return decodeRenamed(b, (*plain)(p), courseRenames, &p.aliasConflicts)
 }
 
 // UnmarshalJSON reads a curriculum patch, old field names included.
 func (p *CurriculumPatch) UnmarshalJSON(b []byte) error {
 	type plain CurriculumPatch
-	conflicts, err := unalias(b, (*plain)(p), courseRenames)
-	p.aliasConflicts = append(p.aliasConflicts, conflicts...)
-	return err
+	return decodeRenamed(b, (*plain)(p), courseRenames, &p.aliasConflicts)
 }
 
 // UnmarshalJSON reads a curriculum with its courses, old field names
@@ -141,7 +141,5 @@ func (p *CurriculumPatch) UnmarshalJSON(b []byte) error {
 // would be promoted and course_ids would never be read.
 func (c *curriculumBody) UnmarshalJSON(b []byte) error {
 	type plain curriculumBody
-	conflicts, err := unalias(b, (*plain)(c), courseRenames)
-	c.aliasConflicts = append(c.aliasConflicts, conflicts...)
-	return err
+	return decodeRenamed(b, (*plain)(c), courseRenames, &c.aliasConflicts)
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/weaverse/weaverse/app/apptest"
@@ -507,5 +508,60 @@ func TestCoursePageBySlug(t *testing.T) {
 		pagesAs(ta, &tutor).get("/courses/" + draft.Slug).Status(301)
 		anon.get("/courses/no-such-course").Status(404)
 		anon.get("/courses/Not%20A%20Slug").Status(404)
+	})
+}
+
+// TestSlugsDerivedConcurrently: concurrent creations of one title all
+// succeed, each with its own slug.
+func TestSlugsDerivedConcurrently(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		const n = 6
+		// The goroutines only send; the test's goroutine checks (a failing
+		// check stops the goroutine it runs in).
+		type result struct {
+			status int
+			body   []byte
+		}
+		results := make(chan result, 2*n)
+		var wg sync.WaitGroup
+		for i := range 2 * n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				path, body := "/api/courses/", minimal("동시에 만든 강좌")
+				if i%2 == 1 {
+					path, body = "/api/curriculums/", map[string]any{"title": "동시에 만든 과정", "category": "frontend",
+						"skill_level": "beginner", "price": 0}
+				}
+				r := ta.Request(http.MethodPost, path, body, as(tutor)...)
+				results <- result{r.StatusCode, r.Body}
+			}()
+		}
+		wg.Wait()
+		close(results)
+		slugs := []string{}
+		for r := range results {
+			var d struct{ Slug string }
+			if r.status != http.StatusCreated || json.Unmarshal(r.body, &d) != nil {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			slugs = append(slugs, d.Slug)
+		}
+		got := map[string]bool{}
+		for _, s := range slugs {
+			got[s] = true
+		}
+		for i := 1; i <= n; i++ {
+			suffix := ""
+			if i > 1 {
+				suffix = fmt.Sprintf("-%d", i)
+			}
+			for _, base := range []string{"dongsie-mandeun-gangjwa", "dongsie-mandeun-gwajeong"} {
+				if !got[base+suffix] {
+					t.Errorf("missing %s%s among %v", base, suffix, got)
+				}
+			}
+		}
 	})
 }

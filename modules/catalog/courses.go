@@ -308,9 +308,7 @@ func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in Cours
 	err := s.txDerivingSlug(ctx, derive, func(ctx context.Context, tx bun.Tx) error {
 		if derive {
 			var err error
-			if in.Slug, err = freeSlug(ctx, in.Title, "course", func(ctx context.Context, base string) (map[string]bool, error) {
-				return s.st.slugsLike(ctx, tx, (*courseRow)(nil), "c", base)
-			}); err != nil {
+			if in.Slug, err = s.deriveSlug(ctx, tx, (*courseRow)(nil), "c", in.Title, "course"); err != nil {
 				return err
 			}
 		}
@@ -367,9 +365,10 @@ func (s *service) prepareUpdate(ctx context.Context, tx bun.IDB, row *courseRow,
 }
 
 // txDerivingSlug runs fn in a transaction. When fn derives a slug (derive)
-// and a concurrent transaction committed the same one first, the unique
-// index refuses it (errSlugTaken): fn then runs again in a new transaction,
-// which sees that slug taken and derives the next one.
+// and a concurrent transaction that gave the same slug explicitly (and so
+// took no lock, see deriveSlug) committed it first, the unique index
+// refuses it (errSlugTaken): fn then runs again in a new transaction, which
+// sees that slug taken and derives the next one.
 func (s *service) txDerivingSlug(ctx context.Context, derive bool, fn func(ctx context.Context, tx bun.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.db.RunInTx(ctx, fn)

@@ -107,9 +107,7 @@ func (s *service) SaveCurriculum(ctx context.Context, p *authz.Principal, id int
 		switch {
 		case derive && id == 0:
 			var err error
-			if in.Slug, err = freeSlug(ctx, in.Title, "curriculum", func(ctx context.Context, base string) (map[string]bool, error) {
-				return s.st.slugsLike(ctx, tx, (*curriculumRow)(nil), "cu", base)
-			}); err != nil {
+			if in.Slug, err = s.deriveSlug(ctx, tx, (*curriculumRow)(nil), "cu", in.Title, "curriculum"); err != nil {
 				return err
 			}
 		case derive:

@@ -1,9 +1,12 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/uptrace/bun"
 
 	"github.com/gosimple/slug"
 )
@@ -75,20 +78,22 @@ func uniqueSlug(base, fallback string, taken func(string) bool) string {
 	return s
 }
 
-// freeSlug derives a slug from title that no row of the query's table
-// holds (live or deleted: the index is over all rows), reading the slugs
-// that could collide through taken.
-func freeSlug(ctx context.Context, title, fallback string,
-	taken func(ctx context.Context, base string) (map[string]bool, error)) (string, error) {
-	base := Slugify(title)
-	if base == "" {
-		base = fallback
+// deriveSlug derives from title a slug that no row of model's table
+// (aliased alias) holds, live or deleted (the unique index covers both).
+// Two transactions deriving from the same base take turns on a named lock:
+// the second reads the first's slug once it commits (Postgres reads
+// committed rows per statement; SQLite runs writers one at a time), so
+// concurrent creations of one title get -2, -3… rather than a conflict.
+func (s *service) deriveSlug(ctx context.Context, tx bun.IDB, model any, alias, title, fallback string) (string, error) {
+	base := cmp.Or(Slugify(title), fallback)
+	if err := s.db.LockKey(ctx, tx, "catalog.slug:"+alias+":"+base); err != nil {
+		return "", err
 	}
-	used, err := taken(ctx, base)
+	used, err := s.st.slugsLike(ctx, tx, model, alias, base)
 	if err != nil {
 		return "", err
 	}
-	return uniqueSlug(base, fallback, func(s string) bool { return used[s] }), nil
+	return uniqueSlug(base, fallback, func(x string) bool { return used[x] }), nil
 }
 
 // fillOutlineSlugs gives every lecture and topic of an outline that has no
