@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 )
@@ -67,7 +68,14 @@ func unalias(b []byte, dst any, renames []renamed) (conflicts []string, err erro
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	return conflicts, dec.Decode(dst)
+	err = dec.Decode(dst)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// The offset counts from this object, not from the document the
+		// caller decodes: say it is unknown rather than point elsewhere.
+		te.Offset = -1
+	}
+	return conflicts, err
 }
 
 // mentions reports whether b may hold an old name: a cheap test that spares

@@ -565,3 +565,13 @@ func TestSlugsDerivedConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestStudioOutlineTypeError: a value of the wrong type inside a topic is
+// named by its field, not placed at a line it is not on.
+func TestStudioOutlineTypeError(t *testing.T) {
+	ta := apptest.New(t, "sqlite")
+	tutor := newUser(t, ta, "tutor", "tutor")
+	form := courseForm("", "형식 오류")
+	form.Set("lectures", "[{\"title\":\"강의\",\n\"topics\":[{\"title\":\"영상\",\"type\":\"video\",\n\"duration\":\"길게\"}]}]")
+	pagesAs(ta, &tutor).post("/studio/courses/new", form).Status(422).Contains("duration", "int").NotContains("번째 줄")
+}
