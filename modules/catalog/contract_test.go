@@ -316,8 +316,12 @@ func TestSchemaRules(t *testing.T) {
 			t.Errorf("%s: %s should be the deprecated name of %s", schema, names[0], names[1])
 		}
 	}
-	if p := prop("CourseInput", "price"); p["minimum"] != float64(0) {
-		t.Errorf("price: %v", p)
+	for schema, bounds := range map[string][3]any{"CourseInput.price": {0.0, 1e8}, "CoursePatch.credits": {0.0, 10.0},
+		"CourseInput.estimated_hours": {0.0, 500.0}, "CurriculumBody.access_days": {0.0, 3650.0}} {
+		s, name, _ := strings.Cut(schema, ".")
+		if p := prop(s, name); p["minimum"] != bounds[0] || p["maximum"] != bounds[1] {
+			t.Errorf("%s: %v", schema, p)
+		}
 	}
 	if typ := fmt.Sprint(doc.Components.Schemas["TopicContent"]["type"]); typ != "[object null]" {
 		t.Errorf("TopicContent type %s: a locked topic's content is null", typ)

@@ -123,8 +123,15 @@ type AssignmentInput struct {
 	Tests       []AssignmentTest `json:"tests" yaml:"tests"`
 }
 
-// maxPrice is the highest price, in KRW.
-const maxPrice = 100_000_000
+// The bounds of a course's and a curriculum's numbers, which the OpenAPI
+// schema states too (see schema.go). An access period of 0 (or none)
+// means the default, 730 days.
+const (
+	maxPrice      = 100_000_000 // KRW
+	maxAccessDays = 3650
+	maxCredits    = 10
+	maxHours      = 500
+)
 
 // SlugPattern is the rule of every slug (lower-case letters and digits in
 // hyphen-separated words), at most MaxSlugLength bytes long. The bundle
@@ -226,7 +233,7 @@ func ValidateCurriculum(c *CurriculumInput) []apperr.FieldError {
 	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
 	v.oneOf("status", c.Status, Statuses)
 	v.between("price", c.Price, 0, maxPrice)
-	v.between("access_days", int64(c.AccessDays), 1, 3650)
+	v.between("access_days", int64(c.AccessDays), 1, maxAccessDays)
 	validateTags(v, c.Tags)
 	seen := map[string]bool{}
 	for i, s := range c.Courses {
@@ -276,9 +283,9 @@ func validateCourseFields(v *validator, c *CourseInput) {
 	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
 	v.oneOf("status", c.Status, Statuses)
 	v.between("price", c.Price, 0, maxPrice)
-	v.between("access_days", int64(c.AccessDays), 1, 3650)
-	v.between("credits", int64(c.Credits), 0, 10)
-	v.between("estimated_hours", int64(c.EstimatedHours), 0, 500)
+	v.between("access_days", int64(c.AccessDays), 1, maxAccessDays)
+	v.between("credits", int64(c.Credits), 0, maxCredits)
+	v.between("estimated_hours", int64(c.EstimatedHours), 0, maxHours)
 	validateTags(v, c.Tags)
 	for i, p := range c.Prerequisites {
 		v.slug(fmt.Sprintf("prerequisites[%d]", i), p)

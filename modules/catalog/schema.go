@@ -58,9 +58,14 @@ func completeSchemas(api huma.API, kinds *Kinds) {
 		slugRule(s)
 		s.Pattern, s.Description = SlugPattern, "" // a prerequisite names a course: never empty
 	})
-	constrain(api, append(append([]reflect.Type{}, courseInputTypes...), curriculumTypes...), "price", func(s *huma.Schema) {
-		s.Minimum, s.Maximum = ptr(float64(0)), ptr(float64(maxPrice))
-	})
+	bounds := func(max int64) func(*huma.Schema) {
+		return func(s *huma.Schema) { s.Minimum, s.Maximum = ptr(float64(0)), ptr(float64(max)) }
+	}
+	courseAndCurriculum := append(append([]reflect.Type{}, courseInputTypes...), curriculumTypes...)
+	constrain(api, courseAndCurriculum, "price", bounds(maxPrice))
+	constrain(api, courseAndCurriculum, "access_days", bounds(maxAccessDays)) // 0: the default
+	constrain(api, courseInputTypes, "credits", bounds(maxCredits))
+	constrain(api, courseInputTypes, "estimated_hours", bounds(maxHours))
 	for _, t := range append(append([]reflect.Type{}, courseInputTypes...), curriculumTypes...) {
 		deprecate(api, t, courseRenames)
 	}
