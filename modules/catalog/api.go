@@ -68,7 +68,7 @@ type CourseSummary struct {
 	ID             int64     `json:"id"`
 	Slug           string    `json:"slug"`
 	Title          string    `json:"title"`
-	Summary        string    `json:"summary"`
+	Summary        string    `json:"short_description"`
 	Category       string    `json:"category"`
 	SkillLevel     string    `json:"skill_level"`
 	Price          int64     `json:"price" doc:"KRW, when sold alone."`
@@ -94,7 +94,7 @@ type CurriculumSummary struct {
 	ID          int64     `json:"id"`
 	Slug        string    `json:"slug"`
 	Title       string    `json:"title"`
-	Summary     string    `json:"summary"`
+	Summary     string    `json:"short_description"`
 	Category    string    `json:"category"`
 	SkillLevel  string    `json:"skill_level"`
 	Price       int64     `json:"price" doc:"KRW."`
@@ -116,7 +116,7 @@ type Author struct {
 // RoadmapItem is a course on the roadmap.
 type RoadmapItem struct {
 	CourseSummary
-	Status CourseStatus `json:"status,omitempty" enum:"locked,owned,in_progress,completed,expired" doc:"The caller's status (absent for anonymous callers)."`
+	Status CourseStatus `json:"status,omitempty" doc:"The caller's status (absent for anonymous callers)."`
 }
 
 // Roadmap is a curriculum's courses in order.

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/i18n"
 )
 
 // courseFilter selects courses for the list.
@@ -38,7 +41,7 @@ func (s *service) readScope(p *authz.Principal) authz.Scope {
 // a fixed number of queries: the published ones, or the caller's own (Mine),
 // among those the caller may read.
 func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseFilter) ([]CourseSummary, int, error) {
-	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p)}
+	l := courseList{courseFilter: f, uid: userID(p), scope: s.readScope(p), searchCategories: s.categoriesNamed(f.Search)}
 	l.Mine = f.Mine && p != nil // an anonymous caller has no courses: "mine" is the catalog
 	if f.Curriculum != "" {
 		cu, err := s.st.curriculum(ctx, s.db.R, f.Curriculum, l.uid)
@@ -59,6 +62,31 @@ func (s *service) ListCourses(ctx context.Context, p *authz.Principal, f courseF
 	}
 	out, err := s.summaries(ctx, rows)
 	return out, count, err
+}
+
+// categoriesNamed returns the categories whose label, in any of the site's
+// languages, contains term (ignoring case): "자바스크립트" names javascript,
+// "data" data and database. Terms under two characters name none.
+func (s *service) categoriesNamed(term string) []string {
+	term = strings.ToLower(strings.TrimSpace(term))
+	if s.i18n == nil || utf8.RuneCountInString(term) < 2 {
+		return nil
+	}
+	var out []string
+	for _, c := range Categories {
+		for _, lang := range []string{i18n.KO, i18n.EN} {
+			if strings.Contains(strings.ToLower(s.i18n.T(lang, "catalog.page.category."+c, nil)), term) || strings.Contains(c, term) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// PublishedCategories returns the categories that have a published course.
+func (s *service) PublishedCategories(ctx context.Context) (map[string]bool, error) {
+	return s.st.publishedCategories(ctx, s.db.R)
 }
 
 // summaries builds list items: one query for the counts, one for the authors.
@@ -112,6 +140,19 @@ func (s *service) visibleCourse(ctx context.Context, idb bun.IDB, p *authz.Princ
 		return nil, err
 	}
 	return r, s.readable(p, objCourse, r.rels, errCourseNotFound)
+}
+
+// CourseIDBySlug returns the id of the live course named slug, when p may
+// read it (404 otherwise, as for an id).
+func (s *service) CourseIDBySlug(ctx context.Context, p *authz.Principal, slug string) (int64, error) {
+	r, err := s.st.courseBySlug(ctx, s.db.R, slug, userID(p))
+	if err != nil {
+		return 0, err
+	}
+	if r == nil || r.DeletedAt != nil {
+		return 0, errCourseNotFound
+	}
+	return r.ID, s.readable(p, objCourse, r.rels, errCourseNotFound)
 }
 
 // CourseByID implements Reader.
@@ -255,16 +296,25 @@ func (s *service) validate(in *CourseInput, outline bool) error {
 	return invalid(ValidateCourseFields(in))
 }
 
-// CreateCourse creates a course with its outline in one transaction.
+// CreateCourse creates a course with its outline in one transaction. Slugs
+// left out are derived from the titles (see slugs.go).
 func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in CourseInput) (*CourseDetail, error) {
 	if err := s.authz.Check(p, objCourse, "create"); err != nil {
 		return nil, err
 	}
-	if err := s.validate(&in, true); err != nil {
-		return nil, err
-	}
+	derive := in.Slug == ""
+	fillOutlineSlugs(in.Lectures, nil, nil)
 	var id int64
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.txDerivingSlug(ctx, derive, func(ctx context.Context, tx bun.Tx) error {
+		if derive {
+			var err error
+			if in.Slug, err = s.deriveSlug(ctx, tx, (*courseRow)(nil), "c", in.Title, "course"); err != nil {
+				return err
+			}
+		}
+		if err := s.validate(&in, true); err != nil {
+			return err
+		}
 		taken, err := s.st.courseSlugTaken(ctx, tx, in.Slug, 0)
 		if err != nil {
 			return err
@@ -287,6 +337,45 @@ func (s *service) CreateCourse(ctx context.Context, p *authz.Principal, in Cours
 		return nil, err
 	}
 	return s.Course(ctx, p, id)
+}
+
+// prepareUpdate fills what a change of a course leaves out — its slug, and
+// the slugs of the lectures and topics it names by id, which stay as they
+// are — derives the slugs of new lectures and topics, and validates the
+// result (its outline when outline).
+func (s *service) prepareUpdate(ctx context.Context, tx bun.IDB, row *courseRow, in *CourseInput, outline bool) error {
+	if in.Slug == "" {
+		in.Slug = row.Slug
+	}
+	if outline {
+		lectures, topics, err := s.st.allOutline(ctx, tx, row.ID)
+		if err != nil {
+			return err
+		}
+		lectureSlugs, topicSlugs := map[int64]string{}, map[int64]string{}
+		for _, l := range lectures {
+			lectureSlugs[l.ID] = l.Slug
+		}
+		for _, t := range topics {
+			topicSlugs[t.ID] = t.Slug
+		}
+		fillOutlineSlugs(in.Lectures, lectureSlugs, topicSlugs)
+	}
+	return s.validate(in, outline)
+}
+
+// txDerivingSlug runs fn in a transaction. When fn derives a slug (derive)
+// and a concurrent transaction that gave the same slug explicitly (and so
+// took no lock, see deriveSlug) committed it first, the unique index
+// refuses it (errSlugTaken): fn then runs again in a new transaction, which
+// sees that slug taken and derives the next one.
+func (s *service) txDerivingSlug(ctx context.Context, derive bool, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.RunInTx(ctx, fn)
+		if !derive || attempt == 3 || !errors.Is(err, errSlugTaken) {
+			return err
+		}
+	}
 }
 
 // editable locks and loads a live course for act (update, delete): 404 when
@@ -324,7 +413,7 @@ func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int6
 		if err != nil {
 			return err
 		}
-		if err := s.validate(&in, true); err != nil {
+		if err := s.prepareUpdate(ctx, tx, row, &in, true); err != nil {
 			return err
 		}
 		return s.write(ctx, tx, p, row, &in, true, true)
@@ -397,7 +486,7 @@ func (s *service) checkNoCycle(ctx context.Context, tx bun.IDB, courseID int64) 
 type CoursePatch struct {
 	Slug           *string         `json:"slug,omitempty"`
 	Title          *string         `json:"title,omitempty"`
-	Summary        *string         `json:"summary,omitempty"`
+	Summary        *string         `json:"short_description,omitempty"`
 	Description    *string         `json:"description,omitempty"`
 	Category       *string         `json:"category,omitempty"`
 	SkillLevel     *string         `json:"skill_level,omitempty"`
@@ -411,6 +500,8 @@ type CoursePatch struct {
 	Thumbnail      *string         `json:"thumbnail,omitempty"`
 	IntroVideo     *string         `json:"intro_video,omitempty"`
 	Lectures       *[]LectureInput `json:"lectures,omitempty"`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // patch overlays a patch on an input: the fields the patch sets (non-nil:
@@ -438,8 +529,9 @@ func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64,
 		if err := patch(&in, cp); err != nil {
 			return err
 		}
+		in.aliasConflicts = cp.aliasConflicts
 		outline := cp.Lectures != nil
-		if err := s.validate(&in, outline); err != nil {
+		if err := s.prepareUpdate(ctx, tx, row, &in, outline); err != nil {
 			return err
 		}
 		return s.write(ctx, tx, p, row, &in, cp.Prerequisites != nil, outline)

@@ -83,7 +83,8 @@ func (s *service) SaveCurriculum(ctx context.Context, p *authz.Principal, id int
 	in.Courses = nil
 	uid := userID(p)
 	var saved int64
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	derive := in.Slug == ""
+	err := s.txDerivingSlug(ctx, derive && id == 0, func(ctx context.Context, tx bun.Tx) error {
 		row := &curriculumRow{AuthorID: uid}
 		if id == 0 {
 			if err := s.authz.Check(p, objCurriculum, "create"); err != nil {
@@ -100,6 +101,17 @@ func (s *service) SaveCurriculum(ctx context.Context, p *authz.Principal, id int
 			if err := s.authz.Check(p, objCurriculum, "update", row.of()...); err != nil {
 				return err
 			}
+		}
+		// A slug left out is derived for a new curriculum and kept by a
+		// change (see slugs.go).
+		switch {
+		case derive && id == 0:
+			var err error
+			if in.Slug, err = s.deriveSlug(ctx, tx, (*curriculumRow)(nil), "cu", in.Title, "curriculum"); err != nil {
+				return err
+			}
+		case derive:
+			in.Slug = row.Slug
 		}
 		// Validate only once the caller is known to be allowed: others learn
 		// nothing from the answer.
@@ -273,7 +285,7 @@ func (s *service) RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error
 type CurriculumPatch struct {
 	Slug        *string   `json:"slug,omitempty"`
 	Title       *string   `json:"title,omitempty"`
-	Summary     *string   `json:"summary,omitempty"`
+	Summary     *string   `json:"short_description,omitempty"`
 	Description *string   `json:"description,omitempty"`
 	Category    *string   `json:"category,omitempty"`
 	SkillLevel  *string   `json:"skill_level,omitempty"`
@@ -282,6 +294,8 @@ type CurriculumPatch struct {
 	Tags        *[]string `json:"tags,omitempty"`
 	Status      *string   `json:"status,omitempty"`
 	CourseIDs   *[]int64  `json:"course_ids,omitempty" doc:"The curriculum's courses, in roadmap order."`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // PatchCurriculum applies a partial change.
@@ -296,6 +310,7 @@ func (s *service) PatchCurriculum(ctx context.Context, p *authz.Principal, id in
 	if err := patch(&in, cp); err != nil {
 		return nil, err
 	}
+	in.aliasConflicts = cp.aliasConflicts
 	courseIDs := make([]int64, len(cur.Courses))
 	for i, c := range cur.Courses {
 		courseIDs[i] = c.ID

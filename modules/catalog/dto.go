@@ -43,19 +43,24 @@ type Topic struct {
 	ID        int64         `json:"id"`
 	Slug      string        `json:"slug"`
 	Title     string        `json:"title"`
-	Kind      string        `json:"kind" doc:"One of the kinds this server registers."`
-	Premium   bool          `json:"premium"`
+	Kind      string        `json:"type" doc:"One of the kinds this server registers."`
+	Premium   bool          `json:"is_premium"`
 	Mission   string        `json:"mission" enum:"none,midterm,final"`
 	PassScore int           `json:"pass_score,omitempty"`
 	Duration  int           `json:"duration,omitempty"`
 	Position  int           `json:"position"`
 	Locked    bool          `json:"locked" doc:"Premium content the caller is not entitled to: content is withheld."`
-	Content   *TopicContent `json:"content"`
+	Content   *TopicContent `json:"content" doc:"null when withheld (locked)."`
 }
 
 // TopicContent is the body of a topic, by kind: the standard kinds' named
 // fields, or the Payload of a kind another module registers.
 type TopicContent struct {
+	// The schema says null too: a locked topic's content is null, and the
+	// field is always present (huma refuses nullable on a field that names
+	// an object schema, so the object's own schema admits null).
+	_ struct{} `nullable:"true"`
+
 	Video      string          `json:"video,omitempty"`
 	Captions   string          `json:"captions,omitempty"`
 	Notes      string          `json:"notes,omitempty" doc:"Markdown."`

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"net/http"
-	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -15,9 +14,9 @@ var tags = []string{"Catalog"}
 
 type courseListInput struct {
 	httpx.PageParams
-	Search     string `query:"search" maxLength:"100" doc:"Words of the title or descriptions, ignoring case (Korean too)."`
-	Category   string `query:"category" enum:"frontend,javascript,backend,database,devops,tools,data,design,"`
-	SkillLevel string `query:"skill_level" enum:"beginner,intermediate,advanced,"`
+	Search     string `query:"search" maxLength:"100" doc:"Words of the title or descriptions, a tag, or a category's name (Korean or English), ignoring case. Without an ordering the best matches come first: in the title, then the short description, then by tag or category, then in the description."`
+	Category   string `query:"category" doc:"One of the categories (see CourseInput)."`
+	SkillLevel string `query:"skill_level"`
 	PriceLevel string `query:"price_level" enum:"free,paid," doc:"free: price 0; paid: price above 0."`
 	MinPrice   int64  `query:"min_price" minimum:"0" doc:"KRW."`
 	MaxPrice   int64  `query:"max_price" minimum:"0" doc:"KRW (0: no maximum)."`
@@ -44,8 +43,8 @@ type coursePatchInput struct {
 type curriculumListInput struct {
 	httpx.PageParams
 	Search     string `query:"search" maxLength:"100"`
-	Category   string `query:"category" enum:"frontend,javascript,backend,database,devops,tools,data,design,"`
-	SkillLevel string `query:"skill_level" enum:"beginner,intermediate,advanced,"`
+	Category   string `query:"category"`
+	SkillLevel string `query:"skill_level"`
 	Ordering   string `query:"ordering" enum:"created_at,-created_at,price,-price,title,"`
 }
 type curriculumListOutput struct{ Body httpx.Page[CurriculumSummary] }
@@ -55,7 +54,7 @@ type curriculumRefInput struct {
 }
 type curriculumBody struct {
 	CurriculumInput
-	CourseIDs []int64 `json:"course_ids" doc:"The curriculum's courses, in roadmap order."`
+	CourseIDs []int64 `json:"course_ids,omitempty" doc:"The curriculum's courses, in roadmap order (none when absent)."`
 }
 type curriculumCreateInput struct{ Body curriculumBody }
 type curriculumReplaceInput struct {
@@ -187,21 +186,5 @@ func (m *Module) routes(api huma.API) {
 		return &roadmapOutput{r}, err
 	})
 
-	// Kinds and graders are registered, not a Go enumeration: the schemas
-	// list the ones this server accepts, and huma refuses the others as it
-	// refuses any value outside an enum.
-	kinds := m.svc.kinds
-	enum(api, reflect.TypeFor[TopicInput](), "kind", kinds.Names())
-	enum(api, reflect.TypeFor[Topic](), "kind", kinds.Names())
-	enum(api, reflect.TypeFor[AssignmentInput](), "grader", kinds.Graders())
-}
-
-// enum sets the allowed values of a property of a registered type's schema.
-func enum(api huma.API, t reflect.Type, prop string, values []string) {
-	s := api.OpenAPI().Components.Schemas.Schema(t, false, "").Properties[prop]
-	s.Enum = make([]any, len(values))
-	for i, v := range values {
-		s.Enum[i] = v
-	}
-	s.PrecomputeMessages()
+	completeSchemas(api, m.svc.kinds)
 }

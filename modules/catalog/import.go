@@ -68,8 +68,7 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 			} else if row.DeletedAt != nil || !row.IsOwner {
 				// Never overwrite a course someone else wrote, nor revive
 				// one an admin deleted.
-				return apperr.New(apperr.Conflict, "catalog.import_conflict", "catalog.import_conflict").
-					With(map[string]any{"Slug": in.Slug}).Because(fmt.Errorf("course %q exists (deleted or another author's)", in.Slug))
+				return importConflict("catalog.import_conflict", in.Slug)
 			}
 			w := s.writer(tx)
 			w.importing, w.imported = true, imported
@@ -89,13 +88,17 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 			}
 		}
 		if cu := b.Curriculum; cu != nil {
-			row, err := s.st.curriculumBySlug(ctx, tx, cu.Slug)
+			row, err := s.st.curriculumBySlug(ctx, tx, cu.Slug, authorID)
 			if err != nil {
 				return err
 			}
 			isNew := row == nil
 			if isNew {
 				row = &curriculumRow{AuthorID: authorID}
+			} else if row.DeletedAt != nil || !row.IsOwner {
+				// As for courses: never overwrite a curriculum someone else
+				// wrote, nor revive one that was deleted.
+				return importConflict("catalog.import_curriculum_conflict", cu.Slug)
 			}
 			w := s.writer(tx)
 			if err := w.saveCurriculumRow(ctx, row, cu, isNew); err != nil {
@@ -125,6 +128,14 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 		return nil
 	})
 	return rep, err
+}
+
+// importConflict refuses an import that would take over a row (a course or
+// a curriculum, which msg names) of the same slug that is another author's
+// or was deleted. The code is the same for both.
+func importConflict(msg, slug string) error {
+	return apperr.New(apperr.Conflict, "catalog.import_conflict", msg).
+		With(map[string]any{"Slug": slug}).Because(fmt.Errorf("%q exists (deleted or another author's)", slug))
 }
 
 func report(rep *ImportReport, name string, created, changed bool) {

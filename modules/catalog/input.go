@@ -25,9 +25,9 @@ var (
 
 // CurriculumInput is a curriculum (a nano-degree: courses sold together).
 type CurriculumInput struct {
-	Slug        string   `json:"slug" yaml:"slug" doc:"Lower-case letters, digits and hyphens; unique."`
+	Slug        string   `json:"slug,omitempty" yaml:"slug" doc:"Lower-case letters, digits and hyphens; unique."`
 	Title       string   `json:"title" yaml:"title"`
-	Summary     string   `json:"summary,omitempty" yaml:"summary"`
+	Summary     string   `json:"short_description,omitempty" yaml:"summary"`
 	Description string   `json:"description,omitempty" yaml:"description" doc:"Markdown."`
 	Category    string   `json:"category" yaml:"category"`
 	SkillLevel  string   `json:"skill_level" yaml:"skill_level"`
@@ -37,13 +37,15 @@ type CurriculumInput struct {
 	Status      string   `json:"status,omitempty" yaml:"status"`
 	// Courses are the slugs of the curriculum's courses, in roadmap order.
 	Courses []string `json:"-" yaml:"courses"`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // CourseInput is a course with its whole outline.
 type CourseInput struct {
-	Slug           string         `json:"slug" yaml:"slug"`
+	Slug           string         `json:"slug,omitempty" yaml:"slug"`
 	Title          string         `json:"title" yaml:"title"`
-	Summary        string         `json:"summary,omitempty" yaml:"summary"`
+	Summary        string         `json:"short_description,omitempty" yaml:"summary"`
 	Description    string         `json:"description,omitempty" yaml:"description" doc:"Markdown."`
 	Category       string         `json:"category" yaml:"category"`
 	SkillLevel     string         `json:"skill_level" yaml:"skill_level"`
@@ -57,13 +59,15 @@ type CourseInput struct {
 	Thumbnail      string         `json:"thumbnail,omitempty" yaml:"thumbnail"`
 	IntroVideo     string         `json:"intro_video,omitempty" yaml:"intro_video"`
 	Lectures       []LectureInput `json:"lectures" yaml:"lectures"`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // LectureInput is a lecture. ID, when given in a tree update, keeps the
 // lecture's row (and so everything attached to it).
 type LectureInput struct {
 	ID      *int64       `json:"id,omitempty" yaml:"-" doc:"An existing lecture to keep (tree updates)."`
-	Slug    string       `json:"slug" yaml:"slug"`
+	Slug    string       `json:"slug,omitempty" yaml:"slug"`
 	Title   string       `json:"title" yaml:"title"`
 	Summary string       `json:"summary,omitempty" yaml:"summary"`
 	Topics  []TopicInput `json:"topics" yaml:"topics"`
@@ -74,10 +78,10 @@ type LectureInput struct {
 // takes its content as Payload.
 type TopicInput struct {
 	ID         *int64           `json:"id,omitempty" yaml:"-" doc:"An existing topic to keep (tree updates): its media, progress and submissions stay."`
-	Slug       string           `json:"slug" yaml:"slug"`
+	Slug       string           `json:"slug,omitempty" yaml:"slug"`
 	Title      string           `json:"title" yaml:"title"`
-	Kind       string           `json:"kind" yaml:"kind"`
-	Premium    bool             `json:"premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
+	Kind       string           `json:"type,omitempty" yaml:"kind" doc:"What the topic is (required): each kind has its own fields."`
+	Premium    bool             `json:"is_premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
 	Mission    string           `json:"mission,omitempty" yaml:"mission" doc:"none, midterm or final (quiz and assignment topics)."`
 	PassScore  int              `json:"pass_score,omitempty" yaml:"pass_score" doc:"Percent needed to pass (quiz and assignment)."`
 	Duration   int              `json:"duration,omitempty" yaml:"duration" doc:"Video length in seconds."`
@@ -88,6 +92,8 @@ type TopicInput struct {
 	Questions  []QuestionInput  `json:"questions,omitempty" yaml:"questions"`
 	Assignment *AssignmentInput `json:"assignment,omitempty" yaml:"assignment"`
 	Payload    json.RawMessage  `json:"payload,omitempty" yaml:"payload" doc:"The content of a topic of a kind another module registers, as that kind defines it."`
+
+	aliasConflicts []string // fields given under both names (see unalias)
 }
 
 // QuestionInput is a multiple-choice question with five choices, one correct.
@@ -116,6 +122,16 @@ type AssignmentInput struct {
 	Ordered     bool             `json:"ordered,omitempty" yaml:"ordered" doc:"sql: whether row order matters."`
 	Tests       []AssignmentTest `json:"tests" yaml:"tests"`
 }
+
+// The bounds of a course's and a curriculum's numbers, which the OpenAPI
+// schema states too (see schema.go). An access period of 0 (or none)
+// means the default, 730 days.
+const (
+	maxPrice      = 100_000_000 // KRW
+	maxAccessDays = 3650
+	maxCredits    = 10
+	maxHours      = 500
+)
 
 // SlugPattern is the rule of every slug (lower-case letters and digits in
 // hyphen-separated words), at most MaxSlugLength bytes long. The bundle
@@ -208,15 +224,16 @@ func (c *CurriculumInput) Normalize() {
 // ValidateCurriculum returns every problem of a curriculum, located by path.
 func ValidateCurriculum(c *CurriculumInput) []apperr.FieldError {
 	v := &validator{}
+	aliasErrors(v, "", c.aliasConflicts)
 	v.slug("slug", c.Slug)
 	v.text("title", c.Title, 1, 200)
-	v.text("summary", c.Summary, 0, 300)
+	v.text("short_description", c.Summary, 0, 300)
 	v.text("description", c.Description, 0, 50000)
 	v.oneOf("category", c.Category, Categories)
 	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
 	v.oneOf("status", c.Status, Statuses)
-	v.between("price", c.Price, 0, 100_000_000)
-	v.between("access_days", int64(c.AccessDays), 1, 3650)
+	v.between("price", c.Price, 0, maxPrice)
+	v.between("access_days", int64(c.AccessDays), 1, maxAccessDays)
 	validateTags(v, c.Tags)
 	seen := map[string]bool{}
 	for i, s := range c.Courses {
@@ -257,17 +274,18 @@ func ValidateCourseFields(c *CourseInput) []apperr.FieldError {
 }
 
 func validateCourseFields(v *validator, c *CourseInput) {
+	aliasErrors(v, "", c.aliasConflicts)
 	v.slug("slug", c.Slug)
 	v.text("title", c.Title, 1, 200)
-	v.text("summary", c.Summary, 0, 300)
+	v.text("short_description", c.Summary, 0, 300)
 	v.text("description", c.Description, 0, 100000)
 	v.oneOf("category", c.Category, Categories)
 	v.oneOf("skill_level", c.SkillLevel, SkillLevels)
 	v.oneOf("status", c.Status, Statuses)
-	v.between("price", c.Price, 0, 100_000_000)
-	v.between("access_days", int64(c.AccessDays), 1, 3650)
-	v.between("credits", int64(c.Credits), 0, 10)
-	v.between("estimated_hours", int64(c.EstimatedHours), 0, 500)
+	v.between("price", c.Price, 0, maxPrice)
+	v.between("access_days", int64(c.AccessDays), 1, maxAccessDays)
+	v.between("credits", int64(c.Credits), 0, maxCredits)
+	v.between("estimated_hours", int64(c.EstimatedHours), 0, maxHours)
 	validateTags(v, c.Tags)
 	for i, p := range c.Prerequisites {
 		v.slug(fmt.Sprintf("prerequisites[%d]", i), p)
@@ -312,9 +330,14 @@ func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {
 			}
 			topicSlugs[t.Slug] = true
 			v.text(tp+"title", t.Title, 1, 200)
+			aliasErrors(v, tp, t.aliasConflicts)
+			if t.Kind == "" {
+				v.add(tp+"type", "catalog.required", nil)
+				continue
+			}
 			k, ok := kinds.Get(t.Kind)
 			if !ok {
-				v.add(tp+"kind", "catalog.not_allowed:"+strings.Join(kinds.Names(), ","), t.Kind)
+				v.add(tp+"type", "catalog.not_allowed:"+strings.Join(kinds.Names(), ","), t.Kind)
 				continue
 			}
 			v.oneOf(tp+"mission", t.Mission, Missions)
@@ -332,7 +355,7 @@ func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {
 			}
 			for _, f := range givenFields(t) {
 				if !slices.Contains(k.Fields, f) {
-					v.add(tp+"kind", "catalog.payload_mismatch", t.Kind)
+					v.add(tp+"type", "catalog.payload_mismatch", t.Kind)
 					break
 				}
 			}

@@ -164,11 +164,11 @@ func TestKindsFromOutside(t *testing.T) {
 		mixed := pollTopic("p", "가", "나")
 		mixed.Body = "본문"
 		_, err = s.CreateCourse(ctx, tutor, courseWith("mixed", mixed))
-		if got := fieldErrors(t, err); got != "body.lectures[0].topics[0].kind catalog.payload_mismatch" {
+		if got := fieldErrors(t, err); got != "body.lectures[0].topics[0].type catalog.payload_mismatch" {
 			t.Fatalf("a poll with a body: %s", got)
 		}
 		_, err = s.CreateCourse(ctx, tutor, courseWith("unknown", TopicInput{Slug: "x", Title: "x", Kind: "podcast"}))
-		if got := fieldErrors(t, err); got != "body.lectures[0].topics[0].kind catalog.not_allowed:article,assignment,poll,quiz,video" {
+		if got := fieldErrors(t, err); got != "body.lectures[0].topics[0].type catalog.not_allowed:article,assignment,poll,quiz,video" {
 			t.Fatalf("an unknown kind: %s", got)
 		}
 		asg := TopicInput{Slug: "a", Title: "파이썬 과제", Kind: "assignment", Assignment: &AssignmentInput{

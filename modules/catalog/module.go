@@ -54,7 +54,7 @@ type Module struct {
 func New(d Deps) *Module {
 	return &Module{bundleSchema: d.BundleSchema, authz: d.Authz, web: d.Web, i18n: d.I18n,
 		svc: &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: d.Kinds,
-			md: newMarkdown(), logger: d.Logger}}
+			md: newMarkdown(), logger: d.Logger, i18n: d.I18n}}
 }
 
 // Name is "catalog".

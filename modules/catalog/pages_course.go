@@ -59,11 +59,19 @@ type topicItem struct {
 }
 
 func (m *Module) course(c *fiber.Ctx) error {
+	p := authz.PrincipalFrom(c.UserContext())
 	id, err := pathID(c)
 	if err != nil {
-		return err
+		// /courses/{slug}: the course's canonical address is by id.
+		slug := c.Params("id")
+		if !ValidSlug(slug) {
+			return err
+		}
+		if id, err = m.svc.CourseIDBySlug(c.UserContext(), p, slug); err != nil {
+			return err
+		}
+		return c.Redirect(fmt.Sprintf("/courses/%d", id), fiber.StatusMovedPermanently)
 	}
-	p := authz.PrincipalFrom(c.UserContext())
 	d, err := m.svc.Course(c.UserContext(), p, id)
 	if err != nil {
 		return err

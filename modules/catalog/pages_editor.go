@@ -243,6 +243,8 @@ func (m *Module) jsonError(c *fiber.Ctx, src string, err error) string {
 	case errors.As(err, &se):
 		line, col := position(src, se.Offset)
 		return m.t(c, "catalog.page.editor.json_syntax", "Line", line, "Column", col, "Detail", se.Error())
+	case errors.As(err, &te) && te.Offset < 0:
+		return m.t(c, "catalog.page.editor.json_type_field", "Field", te.Field, "Want", te.Type.String())
 	case errors.As(err, &te):
 		line, col := position(src, te.Offset)
 		return m.t(c, "catalog.page.editor.json_type", "Line", line, "Column", col, "Field", te.Field, "Want", te.Type.String())

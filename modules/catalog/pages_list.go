@@ -113,8 +113,10 @@ func (m *Module) list(c *fiber.Ctx) error {
 	q := parseListQuery(c)
 	f := courseFilter{Search: q.Q, Category: q.Category, SkillLevel: q.SkillLevel, PriceLevel: q.Price,
 		Limit: listPageSize, Offset: (q.Page - 1) * listPageSize}
-	switch q.Ordering {
-	case "":
+	switch {
+	case q.Ordering == "" && q.Q != "":
+		// A search lists the best matches first (see courseList).
+	case q.Ordering == "":
 		f.Ordering = "-created_at"
 	default:
 		f.Ordering = q.Ordering
@@ -154,12 +156,24 @@ func (m *Module) list(c *fiber.Ctx) error {
 	})
 	page.Categories = append(page.Categories, filterLink{Label: m.t(c, "catalog.page.list.all_categories"), Icon: "grid",
 		URL: with(func(n *listQuery) { n.Category = "" }), Current: q.Category == ""})
+	// Tabs for categories with no published course would always be empty.
+	published, err := m.svc.PublishedCategories(c.UserContext())
+	if err != nil {
+		return err
+	}
 	for _, cat := range Categories {
+		if !published[cat] && q.Category != cat {
+			continue
+		}
 		page.Categories = append(page.Categories, filterLink{Label: m.t(c, "catalog.page.category."+cat), Icon: categoryIcons[cat],
 			URL: with(func(n *listQuery) { n.Category = cat }), Current: q.Category == cat})
 	}
 	for _, o := range listOrderings {
-		page.Orderings = append(page.Orderings, filterLink{Label: m.t(c, "catalog.page.list.order."+orderKey(o)),
+		key := orderKey(o)
+		if o == "" && q.Q != "" {
+			key = "relevance"
+		}
+		page.Orderings = append(page.Orderings, filterLink{Label: m.t(c, "catalog.page.list.order."+key),
 			URL: with(func(n *listQuery) { n.Ordering = o }), Current: q.Ordering == o})
 	}
 	chip := func(label string, clear func(*listQuery)) {

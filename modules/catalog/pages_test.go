@@ -192,7 +192,9 @@ func TestCoursePage(t *testing.T) {
 
 		for name, u := range map[string]*user{"anonymous": nil, "student": &student, "other tutor": &other} {
 			r := pagesAs(ta, u).get(path).Status(200)
-			r.Contains("자바스크립트 입문", "12,900원", "3학점", "10시간 분량", "입문", "<strong>굵게</strong>",
+			// Each number says what it counts; a body's headings sit under the page's.
+			r.Contains("예상 학습 시간 10시간", "영상 2분", "<h3>제목</h3>").NotContains("시간 분량", "영상 총", "<h1>제목</h1>")
+			r.Contains("자바스크립트 입문", "12,900원", "3학점", "입문", "<strong>굵게</strong>",
 				// Every title shows, premium ones too; free topics show their content.
 				"영상 t0-0", "글 t0-1", "퀴즈 t0-2", "과제 t0-3", "영상 t1-0", "과제 t1-3",
 				"미리보기", "중간 미션", "bi-lock-fill", "수강 신청 후 볼 수 있는 내용이에요", "<strong>강조</strong>", "영상 노트",
@@ -298,7 +300,7 @@ func TestStudioPages(t *testing.T) {
 			t.Fatalf("edit form not prefilled:\n%.3000s", page)
 		}
 		outline := html.UnescapeString(strings.TrimPrefix(m[1], "\n"))
-		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"premium": true`) {
+		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"is_premium": true`) {
 			t.Fatalf("outline JSON:\n%s", outline)
 		}
 		form := courseForm("go-server", "Go로 만드는 웹 서버")

@@ -132,15 +132,15 @@ func TestUnknownKind(t *testing.T) {
 			t.Fatalf("errors %v", p["errors"])
 		}
 		form := courseForm("podcast", "팟캐스트")
-		form.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"p","title":"p","kind":"podcast"}]}]`)
+		form.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"p","title":"p","type":"podcast"}]}]`)
 		pagesAs(ta, &tutor).post("/studio/courses/new", form).Status(422).
-			Contains("lectures[0].topics[0].kind", "강의 1 › 주제 1 › kind", "다음 중 하나여야 합니다: article,assignment,quiz,video")
+			Contains("lectures[0].topics[0].type", "강의 1 › 주제 1 › type", "다음 중 하나여야 합니다: article,assignment,quiz,video")
 
 		// A kind's content is its own: a quiz carrying a video's notes is refused.
 		quiz := sampleCourse("quiz-notes", "퀴즈", 1, 3)
 		quiz["lectures"].([]map[string]any)[0]["topics"].([]map[string]any)[2]["notes"] = "노트"
 		p = ta.Request(http.MethodPost, "/api/courses/", quiz, as(tutor)...).Problem(422, "request.validation")
-		if errs := fmt.Sprint(p["errors"]); !strings.Contains(errs, "body.lectures[0].topics[2].kind") {
+		if errs := fmt.Sprint(p["errors"]); !strings.Contains(errs, "body.lectures[0].topics[2].type") {
 			t.Fatalf("errors %v", p["errors"])
 		}
 	})

@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/provide"
 )
 
@@ -35,6 +35,8 @@ type service struct {
 	storefront  provide.Slot[Storefront]
 	md          goldmark.Markdown
 	logger      *slog.Logger
+	// i18n holds the category labels a search matches (nil: none).
+	i18n *i18n.Bundle
 }
 
 // The catalog's permission matrix (Module.Policies): objects, the actions
@@ -58,12 +60,6 @@ var (
 	errTopicNotFound      = apperr.New(apperr.NotFound, "catalog.topic_not_found", "catalog.topic_not_found")
 	errSlugTaken          = apperr.New(apperr.Conflict, "catalog.slug_taken", "catalog.slug_taken")
 )
-
-func newMarkdown() goldmark.Markdown {
-	// goldmark drops raw HTML and dangerous link schemes unless told
-	// otherwise: course text cannot inject script into pages.
-	return goldmark.New(goldmark.WithExtensions(extension.GFM))
-}
 
 // render turns Markdown into safe HTML.
 func (s *service) render(md string) string {

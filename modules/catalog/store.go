@@ -91,6 +91,23 @@ func (st store) update(ctx context.Context, idb bun.IDB, row any, cols ...string
 	return err
 }
 
+// slugsLike returns the slugs of the rows of model's table (aliased alias;
+// live or deleted, as the unique index covers both) that are base or
+// base-…: those a slug derived from base could collide with.
+func (st store) slugsLike(ctx context.Context, idb bun.IDB, model any, alias, base string) (map[string]bool, error) {
+	var slugs []string
+	// base is a slug: letters, digits and hyphens, none of LIKE's wildcards.
+	if err := idb.NewSelect().Model(model).Column("slug").
+		Where("?.slug = ? OR ?.slug LIKE ?", bun.Ident(alias), base, bun.Ident(alias), base+"-%").Scan(ctx, &slugs); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(slugs))
+	for _, s := range slugs {
+		out[s] = true
+	}
+	return out, nil
+}
+
 type curriculumRow struct {
 	bun.BaseModel `bun:"table:catalog_curriculums,alias:cu"`
 

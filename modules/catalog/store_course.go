@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/db"
 )
 
 var courseOrderings = map[string]string{
@@ -24,6 +26,9 @@ type courseList struct {
 	uid          int64
 	scope        authz.Scope // the courses the caller may read
 	curriculumID *int64
+	// searchCategories are the categories whose label the search names:
+	// their courses match too.
+	searchCategories []string
 }
 
 // courses returns one page of live courses and how many match in all.
@@ -57,17 +62,87 @@ func (st store) courses(ctx context.Context, idb bun.IDB, l courseList) ([]cours
 	if l.curriculumID != nil {
 		q = q.Where("c.curriculum_id = ?", *l.curriculumID)
 	}
-	q = st.d.WhereTextSearch(q, "catalog_courses", "c", []string{"title", "summary", "description"}, l.Search)
+	term := strings.TrimSpace(l.Search)
+	if term != "" {
+		// The words of the title or descriptions, a tag, or a category's
+		// label.
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = st.d.WhereTextSearch(q, "catalog_courses", "c", []string{"title", "summary", "description"}, term)
+			if len(l.searchCategories) > 0 {
+				q = q.WhereOr("c.category IN (?)", bun.In(l.searchCategories))
+			}
+			if expr, pattern, ok := st.tagsContain(term); ok {
+				q = q.WhereOr(expr, pattern)
+			}
+			return q
+		})
+	}
 	order, ok := courseOrderings[l.Ordering]
-	if !ok {
-		order = courseOrderings["-created_at"]
-		if l.curriculumID != nil {
-			order = courseOrderings["position"]
+	switch {
+	case ok:
+		q = q.OrderExpr(order)
+	case term != "" && l.curriculumID == nil:
+		// Relevance: a match in the title first, then in the short
+		// description, then by tag or category, then in the description;
+		// the newest first within each.
+		like := st.likeOp()
+		p := db.ContainsPattern(term)
+		tags := "1 = 0"
+		var tagArgs []any
+		if expr, pattern, ok := st.tagsContain(term); ok {
+			tags, tagArgs = expr, []any{pattern}
 		}
+		cats := "1 = 0"
+		var catArgs []any
+		if len(l.searchCategories) > 0 {
+			cats, catArgs = "c.category IN (?)", []any{bun.In(l.searchCategories)}
+		}
+		args := append(append(append([]any{p, p}, tagArgs...), catArgs...), nil)[:2+len(tagArgs)+len(catArgs)]
+		q = q.OrderExpr("CASE WHEN c.title "+like+` ? ESCAPE '\' THEN 0 WHEN c.summary `+like+` ? ESCAPE '\' THEN 1 `+
+			"WHEN "+tags+" OR "+cats+" THEN 2 ELSE 3 END", args...).OrderExpr(courseOrderings["-created_at"])
+	case l.curriculumID != nil:
+		q = q.OrderExpr(courseOrderings["position"])
+	default:
+		q = q.OrderExpr(courseOrderings["-created_at"])
 	}
 	var rows []courseRow
-	count, err := q.OrderExpr(order).Limit(int64(l.Limit)).Offset(int64(l.Offset)).ScanAndCount(ctx, &rows)
+	count, err := q.Limit(int64(l.Limit)).Offset(int64(l.Offset)).ScanAndCount(ctx, &rows)
 	return rows, int(count), err
+}
+
+// likeOp is the dialect's case-insensitive LIKE (SQLite's LIKE ignores
+// ASCII case; Hangul has none).
+func (st store) likeOp() string {
+	if st.d.IsPostgres() {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// tagsContain is the condition "a course's tags contain term" over the
+// JSON text of the tags column. Terms with JSON syntax in them (quotes,
+// commas, brackets, backslashes) or characters JSON may escape are not
+// looked for there: they would match the encoding rather than a tag.
+func (st store) tagsContain(term string) (expr, pattern string, ok bool) {
+	if strings.ContainsAny(term, `"\,[]<>&`) {
+		return "", "", false
+	}
+	return "CAST(c.tags AS TEXT) " + st.likeOp() + ` ? ESCAPE '\'`, db.ContainsPattern(term), true
+}
+
+// publishedCategories returns the categories that have a live published
+// course.
+func (st store) publishedCategories(ctx context.Context, idb bun.IDB) (map[string]bool, error) {
+	var cats []string
+	if err := idb.NewSelect().Model((*courseRow)(nil)).ColumnExpr("DISTINCT c.category").
+		Where("c.deleted_at IS NULL").Where("c.status = 'published'").Scan(ctx, &cats); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(cats))
+	for _, c := range cats {
+		out[c] = true
+	}
+	return out, nil
 }
 
 type courseStats struct {

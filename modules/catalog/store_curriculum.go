@@ -41,11 +41,11 @@ func (st store) lockCurriculum(ctx context.Context, tx bun.IDB, id, uid int64) (
 	return &r, nil
 }
 
-// curriculumBySlug loads a curriculum by slug, deleted or not; nil when
-// there is none.
-func (st store) curriculumBySlug(ctx context.Context, idb bun.IDB, slug string) (*curriculumRow, error) {
+// curriculumBySlug loads a curriculum by slug, deleted or not, with uid's
+// relations to it; nil when there is none.
+func (st store) curriculumBySlug(ctx context.Context, idb bun.IDB, slug string, uid int64) (*curriculumRow, error) {
 	var r curriculumRow
-	err := idb.NewSelect().Model(&r).Where("cu.slug = ?", slug).Scan(ctx)
+	err := withRels(idb.NewSelect().Model(&r), "cu", uid).Where("cu.slug = ?", slug).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -152,7 +152,7 @@ func TestRoadmapStatuses(t *testing.T) {
 	_, body := get(t, app, "/demo")
 	for _, want := range []string{"status-completed", "status-in_progress", "status-owned", "status-expired", "status-locked",
 		`<progress class="wv-progress roadmap-progress" max="100" value="40"`, "&lt;script&gt;",
-		"50,000원", "2년", "웹 개발 나노 디그리", "이어서 학습하기", `href="/courses/3"`, "강의 5개", "14시간",
+		"50,000원", "2년", "웹 개발 나노 디그리", "이어서 학습하기", `href="/courses/3"`, "강의 5개", "예상 14시간",
 		"미보유", "보유", "학습 중", "완료", "기간 만료"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo roadmap lacks %q", want)

@@ -49,7 +49,7 @@ var required = map[reflect.Type][]string{
 	curriculumType:                            {"slug", "title", "category", "skill_level"},
 	courseType:                                {"slug", "title", "category", "skill_level", "lectures"},
 	reflect.TypeFor[catalog.LectureInput]():   {"slug", "title", "topics"},
-	topicType:                                 {"slug", "title", "kind"},
+	topicType:                                 {"slug", "title", "type"},
 	reflect.TypeFor[catalog.QuestionInput]():  {"prompt", "choices"},
 	reflect.TypeFor[catalog.ChoiceInput]():    {"text"},
 	assignmentType:                            {"prompt", "grader", "starter_code", "tests"},
@@ -67,7 +67,7 @@ func (b *schemaBuilder) enums(t reflect.Type, name string) []string {
 		return catalog.Statuses
 	case name == "mission" && t == topicType:
 		return catalog.Missions
-	case name == "kind" && t == topicType:
+	case name == "type" && t == topicType:
 		return b.kinds.Names()
 	case name == "grader" && t == assignmentType:
 		return b.kinds.Graders()
@@ -86,6 +86,7 @@ func slugField(t reflect.Type, name string) bool {
 var descriptions = map[string]string{
 	"slug":                 "Lower-case letters, digits and hyphens (at most 64). Names the row: re-importing updates it.",
 	"title":                "The title (at most 200 characters).",
+	"short_description":    "One line shown in lists.",
 	"summary":              "One line shown in lists.",
 	"category":             "The catalog's category.",
 	"skill_level":          "Who the content is for.",
@@ -98,7 +99,7 @@ var descriptions = map[string]string{
 	"courses":              "The curriculum's courses, in roadmap order: folders beside curriculum.yaml, named by slug.",
 	"lectures":             "The course's lectures, in order (at least one).",
 	"topics":               "The lecture's topics, in order (at least one).",
-	"kind":                 "What the topic is: each kind has its own fields.",
+	"type":                 "What the topic is: each kind has its own fields.",
 	"captions":             "WebVTT captions of the video.",
 	"questions":            "quiz: multiple-choice questions (at least one).",
 	"choices":              "Exactly five choices, exactly one of them correct.",
@@ -200,14 +201,15 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 		props[f.key] = s
 	}
 	for _, name := range required[t] {
-		if alt, ok := lookup(fields, name+fileSuffix); ok && alt.kind == fileField {
+		key := keyOf(fields, name)
+		if alt, ok := lookup(fields, key+fileSuffix); ok && alt.kind == fileField {
 			allOf = append(allOf, map[string]any{"anyOf": []any{
-				map[string]any{"required": []string{name}},
+				map[string]any{"required": []string{key}},
 				map[string]any{"required": []string{alt.key}},
 			}})
 			continue
 		}
-		req = append(req, name)
+		req = append(req, key)
 	}
 	out := map[string]any{
 		"type":                 "object",
@@ -221,6 +223,17 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 		out["allOf"] = allOf
 	}
 	return out
+}
+
+// keyOf is the YAML key of the field of JSON name name (the two differ
+// where the API renamed a field and bundles kept their key).
+func keyOf(fields []field, name string) string {
+	for _, f := range fields {
+		if f.name == name && f.kind != fileField {
+			return f.key
+		}
+	}
+	return name
 }
 
 func slugSchema(s map[string]any) map[string]any {

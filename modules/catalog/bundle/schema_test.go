@@ -142,7 +142,7 @@ func TestSchemaEnums(t *testing.T) {
 	}{
 		{"course", "category", catalog.Categories},
 		{"curriculum", "skill_level", catalog.SkillLevels},
-		{"topic", "kind", testKinds(t).Names()},
+		{"topic", "kind", testKinds(t).Names()}, // the YAML key: the JSON name is type
 		{"topic", "mission", catalog.Missions},
 		{"assignment", "grader", testKinds(t).Graders()},
 	} {
