@@ -6,11 +6,27 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
+// freshUser is a MatrixRow.Fresh for a user's own routes: every cell gets
+// a new user of role (path builds the route from their id), and the cell
+// of the caller named self is sent by that new user, signed in: the owner
+// of the resource.
+func (f *matrixFixture) freshUser(self, role string, path func(id int64) string) func(string) (string, *testkit.Caller) {
+	return func(caller string) (string, *testkit.Caller) {
+		name := f.unique(role)
+		if caller == self {
+			u := signUp(f.t, f.ta, name, role)
+			return path(u.UserID), u
+		}
+		return path(register(f.t, f.ta, name, role)), nil
+	}
+}
+
 // accountsRows are the accounts module's routes.
 func accountsRows(f *matrixFixture) []testkit.MatrixRow {
-	student := fmt.Sprintf("/api/students/%d/", f.id("student"))
-	tutor := fmt.Sprintf("/api/tutors/%d/", f.id("tutor"))
-	admin := fmt.Sprintf("/api/tutors/%d/", f.id("admin"))
+	studentPath := func(id int64) string { return fmt.Sprintf("/api/students/%d/", id) }
+	tutorPath := func(id int64) string { return fmt.Sprintf("/api/tutors/%d/", id) }
+	student := f.freshUser("student", "student", studentPath)
+	tutor := f.freshUser("tutor", "tutor", tutorPath)
 	invalidProfile := map[string]any{"nickname": ""}
 	return []testkit.MatrixRow{
 		// Pages: visitors are sent to sign in (303), forms re-render with their errors (422).
@@ -36,31 +52,45 @@ func accountsRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "POST", Path: "/api/admin/users/", Body: map[string]any{},
 			Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
 		{Method: "GET", Path: "/api/students/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student").And(200, "tutor", "other_tutor", "admin")},
-		{Method: "GET", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(200, "student", "admin")},
-		{Method: "PATCH", Path: student, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
-		{Method: "PUT", Path: student, Body: map[string]any{"nickname": "", "introduction": ""},
+		// A student's profile: theirs and an admin's; another user finds nothing.
+		{Method: "GET", Path: studentPath(f.id("student")), Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(200, "student", "admin")},
+		{Method: "PATCH", Path: "/api/students/{id}/", Fresh: student, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
+		{Method: "PUT", Path: "/api/students/{id}/", Fresh: student, Body: map[string]any{"nickname": "", "introduction": ""},
 			Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
 		{Method: "GET", Path: "/api/tutors/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(200, "admin")},
-		{Method: "GET", Path: tutor, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(200, "tutor", "admin")},
-		{Method: "PATCH", Path: tutor, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(422, "tutor", "admin")},
-		{Method: "PUT", Path: tutor, Body: map[string]any{"nickname": "", "introduction": ""},
+		{Method: "GET", Path: tutorPath(f.id("tutor")), Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(200, "tutor", "admin")},
+		{Method: "PATCH", Path: "/api/tutors/{id}/", Fresh: tutor, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(422, "tutor", "admin")},
+		{Method: "PUT", Path: "/api/tutors/{id}/", Fresh: tutor, Body: map[string]any{"nickname": "", "introduction": ""},
 			Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "other_tutor").And(422, "tutor", "admin")},
 		// An admin may not delete their own account (it would lock the site out).
-		{Method: "DELETE", Path: admin, Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
-		// Deleting a student: refused to others; the student deletes itself, so
-		// the admin (who comes after) finds nothing left.
-		{Method: "DELETE", Path: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor", "admin").And(204, "student")},
+		{Method: "DELETE", Path: fmt.Sprintf("/api/tutors/%d/", f.id("admin")), Want: testkit.All(401, "anonymous").And(404, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
+		// A student deletes their own account, and an admin anyone's.
+		{Method: "DELETE", Path: "/api/students/{id}/", Fresh: student, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(204, "student", "admin")},
 	}
 }
 
 // authRows are the auth module's routes.
 func authRows(f *matrixFixture) []testkit.MatrixRow {
+	// A cell that ends its session signs in again for it.
+	ownSession := func(path string) func(string) (string, *testkit.Caller) {
+		return func(caller string) (string, *testkit.Caller) { return path, f.session(caller) }
+	}
+	// A cell that ends every other session of its user is sent by a new
+	// user of the caller's role: the run's sessions stay.
+	ownUser := func(path string) func(string) (string, *testkit.Caller) {
+		return func(caller string) (string, *testkit.Caller) {
+			if f.c[caller] == nil {
+				return path, nil
+			}
+			return path, signUp(f.t, f.ta, f.unique(caller), string(f.c[caller].Role))
+		}
+	}
 	return []testkit.MatrixRow{
 		// Auth.
 		{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},
 			Want: testkit.All(401, everyone...)},
 		{Method: "POST", Path: "/api/refresh/", Body: map[string]any{"refresh_token": "invalid"}, Want: testkit.All(401, everyone...)},
-		{Method: "POST", Path: "/api/logout/", Want: testkit.All(401, "anonymous").And(404, signedIn...)}, // matrix principals have no real session
+		{Method: "POST", Path: "/api/logout/", Fresh: ownSession("/api/logout/"), Want: testkit.All(401, "anonymous").And(204, signedIn...)},
 		{Method: "GET", Path: "/api/sessions/", Want: testkit.All(401, "anonymous").And(200, signedIn...)},
 		{Method: "DELETE", Path: "/api/sessions/some-other-session/", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
 		{Method: "GET", Path: "/api/social-login/google/", Want: testkit.All(404, everyone...)}, // not configured here
@@ -69,8 +99,9 @@ func authRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/login", Page: true, Want: testkit.All(200, "anonymous").And(303, signedIn...)},
 		{Method: "POST", Path: "/login", Page: true, Body: "email=page-nobody%40example.com&password=wrong-password", Want: testkit.All(401, everyone...)},
 		{Method: "GET", Path: "/me/sessions", Page: true, Want: testkit.All(303, "anonymous").And(200, signedIn...)},
-		{Method: "POST", Path: "/me/sessions/revoke-others", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(303, signedIn...)},
+		// Ends every session of the user but the one that asks.
+		{Method: "POST", Path: "/me/sessions/revoke-others", Fresh: ownUser("/me/sessions/revoke-others"), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(303, signedIn...)},
 		{Method: "POST", Path: "/me/sessions/some-other-session/revoke", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
-		{Method: "POST", Path: "/logout", Page: true, Body: "", Want: testkit.All(303, everyone...)},
+		{Method: "POST", Path: "/logout", Fresh: ownSession("/logout"), Page: true, Body: "", Want: testkit.All(303, everyone...)},
 	}
 }

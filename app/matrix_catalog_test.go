@@ -8,23 +8,29 @@ import (
 
 // catalogRows are the catalog module's routes.
 func catalogRows(f *matrixFixture) []testkit.MatrixRow {
-	courseURL, doomedCourse, curriculumURL, doomedCurriculum := f.courseURL, f.doomedCourse, f.curriculumURL, f.doomedCurriculum
+	courseURL, curriculumURL := f.courseURL, f.curriculumURL
+	course := func() string { return fmt.Sprintf("/api/courses/%d/", f.course()) }
+	curriculum := func() string { return fmt.Sprintf("/api/curriculums/%d/", f.curriculum()) }
+	studioEdit := func() string { return fmt.Sprintf("/studio/courses/%d/edit", f.course()) }
 	return []testkit.MatrixRow{
 		// Catalog: anyone reads; tutors create; authors (and admins) change.
 		{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
 		{Method: "GET", Path: courseURL, Want: testkit.All(200, everyone...)},
 		{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
-		{Method: "PATCH", Path: courseURL, Body: map[string]any{"title": ""}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
-		{Method: "PUT", Path: courseURL, Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
+		{Method: "PATCH", Path: "/api/courses/{id}/", Fresh: fresh(course), Body: map[string]any{"title": ""},
+			Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "PUT", Path: "/api/courses/{id}/", Fresh: fresh(course), Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
 			"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
-		{Method: "DELETE", Path: doomedCourse, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
+		// The author deletes their course, and an admin anyone's.
+		{Method: "DELETE", Path: "/api/courses/{id}/", Fresh: fresh(course), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(204, editors...)},
 		{Method: "GET", Path: "/api/curriculums/", Want: testkit.All(200, everyone...)},
 		{Method: "GET", Path: curriculumURL, Want: testkit.All(200, everyone...)},
 		{Method: "POST", Path: "/api/curriculums/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
-		{Method: "PATCH", Path: curriculumURL, Body: map[string]any{"title": ""}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
-		{Method: "PUT", Path: curriculumURL, Body: map[string]any{"title": "", "category": "frontend", "skill_level": "beginner",
+		{Method: "PATCH", Path: "/api/curriculums/{id}/", Fresh: fresh(curriculum), Body: map[string]any{"title": ""},
+			Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
+		{Method: "PUT", Path: "/api/curriculums/{id}/", Fresh: fresh(curriculum), Body: map[string]any{"title": "", "category": "frontend", "skill_level": "beginner",
 			"price": 0, "course_ids": []int64{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
-		{Method: "DELETE", Path: doomedCurriculum, Want: testkit.All(401, "anonymous").And(403, "other_student", otherTutor).And(204, "tutor").And(404, "student", "admin")},
+		{Method: "DELETE", Path: "/api/curriculums/{id}/", Fresh: fresh(curriculum), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(204, editors...)},
 		{Method: "GET", Path: "/api/roadmap/", Want: testkit.All(200, everyone...)},
 		{Method: "GET", Path: "/api/catalog/course-bundle.schema.json", Want: testkit.All(200, everyone...)},
 		// Pages: the list and published courses for everyone; the studio for authors.
@@ -34,7 +40,7 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/studio/courses/new", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 		{Method: "POST", Path: "/studio/courses/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
 		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
-		{Method: "POST", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/:id/edit", Fresh: fresh(studioEdit), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
 	}
 }
 
