@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,19 +20,25 @@ import (
 // returns nil (the CLI exits 0) and the port is closed.
 func TestGracefulShutdown(t *testing.T) {
 	inFlight := make(chan struct{})
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &closeNotifier{Listener: inner, closed: make(chan struct{})}
 	ta := apptest.New(t, "sqlite", func(cfg *config.Config, o *app.Options) {
 		o.Routes = func(a *app.App) {
 			a.Fiber.Get("/probe/slow-page", func(c *fiber.Ctx) error {
 				close(inFlight)
-				time.Sleep(700 * time.Millisecond)
+				// Still in flight when the shutdown closes the listener.
+				select {
+				case <-ln.closed:
+				case <-time.After(30 * time.Second):
+					return c.SendString("the listener was never closed")
+				}
 				return c.SendString("finished")
 			})
 		}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	runErr := make(chan error, 1)
@@ -80,4 +87,17 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Fatal("still serving after shutdown")
 	}
+}
+
+// closeNotifier closes closed when the server closes its listener: the
+// moment a shutdown has begun.
+type closeNotifier struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeNotifier) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }

@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -40,19 +41,28 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitFor polls js until it is true, across page loads (a navigation in
-// the middle of one evaluation only fails that evaluation). It returns as
-// soon as js holds: the timeout only bounds a failure, and is generous for
-// a slow, loaded machine.
+// waitFor waits until js is true, across page loads: Chromium checks it on
+// every animation frame (chromedp.Poll), and a navigation in the middle of
+// the wait starts it again on the next page. It returns as soon as js
+// holds: the timeout only bounds a failure, and is generous for a slow,
+// loaded machine.
 func waitFor(ctx context.Context, js string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		ok, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(left)))
+		if err == nil && ok {
 			return true
 		}
-		time.Sleep(100 * time.Millisecond)
+		if errors.Is(err, chromedp.ErrPollingTimeout) || ctx.Err() != nil {
+			return false
+		}
+		// The page went away under the wait: on to the next one.
+		_ = chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("body")))
 	}
-	return false
 }
 
 func locationOf(t *testing.T, ctx context.Context) string {

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -31,15 +32,27 @@ func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitJS polls js until it is true, across page loads.
+// waitJS waits until js is true, across page loads: Chromium checks it on
+// every animation frame (chromedp.Poll), and a navigation in the middle of
+// the wait starts it again on the next page. The deadline only bounds a
+// failure, and is generous for a slow, loaded machine.
 func waitJS(t *testing.T, ctx context.Context, js string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		ok, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(left)))
+		if err == nil && ok {
 			return
 		}
-		time.Sleep(100 * time.Millisecond)
+		if errors.Is(err, chromedp.ErrPollingTimeout) || ctx.Err() != nil {
+			break
+		}
+		// The page went away under the wait: on to the next one.
+		_ = chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("body")))
 	}
 	u, _ := chromedp.Run(ctx, chromedp.Location())
 	t.Fatalf("timed out waiting for %s (at %s)", js, u)
@@ -177,7 +190,16 @@ func TestCatalogScreenshots(t *testing.T) {
 			if (locked) locked.open = true;
 			return true;
 		})()`)(ctx, tg)
-		time.Sleep(300 * time.Millisecond) // layout settles before the full-page size is measured
+		if err != nil {
+			return err
+		}
+		// The layout settles before the full-page size is measured: no
+		// animation or transition runs, and two frames have been laid out.
+		if _, err := chromedp.Poll[bool](`document.getAnimations().every(a => a.playState !== "running")`)(ctx, tg); err != nil {
+			return err
+		}
+		_, err = chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`,
+			chromedp.EvalAwaitPromise)(ctx, tg)
 		return err
 	})
 

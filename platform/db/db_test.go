@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,7 +257,7 @@ func TestSettings(t *testing.T) {
 func TestLockKey(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		holding, release, done := make(chan struct{}), make(chan struct{}), make(chan time.Duration, 1)
+		holding, release, got := make(chan struct{}), make(chan struct{}), make(chan bool, 2)
 		go func() {
 			_ = d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 				if err := d.LockKey(ctx, tx, "test:k"); err != nil {
@@ -269,17 +270,45 @@ func TestLockKey(t *testing.T) {
 		}()
 		<-holding
 		if d.IsPostgres() {
+			var released atomic.Bool
 			go func() {
-				start := time.Now()
-				_ = d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return d.LockKey(ctx, tx, "test:k") })
-				done <- time.Since(start)
+				err := d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+					if err := d.LockKey(ctx, tx, "test:k"); err != nil {
+						return err
+					}
+					got <- released.Load()
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					got <- false
+				}
 			}()
 			// Another key is not held up.
 			testkit.Must(t, d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return d.LockKey(ctx, tx, "test:other") }))
-			time.Sleep(100 * time.Millisecond)
+			// The second transaction waits for the key: Postgres shows its
+			// lock request, not granted. Only then is the first let go.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				var waiting int
+				testkit.Must(t, d.W.NewRaw(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+					AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(ctx, &waiting))
+				if waiting > 0 {
+					break
+				}
+				select {
+				case <-got:
+					t.Fatal("the second holder of one key got it while the first held it")
+				case <-time.After(10 * time.Millisecond): // poll again
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the second holder of one key never waited for it")
+				}
+			}
+			released.Store(true)
 			close(release)
-			if waited := <-done; waited < 80*time.Millisecond {
-				t.Fatalf("the second holder of one key waited only %v", waited)
+			if !<-got {
+				t.Fatal("the second holder of one key got it before the first released it")
 			}
 			return
 		}

@@ -233,6 +233,30 @@ type logRecorder struct {
 	t    testing.TB
 	mu   sync.Mutex
 	recs []logRecord
+	// added is closed (and replaced) when a record is added.
+	added chan struct{}
+}
+
+// wait waits until a record with message msg (a prefix is enough) is
+// there, woken by each new record; false after timeout.
+func (l *logRecorder) wait(msg string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		l.mu.Lock()
+		if l.added == nil {
+			l.added = make(chan struct{})
+		}
+		added := l.added
+		l.mu.Unlock()
+		if len(l.find(msg)) > 0 {
+			return true
+		}
+		select {
+		case <-added:
+		case <-deadline:
+			return len(l.find(msg)) > 0
+		}
+	}
 }
 
 // find returns the bus's records with message msg (a prefix is enough).
@@ -282,6 +306,10 @@ func (h *recHandler) Handle(_ context.Context, r slog.Record) error {
 	if strings.HasPrefix(r.Message, "events:") {
 		h.rec.mu.Lock()
 		h.rec.recs = append(h.rec.recs, rec)
+		if h.rec.added != nil {
+			close(h.rec.added)
+			h.rec.added = nil
+		}
 		h.rec.mu.Unlock()
 	}
 	return nil

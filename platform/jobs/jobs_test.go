@@ -263,9 +263,13 @@ func TestInsertInTransaction(t *testing.T) {
 		if n := countAppRows(t, d); n != 1 {
 			t.Errorf("%d app rows, want 1", n)
 		}
-		time.Sleep(150 * time.Millisecond) // a few polls: nothing else shows up
-		if ran.Load() != 1 {
-			t.Errorf("worker ran %d times, want 1", ran.Load())
+		// Nothing else shows up: a job enqueued after them all runs, and
+		// by then the worker has run for the committed job and it alone.
+		sentinel, err := r.Insert(ctx, nil, countArgs{N: 3}, nil)
+		testkit.Must(t, err)
+		wait(t, r, sentinel, StateCompleted)
+		if ran.Load() != 2 {
+			t.Errorf("worker ran %d times, want 2 (the committed job and the sentinel)", ran.Load())
 		}
 	})
 }
@@ -401,11 +405,14 @@ func (tickArgs) Kind() string { return "test_tick" }
 
 type tickWorker struct {
 	river.WorkerDefaults[tickArgs]
-	ran *atomic.Int64
+	ran chan struct{} // one value per run (buffered: the worker never waits)
 }
 
 func (w *tickWorker) Work(context.Context, *river.Job[tickArgs]) error {
-	w.ran.Add(1)
+	select {
+	case w.ran <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -417,15 +424,16 @@ func TestPeriodic(t *testing.T) {
 				func() (river.JobArgs, *river.InsertOpts) { return tickArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true})}
 		})
-		var ran atomic.Int64
-		AddWorker(r, &tickWorker{ran: &ran})
+		ran := make(chan struct{}, 3)
+		AddWorker(r, &tickWorker{ran: ran})
 		start(t, r)
-		deadline := time.Now().Add(10 * time.Second)
-		for ran.Load() < 3 {
-			if time.Now().After(deadline) {
-				t.Fatalf("periodic job ran %d times in 10s, want 3", ran.Load())
+		timeout := time.After(10 * time.Second)
+		for n := 0; n < 3; n++ {
+			select {
+			case <-ran:
+			case <-timeout:
+				t.Fatalf("periodic job ran %d times in 10s, want 3", n)
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }
