@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/weaverse/weaverse/platform/testkit"
 )
@@ -85,6 +86,25 @@ func authRows(f *matrixFixture) []testkit.MatrixRow {
 			return path, signUp(f.t, f.ta, f.unique(caller), string(f.c[caller].Role))
 		}
 	}
+	// Another session of the student's (as on another device): theirs to
+	// end, nobody else's.
+	studentSession := func(path string) func(string) (string, *testkit.Caller) {
+		return fresh(func() string {
+			s := f.session("student")
+			var list []struct {
+				ID      string
+				Current bool
+			}
+			f.ta.Request(http.MethodGet, "/api/sessions/", nil, s.Headers("/api/sessions/", false)...).Status(200).JSON(&list)
+			for _, x := range list {
+				if x.Current {
+					return fmt.Sprintf(path, x.ID)
+				}
+			}
+			f.t.Fatalf("no current session in %+v", list)
+			return ""
+		})
+	}
 	return []testkit.MatrixRow{
 		// Auth.
 		{Method: "POST", Path: "/api/login/", Body: map[string]any{"email": "nobody@example.com", "password": "wrong-password"},
@@ -92,7 +112,8 @@ func authRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "POST", Path: "/api/refresh/", Body: map[string]any{"refresh_token": "invalid"}, Want: testkit.All(401, everyone...)},
 		{Method: "POST", Path: "/api/logout/", Fresh: ownSession("/api/logout/"), Want: testkit.All(401, "anonymous").And(204, signedIn...)},
 		{Method: "GET", Path: "/api/sessions/", Want: testkit.All(401, "anonymous").And(200, signedIn...)},
-		{Method: "DELETE", Path: "/api/sessions/some-other-session/", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
+		{Method: "DELETE", Path: "/api/sessions/{id}/", Fresh: studentSession("/api/sessions/%s/"),
+			Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor", "admin").And(204, "student")},
 		{Method: "GET", Path: "/api/social-login/google/", Want: testkit.All(404, everyone...)}, // not configured here
 		{Method: "GET", Path: "/api/social-login/google/callback/?code=x&state=y", Want: testkit.All(404, everyone...)},
 		// Pages.
@@ -101,7 +122,8 @@ func authRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/me/sessions", Page: true, Want: testkit.All(303, "anonymous").And(200, signedIn...)},
 		// Ends every session of the user but the one that asks.
 		{Method: "POST", Path: "/me/sessions/revoke-others", Fresh: ownUser("/me/sessions/revoke-others"), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(303, signedIn...)},
-		{Method: "POST", Path: "/me/sessions/some-other-session/revoke", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(404, signedIn...)},
+		{Method: "POST", Path: "/me/sessions/:id/revoke", Fresh: studentSession("/me/sessions/%s/revoke"), Page: true, Body: "",
+			Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor", "admin").And(303, "student")},
 		{Method: "POST", Path: "/logout", Fresh: ownSession("/logout"), Page: true, Body: "", Want: testkit.All(303, everyone...)},
 	}
 }
