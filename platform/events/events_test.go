@@ -535,7 +535,7 @@ func TestUndeliverableJobsAreCancelled(t *testing.T) {
 		id, err := e.r.Insert(context.Background(), nil, deliverArgs{Subscriber: "newer.binary", Event: "commerce.order_paid",
 			EventID: "e-newer", PublishedAt: time.Now(), Payload: []byte(`{"order_id":9}`)}, nil)
 		testkit.Must(t, err)
-		if !e.logs.wait("events: no such subscriber in this binary; leaving the delivery to another instance", 10*time.Second) {
+		if !e.logs.wait("events: no such subscriber in this binary; leaving the delivery to another instance", 30*time.Second) {
 			t.Fatal("the fresh delivery for an unknown subscriber was not snoozed")
 		}
 		// River records the snooze a little after Work returns.

@@ -138,7 +138,8 @@ func start(t *testing.T, r *Runner) {
 
 func wait(t *testing.T, r *Runner, id int64, states ...string) Status {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// The deadline only bounds a failure: generous for a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := r.WaitFor(ctx, id, states...)
 	if err != nil {
