@@ -6,7 +6,11 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
@@ -86,4 +90,64 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// paramProbe mounts an API operation that answers its path parameter.
+func paramProbe(cfg *config.Config, o *app.Options) {
+	o.Routes = func(a *app.App) {
+		huma.Register(a.API, huma.Operation{OperationID: "probe-param", Method: http.MethodGet, Path: "/api/probe/param/{value}"},
+			func(ctx context.Context, in *struct {
+				Value string `path:"value" maxLength:"8"`
+			}) (*struct{ Body struct{ Value string } }, error) {
+				out := &struct{ Body struct{ Value string } }{}
+				out.Body.Value = in.Value
+				return out, nil
+			})
+	}
+}
+
+// Path parameters are percent-decoded exactly once, for every route: an
+// encoded slug finds its curriculum (it used to answer 404) and its course
+// page, "%2541" is "%41" (not "A"), "+" stays a plus, and a path that
+// decodes to NUL or to bytes that are not UTF-8 is refused with 400.
+func TestPathParametersDecoded(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := hardeningTutor(t, ta)
+		id := publishCourse(t, ta, tutor, "enc-course")
+		ta.As(tutor).Request(http.MethodPost, "/api/curriculums/", map[string]any{"slug": "web-nd", "title": "과정",
+			"category": "frontend", "skill_level": "beginner", "price": 50000, "status": "published",
+			"course_ids": []int64{id}}).Status(201)
+		ta.Get("/api/curriculums/web-nd/").Status(200).Contains(`"slug":"web-nd"`)
+		ta.Get("/api/curriculums/web%2Dnd/").Status(200).Contains(`"slug":"web-nd"`)
+		ta.Get("/api/curriculums/%77%65%62%2D%6E%64").Status(200).Contains(`"slug":"web-nd"`)
+		ta.Get(fmt.Sprintf("/api/courses/%%3%d/", id)).Status(200).Contains(`"slug":"enc-course"`) // %3N is the digit N
+		if loc := ta.Get("/courses/enc%2Dcourse").Status(301).Header.Get("Location"); loc != fmt.Sprintf("/courses/%d", id) {
+			t.Fatalf("course page by encoded slug: Location %q", loc)
+		}
+
+		for raw, want := range map[string]string{
+			"abc":       "abc",
+			"%61%62%63": "abc",
+			"%2541":     "%41",
+			"a+b":       "a+b",
+			"a%2Bb":     "a+b",
+			"%ED%95%9C": "한",
+		} {
+			var out struct{ Value string }
+			ta.Get("/api/probe/param/" + raw).Status(200).JSON(&out)
+			if out.Value != want {
+				t.Errorf("%s decoded to %q, want %q", raw, out.Value, want)
+			}
+		}
+		// Eleven encoded characters are eleven bytes before decoding but
+		// three after: the schema's maxLength applies to the decoded value.
+		ta.Get("/api/probe/param/%61%62%63%64%65%66%67%68").Status(200)
+		for _, bad := range []string{"%00", "a%00b", "%FF", "%ED%95"} {
+			p := ta.Get("/api/probe/param/"+bad).Problem(400, "request.invalid")
+			if p["request_id"] == "" {
+				t.Fatalf("%s: %v", bad, p)
+			}
+		}
+	}, paramProbe)
 }

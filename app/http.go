@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -28,8 +29,14 @@ func (a *App) fiberConfig() fiber.Config {
 		AppName: "Weaverse",
 		// Values taken from the request stay valid after the handler returns
 		// (fasthttp reuses buffers otherwise).
-		Immutable:             true,
-		CaseSensitive:         true,
+		Immutable:     true,
+		CaseSensitive: true,
+		// Paths are percent-decoded once, before routing, so every route
+		// (API operations and pages alike) sees "/courses/web-nanodegree"
+		// for "/courses/web%2Dnanodegree". Fiber decodes like a query
+		// ("+" would become a space): literalPlus keeps "+" a plus.
+		// httpx.Env refuses a decoded path that holds NUL or is not UTF-8.
+		UnescapePath:          true,
 		StrictRouting:         false, // "/api/courses" and "/api/courses/" are the same route
 		DisableStartupMessage: true,
 		Network:               "tcp", // IPv4 and IPv6
@@ -68,11 +75,29 @@ func (a *App) applyWriteTimeouts() {
 		return
 	}
 	a.Fiber.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-		path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-		if t := a.routeOpts.For(string(path)).WriteTimeout; t > a.Config.HTTP.WriteTimeout {
+		raw, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+		path, err := url.PathUnescape(string(raw)) // as routing sees it
+		if err != nil {
+			path = string(raw)
+		}
+		if t := a.routeOpts.For(path).WriteTimeout; t > a.Config.HTTP.WriteTimeout {
 			return fasthttp.RequestConfig{WriteTimeout: t}
 		}
 		return fasthttp.RequestConfig{}
+	}
+}
+
+// literalPlus makes Fiber's path decoding (UnescapePath) treat "+" as the
+// literal it is in a path (RFC 3986), not as a space as in a query: it
+// escapes "+" in the raw path before Fiber reads it.
+func (a *App) literalPlus() {
+	srv := a.Fiber.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if p := ctx.URI().PathOriginal(); bytes.IndexByte(p, '+') >= 0 {
+			ctx.URI().SetPathBytes(bytes.ReplaceAll(p, []byte("+"), []byte("%2B")))
+		}
+		next(ctx)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -70,6 +71,11 @@ func Env(logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies) fiber.Handl
 		// A NUL byte is never legitimate in a URL, and SQL drivers choke on
 		// it: refuse it here, once, as bad input.
 		if q := c.Request().URI().QueryString(); bytes.Contains(q, []byte("%00")) || bytes.Contains(q, []byte{0}) {
+			return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid")
+		}
+		// The path was percent-decoded once (the app's UnescapePath): what
+		// it decoded to reaches handlers and the database as text.
+		if p := c.Path(); strings.IndexByte(p, 0) >= 0 || !utf8.ValidString(p) {
 			return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid")
 		}
 		return c.Next()
