@@ -151,3 +151,26 @@ func TestPathParametersDecoded(t *testing.T) {
 		}
 	}, paramProbe)
 }
+
+// No problem document echoes a request body or a secret field: a body that
+// is not JSON used to come back whole in errors[].value, password included.
+func TestProblemsEchoNoSecrets(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		const secret = "hunter2-Sekret-77"
+		for _, c := range []struct{ path, body string }{
+			{"/api/login/", `{"email":"a@example.com","password":"` + secret + `"`},                     // truncated JSON
+			{"/api/login/", `{"email":"a@example.com","password":"` + secret + `",}`},                   // trailing comma
+			{"/api/student/register/", `{"email":"a@example.com","password":"` + secret + `" "x":1}`},   // missing comma
+			{"/api/student/register/", `{"email":"a@example.com","password":["` + secret + `"]}`},       // wrong type
+			{"/api/student/register/", `{"email":"a@example.com","password_confirm":"` + secret + `"}`}, // invalid, required missing
+			{"/api/password/reset/confirm/", `{"token":"` + secret + `","new_password":"` + secret + `"`},
+		} {
+			r := ta.Request(http.MethodPost, c.path, c.body, "Content-Type", "application/json")
+			if r.StatusCode != 400 && r.StatusCode != 422 {
+				t.Fatalf("%s %s: status %d: %s", c.path, c.body, r.StatusCode, r.Body)
+			}
+			r.NotContains(secret)
+		}
+	})
+}

@@ -211,7 +211,7 @@ func NewProblem(ctx context.Context, err error) *Problem {
 		if env.i18n != nil && env.i18n.Has(id) {
 			msg = env.i18n.T(lang, id, map[string]any{"Param": param})
 		}
-		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: f.Location, Message: msg, Value: f.Value})
+		p.Errors = append(p.Errors, scrub(&huma.ErrorDetail{Location: f.Location, Message: msg, Value: f.Value}))
 	}
 	if retry > 0 {
 		p.header("Retry-After", strconv.Itoa(retry))
@@ -338,12 +338,22 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 	return p
 }
 
+// secretFields are the parts of a field location whose values are never
+// echoed: password, password_confirm, old_password, new_password, token,
+// refresh_token, secret, phone, code (reset and verification codes)…
+var secretFields = []string{"password", "token", "secret", "phone", "code", "key", "otp"}
+
 // scrub keeps an echoed input value only when it is a short scalar of a
 // field that is not a secret: huma echoes whole objects for unexpected
-// properties, which would send passwords back (and into proxies' logs).
+// properties, and the whole request body when it is not valid JSON, which
+// would send passwords back (and into proxies' logs).
 func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
 	out := *d
 	loc := strings.ToLower(out.Location)
+	if loc == "" || loc == "body" {
+		// The value of the whole body (a parse error): never echoed.
+		out.Value = nil
+	}
 	switch v := out.Value.(type) {
 	case string:
 		if len(v) > 200 {
@@ -353,7 +363,7 @@ func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
 	default:
 		out.Value = nil
 	}
-	for _, secret := range []string{"password", "token", "secret", "phone"} {
+	for _, secret := range secretFields {
 		if strings.Contains(loc, secret) {
 			out.Value = nil
 		}
