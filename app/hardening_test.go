@@ -174,3 +174,70 @@ func TestProblemsEchoNoSecrets(t *testing.T) {
 		}
 	})
 }
+
+// A JSON string that is not UTF-8 is refused with 422 (it used to be stored
+// with U+FFFD in place of the bad bytes), and nothing changes.
+func TestJSONInvalidUTF8Refused(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := hardeningTutor(t, ta)
+		for _, body := range []string{
+			"{\"introduction\":\"bad \xff byte\"}",
+			"{\"introduction\":\"cut \xed\x95\"}",
+			`{"introduction":"lone \ud800 high"}`,
+			`{"introduction":"lone \udc00 low"}`,
+			`{"introduction":"reversed \udc00\ud800"}`,
+		} {
+			p := ta.As(tutor).Request(http.MethodPatch, "/api/me/", body, "Content-Type", "application/json").
+				Problem(422, "request.invalid_utf8")
+			if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["location"] != "body" {
+				t.Fatalf("%q: %v", body, p)
+			}
+		}
+		ta.As(tutor).Get("/api/me/").Status(200).NotContains("\ufffd", "bad", "lone")
+		// Valid text, escaped surrogate pairs and a literal U+FFFD pass.
+		ta.As(tutor).Request(http.MethodPatch, "/api/me/", `{"introduction":"한글 \ud83d\ude00 \\ud800 �"}`,
+			"Content-Type", "application/json").Status(200).Contains("한글 😀 \\\\ud800 �")
+	})
+}
+
+// An integer out of range names its field and range (it used to answer
+// Go's "json: cannot unmarshal number … of type int64"), and null for a
+// field that is not nullable is refused (it used to mean "absent").
+func TestJSONNullAndIntegerRange(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := hardeningTutor(t, ta)
+		field := func(p map[string]any, loc string) string {
+			t.Helper()
+			errs, _ := p["errors"].([]any)
+			for _, e := range errs {
+				if m := e.(map[string]any); m["location"] == loc {
+					return m["message"].(string)
+				}
+			}
+			t.Fatalf("no error at %s: %v", loc, p)
+			return ""
+		}
+		for _, n := range []string{"1e30", "99999999999999999999", "-9223372036854775809", "1e3"} {
+			r := ta.As(tutor).Request(http.MethodPost, "/api/curriculums/", `{"slug":"big","title":"과정","category":"frontend",
+				"skill_level":"beginner","price":100,"status":"draft","course_ids":[`+n+`]}`, "Content-Type", "application/json", "Accept-Language", "en")
+			r.NotContains("json:", "Go struct", "int64")
+			msg := field(r.Problem(422, "request.validation"), "body.course_ids[0]")
+			if msg != "must be a whole number from 1 to 9223372036854775807" && msg != "must be a whole number from -9223372036854775808 to 9223372036854775807" {
+				t.Fatalf("%s: %q", n, msg)
+			}
+		}
+		ta.As(tutor).Get("/api/curriculums/big/").Status(404)
+
+		ta.As(tutor).Request(http.MethodPatch, "/api/me/", `{"nickname":"첫이름"}`, "Content-Type", "application/json").Status(200)
+		for body, loc := range map[string]string{`{"nickname":null}`: "body.nickname", `{"nickname":"둘째","introduction":null}`: "body.introduction"} {
+			p := ta.As(tutor).Request(http.MethodPatch, "/api/me/", body, "Content-Type", "application/json", "Accept-Language", "en").
+				Problem(422, "request.validation")
+			if msg := field(p, loc); msg == "" {
+				t.Fatalf("%s: %v", body, p)
+			}
+		}
+		ta.As(tutor).Get("/api/me/").Status(200).Contains("첫이름").NotContains("둘째")
+	})
+}

@@ -43,5 +43,15 @@ func NewAPI(app *fiber.App, o APIOptions) huma.API {
 		"cookie": {Type: "apiKey", In: "cookie", Name: "access_token",
 			Description: "The HttpOnly cookie set by the web login; unsafe requests must be same-origin."},
 	}
-	return humafiber.New(app, cfg)
+	// Every operation with a request body checks it with JSONBodyGuard
+	// after its own middlewares (authentication answers first).
+	var api huma.API
+	guard := func(ctx huma.Context, next func(huma.Context)) { JSONBodyGuard(api)(ctx, next) }
+	cfg.OpenAPI.OnAddOperation = append(cfg.OpenAPI.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+		if op.RequestBody != nil {
+			op.Middlewares = append(op.Middlewares, guard)
+		}
+	})
+	api = humafiber.New(app, cfg)
+	return api
 }
