@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -239,5 +243,71 @@ func TestJSONNullAndIntegerRange(t *testing.T) {
 			}
 		}
 		ta.As(tutor).Get("/api/me/").Status(200).Contains("첫이름").NotContains("둘째")
+	})
+}
+
+// logSink is a log sink tests read while the app writes to it.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logSink) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// accessLog returns the access-log records written so far.
+func (b *logSink) accessLog(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for _, line := range bytes.Split(b.buf.Bytes(), []byte("\n")) {
+		var rec map[string]any
+		if len(line) == 0 || json.Unmarshal(line, &rec) != nil || rec["msg"] != "request" {
+			continue
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// logTo sends the app's log (debug and up, JSON) to b.
+func logTo(b *logSink) apptest.Option {
+	return func(cfg *config.Config, o *app.Options) {
+		o.Logger = slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+}
+
+// The access log records the size of the body sent: HTML pages and problem
+// documents (a 503 included) used to be logged with bytes=0.
+func TestAccessLogBytes(t *testing.T) {
+	t.Parallel()
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		var logs logSink
+		ta := apptest.New(t, dialect, logTo(&logs))
+		check := func(r *testkit.Response, path string) {
+			t.Helper()
+			if len(r.Body) == 0 {
+				t.Fatalf("%s: empty body", path)
+			}
+			for _, rec := range logs.accessLog(t) {
+				if rec["path"] == path && rec["status"] == float64(r.StatusCode) {
+					if rec["bytes"] != float64(len(r.Body)) {
+						t.Fatalf("%s: logged bytes=%v, sent %d", path, rec["bytes"], len(r.Body))
+					}
+					return
+				}
+			}
+			t.Fatalf("%s: no access-log record", path)
+		}
+		check(ta.Get("/", "Accept", "text/html").Status(200), "/")
+		check(ta.Get("/courses", "Accept", "text/html").Status(200), "/courses")
+		check(ta.Get("/api/courses/9999/").Status(404), "/api/courses/9999/")
+		check(ta.Get("/no/such/page", "Accept", "text/html").Status(404), "/no/such/page")
+		testkit.Must(t, ta.App.DB.Close())
+		check(ta.Get("/readyz").Status(503), "/readyz")
 	})
 }

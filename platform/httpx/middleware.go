@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/i18n"
@@ -123,9 +124,7 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Duration("duration", elapsed),
-			// The declared length, never Body(): for a streamed response
-			// (media files) Body() would read the whole stream into memory.
-			slog.Int("bytes", c.Response().Header.ContentLength()),
+			slog.Int("bytes", bodySize(c.Response())),
 			slog.String("ip", ClientIPFrom(c.UserContext())),
 			slog.String("request_id", RequestIDFrom(c.UserContext())),
 		}
@@ -135,6 +134,18 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 		logger.LogAttrs(c.UserContext(), level, "request", attrs...)
 		return nil
 	}
+}
+
+// bodySize is the size of a response's body as sent (compressed, when it
+// was): the buffered body's length, or for a streamed response (media
+// files) the declared length (-1 when chunked) — reading Body() would pull
+// the whole stream into memory. Content-Length itself is only set when
+// fasthttp writes the response, after the access log.
+func bodySize(r *fasthttp.Response) int {
+	if r.IsBodyStream() {
+		return r.Header.ContentLength()
+	}
+	return len(r.Body())
 }
 
 // RouteTemplate returns the matched route's template ("/api/courses/:id"),
