@@ -1,14 +1,19 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -309,5 +314,95 @@ func TestAccessLogBytes(t *testing.T) {
 		check(ta.Get("/no/such/page", "Accept", "text/html").Status(404), "/no/such/page")
 		testkit.Must(t, ta.App.DB.Close())
 		check(ta.Get("/readyz").Status(503), "/readyz")
+	})
+}
+
+// rawRequest sends one raw HTTP/1.1 request to base and returns the answer.
+func rawRequest(t *testing.T, base, req string) (*http.Response, []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	testkit.Must(t, err)
+	defer conn.Close()
+	testkit.Must(t, conn.SetDeadline(time.Now().Add(30*time.Second)))
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	testkit.Must(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	testkit.Must(t, err)
+	return resp, body
+}
+
+// What the HTTP layer cannot parse answers a problem like everything else:
+// a translated detail (it was the key "problem.request.invalid"), a request
+// id, and an access-log line (there was none); a long URL answers 414 (it
+// was 431). The OpenAPI document lists 400, 414, 431 and 503 everywhere.
+func TestUnparsableRequests(t *testing.T) {
+	t.Parallel()
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		var logs logSink
+		ta := apptest.New(t, dialect, logTo(&logs))
+		base := testkit.Listen(t, ta.App.Fiber)
+		long := strings.Repeat("a", 9<<10)
+		huge := strings.Repeat("a", 20<<10)
+		for _, c := range []struct {
+			name, req, code string
+			status          int
+		}{
+			{"nul in query", "GET /api/courses/?search=a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "request.invalid", 400},
+			{"nul in path", "GET /api/curriculums/a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "request.invalid", 400},
+			{"header without colon", "GET /api/courses/ HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "request.invalid", 400},
+			{"bad content length", "POST /api/login/ HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "request.invalid", 400},
+			{"long url", "GET /api/courses/?search=" + long + " HTTP/1.1\r\nHost: x\r\n\r\n", "request.uri_too_long", 414},
+			{"huge url", "GET /api/courses/?search=" + huge + " HTTP/1.1\r\nHost: x\r\n\r\n", "request.uri_too_long", 414},
+			{"huge header", "GET /api/courses/ HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\n\r\n", "request.headers_too_large", 431},
+		} {
+			resp, body := rawRequest(t, base, c.req)
+			var p map[string]any
+			if resp.StatusCode != c.status || json.Unmarshal(body, &p) != nil || p["code"] != c.code {
+				t.Fatalf("%s: %d %s", c.name, resp.StatusCode, body)
+			}
+			detail, _ := p["detail"].(string)
+			id, _ := p["request_id"].(string)
+			if detail == "" || strings.HasPrefix(detail, "problem.") || id == "" || resp.Header.Get("X-Request-ID") != id {
+				t.Fatalf("%s: %s", c.name, body)
+			}
+			logged := false
+			for _, rec := range logs.accessLog(t) {
+				logged = logged || (rec["request_id"] == id && rec["status"] == float64(c.status))
+			}
+			if !logged {
+				t.Fatalf("%s: no access-log line for request %s", c.name, id)
+			}
+		}
+		// English on request, like every problem (an unparsed request's
+		// headers are unknown: it gets the default language).
+		resp, body := rawRequest(t, base, "GET /api/courses/?search="+long+" HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n\r\n")
+		if resp.StatusCode != 414 || !strings.Contains(string(body), "The address is too long.") {
+			t.Fatalf("414 in English: %d %s", resp.StatusCode, body)
+		}
+
+		var doc struct {
+			Paths map[string]map[string]struct {
+				Responses map[string]any
+			}
+		}
+		ta.Get("/api/openapi.json").Status(200).JSON(&doc)
+		n := 0
+		for path, item := range doc.Paths {
+			for method, op := range item {
+				for _, code := range []string{"400", "414", "431", "503"} {
+					if op.Responses[code] == nil {
+						t.Errorf("%s %s does not document %s", method, path, code)
+					}
+				}
+				n++
+			}
+		}
+		if n < 20 {
+			t.Fatalf("only %d operations", n)
+		}
 	})
 }

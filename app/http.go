@@ -47,9 +47,13 @@ func (a *App) fiberConfig() fiber.Config {
 		// spool any declared size): the upload handlers stream it.
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    h.BodyLimit,
-		ReadTimeout:                  h.ReadTimeout,
-		WriteTimeout:                 h.WriteTimeout,
-		IdleTimeout:                  h.IdleTimeout,
+		// The request line and headers must fit (else 431, or 414 for a
+		// request line alone); httpx.CheckRequest answers 414 to a URL
+		// over httpx.MaxURILength.
+		ReadBufferSize: httpx.ReadBufferSize,
+		ReadTimeout:    h.ReadTimeout,
+		WriteTimeout:   h.WriteTimeout,
+		IdleTimeout:    h.IdleTimeout,
 		// No ProxyHeader: Fiber would return the header's raw value as the
 		// client IP; httpx.Proxies computes it. The trusted-proxy check
 		// still governs X-Forwarded-Proto/Host for c.Protocol()/Hostname().
@@ -104,9 +108,17 @@ func (a *App) literalPlus() {
 // mountPlatform installs the middleware every request passes through, in order.
 func (a *App) mountPlatform(opts Options) {
 	f := a.Fiber
+	// What the HTTP server cannot parse is answered and logged like the rest.
+	unparsed := httpx.Unparsed(a.Logger, a.I18n, a.proxies, a.Metrics)
+	f.Server().ErrorHandler = func(fctx *fasthttp.RequestCtx, err error) {
+		c := f.AcquireCtx(fctx)
+		defer f.ReleaseCtx(c)
+		unparsed(c, err)
+	}
 	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
+	f.Use(httpx.CheckRequest())
 	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), a.routeOpts))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://"), a.mediaOrigins...))
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
@@ -182,7 +194,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 
 func statusKey(status int) string {
 	switch status {
-	case 400, 401, 403, 404, 405, 409, 413, 422, 429, 503:
+	case 400, 401, 403, 404, 405, 409, 413, 414, 422, 429, 431, 503:
 		return "status." + strconv.Itoa(status)
 	}
 	if status >= 500 {

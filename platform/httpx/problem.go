@@ -118,6 +118,10 @@ func defaultCode(status int) string {
 		return "request.unsupported_media_type"
 	case http.StatusUnprocessableEntity:
 		return "request.validation"
+	case http.StatusRequestURITooLong:
+		return "request.uri_too_long"
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return "request.headers_too_large"
 	case http.StatusTooManyRequests:
 		return "rate_limited"
 	case http.StatusServiceUnavailable:
