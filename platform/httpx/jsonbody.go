@@ -17,6 +17,9 @@ import (
 	"github.com/weaverse/weaverse/platform/i18n"
 )
 
+// maxJSONCheck is the largest body JSONBodyGuard reads into memory.
+const maxJSONCheck = 16 << 20
+
 // JSONBodyGuard checks a JSON request body against what encoding/json and
 // huma's validator let through silently, before huma parses it:
 //
@@ -46,8 +49,13 @@ func JSONBodyGuard(api huma.API) func(ctx huma.Context, next func(huma.Context))
 		if req.IsBodyStream() {
 			// BodyGuard has read the body already (within the limit) and
 			// handed it on as a stream of those bytes.
-			b, err := io.ReadAll(req.BodyStream())
-			if err != nil {
+			// A route that streams its body (no BodyGuard buffer) is
+			// checked only up to maxJSONCheck; past that, huma gets the
+			// whole stream back unchecked.
+			stream, size := req.BodyStream(), req.Header.ContentLength()
+			b, err := io.ReadAll(io.LimitReader(stream, maxJSONCheck+1))
+			if err != nil || len(b) > maxJSONCheck {
+				req.SetBodyStream(io.MultiReader(bytes.NewReader(b), stream), size)
 				next(ctx)
 				return
 			}
