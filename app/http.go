@@ -35,7 +35,8 @@ func (a *App) fiberConfig() fiber.Config {
 		// (API operations and pages alike) sees "/courses/web-nanodegree"
 		// for "/courses/web%2Dnanodegree". Fiber decodes like a query
 		// ("+" would become a space): literalPlus keeps "+" a plus.
-		// httpx.Env refuses a decoded path that holds NUL or is not UTF-8.
+		// httpx.CheckRequest refuses a decoded path that holds NUL or is
+		// not UTF-8.
 		UnescapePath:          true,
 		StrictRouting:         false, // "/api/courses" and "/api/courses/" are the same route
 		DisableStartupMessage: true,

@@ -59,11 +59,13 @@ func NewAPI(app *fiber.App, o APIOptions) huma.API {
 
 // globalResponses are the answers any operation may give before (or
 // instead of) running: the HTTP layer's refusals and the request deadline.
-var globalResponses = map[string]string{
-	"400": "Bad Request: the request could not be parsed (malformed request line or header, a body that is not JSON, a NUL byte in the query, a path that decodes to NUL or to bytes that are not UTF-8). Code request.invalid.",
-	"414": "URI Too Long: the request target is over 8 KiB. Code request.uri_too_long.",
-	"431": "Request Header Fields Too Large: the request line and headers are over 16 KiB. Code request.headers_too_large.",
-	"503": "Service Unavailable: the request passed its deadline (code request.timeout) or the service is temporarily unavailable (code unavailable); Retry-After may tell when to retry.",
+func globalResponses() map[string]string {
+	return map[string]string{
+		"400": "Bad Request: the request could not be parsed (malformed request line or header, a body that is not JSON, a NUL byte in the query, a path that decodes to NUL or to bytes that are not UTF-8). Code request.invalid.",
+		"414": "URI Too Long: the request target is over 8 KiB. Code request.uri_too_long.",
+		"431": "Request Header Fields Too Large: the request line and headers are over 16 KiB. Code request.headers_too_large.",
+		"503": "Service Unavailable: the request passed its deadline (code request.timeout) or the service is temporarily unavailable (code unavailable); Retry-After may tell when to retry.",
+	}
 }
 
 // documentGlobalResponses adds globalResponses to an operation's document,
@@ -79,7 +81,7 @@ func documentGlobalResponses(op *huma.Operation) {
 	if content == nil {
 		return
 	}
-	for code, desc := range globalResponses {
+	for code, desc := range globalResponses() {
 		if _, ok := op.Responses[code]; !ok {
 			op.Responses[code] = &huma.Response{Description: desc, Content: content}
 		}

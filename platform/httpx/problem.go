@@ -342,11 +342,6 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 	return p
 }
 
-// secretFields are the parts of a field location whose values are never
-// echoed: password, password_confirm, old_password, new_password, token,
-// refresh_token, secret, phone, code (reset and verification codes)…
-var secretFields = []string{"password", "token", "secret", "phone", "code", "key", "otp"}
-
 // scrub keeps an echoed input value only when it is a short scalar of a
 // field that is not a secret: huma echoes whole objects for unexpected
 // properties, and the whole request body when it is not valid JSON, which
@@ -367,7 +362,10 @@ func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
 	default:
 		out.Value = nil
 	}
-	for _, secret := range secretFields {
+	// Parts of a location whose values are never echoed: password,
+	// password_confirm, old_password, new_password, token, refresh_token,
+	// secret, phone, code (reset and verification codes), keys…
+	for _, secret := range []string{"password", "token", "secret", "phone", "code", "key", "otp"} {
 		if strings.Contains(loc, secret) {
 			out.Value = nil
 		}
