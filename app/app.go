@@ -199,6 +199,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	}
 	a.Fiber = fiber.New(a.fiberConfig())
 	a.applyWriteTimeouts()
+	a.literalPlus()
 	a.mountPlatform(opts)
 	a.API = httpx.NewAPI(a.Fiber, httpx.APIOptions{
 		Title:       "Weaverse API",

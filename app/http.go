@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -28,8 +29,15 @@ func (a *App) fiberConfig() fiber.Config {
 		AppName: "Weaverse",
 		// Values taken from the request stay valid after the handler returns
 		// (fasthttp reuses buffers otherwise).
-		Immutable:             true,
-		CaseSensitive:         true,
+		Immutable:     true,
+		CaseSensitive: true,
+		// Paths are percent-decoded once, before routing, so every route
+		// (API operations and pages alike) sees "/courses/web-nanodegree"
+		// for "/courses/web%2Dnanodegree". Fiber decodes like a query
+		// ("+" would become a space): literalPlus keeps "+" a plus.
+		// httpx.CheckRequest refuses a decoded path that holds NUL or is
+		// not UTF-8.
+		UnescapePath:          true,
 		StrictRouting:         false, // "/api/courses" and "/api/courses/" are the same route
 		DisableStartupMessage: true,
 		Network:               "tcp", // IPv4 and IPv6
@@ -40,9 +48,13 @@ func (a *App) fiberConfig() fiber.Config {
 		// spool any declared size): the upload handlers stream it.
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    h.BodyLimit,
-		ReadTimeout:                  h.ReadTimeout,
-		WriteTimeout:                 h.WriteTimeout,
-		IdleTimeout:                  h.IdleTimeout,
+		// The request line and headers must fit (else 431, or 414 for a
+		// request line alone); httpx.CheckRequest answers 414 to a URL
+		// over httpx.MaxURILength.
+		ReadBufferSize: httpx.ReadBufferSize,
+		ReadTimeout:    h.ReadTimeout,
+		WriteTimeout:   h.WriteTimeout,
+		IdleTimeout:    h.IdleTimeout,
 		// No ProxyHeader: Fiber would return the header's raw value as the
 		// client IP; httpx.Proxies computes it. The trusted-proxy check
 		// still governs X-Forwarded-Proto/Host for c.Protocol()/Hostname().
@@ -68,20 +80,46 @@ func (a *App) applyWriteTimeouts() {
 		return
 	}
 	a.Fiber.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-		path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-		if t := a.routeOpts.For(string(path)).WriteTimeout; t > a.Config.HTTP.WriteTimeout {
+		raw, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+		path, err := url.PathUnescape(string(raw)) // as routing sees it
+		if err != nil {
+			path = string(raw)
+		}
+		if t := a.routeOpts.For(path).WriteTimeout; t > a.Config.HTTP.WriteTimeout {
 			return fasthttp.RequestConfig{WriteTimeout: t}
 		}
 		return fasthttp.RequestConfig{}
 	}
 }
 
+// literalPlus makes Fiber's path decoding (UnescapePath) treat "+" as the
+// literal it is in a path (RFC 3986), not as a space as in a query: it
+// escapes "+" in the raw path before Fiber reads it.
+func (a *App) literalPlus() {
+	srv := a.Fiber.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if p := ctx.URI().PathOriginal(); bytes.IndexByte(p, '+') >= 0 {
+			ctx.URI().SetPathBytes(bytes.ReplaceAll(p, []byte("+"), []byte("%2B")))
+		}
+		next(ctx)
+	}
+}
+
 // mountPlatform installs the middleware every request passes through, in order.
 func (a *App) mountPlatform(opts Options) {
 	f := a.Fiber
+	// What the HTTP server cannot parse is answered and logged like the rest.
+	unparsed := httpx.Unparsed(a.Logger, a.I18n, a.proxies, a.Metrics)
+	f.Server().ErrorHandler = func(fctx *fasthttp.RequestCtx, err error) {
+		c := f.AcquireCtx(fctx)
+		defer f.ReleaseCtx(c)
+		unparsed(c, err)
+	}
 	f.Use(httpx.Env(a.Logger, a.I18n, a.proxies))
 	f.Use(httpx.Observe(a.Logger, a.Metrics))
 	f.Use(httpx.Recover(a.Logger))
+	f.Use(httpx.CheckRequest())
 	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), a.routeOpts))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://"), a.mediaOrigins...))
 	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
@@ -157,7 +195,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 
 func statusKey(status int) string {
 	switch status {
-	case 400, 401, 403, 404, 405, 409, 413, 422, 429, 503:
+	case 400, 401, 403, 404, 405, 409, 413, 414, 422, 429, 431, 503:
 		return "status." + strconv.Itoa(status)
 	}
 	if status >= 500 {

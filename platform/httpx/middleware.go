@@ -8,12 +8,16 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/i18n"
@@ -54,26 +58,126 @@ var errPanic = errors.New("panic recovered")
 // address, and what error conversion needs.
 func Env(logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id := c.Get(HeaderRequestID)
-		if !requestIDRE.MatchString(id) || !proxies.PeerTrusted(c) {
-			id = newRequestID()
+		setupEnv(c, logger, bundle, proxies)
+		return c.Next()
+	}
+}
+
+func setupEnv(c *fiber.Ctx, logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies) {
+	id := c.Get(HeaderRequestID)
+	if !requestIDRE.MatchString(id) || !proxies.PeerTrusted(c) {
+		id = newRequestID()
+	}
+	c.Set(HeaderRequestID, id)
+	ua := c.Get(fiber.HeaderUserAgent)
+	if len(ua) > 256 {
+		ua = strings.ToValidUTF8(ua[:256], "")
+	}
+	env := &reqEnv{logger: logger, i18n: bundle, requestID: id, path: c.Path(),
+		query: string(c.Request().URI().QueryString()), ip: proxies.ClientIP(c), userAgent: ua}
+	ctx := context.WithValue(c.UserContext(), envKey{}, env)
+	// The language, as the web middleware negotiates it later (?lang=, its
+	// "lang" cookie, Accept-Language), so that refusals made before it
+	// (CheckRequest, BodyGuard) speak the client's language too.
+	ctx = i18n.WithLang(ctx, i18n.Negotiate(strings.ToLower(strings.TrimSpace(c.Query("lang"))), c.Cookies("lang"), c.Get(fiber.HeaderAcceptLanguage)))
+	c.SetUserContext(withCookieWriter(ctx, c))
+}
+
+// MaxURILength is the longest request target (path and query) served: a
+// longer one answers 414. Request lines and headers together are read into
+// a ReadBufferSize buffer; what does not fit answers 431 (or 414 when the
+// request line alone fills it).
+const (
+	MaxURILength   = 8 << 10
+	ReadBufferSize = 16 << 10
+)
+
+// CheckRequest refuses, once for every route, request targets no handler
+// should see: a URL over MaxURILength (414), a NUL byte in the query, a
+// path that decodes to NUL or to bytes that are not UTF-8 (400). It runs
+// after Observe, so the refusals are logged like any answer.
+func CheckRequest() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Request().Header.RequestURI()) > MaxURILength {
+			return StatusProblem(c.UserContext(), fiber.StatusRequestURITooLong, "request.uri_too_long")
 		}
-		c.Set(HeaderRequestID, id)
-		ua := c.Get(fiber.HeaderUserAgent)
-		if len(ua) > 256 {
-			ua = strings.ToValidUTF8(ua[:256], "")
-		}
-		env := &reqEnv{logger: logger, i18n: bundle, requestID: id, path: c.Path(),
-			query: string(c.Request().URI().QueryString()), ip: proxies.ClientIP(c), userAgent: ua}
-		ctx := context.WithValue(c.UserContext(), envKey{}, env)
-		c.SetUserContext(withCookieWriter(ctx, c))
 		// A NUL byte is never legitimate in a URL, and SQL drivers choke on
 		// it: refuse it here, once, as bad input.
 		if q := c.Request().URI().QueryString(); bytes.Contains(q, []byte("%00")) || bytes.Contains(q, []byte{0}) {
 			return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid")
 		}
+		// The path was percent-decoded once (the app's UnescapePath): what
+		// it decoded to reaches handlers and the database as text.
+		if p := c.Path(); strings.IndexByte(p, 0) >= 0 || !utf8.ValidString(p) {
+			return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid")
+		}
 		return c.Next()
 	}
+}
+
+// Unparsed answers a request the HTTP server could not parse (a malformed
+// request line or header, headers over ReadBufferSize, a body over the
+// server's limit, a read timeout) like any other: a problem document in the
+// request's language with a request id, and an access-log line. c is a
+// context the app acquired for the failed request; the connection is closed
+// afterwards.
+func Unparsed(logger *slog.Logger, bundle *i18n.Bundle, proxies *Proxies, m *Metrics) func(c *fiber.Ctx, err error) {
+	return func(c *fiber.Ctx, err error) {
+		start := time.Now()
+		setupEnv(c, logger, bundle, proxies)
+		c.Context().SetConnectionClose()
+		status, code := unparsedStatus(err)
+		p := StatusProblem(c.UserContext(), status, code)
+		if herr := c.App().ErrorHandler(c, p); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+		logger.DebugContext(c.UserContext(), "unparsed request", "err", err, "request_id", RequestIDFrom(c.UserContext()))
+		record(logger, m, c, start, p)
+	}
+}
+
+// unparsedStatus maps what fasthttp failed with to a status and code.
+func unparsedStatus(err error) (int, string) {
+	var small *fasthttp.ErrSmallBuffer
+	var netErr net.Error
+	switch {
+	case errors.As(err, &small):
+		if requestLineFillsBuffer(err.Error()) {
+			return fiber.StatusRequestURITooLong, "request.uri_too_long"
+		}
+		return fiber.StatusRequestHeaderFieldsTooLarge, "request.headers_too_large"
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		return fiber.StatusRequestEntityTooLarge, "request.too_large"
+	case errors.Is(err, fasthttp.ErrGetOnly):
+		return fiber.StatusMethodNotAllowed, "route.method_not_allowed"
+	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, fasthttp.ErrTimeout):
+		return fiber.StatusRequestTimeout, "request.timeout"
+	}
+	return fiber.StatusBadRequest, "request.invalid"
+}
+
+// requestLineFillsBuffer tells, from fasthttp's "small read buffer" error
+// (which quotes the buffer's first and last 200 bytes), whether the request
+// line alone overflowed it: no line break in either quoted part.
+func requestLineFillsBuffer(msg string) bool {
+	_, rest, ok := strings.Cut(msg, "contents: ")
+	if !ok {
+		return false
+	}
+	for i := 0; i < 2; i++ {
+		q, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return i > 0
+		}
+		if s, err := strconv.Unquote(q); err != nil || strings.Contains(s, "\n") {
+			return false
+		}
+		rest, ok = strings.CutPrefix(rest[len(q):], "...")
+		if !ok {
+			return true
+		}
+	}
+	return true
 }
 
 // Observe writes one structured access-log line and records the request's
@@ -94,41 +198,57 @@ func Observe(logger *slog.Logger, m *Metrics) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
-		status := c.Response().StatusCode()
-		route := RouteTemplate(c)
-		elapsed := time.Since(start)
-		if m != nil {
-			m.observe(c.Method(), route, status, elapsed)
-		}
-		level := slog.LevelInfo
-		switch {
-		case status >= 500 && errors.Is(err, apperr.Unavailable):
-			// A documented refusal (no video converter here, a feature
-			// switched off): worth noticing, not a fault.
-			level = slog.LevelWarn
-		case status >= 500:
-			level = slog.LevelError
-		case strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics":
-			level = slog.LevelDebug
-		}
-		attrs := []slog.Attr{
-			slog.String("method", c.Method()),
-			slog.String("path", c.Path()),
-			slog.String("route", route),
-			slog.Int("status", status),
-			slog.Duration("duration", elapsed),
-			// The declared length, never Body(): for a streamed response
-			// (media files) Body() would read the whole stream into memory.
-			slog.Int("bytes", c.Response().Header.ContentLength()),
-			slog.String("ip", ClientIPFrom(c.UserContext())),
-			slog.String("request_id", RequestIDFrom(c.UserContext())),
-		}
-		if uid := principalID(c.UserContext()); uid != 0 {
-			attrs = append(attrs, slog.Int64("user_id", uid))
-		}
-		logger.LogAttrs(c.UserContext(), level, "request", attrs...)
+		record(logger, m, c, start, err)
 		return nil
 	}
+}
+
+// record writes the access-log line of a finished request and observes its
+// metrics.
+func record(logger *slog.Logger, m *Metrics, c *fiber.Ctx, start time.Time, err error) {
+	status := c.Response().StatusCode()
+	route := RouteTemplate(c)
+	elapsed := time.Since(start)
+	if m != nil {
+		m.observe(c.Method(), route, status, elapsed)
+	}
+	level := slog.LevelInfo
+	switch {
+	case status >= 500 && errors.Is(err, apperr.Unavailable):
+		// A documented refusal (no video converter here, a feature
+		// switched off): worth noticing, not a fault.
+		level = slog.LevelWarn
+	case status >= 500:
+		level = slog.LevelError
+	case strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics":
+		level = slog.LevelDebug
+	}
+	attrs := []slog.Attr{
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Duration("duration", elapsed),
+		slog.Int("bytes", bodySize(c.Response())),
+		slog.String("ip", ClientIPFrom(c.UserContext())),
+		slog.String("request_id", RequestIDFrom(c.UserContext())),
+	}
+	if uid := principalID(c.UserContext()); uid != 0 {
+		attrs = append(attrs, slog.Int64("user_id", uid))
+	}
+	logger.LogAttrs(c.UserContext(), level, "request", attrs...)
+}
+
+// bodySize is the size of a response's body as sent (compressed, when it
+// was): the buffered body's length, or for a streamed response (media
+// files) the declared length (-1 when chunked) — reading Body() would pull
+// the whole stream into memory. Content-Length itself is only set when
+// fasthttp writes the response, after the access log.
+func bodySize(r *fasthttp.Response) int {
+	if r.IsBodyStream() {
+		return r.Header.ContentLength()
+	}
+	return len(r.Body())
 }
 
 // RouteTemplate returns the matched route's template ("/api/courses/:id"),

@@ -29,3 +29,14 @@ func TestNewPage(t *testing.T) {
 		t.Fatal("limit/offset")
 	}
 }
+
+func TestNewPagePastTheLast(t *testing.T) {
+	ctx := context.WithValue(context.Background(), envKey{}, &reqEnv{path: "/api/courses", query: "page=99"})
+	p := NewPage[int](ctx, PageParams{Page: 99, PageSize: 10}, 35, nil)
+	if p.Next != nil || p.Previous == nil || *p.Previous != "/api/courses?page=4&page_size=10" {
+		t.Fatalf("past the last: %+v", p)
+	}
+	if o := (PageParams{Page: 1 << 62, PageSize: 100}).Offset(); o != (MaxPage-1)*100 {
+		t.Fatalf("offset of a huge page %d", o)
+	}
+}

@@ -118,6 +118,10 @@ func defaultCode(status int) string {
 		return "request.unsupported_media_type"
 	case http.StatusUnprocessableEntity:
 		return "request.validation"
+	case http.StatusRequestURITooLong:
+		return "request.uri_too_long"
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return "request.headers_too_large"
 	case http.StatusTooManyRequests:
 		return "rate_limited"
 	case http.StatusServiceUnavailable:
@@ -211,7 +215,7 @@ func NewProblem(ctx context.Context, err error) *Problem {
 		if env.i18n != nil && env.i18n.Has(id) {
 			msg = env.i18n.T(lang, id, map[string]any{"Param": param})
 		}
-		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: f.Location, Message: msg, Value: f.Value})
+		p.Errors = append(p.Errors, scrub(&huma.ErrorDetail{Location: f.Location, Message: msg, Value: f.Value}))
 	}
 	if retry > 0 {
 		p.header("Retry-After", strconv.Itoa(retry))
@@ -340,10 +344,15 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 
 // scrub keeps an echoed input value only when it is a short scalar of a
 // field that is not a secret: huma echoes whole objects for unexpected
-// properties, which would send passwords back (and into proxies' logs).
+// properties, and the whole request body when it is not valid JSON, which
+// would send passwords back (and into proxies' logs).
 func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
 	out := *d
 	loc := strings.ToLower(out.Location)
+	if loc == "" || loc == "body" {
+		// The value of the whole body (a parse error): never echoed.
+		out.Value = nil
+	}
 	switch v := out.Value.(type) {
 	case string:
 		if len(v) > 200 {
@@ -353,7 +362,10 @@ func scrub(d *huma.ErrorDetail) *huma.ErrorDetail {
 	default:
 		out.Value = nil
 	}
-	for _, secret := range []string{"password", "token", "secret", "phone"} {
+	// Parts of a location whose values are never echoed: password,
+	// password_confirm, old_password, new_password, token, refresh_token,
+	// secret, phone, code (reset and verification codes), keys…
+	for _, secret := range []string{"password", "token", "secret", "phone", "code", "key", "otp"} {
 		if strings.Contains(loc, secret) {
 			out.Value = nil
 		}
