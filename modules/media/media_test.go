@@ -133,6 +133,8 @@ func TestImages(t *testing.T) {
 		copy(bomb[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})            // 100000×100000 in the IHDR…
 		binary.BigEndian.PutUint32(bomb[29:33], crc32.ChecksumIEEE(bomb[12:29])) // …with a valid CRC
 		upload(ta, "/api/images/upload/", a, "bomb.png", bomb).Problem(413, "")
+		// 21 bytes whose "header" declares 25120×29813 pixels: broken, not large.
+		upload(ta, "/api/images/upload/", a, "x.png", []byte("GIF89a but not really")).Problem(422, "media.image_corrupt")
 		// Over the server's body limit, the body streams to the handler, which
 		// stops reading at the image limit (a real connection: app.Test
 		// cannot stream).

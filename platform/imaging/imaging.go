@@ -184,6 +184,13 @@ func Process(r io.Reader, l Limits) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s declares %d×%d pixels", ErrCorrupt, format, cfg.Width, cfg.Height)
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > l.MaxPixels {
+		// A header alone is no image: 21 bytes that start with "GIF89a"
+		// declare a huge screen by accident. Only a file whose container
+		// holds the picture's data is refused for its size; anything else
+		// is broken.
+		if !complete(format, data) {
+			return nil, fmt.Errorf("%w: %s declares %d×%d pixels but holds no image data", ErrCorrupt, format, cfg.Width, cfg.Height)
+		}
 		return nil, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooManyPixels, cfg.Width, cfg.Height, l.MaxPixels)
 	}
 

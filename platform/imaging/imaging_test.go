@@ -483,3 +483,33 @@ func TestGIFFrameSmallerThanScreen(t *testing.T) {
 		t.Fatalf("corner %v, inside %v", m.At(0, 0), m.At(5, 3))
 	}
 }
+
+// A few bytes whose header happens to declare a huge picture are a broken
+// file, not a too-large one: only a file that holds image data is refused
+// for its size.
+func TestHeaderWithoutImageIsCorruptNotTooLarge(t *testing.T) {
+	gifBomb := []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00" + // 65535×65535, no colour table
+		"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00" + // a 1×1 image at 0,0
+		"\x02\x02\x44\x01\x00" + // LZW data
+		"\x3b")
+	truncated := bombPNG(100000, 100000)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"text after GIF magic", []byte("GIF89a but not really"), ErrCorrupt},
+		{"PNG header only", truncated[:33], ErrCorrupt},
+		{"PNG without IEND", truncated[:len(truncated)-12], ErrCorrupt},
+		{"JPEG without scan", []byte("\xff\xd8\xff\xc0\x00\x11\x08\xff\xff\xff\xff\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"), ErrCorrupt},
+		{"PNG bomb", truncated, ErrTooManyPixels},
+		{"GIF bomb", gifBomb, ErrTooManyPixels},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Process(bytes.NewReader(tc.data), Limits{})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
