@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -332,11 +333,15 @@ func TestPremiumPlaybackFollowsEntitlements(t *testing.T) {
 				t.Fatalf("%s URL moved to another video: %d", name, r.StatusCode)
 			}
 		}
-		// And every signed URL expires.
+		// And every signed URL expires, saying so (not "signature invalid":
+		// the player should fetch fresh URLs, not report tampering).
 		ta.Clock.Advance(ta.App.Config.Media.URLTTL + time.Minute)
 		for name, u := range urls {
-			if r := ta.Get(u, buyer.auth()...); r.StatusCode != 403 {
-				t.Fatalf("%s URL after expiry: %d", name, r.StatusCode)
+			r := ta.Get(u, buyer.auth()...)
+			var pd struct{ Code string }
+			_ = json.Unmarshal(r.Body, &pd)
+			if r.StatusCode != 403 || pd.Code != "media.url_expired" {
+				t.Fatalf("%s URL after expiry: %d %q", name, r.StatusCode, pd.Code)
 			}
 		}
 	})
