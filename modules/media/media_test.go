@@ -312,3 +312,31 @@ func TestVideoRefusals(t *testing.T) {
 		}
 	}, func(cfg *config.Config, o *app.Options) { cfg.Media.MaxVideoBytes = 1 << 20 })
 }
+
+// An image row is inserted before its variants are stored; an upload cut
+// in between (the instance dies, the storage fails) leaves a row with no
+// variants until the sweep removes it. Its owner never sees it: not in the
+// list, not by id.
+func TestUnfinishedImageIsNotShown(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		a := newUser(t, ta, "alice", "student")
+		var img media.Image
+		upload(ta, "/api/images/upload/", a, "photo.png", pngBytes(40, 30)).Status(201).JSON(&img)
+		now := time.Now().UTC()
+		var cut int64
+		testkit.Must(t, ta.App.DB.W.NewRaw(`INSERT INTO media_images (owner_id, alt, format, width, height, size, variants,
+			source_sha256, created_at, updated_at) VALUES (?, '', 'png', 40, 30, 0, '[]', 'x', ?, ?) RETURNING id`, a.ID, now, now).
+			Scan(context.Background(), &cut))
+		var list struct {
+			Count int
+			Results []media.Image
+		}
+		ta.Get("/api/images/", bearer(a)...).Status(200).JSON(&list)
+		if list.Count != 1 || len(list.Results) != 1 || list.Results[0].ID != img.ID {
+			t.Fatalf("list shows %d images %+v, want only %d", list.Count, list.Results, img.ID)
+		}
+		ta.Get(fmt.Sprintf("/api/images/%d/", cut), bearer(a)...).Problem(404, "media.image_not_found")
+		ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(a)...).Status(200)
+	})
+}
