@@ -329,7 +329,7 @@ func TestUnfinishedImageIsNotShown(t *testing.T) {
 			source_sha256, created_at, updated_at) VALUES (?, '', 'png', 40, 30, 0, '[]', 'x', ?, ?) RETURNING id`, a.ID, now, now).
 			Scan(context.Background(), &cut))
 		var list struct {
-			Count int
+			Count   int
 			Results []media.Image
 		}
 		ta.Get("/api/images/", bearer(a)...).Status(200).JSON(&list)
@@ -338,5 +338,43 @@ func TestUnfinishedImageIsNotShown(t *testing.T) {
 		}
 		ta.Get(fmt.Sprintf("/api/images/%d/", cut), bearer(a)...).Problem(404, "media.image_not_found")
 		ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(a)...).Status(200)
+	})
+}
+
+// The first 15 KB of a 3 s MP4 whose index comes first: the upload probes
+// as a 3 s video, but only a fraction of it decodes. It must end failed
+// with a reason code, not ready with a 3 s duration.
+func TestTruncatedVideoFails(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: cannot make the truncated clip")
+	}
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	if b, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=3",
+		"-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+		"-c:a", "aac", "-shortest", "-movflags", "+faststart", out).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	testkit.Must(t, err)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "cut.mp4", data[:15<<10]).Status(202).JSON(&v)
+		deadline := time.Now().Add(90 * time.Second)
+		for v.Status != "failed" {
+			if v.Status == "ready" {
+				t.Fatalf("a truncated clip became ready: %+v", v)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %q after 90 s", v.Status)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
+			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
+		}
+		if !strings.HasPrefix(v.Failure, "media.video_truncated:") {
+			t.Fatalf("failure %q, want media.video_truncated", v.Failure)
+		}
 	})
 }
