@@ -66,6 +66,7 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 	r.Post("/api/videos/upload", m.uploadVideo)
 	r.Get(playlistPrefix+"*", s.servePlaylist)
 	r.Get(imagePath+":id/:variant", s.serveImage)
+	documentPlainRoutes(api)
 
 	huma.Register(api, huma.Operation{OperationID: "list-images", Method: http.MethodGet, Path: "/api/images",
 		Summary: "My images (admins: all)", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401}},

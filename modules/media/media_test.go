@@ -378,3 +378,56 @@ func TestTruncatedVideoFails(t *testing.T) {
 		}
 	})
 }
+
+// The upload routes (plain Fiber routes: they stream their bodies) are in
+// the OpenAPI document like every other route a client may call.
+func TestPlainRoutesDocumented(t *testing.T) {
+	t.Parallel()
+	ta := apptest.New(t, "sqlite")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			RequestBody struct {
+				Content map[string]struct {
+					Schema struct {
+						Required []string `json:"required"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+			Responses map[string]struct {
+				Content map[string]struct {
+					Schema struct {
+						Ref string `json:"$ref"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	ta.Get("/api/openapi.json").Status(200).JSON(&doc)
+	for _, tc := range []struct{ path, status, schema string }{
+		{"/api/images/upload", "201", "#/components/schemas/Image"},
+		{"/api/videos/upload", "202", "#/components/schemas/Video"},
+	} {
+		op, ok := doc.Paths[tc.path]["post"]
+		if !ok {
+			t.Errorf("POST %s is not documented", tc.path)
+			continue
+		}
+		if req := op.RequestBody.Content["multipart/form-data"].Schema.Required; len(req) != 1 || req[0] != "file" {
+			t.Errorf("POST %s: multipart body with a required file, got %+v", tc.path, op.RequestBody)
+		}
+		if got := op.Responses[tc.status].Content["application/json"].Schema.Ref; got != tc.schema {
+			t.Errorf("POST %s: %s answers %q, want %s", tc.path, tc.status, got, tc.schema)
+		}
+		for _, code := range []string{"401", "413", "415", "422"} {
+			if _, ok := op.Responses[code]; !ok {
+				t.Errorf("POST %s: %s not documented", tc.path, code)
+			}
+		}
+	}
+	for _, p := range []string{"/images/{id}/{variant}", "/media/hls/{id}/master.m3u8"} {
+		if _, ok := doc.Paths[p]["get"]; !ok {
+			t.Errorf("GET %s is not documented", p)
+		}
+	}
+}
