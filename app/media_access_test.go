@@ -133,7 +133,8 @@ func readyVideo(t testing.TB, ta *apptest.T, tutor *mediaUser, data []byte) medi
 func waitVideo(t testing.TB, ta *apptest.T, u *mediaUser, id int64) media.Video {
 	t.Helper()
 	var v media.Video
-	deadline := time.Now().Add(60 * time.Second)
+	// Polls the state the job sets; the bound is for a busy 2-core machine.
+	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		ta.Get(fmt.Sprintf("/api/videos/%d/", id), u.auth()...).Status(200).JSON(&v)
 		switch v.Status {
