@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clientgone"
 	"github.com/weaverse/weaverse/platform/httpx"
 )
 
@@ -172,7 +173,10 @@ func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
 	if err != nil {
 		return err
 	}
-	img, err := m.svc.UploadImage(c.UserContext(), p, file, fields["alt"])
+	// Decoding an image takes seconds: stop if the client goes away.
+	ctx, stop := clientgone.Watch(c.UserContext(), c.Context().Conn())
+	defer stop()
+	img, err := m.svc.UploadImage(ctx, p, file, fields["alt"])
 	if err != nil {
 		return err
 	}
