@@ -103,7 +103,15 @@ func TestVideoUploadsWithoutFFmpeg(t *testing.T) {
 		// the database): this one does not take them.
 		job, err := ta.App.Jobs.Insert(ctx, nil, transcodeJob{VideoID: existing.ID}, &river.InsertOpts{Queue: media.TranscodeQueue})
 		testkit.Must(t, err)
-		time.Sleep(300 * time.Millisecond) // a few of the runner's fetch intervals
+		// The runner has fetched and worked a job inserted after it (the
+		// media sweep, on a queue this instance works): it is running, and
+		// the transcoding job is still waiting for an instance that can.
+		later, err := ta.App.Jobs.Insert(ctx, nil, sweepNow{}, nil)
+		testkit.Must(t, err)
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		_, err = ta.App.Jobs.WaitFor(wctx, later, jobs.StateCompleted)
+		testkit.Must(t, err)
 		if st, err := ta.App.Jobs.Status(ctx, job); err != nil || st.State != jobs.StateQueued {
 			t.Fatalf("a transcoding job on an instance without ffmpeg: %+v, %v", st, err)
 		}
@@ -116,3 +124,8 @@ type transcodeJob struct {
 }
 
 func (transcodeJob) Kind() string { return "media.transcode" }
+
+// sweepNow runs the media module's sweeper now.
+type sweepNow struct{}
+
+func (sweepNow) Kind() string { return "media.sweep" }

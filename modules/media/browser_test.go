@@ -35,10 +35,17 @@ func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitJS polls js until it is true, across page loads.
+// waitJSFloor is the least waitJS waits: the timeouts the steps give are
+// what they take on an idle machine, and a busy 2-core one (the app, a
+// transcode and Chromium share it) takes many times that. waitJS returns
+// as soon as the condition holds, so a generous bound costs nothing.
+const waitJSFloor = 30 * time.Second
+
+// waitJS polls js until it is true, across page loads, for timeout (at
+// least waitJSFloor).
 func waitJS(t *testing.T, ctx context.Context, timeout time.Duration, js string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(max(timeout, waitJSFloor))
 	for time.Now().Before(deadline) {
 		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
 			return
@@ -205,16 +212,17 @@ func (p *uploadProxy) count(method, path string, status int) int {
 	return n
 }
 
-// seen waits a moment for a request the browser has had its answer to (the
-// proxy records it after answering).
+// seen waits for a request the browser has had its answer to (the proxy
+// records it after answering) to have been seen want times.
 func (p *uploadProxy) seen(method, path string, status, want int) bool {
-	for range 20 {
+	for deadline := time.Now().Add(waitJSFloor); ; time.Sleep(20 * time.Millisecond) {
 		if p.count(method, path, status) == want {
 			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			return false
+		}
 	}
-	return false
 }
 
 // requests returns the tus requests recorded.
@@ -258,7 +266,7 @@ func (p *uploadProxy) waitHeld(t *testing.T) int64 {
 	select {
 	case off := <-p.held:
 		return off
-	case <-time.After(20 * time.Second):
+	case <-time.After(2 * waitJSFloor):
 		t.Fatalf("no upload request was held (requests: %v)", p.requests())
 		return 0
 	}
@@ -524,7 +532,9 @@ func TestMediaInBrowser(t *testing.T) {
 	evalJS[bool](t, ctx, `window.confirm = (m) => { window.__asked = m; return false; }, true`)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(remove)))
 	waitJS(t, ctx, 2*time.Second, `window.__asked === "‘English’ 자막을 지울까요?"`)
-	time.Sleep(100 * time.Millisecond)
+	// Whatever the click queued has run once a task queued after it has.
+	evalJS[bool](t, ctx, `window.__tick = false, setTimeout(() => { window.__tick = true }, 0), true`)
+	waitJS(t, ctx, 2*time.Second, `window.__tick === true`)
 	if !evalJS[bool](t, ctx, fmt.Sprintf(`!document.querySelector(%q).disabled`, item+` form[action*="/captions/en/delete"] button`)) {
 		t.Error("a declined removal left its button disabled")
 	}

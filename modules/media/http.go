@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clientgone"
 	"github.com/weaverse/weaverse/platform/httpx"
 )
 
@@ -66,6 +67,7 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 	r.Post("/api/videos/upload", m.uploadVideo)
 	r.Get(playlistPrefix+"*", s.servePlaylist)
 	r.Get(imagePath+":id/:variant", s.serveImage)
+	documentPlainRoutes(api)
 
 	huma.Register(api, huma.Operation{OperationID: "list-images", Method: http.MethodGet, Path: "/api/images",
 		Summary: "My images (admins: all)", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401}},
@@ -171,7 +173,10 @@ func (m *Module) uploadImage(c *fiber.Ctx) (err error) {
 	if err != nil {
 		return err
 	}
-	img, err := m.svc.UploadImage(c.UserContext(), p, file, fields["alt"])
+	// Decoding an image takes seconds: stop if the client goes away.
+	ctx, stop := clientgone.Watch(c.UserContext(), c.Context().Conn())
+	defer stop()
+	img, err := m.svc.UploadImage(ctx, p, file, fields["alt"])
 	if err != nil {
 		return err
 	}

@@ -81,25 +81,26 @@ func (s *service) UploadImage(ctx context.Context, p *authz.Principal, r io.Read
 // image is refused.
 func (s *service) storeImage(ctx context.Context, owner int64, data []byte, alt string) (*imageRow, error) {
 	sum := sha256.Sum256(data)
-	// Decoding a large image takes a few hundred MiB and a core: at most
-	// one per core at a time, so a burst of uploads cannot exhaust memory.
-	if err := s.decoding.Acquire(ctx, 1); err != nil {
+	lim := imaging.Limits{MaxBytes: s.limits.ImageBytes}
+	// The header says what decoding will cost before any pixel is decoded;
+	// the gate admits the decode when that much memory is free and it is
+	// the owner's turn (see decodeGate).
+	h, err := imaging.Inspect(data, lim)
+	if err != nil {
+		return nil, imageErr(err)
+	}
+	release, err := s.decoding.admit(ctx, owner, h.Cost())
+	if err != nil {
 		return nil, err
 	}
-	res, err := imaging.Process(bytes.NewReader(data), imaging.Limits{MaxBytes: s.limits.ImageBytes})
-	s.decoding.Release(1)
+	res, err := imaging.ProcessContext(ctx, data, lim)
+	release()
 	data = nil
 	if err != nil {
-		switch {
-		case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
-			return nil, apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large").Because(err)
-		case errors.Is(err, imaging.ErrUnsupported):
-			return nil, apperr.New(apperr.Unsupported, "media.image_unsupported", "media.image_unsupported").Because(err)
-		case errors.Is(err, errTooLarge):
-			return nil, err
-		default:
-			return nil, apperr.New(apperr.Invalid, "media.image_corrupt", "media.image_corrupt").Because(err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the client went away: nobody to answer
 		}
+		return nil, imageErr(err)
 	}
 	now := s.clock.Now()
 	row := &imageRow{OwnerID: owner, Alt: trim(alt, 300), Format: res.Format, Width: res.Width, Height: res.Height,
@@ -135,6 +136,18 @@ func (s *service) storeImage(ctx context.Context, owner int64, data []byte, alt 
 	}
 	done = true
 	return row, nil
+}
+
+// imageErr is the problem for an image imaging refused.
+func imageErr(err error) error {
+	switch {
+	case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrTooManyPixels):
+		return apperr.New(apperr.TooLarge, "media.image_too_large", "media.image_too_large").Because(err)
+	case errors.Is(err, imaging.ErrUnsupported):
+		return apperr.New(apperr.Unsupported, "media.image_unsupported", "media.image_unsupported").Because(err)
+	default:
+		return apperr.New(apperr.Invalid, "media.image_corrupt", "media.image_corrupt").Because(err)
+	}
 }
 
 // image loads a live image p may act on (its owner; admins: any); others

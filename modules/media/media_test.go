@@ -133,6 +133,8 @@ func TestImages(t *testing.T) {
 		copy(bomb[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})            // 100000×100000 in the IHDR…
 		binary.BigEndian.PutUint32(bomb[29:33], crc32.ChecksumIEEE(bomb[12:29])) // …with a valid CRC
 		upload(ta, "/api/images/upload/", a, "bomb.png", bomb).Problem(413, "")
+		// 21 bytes whose "header" declares 25120×29813 pixels: broken, not large.
+		upload(ta, "/api/images/upload/", a, "x.png", []byte("GIF89a but not really")).Problem(422, "media.image_corrupt")
 		// Over the server's body limit, the body streams to the handler, which
 		// stops reading at the image limit (a real connection: app.Test
 		// cannot stream).
@@ -197,7 +199,8 @@ func started(t *testing.T, ta *apptest.T) {
 
 func waitReady(t *testing.T, ta *apptest.T, u user, id int64) media.Video {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	// Polls the state the job sets; the bound is for a busy 2-core machine.
+	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		var v media.Video
 		ta.Get(fmt.Sprintf("/api/videos/%d/", id), bearer(u)...).Status(200).JSON(&v)
@@ -309,4 +312,123 @@ func TestVideoRefusals(t *testing.T) {
 			t.Fatalf("refused uploads left %d rows, %d files", n, mediaFiles(t, ta))
 		}
 	}, func(cfg *config.Config, o *app.Options) { cfg.Media.MaxVideoBytes = 1 << 20 })
+}
+
+// An image row is inserted before its variants are stored; an upload cut
+// in between (the instance dies, the storage fails) leaves a row with no
+// variants until the sweep removes it. Its owner never sees it: not in the
+// list, not by id.
+func TestUnfinishedImageIsNotShown(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		a := newUser(t, ta, "alice", "student")
+		var img media.Image
+		upload(ta, "/api/images/upload/", a, "photo.png", pngBytes(40, 30)).Status(201).JSON(&img)
+		now := time.Now().UTC()
+		var cut int64
+		testkit.Must(t, ta.App.DB.W.NewRaw(`INSERT INTO media_images (owner_id, alt, format, width, height, size, variants,
+			source_sha256, created_at, updated_at) VALUES (?, '', 'png', 40, 30, 0, '[]', 'x', ?, ?) RETURNING id`, a.ID, now, now).
+			Scan(context.Background(), &cut))
+		var list struct {
+			Count   int
+			Results []media.Image
+		}
+		ta.Get("/api/images/", bearer(a)...).Status(200).JSON(&list)
+		if list.Count != 1 || len(list.Results) != 1 || list.Results[0].ID != img.ID {
+			t.Fatalf("list shows %d images %+v, want only %d", list.Count, list.Results, img.ID)
+		}
+		ta.Get(fmt.Sprintf("/api/images/%d/", cut), bearer(a)...).Problem(404, "media.image_not_found")
+		ta.Get(fmt.Sprintf("/api/images/%d/", img.ID), bearer(a)...).Status(200)
+	})
+}
+
+// The first 15 KB of a 3 s MP4 whose index comes first: the upload probes
+// as a 3 s video, but only a fraction of it decodes. It must end failed
+// with a reason code, not ready with a 3 s duration.
+func TestTruncatedVideoFails(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: cannot make the truncated clip")
+	}
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	if b, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=3",
+		"-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+		"-c:a", "aac", "-shortest", "-movflags", "+faststart", out).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	testkit.Must(t, err)
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "cut.mp4", data[:15<<10]).Status(202).JSON(&v)
+		deadline := time.Now().Add(5 * time.Minute)
+		for v.Status != "failed" {
+			if v.Status == "ready" {
+				t.Fatalf("a truncated clip became ready: %+v", v)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %q after 5 minutes", v.Status)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
+			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
+		}
+		if !strings.HasPrefix(v.Failure, "media.video_truncated:") {
+			t.Fatalf("failure %q, want media.video_truncated", v.Failure)
+		}
+	})
+}
+
+// The upload routes (plain Fiber routes: they stream their bodies) are in
+// the OpenAPI document like every other route a client may call.
+func TestPlainRoutesDocumented(t *testing.T) {
+	t.Parallel()
+	ta := apptest.New(t, "sqlite")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			RequestBody struct {
+				Content map[string]struct {
+					Schema struct {
+						Required []string `json:"required"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+			Responses map[string]struct {
+				Content map[string]struct {
+					Schema struct {
+						Ref string `json:"$ref"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	ta.Get("/api/openapi.json").Status(200).JSON(&doc)
+	for _, tc := range []struct{ path, status, schema string }{
+		{"/api/images/upload", "201", "#/components/schemas/Image"},
+		{"/api/videos/upload", "202", "#/components/schemas/Video"},
+	} {
+		op, ok := doc.Paths[tc.path]["post"]
+		if !ok {
+			t.Errorf("POST %s is not documented", tc.path)
+			continue
+		}
+		if req := op.RequestBody.Content["multipart/form-data"].Schema.Required; len(req) != 1 || req[0] != "file" {
+			t.Errorf("POST %s: multipart body with a required file, got %+v", tc.path, op.RequestBody)
+		}
+		if got := op.Responses[tc.status].Content["application/json"].Schema.Ref; got != tc.schema {
+			t.Errorf("POST %s: %s answers %q, want %s", tc.path, tc.status, got, tc.schema)
+		}
+		for _, code := range []string{"401", "413", "415", "422"} {
+			if _, ok := op.Responses[code]; !ok {
+				t.Errorf("POST %s: %s not documented", tc.path, code)
+			}
+		}
+	}
+	for _, p := range []string{"/images/{id}/{variant}", "/media/hls/{id}/master.m3u8"} {
+		if _, ok := doc.Paths[p]["get"]; !ok {
+			t.Errorf("GET %s is not documented", p)
+		}
+	}
 }

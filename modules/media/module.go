@@ -4,12 +4,10 @@ import (
 	"embed"
 	"io/fs"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
@@ -63,7 +61,7 @@ func New(d Deps) *Module {
 	tools, ok := video.Find()
 	s := &service{db: d.DB, authz: d.Authz, clock: d.Clock, files: d.Store, signer: d.Signer, jobs: d.Jobs,
 		gate: d.Catalog, tools: tools, hasFF: ok, limits: d.Limits, tempDir: d.TempDir, logger: d.Logger,
-		decoding: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
+		decoding: newDecodeGate(d.Limits.decodeBudget(), d.Limits.queueWait())}
 	jobs.AddWorker(d.Jobs, &transcodeWorker{s: s}, jobs.WithTimeout(transcodeTimeout(d.Limits.VideoLength)))
 	jobs.AddWorker(d.Jobs, &sweepWorker{s: s})
 	d.Jobs.AddPeriodic(periodicSweep())

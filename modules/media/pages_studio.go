@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/clientgone"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/web"
 )
@@ -185,7 +186,9 @@ func (m *Module) videoSubmit(c *fiber.Ctx) error {
 
 // imageSubmit is the image form's POST without JavaScript.
 func (m *Module) imageSubmit(c *fiber.Ctx) error {
-	ctx := c.UserContext()
+	// Decoding an image takes seconds: stop if the client goes away.
+	ctx, stop := clientgone.Watch(c.UserContext(), c.Context().Conn())
+	defer stop()
 	f := web.NewForm(imageFields...)
 	file, fields, err := filePart(c)
 	if err == nil {

@@ -3,6 +3,7 @@ package media
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/storage"
 )
 
 // Playback is what a player needs: signed, expiring URLs.
@@ -98,6 +100,9 @@ func (s *service) servePlaylist(c *fiber.Ctx) error {
 	master := hlsPrefix(id) + "master.m3u8"
 	exp, sig := c.Query("exp"), c.Query("sig")
 	if err := s.signer.Verify(master, exp, sig, s.clock.Now()); err != nil {
+		if errors.Is(err, storage.ErrExpired) {
+			return apperr.New(apperr.Forbidden, "media.url_expired", "media.url_expired").Because(err)
+		}
 		return apperr.New(apperr.Forbidden, "media.signature_invalid", "media.signature_invalid").Because(err)
 	}
 	expUnix, _ := strconv.ParseInt(exp, 10, 64)

@@ -12,12 +12,15 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
+// insertImage inserts a finished image row (one with variants: an image
+// without any is an upload still being stored, which nobody sees).
 func insertImage(t *testing.T, ta *apptest.T, owner int64) int64 {
 	t.Helper()
 	var id int64
 	now := ta.Clock.Now()
 	err := ta.App.DB.W.NewRaw(`INSERT INTO media_images (owner_id, alt, format, width, height, size, variants, created_at, updated_at)
-		VALUES (?, '', 'png', 64, 36, 1234, ?, ?, ?) RETURNING id`, owner, "[]", now, now).Scan(context.Background(), &id)
+		VALUES (?, '', 'png', 64, 36, 1234, ?, ?, ?) RETURNING id`, owner,
+		`[{"name":"original","key":"images/0/original.png","width":64,"height":36,"content_type":"image/png","size":1234}]`, now, now).Scan(context.Background(), &id)
 	testkit.Must(t, err)
 	return id
 }

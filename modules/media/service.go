@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
@@ -26,6 +25,12 @@ type Limits struct {
 	VideoBytes  int64
 	VideoLength time.Duration
 	URLTTL      time.Duration // validity of signed playback URLs
+	// ImageDecodeBytes is the memory all image decodes may use at once;
+	// 0: half of what is available at start (platform/sysmem).
+	ImageDecodeBytes int64
+	// ImageQueueWait bounds how long an image upload waits for decoding
+	// before 503 media.busy; 0: 30 s.
+	ImageQueueWait time.Duration
 }
 
 // service holds the use cases of images (images.go), videos (videos.go,
@@ -45,8 +50,8 @@ type service struct {
 	limits  Limits
 	tempDir string
 	logger  *slog.Logger
-	// decoding bounds concurrent image decodes (see UploadImage).
-	decoding *semaphore.Weighted
+	// decoding admits image decodes (see decodeGate).
+	decoding *decodeGate
 	// pruneUploads removes abandoned resumable uploads (set with the tus
 	// routes; the sweeper calls it).
 	pruneUploads func()

@@ -32,17 +32,30 @@ func (sc ownerScope) apply(q *bun.SelectQuery) *bun.SelectQuery {
 // *videoRow), within sc; notFound when there is none.
 func (store) live(ctx context.Context, idb bun.IDB, dst any, id int64, sc ownerScope, notFound error) error {
 	q := idb.NewSelect().Model(dst).Where("?TableAlias.id = ?", id).Where("?TableAlias.deleted_at IS NULL")
-	err := sc.apply(q).Scan(ctx)
+	err := sc.apply(finished(q, dst)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound
 	}
 	return err
 }
 
+// finished hides the rows of dst's table (a row or a slice of rows) whose
+// upload never finished. An image row is inserted before its variants are
+// stored (storeImage); until they are recorded it is no image, and if the
+// upload is cut it stays so until the sweep removes it. Videos show while
+// they are processing or failed (their status says so).
+func finished(q *bun.SelectQuery, dst any) *bun.SelectQuery {
+	switch dst.(type) {
+	case *imageRow, *[]imageRow:
+		return q.Where("?TableAlias.variants <> ?", "[]")
+	}
+	return q
+}
+
 // livePage loads a page of the live rows of a media table into dst (a
 // pointer to a slice of rows) within sc, newest first, and counts them all.
 func (store) livePage(ctx context.Context, idb bun.IDB, dst any, sc ownerScope, limit, offset int) (int, error) {
-	q := sc.apply(idb.NewSelect().Model(dst).Where("?TableAlias.deleted_at IS NULL"))
+	q := sc.apply(finished(idb.NewSelect().Model(dst).Where("?TableAlias.deleted_at IS NULL"), dst))
 	n, err := q.OrderExpr("?TableAlias.created_at DESC, ?TableAlias.id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
 	return int(n), err
 }

@@ -120,10 +120,10 @@ func (store) setProgress(ctx context.Context, idb bun.IDB, id int64, percent int
 	return err
 }
 
-// markReady records a transcoded video's renditions; false when the video
-// was deleted meanwhile.
-func (store) markReady(ctx context.Context, idb bun.IDB, id int64, renditions []storedRendition, now time.Time) (bool, error) {
-	return changed(idb.NewUpdate().Model((*videoRow)(nil)).Set("status = 'ready'").Set("progress = 100").
+// markReady records a transcoded video's renditions and the duration it
+// plays; false when the video was deleted meanwhile.
+func (store) markReady(ctx context.Context, idb bun.IDB, id int64, renditions []storedRendition, durationMS int64, now time.Time) (bool, error) {
+	return changed(idb.NewUpdate().Model((*videoRow)(nil)).Set("status = 'ready'").Set("progress = 100").Set("duration_ms = ?", durationMS).
 		Set("renditions = ?", db.JSON[[]storedRendition]{V: renditions}).Set("failure = ''").Set("updated_at = ?", now).
 		Where("id = ?", id).Where("deleted_at IS NULL").Exec(ctx))
 }

@@ -56,6 +56,12 @@ func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[transcodeArgs
 
 var errPermanent = errors.New("permanent failure")
 
+// permanent marks an error that retrying cannot cure; its message is the
+// cause's (it becomes the video's failure reason).
+type permanent struct{ error }
+
+func (p permanent) Unwrap() []error { return []error{p.error, errPermanent} }
+
 func (s *service) fail(ctx context.Context, id int64, cause error) {
 	s.logger.WarnContext(ctx, "video processing failed", "video_id", id, "err", cause)
 	if _, err := s.failIf(ctx, id, "processing", cause.Error()); err != nil {
@@ -97,6 +103,16 @@ func (s *service) transcode(ctx context.Context, r *videoRow) error {
 		}
 	}
 	if err := s.tools.TranscodeHLS(ctx, src, out, ladder, progress); err != nil {
+		if errors.Is(err, video.ErrTruncated) {
+			// Retrying decodes the same missing data.
+			return permanent{fmt.Errorf("media.video_truncated: %w", err)}
+		}
+		return err
+	}
+	// What plays is what the video lasts, whatever the header said (within
+	// the tolerance TranscodeHLS allows).
+	played, err := video.HLSDuration(out, ladder)
+	if err != nil {
 		return err
 	}
 	if err := s.tools.Poster(ctx, src, filepath.Join(dir, "poster.jpg"), probe); err != nil {
@@ -112,7 +128,11 @@ func (s *service) transcode(ctx context.Context, r *videoRow) error {
 	for _, l := range ladder {
 		renditions = append(renditions, storedRendition{Name: l.Name, Height: l.Height, Bandwidth: (l.VideoKbps + l.AudioKbps) * 1000})
 	}
-	ready, err := s.st.markReady(ctx, s.db.W, r.ID, renditions, s.clock.Now())
+	ms := played.Milliseconds()
+	if ms <= 0 {
+		ms = r.DurationMS
+	}
+	ready, err := s.st.markReady(ctx, s.db.W, r.ID, renditions, ms, s.clock.Now())
 	if err != nil {
 		return err
 	}

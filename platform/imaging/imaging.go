@@ -15,6 +15,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -155,40 +156,112 @@ var codecs = map[string]codec{
 	WebP: {webp.DecodeConfig, webp.Decode},
 }
 
+// Header is what an image's header declares, checked (Inspect) before a
+// single pixel is decoded.
+type Header struct {
+	Format        string // jpeg, png, gif or webp
+	Width, Height int
+	// BytesPerPixel is the size of one pixel of the decoded frame: 8 for a
+	// 16-bit RGBA PNG, 4 for 8-bit RGBA, 3 for a JPEG (4:4:4 at worst), 1
+	// for a palette or grey.
+	BytesPerPixel int
+}
+
+// Cost is an upper estimate, in bytes, of the memory Process needs for the
+// image: the decoded frame, one 4-byte-per-pixel working copy (orientation,
+// a GIF canvas, a scaled original) and an encoded original that may be as
+// large as the frame (a PNG of noise). A 6300×6300 16-bit PNG costs about
+// 800 MB, a 12-megapixel phone photo about 120 MB, 64×48 pixels 37 KB.
+func (h Header) Cost() int64 {
+	return int64(h.Width) * int64(h.Height) * int64(2*h.BytesPerPixel+4)
+}
+
+// bytesPerPixel is the decoded size of a pixel of model (unknown: the
+// largest, 8).
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		return 4
+	case color.YCbCrModel:
+		return 3
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
+}
+
+// Inspect checks data (at most l.MaxBytes) up to its header: its type from
+// magic bytes, a readable header with a sane size within l.MaxPixels. It
+// decodes no pixels. Errors are those of Process.
+func Inspect(data []byte, l Limits) (Header, error) {
+	l = l.withDefaults()
+	if int64(len(data)) > l.MaxBytes {
+		return Header{}, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, l.MaxBytes)
+	}
+	format, err := Sniff(data)
+	if err != nil {
+		return Header{}, err
+	}
+	cfg, err := codecs[format].config(bytes.NewReader(data))
+	if err != nil {
+		return Header{}, fmt.Errorf("%w: %s header: %v", ErrCorrupt, format, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return Header{}, fmt.Errorf("%w: %s declares %d×%d pixels", ErrCorrupt, format, cfg.Width, cfg.Height)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > l.MaxPixels {
+		// A header alone is no image: 21 bytes that start with "GIF89a"
+		// declare a huge screen by accident. Only a file whose container
+		// holds the picture's data is refused for its size; anything else
+		// is broken.
+		if !complete(format, data) {
+			return Header{}, fmt.Errorf("%w: %s declares %d×%d pixels but holds no image data", ErrCorrupt, format, cfg.Width, cfg.Height)
+		}
+		return Header{}, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooManyPixels, cfg.Width, cfg.Height, l.MaxPixels)
+	}
+	return Header{Format: format, Width: cfg.Width, Height: cfg.Height, BytesPerPixel: bytesPerPixel(cfg.ColorModel)}, nil
+}
+
 // Process validates the image read from r and returns its variants.
 // See the package documentation for the order of the checks.
 func Process(r io.Reader, l Limits) (*Result, error) {
-	l = l.withDefaults()
-
 	// Read one byte past the limit: that is how "exactly MaxBytes" is told
 	// apart from "more", without trusting any declared length.
-	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, l.withDefaults().MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("imaging: reading input: %w", err)
 	}
-	if int64(len(data)) > l.MaxBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, l.MaxBytes)
-	}
+	return ProcessContext(context.Background(), data, l)
+}
 
-	format, err := Sniff(data)
+// ProcessContext is Process for an image already in memory, stopped when ctx
+// is done: between the steps (decode, orientation, each variant) and inside
+// the decoders and encoders, whose reads and writes fail once ctx is done.
+// The error is then ctx's.
+func ProcessContext(ctx context.Context, data []byte, l Limits) (*Result, error) {
+	l = l.withDefaults()
+	h, err := Inspect(data, l)
 	if err != nil {
 		return nil, err
 	}
-	c := codecs[format]
-
-	cfg, err := c.config(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s header: %v", ErrCorrupt, format, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%w: %s declares %d×%d pixels", ErrCorrupt, format, cfg.Width, cfg.Height)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > l.MaxPixels {
-		return nil, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooManyPixels, cfg.Width, cfg.Height, l.MaxPixels)
+	format, c := h.Format, codecs[h.Format]
+	cfg := image.Config{Width: h.Width, Height: h.Height}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 
-	img, err := safeDecode(c.decode, data)
+	img, err := safeDecode(c.decode, ctxReader{ctx, bytes.NewReader(data)})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, format, err)
 	}
 	// The decoders check the frame against the header, but the pixel budget
@@ -207,6 +280,9 @@ func Process(r io.Reader, l Limits) (*Result, error) {
 	}
 	if format == JPEG {
 		if o := jpegOrientation(data); o > 1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			img = orient(img, o)
 		}
 	}
@@ -225,6 +301,9 @@ func Process(r io.Reader, l Limits) (*Result, error) {
 	cur := img
 	var prev *Variant
 	for _, box := range boxes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		w, h := fit(cur.Bounds().Dx(), cur.Bounds().Dy(), box.side)
 		v := Variant{Name: box.name, Width: w, Height: h}
 		if prev != nil && prev.Width == w && prev.Height == h {
@@ -233,8 +312,11 @@ func Process(r io.Reader, l Limits) (*Result, error) {
 			if w != cur.Bounds().Dx() || h != cur.Bounds().Dy() {
 				cur = scale(cur, w, h)
 			}
-			v.ContentType, v.Data, err = encode(cur, opaque)
+			v.ContentType, v.Data, err = encode(ctx, cur, opaque)
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
 				return nil, fmt.Errorf("imaging: encoding %s: %w", box.name, err)
 			}
 		}
@@ -247,13 +329,44 @@ func Process(r io.Reader, l Limits) (*Result, error) {
 // safeDecode turns a decoder panic into an error. The standard decoders are
 // fuzzed upstream and are not expected to panic, but one malformed upload must
 // never take the whole server down with it.
-func safeDecode(decode func(io.Reader) (image.Image, error), data []byte) (img image.Image, err error) {
+func safeDecode(decode func(io.Reader) (image.Image, error), r io.Reader) (img image.Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			img, err = nil, fmt.Errorf("decoder panic: %v", p)
 		}
 	}()
-	return decode(bytes.NewReader(data))
+	return decode(r)
+}
+
+// ctxReader fails once ctx is done, which stops a decoder between reads.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	// Small reads, so a decoder checks back often (a 40 MP PNG is read in
+	// a few thousand steps).
+	if len(p) > 32<<10 {
+		p = p[:32<<10]
+	}
+	return c.r.Read(p)
+}
+
+// ctxWriter fails once ctx is done, which stops an encoder between writes.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // fit returns w×h scaled down to fit side×side, keeping the aspect ratio and
@@ -278,15 +391,16 @@ func scale(src image.Image, w, h int) image.Image {
 	return dst
 }
 
-func encode(img image.Image, opaque bool) (string, []byte, error) {
+func encode(ctx context.Context, img image.Image, opaque bool) (string, []byte, error) {
 	var buf bytes.Buffer
+	w := ctxWriter{ctx, &buf}
 	if opaque {
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
+		if err := jpeg.Encode(w, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
 			return "", nil, err
 		}
 		return "image/jpeg", buf.Bytes(), nil
 	}
-	if err := png.Encode(&buf, img); err != nil {
+	if err := png.Encode(w, img); err != nil {
 		return "", nil, err
 	}
 	return "image/png", buf.Bytes(), nil

@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -483,3 +484,98 @@ func TestGIFFrameSmallerThanScreen(t *testing.T) {
 		t.Fatalf("corner %v, inside %v", m.At(0, 0), m.At(5, 3))
 	}
 }
+
+// A few bytes whose header happens to declare a huge picture are a broken
+// file, not a too-large one: only a file that holds image data is refused
+// for its size.
+func TestHeaderWithoutImageIsCorruptNotTooLarge(t *testing.T) {
+	gifBomb := []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00" + // 65535×65535, no colour table
+		"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00" + // a 1×1 image at 0,0
+		"\x02\x02\x44\x01\x00" + // LZW data
+		"\x3b")
+	truncated := bombPNG(100000, 100000)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"text after GIF magic", []byte("GIF89a but not really"), ErrCorrupt},
+		{"PNG header only", truncated[:33], ErrCorrupt},
+		{"PNG without IEND", truncated[:len(truncated)-12], ErrCorrupt},
+		{"JPEG without scan", []byte("\xff\xd8\xff\xc0\x00\x11\x08\xff\xff\xff\xff\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"), ErrCorrupt},
+		{"PNG bomb", truncated, ErrTooManyPixels},
+		{"GIF bomb", gifBomb, ErrTooManyPixels},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Process(bytes.NewReader(tc.data), Limits{})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// The decode cost counts the bytes of a decoded pixel, which the header
+// tells: a 16-bit RGBA PNG takes 8 bytes a pixel, not the 4 a megapixel
+// limit assumes.
+func TestInspectBytesPerPixel(t *testing.T) {
+	enc := func(img image.Image) []byte {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	r := image.Rect(0, 0, 30, 20)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		bpp  int
+	}{
+		{"16-bit RGBA PNG", enc(image.NewNRGBA64(r)), 8},
+		{"8-bit RGBA PNG", enc(image.NewNRGBA(r)), 4},
+		{"8-bit grey PNG", enc(image.NewGray(r)), 1},
+		{"JPEG", encJPEG(t, halves(30, 20, color.NRGBA{255, 0, 0, 255}, color.NRGBA{0, 0, 255, 255})), 3},
+	} {
+		h, err := Inspect(tc.data, Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if h.BytesPerPixel != tc.bpp || h.Width != 30 || h.Height != 20 {
+			t.Errorf("%s: %+v, want %d bytes a pixel", tc.name, h, tc.bpp)
+		}
+		if want := int64(30 * 20 * (2*tc.bpp + 4)); h.Cost() != want {
+			t.Errorf("%s: cost %d, want %d", tc.name, h.Cost(), want)
+		}
+	}
+}
+
+// A cancelled context stops the work: before decoding, and inside the
+// decoder (its reads fail).
+func TestProcessContextCancelled(t *testing.T) {
+	data := encJPEG(t, halves(400, 300, color.NRGBA{255, 0, 0, 255}, color.NRGBA{0, 0, 255, 255}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ProcessContext(ctx, data, Limits{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	reads := 0
+	r := ctxReader{ctx, readerFunc(func(p []byte) (int, error) {
+		if reads++; reads == 2 {
+			cancel() // the client goes away while the decoder reads
+		}
+		return bytes.NewReader(data[min(len(data), (reads-1)*64):]).Read(p[:min(len(p), 64)])
+	})}
+	if _, err := safeDecode(codecs[JPEG].decode, r); err == nil || ctx.Err() == nil {
+		t.Fatalf("decode after cancel: %v", err)
+	}
+	if _, err := ProcessContext(context.Background(), data, Limits{}); err != nil {
+		t.Fatalf("the same image without cancel: %v", err)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

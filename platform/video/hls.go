@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // segmentSeconds is the HLS segment length: Apple's authoring guideline for
@@ -81,6 +82,16 @@ func (t Tools) TranscodeHLS(ctx context.Context, src, outDir string, ladder []Re
 	}
 	if err := checkHLS(outDir, ladder); err != nil {
 		return err
+	}
+	// The header's duration is only a claim: a file cut short with its
+	// index first (MP4 +faststart) probes as whole and decodes to a fraction.
+	got, err := HLSDuration(outDir, ladder)
+	if err != nil {
+		return err
+	}
+	if short(got, p.Duration) {
+		return fmt.Errorf("%w: the file plays %.1f s of the %.1f s its header declares", ErrTruncated,
+			got.Seconds(), p.Duration.Seconds())
 	}
 	if err := t.fallback(ctx, outDir, ladder); err != nil {
 		return err
@@ -213,6 +224,45 @@ func checkHLS(outDir string, ladder []Rendition) error {
 		}
 	}
 	return nil
+}
+
+// short reports whether an output of got is materially shorter than the
+// declared duration: by more than a second and more than 5% (encoders and
+// containers disagree by a frame or an audio priming delay, and a stream may
+// end a little before the file's longest one).
+func short(got, declared time.Duration) bool {
+	missing := declared - got
+	return missing > time.Second && missing > declared/20
+}
+
+// HLSDuration is the playing time of what TranscodeHLS wrote: the sum of the
+// segment durations (#EXTINF) of the shortest rendition.
+func HLSDuration(outDir string, ladder []Rendition) (time.Duration, error) {
+	var shortest time.Duration = -1
+	for _, r := range ladder {
+		media, err := os.ReadFile(filepath.Join(outDir, r.Name, "index.m3u8"))
+		if err != nil {
+			return 0, fmt.Errorf("video: %s: %w", r.Name, err)
+		}
+		var secs float64
+		for _, l := range strings.Split(string(media), "\n") {
+			v, ok := strings.CutPrefix(strings.TrimSpace(l), "#EXTINF:")
+			if !ok {
+				continue
+			}
+			v, _, _ = strings.Cut(v, ",")
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(f >= 0) {
+				return 0, fmt.Errorf("video: %s/index.m3u8: bad segment duration %q", r.Name, v)
+			}
+			secs += f
+		}
+		d := time.Duration(secs * float64(time.Second))
+		if shortest < 0 || d < shortest {
+			shortest = d
+		}
+	}
+	return max(shortest, 0), nil
 }
 
 // fallback remuxes the middle rendition's segments into fallback.mp4: a

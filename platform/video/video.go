@@ -67,6 +67,9 @@ var (
 	ErrTooLong error = &kindError{"video: too long", apperr.Invalid}
 	// ErrInvalid: a video with no usable duration or absurd dimensions.
 	ErrInvalid error = &kindError{"video: unusable video", apperr.Invalid}
+	// ErrTruncated: the file's data ends well before the duration its
+	// header declares (an upload cut short but with its index first).
+	ErrTruncated error = &kindError{"video: truncated", apperr.Invalid}
 )
 
 // Probe is what ProbeFile learned about a file.

@@ -542,3 +542,66 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("progress = %v", got)
 	}
 }
+
+// A 3 s MP4 with its index first (+faststart), cut after 15 KB: the header
+// still says 3 s and ffprobe believes it, but only a fraction decodes. The
+// transcode compares what it produced with the declared duration.
+func TestTranscodeHLSRefusesTruncatedVideo(t *testing.T) {
+	tl := tools(t)
+	whole := filepath.Join(t.TempDir(), "whole.mp4")
+	if out, err := exec.Command(tl.FFmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=3", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+		"-movflags", "+faststart", whole).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	data, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "cut.mp4")
+	if err := os.WriteFile(src, data[:15<<10], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := tl.ProbeFile(context.Background(), src, 0)
+	if err != nil {
+		t.Fatalf("the cut file should probe as whole (that is the trap): %v", err)
+	}
+	if p.Duration < 2900*time.Millisecond {
+		t.Fatalf("probe says %v; the fixture no longer shows the problem", p.Duration)
+	}
+	err = tl.TranscodeHLS(context.Background(), src, t.TempDir(), Ladder(p), nil)
+	if !errors.Is(err, ErrTruncated) {
+		t.Fatalf("err = %v, want ErrTruncated", err)
+	}
+
+	// The whole file passes, and plays what it declares.
+	out := t.TempDir()
+	p, err = tl.ProbeFile(context.Background(), whole, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tl.TranscodeHLS(context.Background(), whole, out, Ladder(p), nil); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := HLSDuration(out, Ladder(p)); err != nil || d < 2900*time.Millisecond || d > 3100*time.Millisecond {
+		t.Fatalf("whole clip plays %v (%v), want 3 s", d, err)
+	}
+}
+
+func TestShort(t *testing.T) {
+	for _, tc := range []struct {
+		got, declared time.Duration
+		want          bool
+	}{
+		{700 * time.Millisecond, 3 * time.Second, true},
+		{2900 * time.Millisecond, 3 * time.Second, false},
+		{57 * time.Minute, time.Hour, false},
+		{50 * time.Minute, time.Hour, true},
+		{0, 900 * time.Millisecond, false}, // under a second: not material
+	} {
+		if got := short(tc.got, tc.declared); got != tc.want {
+			t.Errorf("short(%v, %v) = %v, want %v", tc.got, tc.declared, got, tc.want)
+		}
+	}
+}

@@ -11,20 +11,31 @@ package browser
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 )
 
-// Timeout bounds one browser session (start-up included).
+// Timeout bounds the browser work of one session: from its first
+// navigation, so building the app, seeding data or transcoding a clip
+// between New and the first page does not count against it.
 const Timeout = 90 * time.Second
+
+// SetupTimeout bounds what comes before the first navigation: starting
+// Chromium, and whatever the test prepares before it opens a page. It is
+// generous, for a busy 2-core machine; it only catches a test that never
+// gets to its browser work.
+const SetupTimeout = 10 * time.Minute
 
 // Desktop and Phone are common viewport sizes for Resize.
 var (
@@ -80,7 +91,14 @@ func New(t testing.TB, opts ...Option) context.Context {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	flags := []chromedp.ExecAllocatorOption{
+	bctx, _ := start(t, exe, flagsFor(t, exe, cfg.lang), SetupTimeout, Timeout)
+	return bctx
+}
+
+// flagsFor are Chromium's options: a fresh profile in t's temporary
+// directory, headless, quiet, in language lang.
+func flagsFor(t testing.TB, exe, lang string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless,
@@ -96,23 +114,75 @@ func New(t testing.TB, opts ...Option) context.Context {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("lang", cfg.lang),
-		chromedp.Flag("accept-lang", cfg.lang),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
 		chromedp.WindowSize(int(Desktop.Width), int(Desktop.Height)),
 	}
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
+}
+
+// sessionClock ends a browser session: after setup when no page was opened
+// by then, else work after the first navigation.
+type sessionClock struct {
+	mu      sync.Mutex
+	started time.Time // of the first navigation; zero before
+	timer   *time.Timer
+}
+
+// start starts Chromium; see New.
+func start(t testing.TB, exe string, flags []chromedp.ExecAllocatorOption, setup, work time.Duration) (context.Context, *sessionClock) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	c := &sessionClock{}
+	c.timer = time.AfterFunc(setup, func() {
+		cancel(fmt.Errorf("browser: no page opened within the %v setup bound", setup))
+	})
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, flags...)
 	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() {
+		c.mu.Lock()
+		c.timer.Stop()
+		c.mu.Unlock()
 		cancelBrowser()
 		cancelAlloc()
-		cancelTimeout()
+		cancel(nil)
 	})
 	if err := chromedp.Do(bctx); err != nil { // start the browser now, fail early
 		t.Fatalf("browser: start %s: %v", exe, err)
 	}
-	return bctx
+	err := chromedp.Listen(bctx, func(ev any) {
+		var url string
+		switch ev := ev.(type) {
+		case *page.EventFrameStartedNavigating:
+			url = ev.URL
+		case *page.EventFrameNavigated:
+			url = ev.Frame.URL
+		default:
+			return
+		}
+		if url == "" || url == "about:blank" {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if !c.started.IsZero() {
+			return
+		}
+		c.started = time.Now()
+		if c.timer.Stop() { // setup had not run out: the work clock starts now
+			c.timer = time.AfterFunc(work, func() {
+				cancel(fmt.Errorf("browser: the %v browser limit passed (since the first page)", work))
+			})
+		}
+	})
+	if err != nil {
+		t.Fatalf("browser: listen: %v", err)
+	}
+	return bctx, c
 }
+
+// Cause says why a browser context ended (the setup or browser limit, or
+// the test's end), for error messages: chromedp only reports "context
+// canceled".
+func Cause(ctx context.Context) error { return context.Cause(ctx) }
 
 // Resize sets the viewport (CSS pixels; a phone size also emulates mobile).
 func Resize(t testing.TB, ctx context.Context, s Size) {

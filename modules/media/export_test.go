@@ -1,0 +1,5 @@
+package media
+
+// DecodesAdmitted is how many image decodes the module's gate has admitted
+// and not yet released (for tests that must act while decodes run).
+func (m *Module) DecodesAdmitted() int64 { return m.svc.decoding.active.Load() }
