@@ -134,7 +134,7 @@ func (l Limits) decodeBudget() int64 {
 	if l.ImageDecodeBytes > 0 {
 		return l.ImageDecodeBytes
 	}
-	return sysmem.Available() / 2
+	return sysmem.Limit() / 2
 }
 
 func (l Limits) queueWait() time.Duration {

@@ -4,14 +4,13 @@ import (
 	"context"
 	"math"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
-	"github.com/KimMachineGun/automemlimit/memlimit"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/sysmem"
 )
 
 // Limits bound the argon2 work a Hasher runs at once. Each hash holds the
@@ -59,25 +58,9 @@ var ErrBusy = &apperr.Error{Kind: apperr.Unavailable, Code: "password.busy", Msg
 func AutoLimits(p Params) Limits {
 	per := uint64(max(p.Memory, 1))
 	slots := uint64(runtime.GOMAXPROCS(0))
-	if mem := memoryLimit(); mem > 0 {
-		slots = min(slots, mem/1024/memoryShare/per)
-	}
+	slots = min(slots, uint64(sysmem.Limit())/1024/memoryShare/per)
 	slots = max(slots, 1)
 	return Limits{MemoryKiB: slots * per, Queue: max(int(slots)*queuePerSlot, minQueue), Wait: defaultWait}
-}
-
-// memoryLimit is the memory the process may use, in bytes (0: unknown).
-func memoryLimit() uint64 {
-	var limit uint64
-	if l := debug.SetMemoryLimit(-1); l > 0 && l < math.MaxInt64 {
-		limit = uint64(l)
-	}
-	for _, source := range []memlimit.Provider{memlimit.FromCgroup, memlimit.FromSystem} {
-		if l, err := source(); err == nil && l > 0 && (limit == 0 || l < limit) {
-			limit = l
-		}
-	}
-	return limit
 }
 
 // Stats describe a hasher's load.
