@@ -67,7 +67,8 @@ func (a *App) buildModules() ([]Module, error) {
 		UploadDir:        filepath.Join(cfg.DataDir, "uploads", "tus"),
 		TranscodeWorkers: cfg.Media.TranscodeWorkers,
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
-			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL}})
+			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL,
+			ImageDecodeBytes: cfg.Media.ImageDecodeMemory, ImageQueueWait: cfg.Media.ImageQueueWait}})
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, kinds: kinds}
 

@@ -75,7 +75,12 @@ type Media struct {
 	// TranscodeWorkers is how many videos one instance transcodes at once
 	// (each ffmpeg uses every core it gets); other jobs have their own queue.
 	TranscodeWorkers int `mapstructure:"transcode_workers"`
-	S3               S3  `mapstructure:"s3"`
+	// ImageDecodeMemory is the memory all image decodes may use at once, in
+	// bytes (0: half of what the process may use); ImageQueueWait is how
+	// long an upload waits for it before 503 media.busy.
+	ImageDecodeMemory int64         `mapstructure:"image_decode_memory"`
+	ImageQueueWait    time.Duration `mapstructure:"image_queue_wait"`
+	S3                S3            `mapstructure:"s3"`
 }
 
 // S3 is an S3-compatible bucket.
@@ -245,7 +250,7 @@ func Defaults() Config {
 		Mail:    Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Content: Content{ImportDefault: true},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
-			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), S3: S3{UseSSL: true}},
+			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), ImageQueueWait: 30 * time.Second, S3: S3{UseSSL: true}},
 	}
 }
 
@@ -302,7 +307,8 @@ func defaultMap(d Config) map[string]any {
 		"content.import_default":        d.Content.ImportDefault,
 		"media.storage":                 d.Media.Storage, "media.max_image_bytes": d.Media.MaxImageBytes,
 		"media.max_video_bytes": d.Media.MaxVideoBytes, "media.max_video_length": d.Media.MaxVideoLength,
-		"media.url_ttl": d.Media.URLTTL, "media.transcode_workers": d.Media.TranscodeWorkers, "media.s3.endpoint": d.Media.S3.Endpoint, "media.s3.region": d.Media.S3.Region,
+		"media.url_ttl": d.Media.URLTTL, "media.transcode_workers": d.Media.TranscodeWorkers,
+		"media.image_decode_memory": d.Media.ImageDecodeMemory, "media.image_queue_wait": d.Media.ImageQueueWait, "media.s3.endpoint": d.Media.S3.Endpoint, "media.s3.region": d.Media.S3.Region,
 		"media.s3.bucket": d.Media.S3.Bucket, "media.s3.access_key": d.Media.S3.AccessKey,
 		"media.s3.secret_key": d.Media.S3.SecretKey, "media.s3.secret_key_file": d.Media.S3.SecretKeyFile,
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
@@ -544,6 +550,12 @@ func (c *Config) validateAuth() error {
 	}
 	if m.URLTTL < time.Minute || m.URLTTL > 7*24*time.Hour {
 		return errorf("media.url_ttl must be between 1m and 168h")
+	}
+	if m.ImageDecodeMemory != 0 && m.ImageDecodeMemory < 64<<20 {
+		return errorf("media.image_decode_memory (WEAVERSE_MEDIA_IMAGE_DECODE_MEMORY) must be 0 (automatic) or at least 64 MiB")
+	}
+	if m.ImageQueueWait < time.Second || m.ImageQueueWait > 5*time.Minute {
+		return errorf("media.image_queue_wait (WEAVERSE_MEDIA_IMAGE_QUEUE_WAIT) must be between 1s and 5m")
 	}
 	if m.TranscodeWorkers < 1 || m.TranscodeWorkers > 64 {
 		return errorf("media.transcode_workers (WEAVERSE_MEDIA_TRANSCODE_WORKERS) must be between 1 and 64")

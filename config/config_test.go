@@ -176,6 +176,8 @@ func TestValidate(t *testing.T) {
 		{"secret short", func(c *Config) { c.SecretKey = "short" }, "at least 32"},
 		{"encryption key", func(c *Config) { c.EncryptionKey = "bm90LTMyLWJ5dGVz" }, "32 bytes"},
 		{"transcode workers", func(c *Config) { c.Media.TranscodeWorkers = 0 }, "WEAVERSE_MEDIA_TRANSCODE_WORKERS"},
+		{"image decode memory", func(c *Config) { c.Media.ImageDecodeMemory = 1 << 20 }, "WEAVERSE_MEDIA_IMAGE_DECODE_MEMORY"},
+		{"image queue wait", func(c *Config) { c.Media.ImageQueueWait = 0 }, "WEAVERSE_MEDIA_IMAGE_QUEUE_WAIT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ type Limits struct {
 	VideoLength time.Duration
 	URLTTL      time.Duration // validity of signed playback URLs
 	// ImageDecodeBytes is the memory all image decodes may use at once;
-	// 0: half of what is available at start (platform/sysmem).
+	// 0: half of the memory the process may use (platform/sysmem).
 	ImageDecodeBytes int64
 	// ImageQueueWait bounds how long an image upload waits for decoding
 	// before 503 media.busy; 0: 30 s.
