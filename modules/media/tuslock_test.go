@@ -79,12 +79,22 @@ func TestTusLockTwoInstances(t *testing.T) {
 		// b's wait asked a to release (a's heartbeat saw the flag).
 		eventually(t, "release request seen by the holder", time.Second, func() bool { return askedA.Load() == 1 })
 
-		// Now b waits again and a unlocks meanwhile: b gets it right away.
+		testkit.Must(t, la.Unlock())
+
+		// Now b waits while a holds the lock under a long lease, and a
+		// unlocks meanwhile: b gets it long before the lease could have
+		// run out, so through the release, not the expiry. (The bound is
+		// generous: a loaded machine may take a while to poll.)
+		const longLease = 60 * time.Second
+		a = newDBLocker(d, slog.New(slog.DiscardHandler), longLease, testPoll)
+		b = newDBLocker(d, slog.New(slog.DiscardHandler), longLease, testPoll)
+		la, _, err = lockOf(t, a, id, time.Second)
+		testkit.Must(t, err)
 		got := make(chan error, 1)
 		lb, err := b.NewLock(id)
 		testkit.Must(t, err)
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), longLease/2)
 			defer cancel()
 			got <- lb.Lock(ctx, func() {})
 		}()
@@ -96,7 +106,7 @@ func TestTusLockTwoInstances(t *testing.T) {
 		released := time.Now()
 		testkit.Must(t, la.Unlock())
 		testkit.Must(t, <-got)
-		if wait := time.Since(released); wait > 10*testPoll+100*time.Millisecond {
+		if wait := time.Since(released); wait > longLease/4 {
 			t.Fatalf("took the released lock after %v", wait)
 		}
 		// Another upload is not locked by it.
