@@ -287,16 +287,26 @@ func (r *Runner) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops fetching jobs and waits for the running ones to finish; at
-// ctx's deadline it cancels them and waits a little more for them to return.
-// River puts a job cancelled by shutdown back in the queue without counting
-// the attempt, so it runs again after the restart (or on another instance).
+// Stop stops fetching jobs and waits for the running ones to finish for half
+// of the time ctx leaves, then cancels them and waits the other half (at
+// least 5 s) for them to return, so a long transcode never holds a shutdown
+// much past ctx's deadline. River puts a job cancelled by shutdown
+// back in the queue without counting the attempt, so it runs again after the
+// restart (or on another instance).
 func (r *Runner) Stop(ctx context.Context) error {
-	err := r.client.Stop(ctx)
-	if err == nil || ctx.Err() == nil {
+	soft, cancelSoft := ctx, context.CancelFunc(func() {})
+	hardFor := 10 * time.Second
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		soft, cancelSoft = context.WithTimeout(ctx, left/2)
+		hardFor = max(left-left/2, 5*time.Second)
+	}
+	defer cancelSoft()
+	err := r.client.Stop(soft)
+	if err == nil || soft.Err() == nil {
 		return err
 	}
-	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardFor)
 	defer cancel()
 	if err := r.client.StopAndCancel(hard); err != nil {
 		return fmt.Errorf("jobs: stop: running jobs did not return after cancellation: %w", err)
