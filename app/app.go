@@ -216,6 +216,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if opts.Routes != nil {
 		opts.Routes(a)
 	}
+	httpx.DocumentPlatformResponses(a.API)
 	if cfg.Content.ImportDefault {
 		if err := a.importDefaultContent(ctx); err != nil {
 			return nil, fmt.Errorf("default content: %w", err)
