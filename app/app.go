@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 			return nil, fmt.Errorf("migrations: %w", err)
 		}
 		if len(applied) > 0 {
-			a.Logger.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
+			a.Logger.Debug("migrations applied", "count", len(applied), "last", applied[len(applied)-1])
 		}
 	}
 	// The job queue (River) keeps its tables beside ours and migrates them
@@ -217,6 +217,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if opts.Routes != nil {
 		opts.Routes(a)
 	}
+	httpx.DocumentPlatformResponses(a.API)
 	if cfg.Content.ImportDefault {
 		if err := a.importDefaultContent(ctx); err != nil {
 			return nil, fmt.Errorf("default content: %w", err)
@@ -333,12 +334,12 @@ func (a *App) importDefaultContent(ctx context.Context) error {
 		// Instances starting together on one fresh Postgres database race
 		// to import; the loser finds the winner's courses and moves on.
 		if empty, e := a.mods.catalog.Empty(ctx); e == nil && !empty {
-			a.Logger.Info("default content: another instance imported it")
+			a.Logger.Debug("default content: another instance imported it")
 			return nil
 		}
 		return err
 	}
-	a.Logger.Info("default content imported", "created", len(rep.Created))
+	a.Logger.Debug("default content imported", "created", len(rep.Created))
 	return a.DB.SetSetting(ctx, a.DB.W, defaultContentKey, Version(), a.Clock.Now())
 }
 

@@ -159,9 +159,11 @@ func (c *cli) serve(cmd *cobra.Command, _ []string) error {
 		_ = a.Close(context.Background())
 		return fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err)
 	}
+	// The URL is the first line a person sees: start-up's routine messages
+	// are DEBUG, and the log line comes after it.
+	fmt.Fprintf(c.stdout, "Weaverse %s is running at %s (API docs: %s/api/docs)\n", Version(), cfg.BaseURL, cfg.BaseURL)
 	a.Logger.Info("Weaverse is running", "url", cfg.BaseURL, "listen", ln.Addr().String(),
 		"database", db.Redact(cfg.Database.URL), "mode", cfg.Mode, "version", Version())
-	fmt.Fprintf(c.stdout, "Weaverse %s is running at %s (API docs: %s/api/docs)\n", Version(), cfg.BaseURL, cfg.BaseURL)
 	if err := a.Run(ctx, ln); err != nil {
 		return err
 	}

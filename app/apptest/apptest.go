@@ -5,6 +5,7 @@ package apptest
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -50,7 +51,18 @@ func New(t testing.TB, dialect string, opts ...Option) *T {
 		t.Fatalf("apptest: build app: %v", err)
 	}
 	t.Cleanup(func() { _ = a.Close(context.Background()) })
-	return &T{Client: testkit.NewClient(t, a.Fiber), App: a, Clock: clk, Mailer: mailer}
+	doc, err := json.Marshal(a.API.OpenAPI())
+	if err != nil {
+		t.Fatalf("apptest: OpenAPI document: %v", err)
+	}
+	v, err := testkit.ValidatorFor(doc)
+	if err != nil {
+		t.Fatalf("apptest: %v", err)
+	}
+	// Every response the tests receive from an /api/ route must be the one
+	// the OpenAPI document describes.
+	client := testkit.NewClient(t, a.Fiber).ValidatedBy(v)
+	return &T{Client: client, App: a, Clock: clk, Mailer: mailer}
 }
 
 // Each runs fn as a subtest per dialect, each with its own app.

@@ -160,8 +160,9 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "logout", Method: http.MethodPost, Path: "/api/logout",
 		Summary: "Sign out", Tags: tags, Security: bearer, Middlewares: authed, DefaultStatus: http.StatusNoContent,
-		Description: "Ends the session: its refresh token and every access token issued in it stop working at once.",
-		Errors:      []int{401},
+		Description: "Ends the session: its refresh token and every access token issued in it stop working at once. " +
+			"404 auth.session_not_found when the session has already ended (signed out elsewhere at the same moment).",
+		Errors: []int{401, 404},
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 		if err := s.Logout(ctx, authz.PrincipalFrom(ctx)); err != nil {
 			return nil, err

@@ -146,7 +146,7 @@ func New(ctx context.Context, o Options) (*Runner, error) {
 		FetchCooldown:     orDefault(o.FetchCooldown, DefaultFetchCooldown),
 		FetchPollInterval: orDefault(o.FetchPollInterval, DefaultFetchPollInterval),
 		JobTimeout:        orDefault(o.JobTimeout, DefaultJobTimeout),
-		Logger:            o.Logger,
+		Logger:            quiet(o.Logger),
 		MaxAttempts:       orDefault(o.MaxAttempts, DefaultMaxAttempts),
 		PeriodicJobs:      o.Periodic,
 		Queues:            queues,
@@ -168,7 +168,7 @@ func New(ctx context.Context, o Options) (*Runner, error) {
 	if o.DB.R != o.DB.W {
 		// An insert-only client (no queues) that is never started: only its
 		// JobGet is used.
-		r.reader, err = river.NewClient(riversqlite.New(o.DB.R.DB), &river.Config{Logger: o.Logger})
+		r.reader, err = river.NewClient(riversqlite.New(o.DB.R.DB), &river.Config{Logger: quiet(o.Logger)})
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}

@@ -19,13 +19,13 @@ func Migrate(ctx context.Context, d *db.DB, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	m, err := rivermigrate.New(writerDriver(d), &rivermigrate.Config{Logger: logger})
+	m, err := rivermigrate.New(writerDriver(d), &rivermigrate.Config{Logger: quiet(logger)})
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
 	report := func(res *rivermigrate.MigrateResult) {
 		for _, v := range res.Versions {
-			logger.Info("jobs: applied River migration", "version", v.Version, "name", v.Name)
+			logger.Debug("jobs: applied River migration", "version", v.Version, "name", v.Name)
 		}
 	}
 	if d.IsSQLite() {

@@ -21,6 +21,7 @@ type Client struct {
 	app       *fiber.App
 	principal *authz.Principal
 	header    http.Header
+	openapi   *APIValidator
 }
 
 // NewClient returns a client of app.
@@ -41,6 +42,15 @@ func (c *Client) WithHeader(k, v string) *Client {
 	cp := *c
 	cp.header = c.header.Clone()
 	cp.header.Set(k, v)
+	return &cp
+}
+
+// ValidatedBy returns a client that checks every response to an /api/ path
+// against v (see APIValidator.Validate): a response the OpenAPI document
+// does not describe fails the test.
+func (c *Client) ValidatedBy(v *APIValidator) *Client {
+	cp := *c
+	cp.openapi = v
 	return &cp
 }
 
@@ -70,6 +80,12 @@ func (c *Client) Do(req *http.Request) *Response {
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		c.t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	if c.openapi != nil {
+		for _, v := range c.openapi.Validate(req, resp.StatusCode, resp.Header, body) {
+			c.t.Errorf("%s %s: %d response drifts from the OpenAPI document: %s\n\tbody: %s",
+				req.Method, req.URL, resp.StatusCode, v, truncate(body))
+		}
 	}
 	return &Response{Response: resp, Body: body, t: c.t}
 }

@@ -30,8 +30,9 @@ type View struct {
 	Dev       bool
 	Session   SessionHint // the sign-in session's state, for static/js/session.js
 
-	query url.Values // the request query, for LangURL
-	web   *Web       // for Nav and Can
+	query   url.Values // the request query, for LangURL
+	langFor string     // the GET-able path the language links go to; "" = this page
+	web     *Web       // for Nav and Can
 }
 
 // SignedIn reports whether the request has an authenticated principal.
@@ -41,13 +42,99 @@ func (v *View) SignedIn() bool { return v.Principal.RoleOf() != authz.Anonymous 
 // query-only reference ("?lang=en&…"): the browser keeps the current path, so
 // a crafted path such as "//evil.example" can never turn the link into an
 // off-site one.
+//
+// A page rendered in answer to a form (POST /me/password with a wrong
+// password) sits at an address with no GET page: there the links go to a
+// page that exists instead (see langTarget), never to a 405.
 func (v *View) LangURL(lang string) string {
 	q := url.Values{}
-	for k, vs := range v.query {
-		q[k] = vs
+	base := ""
+	if v.langFor != "" {
+		u, _ := url.Parse(v.langFor) // langTarget returns parseable local paths
+		base = u.Path
+		q = u.Query()
+	} else {
+		for k, vs := range v.query {
+			q[k] = vs
+		}
 	}
 	q.Set("lang", i18n.Normalize(lang))
-	return "?" + q.Encode()
+	return base + "?" + q.Encode()
+}
+
+// langTarget returns "" when the language links may stay on the current
+// address (a GET page), else the first page that answers GET among: the
+// same-origin page the form was sent from (Referer), the current path's
+// ancestors ("/me/password" → "/me"), "/".
+func langTarget(c *fiber.Ctx, status int) string {
+	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && status != fiber.StatusMethodNotAllowed {
+		return ""
+	}
+	var candidates []string
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Host == string(c.Request().Host()) &&
+		(ref.Scheme == "http" || ref.Scheme == "https") {
+		q := ref.Query()
+		q.Del("lang")
+		target := ref.Path
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+		candidates = append(candidates, target)
+	}
+	for p := strings.TrimSuffix(c.Path(), "/"); p != ""; p = p[:strings.LastIndex(p, "/")] {
+		candidates = append(candidates, p)
+	}
+	for _, cand := range candidates {
+		if target := SafeRedirect(cand, ""); target != "" && servesGET(c.App(), strings.SplitN(target, "?", 2)[0]) {
+			return target
+		}
+	}
+	return "/"
+}
+
+// servesGET reports whether the app has a GET route for path (Fiber's
+// parameters ":id", optional ":id?" and wildcards "*", "+"; a trailing
+// slash and letter case do not matter, as in the router's defaults).
+func servesGET(app *fiber.App, path string) bool {
+	want := segments(path)
+	for _, r := range app.GetRoutes(true) {
+		if r.Method == fiber.MethodGet && routeMatches(segments(r.Path), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func segments(p string) []string {
+	p = strings.Trim(strings.ToLower(p), "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func routeMatches(route, path []string) bool {
+	for i, seg := range route {
+		switch {
+		case seg == "*":
+			return true
+		case seg == "+":
+			return len(path) > i
+		case strings.HasPrefix(seg, ":") && strings.HasSuffix(seg, "?"):
+			if len(path) <= i {
+				return i == len(route)-1
+			}
+		case i >= len(path):
+			return false
+		case strings.HasPrefix(seg, ":"):
+			if path[i] == "" {
+				return false
+			}
+		case seg != path[i]:
+			return false
+		}
+	}
+	return len(path) == len(route)
 }
 
 // SafeRedirect returns target when it is a local path ("/x", not "//x" or
@@ -207,6 +294,7 @@ func (w *Web) Render(c *fiber.Ctx, status int, page string, data any) error {
 		Principal: authz.PrincipalFrom(c.UserContext()),
 		Dev:       w.opts.Dev,
 		Session:   SessionHintFrom(c.UserContext()),
+		langFor:   langTarget(c, status),
 		web:       w,
 	}
 	if q := c.Context().QueryArgs().String(); q != "" {
