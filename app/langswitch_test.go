@@ -18,7 +18,7 @@ var langLinkRE = regexp.MustCompile(`<a href="([^"]*)" lang="(ko|en)"`)
 // to GET /me/password?lang=en (405).
 func TestLanguageLinksAfterARefusedFormExist(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
-		student := matrixUsers(t, ta)["student"]
+		student := signUp(t, ta, "student", "student")
 		form := url.Values{"old_password": {"wrong-password-1"}, "new_password": {"new-horse-battery-9"},
 			"new_password_confirm": {"new-horse-battery-9"}}.Encode()
 		for _, c := range []struct{ name, referer, want string }{
@@ -32,7 +32,7 @@ func TestLanguageLinksAfterARefusedFormExist(t *testing.T) {
 			if c.referer != "" {
 				headers = append(headers, "Referer", c.referer)
 			}
-			page := ta.As(student).Request(http.MethodPost, "/me/password", form, headers...)
+			page := ta.Request(http.MethodPost, "/me/password", form, append(headers, student.Headers("/me/password", true)...)...)
 			if page.StatusCode < 400 || page.StatusCode >= 500 {
 				t.Fatalf("%s: a wrong old password answered %d", c.name, page.StatusCode)
 			}
@@ -47,7 +47,7 @@ func TestLanguageLinksAfterARefusedFormExist(t *testing.T) {
 					t.Errorf("%s: %s link %q, want %s?lang=%s", c.name, l[2], href, c.want, l[2])
 					continue
 				}
-				if got := ta.As(student).Get(href, "Accept", "text/html"); got.StatusCode != http.StatusOK {
+				if got := ta.Get(href, append([]string{"Accept", "text/html"}, student.Headers(href, true)...)...); got.StatusCode != http.StatusOK {
 					t.Errorf("%s: GET %s answers %d", c.name, href, got.StatusCode)
 				}
 			}

@@ -3,8 +3,6 @@ package media
 import (
 	"context"
 	"net/http"
-	"reflect"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
@@ -67,13 +65,6 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 
 	r.Post("/api/images/upload", m.uploadImage)
 	r.Post("/api/videos/upload", m.uploadVideo)
-	documentUpload(api, bearer, huma.Operation{OperationID: "upload-image", Path: "/api/images/upload",
-		Summary: "Upload an image", Description: "A multipart form: the image in \"file\" (PNG, JPEG, GIF or WebP), optionally \"alt\" before it. " +
-			"Answers 201 with the image, its variants ready."}, "alt", 300, http.StatusCreated, reflect.TypeFor[Image]())
-	documentUpload(api, bearer, huma.Operation{OperationID: "upload-video", Path: "/api/videos/upload",
-		Summary: "Upload a video (tutors and admins)", Description: "A multipart form: the video in \"file\", optionally \"title\" before it. " +
-			"Answers 202 with status \"processing\"; poll GET /api/videos/{id}/ until it is \"ready\" or \"failed\". " +
-			"Large files may use the resumable tus endpoint /api/videos/tus/ instead."}, "title", 200, http.StatusAccepted, reflect.TypeFor[Video]())
 	r.Get(playlistPrefix+"*", s.servePlaylist)
 	r.Get(imagePath+":id/:variant", s.serveImage)
 	documentPlainRoutes(api)
@@ -161,35 +152,6 @@ func (m *Module) routes(api huma.API, r fiber.Router) {
 			pb, err := s.Playback(ctx, authz.PrincipalFrom(ctx), in.ID)
 			return &playbackOutput{pb}, err
 		})
-}
-
-// documentUpload describes a multipart upload route (served by Fiber, since
-// the file is streamed, not decoded by huma) in the OpenAPI document.
-func documentUpload(api huma.API, security []map[string][]string, op huma.Operation, field string, maxLen, status int, out reflect.Type) {
-	reg := api.OpenAPI().Components.Schemas
-	problem := reg.Schema(reflect.TypeFor[httpx.Problem](), true, "Problem")
-	op.Method = http.MethodPost
-	op.Tags = tags
-	op.Security = security
-	op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-		"multipart/form-data": {Schema: &huma.Schema{
-			Type:     huma.TypeObject,
-			Required: []string{"file"},
-			Properties: map[string]*huma.Schema{
-				field:  {Type: huma.TypeString, MaxLength: &maxLen},
-				"file": {Type: huma.TypeString, Format: "binary", Description: "The file; the last part of the form."},
-			},
-		}},
-	}}
-	op.Responses = map[string]*huma.Response{
-		strconv.Itoa(status): {Description: http.StatusText(status),
-			Content: map[string]*huma.MediaType{"application/json": {Schema: reg.Schema(out, true, "")}}},
-	}
-	for _, code := range []int{401, 403, 413, 415, 422, 500, 503} {
-		op.Responses[strconv.Itoa(code)] = &huma.Response{Description: http.StatusText(code),
-			Content: map[string]*huma.MediaType{httpx.ProblemContentType: {Schema: problem}}}
-	}
-	api.OpenAPI().AddOperation(&op)
 }
 
 // closeOnError ends the connection after a refused upload: the rest of the

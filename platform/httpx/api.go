@@ -51,39 +51,7 @@ func NewAPI(app *fiber.App, o APIOptions) huma.API {
 		if op.RequestBody != nil {
 			op.Middlewares = append(op.Middlewares, guard)
 		}
-		documentGlobalResponses(op)
 	})
 	api = humafiber.New(app, cfg)
 	return api
-}
-
-// globalResponses are the answers any operation may give before (or
-// instead of) running: the HTTP layer's refusals and the request deadline.
-func globalResponses() map[string]string {
-	return map[string]string{
-		"400": "Bad Request: the request could not be parsed (malformed request line or header, a body that is not JSON, a NUL byte in the query, a path that decodes to NUL or to bytes that are not UTF-8). Code request.invalid.",
-		"414": "URI Too Long: the request target is over 8 KiB. Code request.uri_too_long.",
-		"431": "Request Header Fields Too Large: the request line and headers are over 16 KiB. Code request.headers_too_large.",
-		"503": "Service Unavailable: the request passed its deadline (code request.timeout) or the service is temporarily unavailable (code unavailable); Retry-After may tell when to retry.",
-	}
-}
-
-// documentGlobalResponses adds globalResponses to an operation's document,
-// with the problem schema huma gave its other errors.
-func documentGlobalResponses(op *huma.Operation) {
-	var content map[string]*huma.MediaType
-	for _, r := range op.Responses {
-		if r != nil && r.Content[ProblemContentType] != nil {
-			content = map[string]*huma.MediaType{ProblemContentType: r.Content[ProblemContentType]}
-			break
-		}
-	}
-	if content == nil {
-		return
-	}
-	for code, desc := range globalResponses() {
-		if _, ok := op.Responses[code]; !ok {
-			op.Responses[code] = &huma.Response{Description: desc, Content: content}
-		}
-	}
 }

@@ -9,16 +9,17 @@ import (
 )
 
 // DocumentPlatformResponses adds to every operation of the document the
-// problems the HTTP platform itself answers before or around the handler,
-// so the document lists every status a client may receive:
+// problems the HTTP platform itself answers before, around or instead of
+// the handler, so the document lists every status a client may receive:
 //
-//   - 400 request.invalid: a query with a NUL byte, a body that cannot be
-//     read or parsed;
+//   - 400 request.invalid: a malformed request line, header or body, a NUL
+//     byte in the query, a path that decodes to NUL or non-UTF-8 bytes;
 //   - 403 request.csrf: an unsafe method (POST, PUT, PATCH, DELETE) from a
 //     browser on another origin, authenticated by cookie;
 //   - 413 request.too_large: a body over http.body_limit (operations with a
 //     request body);
-//   - 503 request.timeout: the request ran out of http.request_timeout.
+//   - 414 request.uri_too_long and 431 request.headers_too_large;
+//   - 503 request.timeout / unavailable, with Retry-After when known.
 //
 // Call it once every module's operations are registered. A status an
 // operation already documents is left as it is.
@@ -46,14 +47,18 @@ func DocumentPlatformResponses(api huma.API) {
 			if op == nil {
 				continue
 			}
-			add(op, http.StatusBadRequest, "the request cannot be read (malformed body or query).")
+			add(op, http.StatusBadRequest, "the request could not be parsed (malformed request line, header or body, "+
+				"a NUL byte in the query, a path that decodes to NUL or to bytes that are not UTF-8). Code request.invalid.")
 			if method != http.MethodGet {
-				add(op, http.StatusForbidden, "a cross-origin browser request authenticated by cookie (CSRF).")
+				add(op, http.StatusForbidden, "a cross-origin browser request authenticated by cookie. Code request.csrf.")
 			}
 			if op.RequestBody != nil {
-				add(op, http.StatusRequestEntityTooLarge, "the body is over the size limit.")
+				add(op, http.StatusRequestEntityTooLarge, "the body is over the size limit. Code request.too_large.")
 			}
-			add(op, http.StatusServiceUnavailable, "the server is busy or the request took too long; retry later.")
+			add(op, http.StatusRequestURITooLong, "the request target is over 8 KiB. Code request.uri_too_long.")
+			add(op, http.StatusRequestHeaderFieldsTooLarge, "the request line and headers are over 16 KiB. Code request.headers_too_large.")
+			add(op, http.StatusServiceUnavailable, "the request passed its deadline (code request.timeout) or the service "+
+				"is temporarily unavailable; Retry-After may tell when to retry.")
 		}
 	}
 }
