@@ -203,6 +203,16 @@ func TestJSONInvalidUTF8Refused(t *testing.T) {
 				t.Fatalf("%q: %v", body, p)
 			}
 		}
+		// A malformed Content-Type parameter does not turn the check off
+		// (huma still decodes the body as JSON).
+		for _, ct := range []string{"application/json; x", "application/json;;", "application/vnd.api+json; =", "", "json"} {
+			ta.As(tutor).Request(http.MethodPatch, "/api/me/", "{\"introduction\":\"bad \xff byte\"}", "Content-Type", ct).
+				Problem(422, "request.invalid_utf8")
+		}
+		// One that huma cannot read at all is refused, never a 500.
+		if r := ta.As(tutor).Request(http.MethodPatch, "/api/me/", `{"introduction":"x"}`, "Content-Type", "text/plain; a+b"); r.StatusCode >= 500 || r.StatusCode < 400 {
+			t.Fatalf("a content type with + after ; answered %d", r.StatusCode)
+		}
 		ta.As(tutor).Get("/api/me/").Status(200).NotContains("\ufffd", "bad", "lone")
 		// Valid text, escaped surrogate pairs and a literal U+FFFD pass.
 		ta.As(tutor).Request(http.MethodPatch, "/api/me/", `{"introduction":"한글 \ud83d\ude00 \\ud800 �"}`,
@@ -237,10 +247,16 @@ func TestJSONNullAndIntegerRange(t *testing.T) {
 				t.Fatalf("%s: %q", n, msg)
 			}
 		}
+		r := ta.As(tutor).Request(http.MethodPost, "/api/curriculums/", `{"slug":"big","title":"과정","category":"frontend",
+			"skill_level":"beginner","price":100,"status":"draft","Course_IDs":[99999999999999999999]}`, "Content-Type", "application/json", "Accept-Language", "en")
+		r.NotContains("json:", "Go struct", "int64")
+		field(r.Problem(422, "request.validation"), "body.Course_IDs[0]")
 		ta.As(tutor).Get("/api/curriculums/big/").Status(404)
 
 		ta.As(tutor).Request(http.MethodPatch, "/api/me/", `{"nickname":"첫이름"}`, "Content-Type", "application/json").Status(200)
-		for body, loc := range map[string]string{`{"nickname":null}`: "body.nickname", `{"nickname":"둘째","introduction":null}`: "body.introduction"} {
+		// Field names match whatever their case (as the decoder matches them).
+		for body, loc := range map[string]string{`{"nickname":null}`: "body.nickname", `{"nickname":"둘째","introduction":null}`: "body.introduction",
+			`{"Nickname":null}`: "body.Nickname"} {
 			p := ta.As(tutor).Request(http.MethodPatch, "/api/me/", body, "Content-Type", "application/json", "Accept-Language", "en").
 				Problem(422, "request.validation")
 			if msg := field(p, loc); msg == "" {

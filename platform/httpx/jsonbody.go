@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"mime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -104,14 +103,37 @@ func JSONBodyGuard(api huma.API) func(ctx huma.Context, next func(huma.Context))
 	}
 }
 
-// jsonRequest reports whether a Content-Type is JSON (huma assumes JSON for
-// an empty one).
+// jsonRequest reports whether huma will decode a body of this Content-Type
+// as JSON. It reads the header exactly as huma's Unmarshal does (the part
+// after a "+", cut at ";", empty meaning JSON), so a malformed parameter
+// ("application/json; x") cannot make the guard look away while huma still
+// decodes the body.
 func jsonRequest(ct string) bool {
-	if ct == "" {
+	start := strings.IndexByte(ct, '+') + 1
+	end := strings.IndexByte(ct, ';')
+	if end < start {
+		end = len(ct)
+	}
+	switch ct[start:end] {
+	case "", "application/json", "json":
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	return false
+}
+
+// property returns the schema of a JSON object's key: the exact name, else
+// one that differs only in case, as encoding/json and huma's validator
+// match them.
+func property(s *huma.Schema, key string) *huma.Schema {
+	if ps := s.Properties[key]; ps != nil {
+		return ps
+	}
+	for name, ps := range s.Properties {
+		if strings.EqualFold(name, key) {
+			return ps
+		}
+	}
+	return nil
 }
 
 // checkJSON walks v (decoded with UseNumber) along schema s and reports
@@ -130,7 +152,7 @@ func checkJSON(reg huma.Registry, s *huma.Schema, loc string, v any, report func
 			return
 		}
 		for k, pv := range x {
-			ps := s.Properties[k]
+			ps := property(s, k)
 			if ps == nil {
 				continue // huma reports unknown properties
 			}

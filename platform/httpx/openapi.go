@@ -18,6 +18,8 @@ import (
 //     browser on another origin, authenticated by cookie;
 //   - 413 request.too_large: a body over http.body_limit (operations with a
 //     request body);
+//   - 415 request.unsupported_media_type: a body in a format the operation
+//     does not read;
 //   - 414 request.uri_too_long and 431 request.headers_too_large;
 //   - 503 request.timeout / unavailable, with Retry-After when known.
 //
@@ -54,6 +56,7 @@ func DocumentPlatformResponses(api huma.API) {
 			}
 			if op.RequestBody != nil {
 				add(op, http.StatusRequestEntityTooLarge, "the body is over the size limit. Code request.too_large.")
+				add(op, http.StatusUnsupportedMediaType, "the body's Content-Type is not one the operation reads. Code request.unsupported_media_type.")
 			}
 			add(op, http.StatusRequestURITooLong, "the request target is over 8 KiB. Code request.uri_too_long.")
 			add(op, http.StatusRequestHeaderFieldsTooLarge, "the request line and headers are over 16 KiB. Code request.headers_too_large.")
