@@ -99,6 +99,7 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 		limited.Msg = "auth.too_many_attempts"
 		return nil, accounts.User{}, limited.With(map[string]any{"Minutes": int(wait.Minutes()) + 1})
 	}
+	defer r.settled() // decided or taken back, once this returns
 	u, err := s.users.CheckPassword(ctx, email, password)
 	if err != nil {
 		if !errors.Is(err, apperr.Unauthenticated) {

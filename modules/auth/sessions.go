@@ -60,6 +60,9 @@ func (p passwordAttempts) Reserve(ctx context.Context, userID int64) (func(conte
 	if err != nil || wait > 0 {
 		return nil, wait, err
 	}
+	// One account's own password checks never crowd each other: the
+	// attempt counts as a failure until taken back.
+	r.settled()
 	// Right, or not checked: this attempt is taken back. The counter is not
 	// cleared — a guesser who could make the server too busy would
 	// otherwise start again at will.

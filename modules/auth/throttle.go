@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/password"
 )
 
 // throttle counts password attempts per key in fixed windows kept in the
@@ -21,11 +23,42 @@ import (
 // none of them had counted yet. An attempt that turns out not to be a
 // failure — the right password, or a server too busy to check — is taken
 // back afterwards (reservation.succeed, reservation.undo).
+//
+// Attempts still being checked count against the limit too, so a limit can
+// be reached by attempts that will turn out right (a class signing in at
+// once behind one address). When this instance's own attempts in flight
+// are what reach it, the refusal is "busy, retry in a moment"
+// (password.ErrBusy), not the rest of the window: those attempts are no
+// failures yet. Attempts in flight on other instances are not known here and
+// count as failures — the limit itself is exact either way.
 type throttle struct {
 	db     *db.DB
 	st     store
 	clock  clock.Clock
 	window time.Duration
+
+	mu       sync.Mutex
+	inFlight map[string]int // this instance's unsettled attempts per key
+}
+
+// track adds d to the attempts in flight of keys.
+func (t *throttle) track(keys []string, d int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inFlight == nil {
+		t.inFlight = map[string]int{}
+	}
+	for _, k := range keys {
+		if t.inFlight[k] += d; t.inFlight[k] <= 0 {
+			delete(t.inFlight, k)
+		}
+	}
+}
+
+func (t *throttle) flying(key string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.inFlight[key]
 }
 
 // limit is one throttled key and its allowance.
@@ -38,6 +71,17 @@ type limit struct {
 type reservation struct {
 	t    *throttle
 	keys []reserved
+	// tracked are the keys the attempt is in flight on; done settles it once.
+	tracked []string
+	done    *sync.Once
+}
+
+// settled marks the attempt as no longer in flight: decided (a failure
+// stays counted) or taken back (after the taking back has committed).
+func (r reservation) settled() {
+	if r.done != nil {
+		r.done.Do(func() { r.t.track(r.tracked, -1) })
+	}
 }
 
 type reserved struct {
@@ -65,30 +109,50 @@ func (t *throttle) reserve(ctx context.Context, limits []limit) (r reservation, 
 		}
 		return 0
 	})
-	r = reservation{t: t}
+	// The attempt is in flight from before it is counted, so that another
+	// reserve never sees it counted but not yet known to be in flight.
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = l.key
+	}
+	t.track(keys, 1)
+	r = reservation{t: t, tracked: keys, done: &sync.Once{}}
+	defer func() {
+		if err != nil || wait > 0 {
+			r.settled()
+		}
+	}()
+	var busy bool
 	err = t.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r.keys = r.keys[:0]
+		r.keys, wait, busy = r.keys[:0], 0, false
 		for _, l := range limits {
 			row, err := t.st.countAttempt(ctx, tx, l.key, now, cutoff)
 			if err != nil {
 				return err
 			}
-			if row.Failures > l.max {
+			// Failures settled (or in flight on other instances): with
+			// them alone at the limit, no attempt in flight here can
+			// make room, and the refusal lasts the rest of the window.
+			if settled := row.Failures - t.flying(l.key); settled >= l.max {
 				wait = max(wait, row.WindowStart.Add(t.window).Sub(now))
+			} else if row.Failures > l.max {
+				busy = true // only attempts still being checked here reach it
 			}
 			r.keys = append(r.keys, reserved{key: l.key, start: row.WindowStart})
 		}
-		if wait > 0 {
+		if wait > 0 || busy {
 			return errSpent
 		}
 		// Forget windows that ended long ago.
 		return t.st.forgetWindows(ctx, tx, now.Add(-2*t.window))
 	})
 	switch {
+	case errors.Is(err, errSpent) && wait == 0:
+		return r, 0, password.ErrBusy
 	case errors.Is(err, errSpent):
-		return reservation{}, max(wait, time.Second), nil
+		return r, max(wait, time.Second), nil
 	case err != nil:
-		return reservation{}, 0, err
+		return r, 0, err
 	}
 	return r, 0, nil
 }

@@ -75,20 +75,25 @@ func tally(t *testing.T, rs []result) map[int]int {
 		if r.status == http.StatusTooManyRequests && (r.code != "auth.too_many_attempts" || r.retryAfter == "") {
 			t.Errorf("429 with code %q, Retry-After %q", r.code, r.retryAfter)
 		}
+		if r.status == http.StatusServiceUnavailable && (r.code != "password.busy" || r.retryAfter == "") {
+			t.Errorf("503 with code %q, Retry-After %q", r.code, r.retryAfter)
+		}
 	}
 	return n
 }
 
 // Concurrent wrong passwords for one account: at most the limit are
-// checked (401), the rest are refused (429) — before, all 40 got 401.
+// checked (401), the rest are refused — before, all 40 got 401. A refusal
+// while attempts are still being checked is "busy, retry" (503); once the
+// failures are settled, it is the rest of the window (429).
 func TestConcurrentGuessesOneAccount(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		register(t, ta, "target@example.com", "타깃")
 		got := tally(t, burst(t, ta, 40, func(i int) *http.Request {
 			return loginRequest("Target@example.com", fmt.Sprintf("wrong-password-%d", i))
 		}))
-		if got[401] != 10 || got[429] != 30 {
-			t.Fatalf("40 concurrent wrong passwords: %v, want 10×401 and 30×429", got)
+		if got[401] != 10 || got[429]+got[503] != 30 {
+			t.Fatalf("40 concurrent wrong passwords: %v, want 10×401 and 30 refused (429/503)", got)
 		}
 		// The account stays locked for the window, the right password too…
 		_, resp := login(t, ta, "target@example.com", goodPassword)
@@ -113,8 +118,8 @@ func TestConcurrentGuessesOneAddress(t *testing.T) {
 			}
 			return loginRequest(email, "wrong-password")
 		}))
-		if got[401] != 50 || got[429] != 100 {
-			t.Fatalf("150 concurrent attempts from one address: %v, want 50×401 and 100×429", got)
+		if got[401] != 50 || got[429]+got[503] != 100 {
+			t.Fatalf("150 concurrent attempts from one address: %v, want 50×401 and 100 refused (429/503)", got)
 		}
 		// Another address is not affected.
 		ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "victim@example.com", "password": goodPassword},
@@ -123,6 +128,41 @@ func TestConcurrentGuessesOneAddress(t *testing.T) {
 		_, resp := login(t, ta, "victim@example.com", goodPassword)
 		resp.Problem(429, "auth.too_many_attempts")
 	}, trustLocalProxy)
+}
+
+// A class signing in at once behind one address: more right passwords
+// than the address's failure limit, all in flight together. None is locked
+// out for the window (they used to get 429 with Retry-After 900): those
+// that find the limit reached by attempts still being checked are told to
+// retry in a moment (503 password.busy), and their retry signs in.
+func TestConcurrentRightPasswordsOneAddress(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		const n = 12
+		for i := range n {
+			register(t, ta, fmt.Sprintf("pupil-%d@example.com", i), fmt.Sprintf("학생%d", i))
+		}
+		rs := burst(t, ta, n, func(i int) *http.Request {
+			return loginRequest(fmt.Sprintf("pupil-%d@example.com", i), goodPassword)
+		})
+		got := tally(t, rs)
+		if got[200]+got[503] != n {
+			t.Fatalf("%d concurrent right passwords from one address (limit 3): %v, want only 200 and 503", n, got)
+		}
+		for i, r := range rs {
+			if r.status == http.StatusServiceUnavailable {
+				_, resp := login(t, ta, fmt.Sprintf("pupil-%d@example.com", i), goodPassword)
+				resp.Status(200)
+			}
+		}
+		// Failures still count: three wrong passwords spend the address's
+		// limit, and the fourth attempt waits for the window.
+		for range 3 {
+			_, resp := login(t, ta, "pupil-0@example.com", "wrong-password")
+			resp.Status(401)
+		}
+		_, resp := login(t, ta, "pupil-1@example.com", goodPassword)
+		resp.Problem(429, "auth.too_many_attempts")
+	}, trustLocalProxy, func(cfg *config.Config, _ *app.Options) { cfg.Auth.Throttle.IPFailures = 3 })
 }
 
 // trustLocalProxy makes the in-process client (whose peer address is
