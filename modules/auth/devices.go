@@ -29,8 +29,12 @@ import (
 // failures, counted under "acct:<e-mail>", neither lock the owner's devices
 // out nor can they be reset by them, and the attacker stays throttled. The
 // per-address limit applies to everyone. A stolen cookie buys its thief
-// only another ten guesses per window. Social sign-ins have no password to
-// guess and set no cookie; signing out keeps it (it is no session).
+// only another ten guesses per window, and only until the password changes:
+// each account on a device is remembered with the credentials version it
+// signed in with, and a cookie from before a password change or reset is a
+// stranger's (so cookies collected with a stolen password are worth nothing
+// once the owner changes it). Social sign-ins have no password to guess and
+// set no cookie; signing out keeps it (it is no session).
 const (
 	deviceCookie = "known_device"
 	// deviceTTL: an account not signed in on the device for this long is
@@ -44,9 +48,16 @@ const (
 // deviceState is the sealed content of the known-device cookie.
 type deviceState struct {
 	ID string `json:"d"`
-	// Accounts maps accountTag(e-mail) to the last successful password
-	// sign-in on this device, in Unix seconds.
-	Accounts map[string]int64 `json:"a"`
+	// Accounts maps accountTag(e-mail) to the account's last successful
+	// password sign-in on this device.
+	Accounts map[string]deviceAccount `json:"a"`
+}
+
+// deviceAccount is one account's last password sign-in on a device: when
+// (Unix seconds), and with which credentials version.
+type deviceAccount struct {
+	At      int64 `json:"t"`
+	Version int64 `json:"v"`
 }
 
 // devices reads and writes the known-device cookie.
@@ -75,11 +86,15 @@ func (d devices) open(raw string) deviceState {
 }
 
 // known returns the id of the device of cookie raw when the account of
-// email signed in on it within deviceTTL, else "".
-func (d devices) known(raw, email string) string {
+// email signed in on it within deviceTTL with its current credentials
+// version (read by version, only when the cookie names the account), else "".
+func (d devices) known(raw, email string, version func() (int64, bool)) string {
 	st := d.open(raw)
-	at, ok := st.Accounts[accountTag(email)]
-	if !ok || d.clock.Now().Sub(time.Unix(at, 0)) > deviceTTL {
+	acc, ok := st.Accounts[accountTag(email)]
+	if !ok || d.clock.Now().Sub(time.Unix(acc.At, 0)) > deviceTTL {
+		return ""
+	}
+	if v, ok := version(); !ok || v != acc.Version {
 		return ""
 	}
 	return st.ID
@@ -87,7 +102,7 @@ func (d devices) known(raw, email string) string {
 
 // remember returns the cookie value after a successful sign-in of email on
 // the device of cookie raw (a new device when raw names none).
-func (d devices) remember(raw, email string) (string, error) {
+func (d devices) remember(raw, email string, version int64) (string, error) {
 	if d.keys == nil {
 		return "", nil // no keyring, no known devices
 	}
@@ -96,18 +111,18 @@ func (d devices) remember(raw, email string) (string, error) {
 		st = deviceState{ID: crypto.RandomToken(18)}
 	}
 	if st.Accounts == nil {
-		st.Accounts = map[string]int64{}
+		st.Accounts = map[string]deviceAccount{}
 	}
 	now := d.clock.Now()
-	for tag, at := range st.Accounts {
-		if now.Sub(time.Unix(at, 0)) > deviceTTL {
+	for tag, acc := range st.Accounts {
+		if now.Sub(time.Unix(acc.At, 0)) > deviceTTL {
 			delete(st.Accounts, tag)
 		}
 	}
-	st.Accounts[accountTag(email)] = now.Unix()
+	st.Accounts[accountTag(email)] = deviceAccount{At: now.Unix(), Version: version}
 	if len(st.Accounts) > maxDeviceAccounts {
 		tags := slices.SortedFunc(maps.Keys(st.Accounts), func(a, b string) int {
-			return cmp.Compare(st.Accounts[b], st.Accounts[a]) // most recent first
+			return cmp.Compare(st.Accounts[b].At, st.Accounts[a].At) // most recent first
 		})
 		for _, tag := range tags[maxDeviceAccounts:] {
 			delete(st.Accounts, tag)

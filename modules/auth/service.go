@@ -89,7 +89,11 @@ func (s *service) limits(email, ip, device string) []limit {
 // so concurrent guesses cannot all pass the limit; a right password takes
 // it back and clears the account's (or the device's) counter.
 func (s *service) Login(ctx context.Context, email, password string, m Meta) (*Tokens, accounts.User, error) {
-	limits := s.limits(email, m.IP, s.devices.known(m.KnownDevice, email))
+	device := s.devices.known(m.KnownDevice, email, func() (int64, bool) {
+		u, err := s.users.UserByEmail(ctx, email)
+		return u.CredentialsVersion, err == nil
+	})
+	limits := s.limits(email, m.IP, device)
 	r, wait, err := s.throttle.reserve(ctx, limits)
 	if err != nil {
 		return nil, accounts.User{}, err
@@ -122,7 +126,7 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 		return nil, accounts.User{}, err
 	}
 	s.recordLogin(ctx, u.ID)
-	if tok.KnownDevice, err = s.devices.remember(m.KnownDevice, email); err != nil {
+	if tok.KnownDevice, err = s.devices.remember(m.KnownDevice, email, u.CredentialsVersion); err != nil {
 		// Signed in all the same; this device stays unknown.
 		s.logger.WarnContext(ctx, "known-device cookie not sealed", "err", err)
 	}

@@ -223,6 +223,35 @@ func TestKnownDeviceNotLockedOut(t *testing.T) {
 	}, trustLocalProxy)
 }
 
+// A device is known with the password it signed in with: after a password
+// change, a cookie from before (collected by a thief who had the old
+// password, say) is a stranger's, its guesses count against the account,
+// and a sign-in with the new password makes it known again.
+func TestKnownDeviceForgottenByPasswordChange(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		register(t, ta, "changer@example.com", "바꾸미")
+		realTime(ta)
+		tok, resp := login(t, ta, "changer@example.com", goodPassword)
+		stolen := setCookie(resp, "known_device")
+		const newPassword = "brand-new-horse-42"
+		ta.Request(http.MethodPost, "/api/password/change/", map[string]string{"old_password": goodPassword,
+			"new_password": newPassword, "new_password_confirm": newPassword}, bearer(tok.AccessToken)...).Status(204)
+
+		thief := func(password string) *testkit.Response {
+			return ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "changer@example.com", "password": password},
+				"Cookie", "known_device="+stolen.Value, "X-Forwarded-For", "203.0.113.9")
+		}
+		for i := range 10 {
+			thief(fmt.Sprintf("guess-%d-password", i)).Status(401)
+		}
+		// The thief's guesses were the account's: it is locked for everyone
+		// (before, they were the old device's own, and the account was free).
+		ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "changer@example.com", "password": newPassword},
+			"X-Forwarded-For", "192.0.2.20").Problem(429, "auth.too_many_attempts")
+		thief("guess-x-password").Problem(429, "auth.too_many_attempts")
+	}, trustLocalProxy)
+}
+
 // The known device works through the sign-in page too.
 func TestKnownDeviceLoginPage(t *testing.T) {
 	ta := apptest.New(t, "sqlite", func(cfg *config.Config, _ *app.Options) { cfg.Auth.Throttle.AccountFailures = 3 })
