@@ -29,29 +29,6 @@ func jsonRequest(method, path string, body any, headers ...string) *http.Request
 	return r
 }
 
-// together sends the n requests made by req at once (released together,
-// each from its own goroutine) and hands each answer to read.
-func together(t *testing.T, ta *apptest.T, n int, req func(i int) *http.Request, read func(i int, resp *http.Response)) {
-	t.Helper()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		r := req(i)
-		wg.Go(func() {
-			<-start
-			resp, err := ta.App.Fiber.Test(r, -1)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			read(i, resp)
-		})
-	}
-	close(start)
-	wg.Wait()
-}
-
 // changePassword asks to change u's password.
 func changePassword(ta *apptest.T, u user, oldPw, newPw string) *testkit.Response {
 	return ta.Request(http.MethodPost, "/api/password/change/", map[string]string{"old_password": oldPw, "new_password": newPw}, as(u)...)
@@ -96,7 +73,7 @@ func TestPasswordChangeThrottleConcurrent(t *testing.T) {
 		const n = 30
 		got := map[int]int{}
 		var mu sync.Mutex
-		together(t, ta, n, func(i int) *http.Request {
+		ta.Together(t, n, func(i int) *http.Request {
 			return jsonRequest(http.MethodPost, "/api/password/change/", map[string]string{
 				"old_password": fmt.Sprintf("guess-%d-password", i), "new_password": "a-brand-new-secret-7"}, as(u)...)
 		}, func(_ int, resp *http.Response) {
@@ -195,7 +172,7 @@ func TestRegistrationBurstRefusedClearly(t *testing.T) {
 		retryAfter string
 	}
 	answers := make([]answer, n)
-	together(t, ta, n, func(i int) *http.Request {
+	ta.Together(t, n, func(i int) *http.Request {
 		return jsonRequest(http.MethodPost, "/api/student/register/", map[string]any{"email": fmt.Sprintf("crowd-%d@example.com", i),
 			"password": pw, "password_confirm": pw, "nickname": fmt.Sprintf("군중%d", i)}, "Accept-Language", "en")
 	}, func(i int, resp *http.Response) {

@@ -94,7 +94,7 @@ func (s *service) Login(ctx context.Context, email, password string, m Meta) (*T
 		return u.CredentialsVersion, err == nil
 	})
 	limits := s.limits(email, m.IP, device)
-	r, wait, err := s.throttle.reserve(ctx, limits)
+	r, wait, err := s.throttle.reserve(ctx, limits, true)
 	if err != nil {
 		return nil, accounts.User{}, err
 	}

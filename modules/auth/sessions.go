@@ -56,13 +56,12 @@ var _ accounts.PasswordAttempts = passwordAttempts{}
 // Reserve counts one attempt for userID (see accounts.PasswordAttempts).
 func (p passwordAttempts) Reserve(ctx context.Context, userID int64) (func(context.Context) error, time.Duration, error) {
 	key := "pwcheck:" + strconv.FormatInt(userID, 10)
-	r, wait, err := p.throttle.reserve(ctx, []limit{{key: key, max: p.max}})
+	// One account's own password checks are not tracked in flight: an
+	// attempt counts as a failure until taken back.
+	r, wait, err := p.throttle.reserve(ctx, []limit{{key: key, max: p.max}}, false)
 	if err != nil || wait > 0 {
 		return nil, wait, err
 	}
-	// One account's own password checks never crowd each other: the
-	// attempt counts as a failure until taken back.
-	r.settled()
 	// Right, or not checked: this attempt is taken back. The counter is not
 	// cleared — a guesser who could make the server too busy would
 	// otherwise start again at will.

@@ -95,7 +95,11 @@ var errSpent = errors.New("throttle: limit spent")
 // reserve counts one attempt against every limit, atomically. When any
 // limit is spent it counts nothing and returns how long until that window
 // ends (wait > 0).
-func (t *throttle) reserve(ctx context.Context, limits []limit) (r reservation, wait time.Duration, err error) {
+//
+// With inFlight, the attempt is known to be in flight until settled, so that
+// a limit reached only by this instance's attempts still being checked
+// answers password.ErrBusy (retry in a moment) instead of a wait.
+func (t *throttle) reserve(ctx context.Context, limits []limit, inFlight bool) (r reservation, wait time.Duration, err error) {
 	now := t.clock.Now()
 	cutoff := now.Add(-t.window)
 	// Keys in one order: two transactions never wait for each other's rows
@@ -109,17 +113,14 @@ func (t *throttle) reserve(ctx context.Context, limits []limit) (r reservation, 
 		}
 		return 0
 	})
-	// The attempt is in flight from before it is counted, so that another
-	// reserve never sees it counted but not yet known to be in flight.
 	keys := make([]string, len(limits))
 	for i, l := range limits {
 		keys[i] = l.key
 	}
-	t.track(keys, 1)
-	r = reservation{t: t, tracked: keys, done: &sync.Once{}}
+	r = reservation{t: t}
 	defer func() {
 		if err != nil || wait > 0 {
-			r.settled()
+			r.settled() // counted nothing
 		}
 	}()
 	var busy bool
@@ -130,10 +131,11 @@ func (t *throttle) reserve(ctx context.Context, limits []limit) (r reservation, 
 			if err != nil {
 				return err
 			}
-			// Failures settled (or in flight on other instances): with
-			// them alone at the limit, no attempt in flight here can
-			// make room, and the refusal lasts the rest of the window.
-			if settled := row.Failures - t.flying(l.key); settled >= l.max {
+			// Failures settled (or in flight on other instances), this
+			// attempt aside: with them alone at the limit, no attempt in
+			// flight here can make room, and the refusal lasts the rest
+			// of the window.
+			if settled := row.Failures - 1 - t.flying(l.key); settled >= l.max {
 				wait = max(wait, row.WindowStart.Add(t.window).Sub(now))
 			} else if row.Failures > l.max {
 				busy = true // only attempts still being checked here reach it
@@ -142,6 +144,14 @@ func (t *throttle) reserve(ctx context.Context, limits []limit) (r reservation, 
 		}
 		if wait > 0 || busy {
 			return errSpent
+		}
+		// In flight from before the count commits, so that another reserve
+		// never sees it counted and not in flight (a refusal for the whole
+		// window); an uncommitted count seen in flight only makes a refusal
+		// "busy". Once per reservation (the callback may run again).
+		if inFlight && r.done == nil {
+			r.tracked, r.done = keys, &sync.Once{}
+			t.track(keys, 1)
 		}
 		// Forget windows that ended long ago.
 		return t.st.forgetWindows(ctx, tx, now.Add(-2*t.window))

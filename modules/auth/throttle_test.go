@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,27 +29,13 @@ type result struct {
 func burst(t testing.TB, ta *apptest.T, n int, req func(i int) *http.Request) []result {
 	t.Helper()
 	out := make([]result, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		r := req(i)
-		wg.Go(func() {
-			<-start
-			resp, err := ta.App.Fiber.Test(r, -1)
-			if err != nil {
-				t.Errorf("request %d: %v", i, err)
-				return
-			}
-			defer resp.Body.Close()
-			var body bytes.Buffer
-			_, _ = body.ReadFrom(resp.Body)
-			var p struct{ Code string }
-			_ = json.Unmarshal(body.Bytes(), &p)
-			out[i] = result{status: resp.StatusCode, code: p.Code, retryAfter: resp.Header.Get("Retry-After"), body: body.Bytes()}
-		})
-	}
-	close(start)
-	wg.Wait()
+	ta.Together(t, n, req, func(i int, resp *http.Response) {
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(resp.Body)
+		var p struct{ Code string }
+		_ = json.Unmarshal(body.Bytes(), &p)
+		out[i] = result{status: resp.StatusCode, code: p.Code, retryAfter: resp.Header.Get("Retry-After"), body: body.Bytes()}
+	})
 	return out
 }
 
