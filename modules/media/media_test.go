@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/png"
 	"io/fs"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -376,6 +377,50 @@ func TestTruncatedVideoFails(t *testing.T) {
 		}
 		if !strings.HasPrefix(v.Failure, "media.video_truncated:") {
 			t.Fatalf("failure %q, want media.video_truncated", v.Failure)
+		}
+	})
+}
+
+// An 8 s clip whose Matroska header declares 2 s passes the length check at
+// upload; the transcode sees it play longer and fails it with a reason code.
+func TestVideoLongerThanDeclaredFails(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: cannot make the clip")
+	}
+	out := filepath.Join(t.TempDir(), "clip.mkv")
+	if b, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=8",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	testkit.Must(t, err)
+	i := bytes.Index(data, []byte{0x44, 0x89, 0x88}) // Duration, an 8-byte float in ms
+	if i < 0 {
+		t.Fatal("no Duration element in the MKV")
+	}
+	binary.BigEndian.PutUint64(data[i+3:], math.Float64bits(2000))
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "long.mkv", data).Status(202).JSON(&v)
+		if v.Duration != 2 {
+			t.Fatalf("upload reports %v s; the fixture no longer declares 2 s", v.Duration)
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for v.Status != "failed" {
+			if v.Status == "ready" {
+				t.Fatalf("a clip longer than declared became ready: %+v", v)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %q after 5 minutes", v.Status)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
+			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
+		}
+		if !strings.HasPrefix(v.Failure, "media.video_too_long:") {
+			t.Fatalf("failure %q, want media.video_too_long", v.Failure)
 		}
 	})
 }
