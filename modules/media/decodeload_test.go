@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
@@ -109,8 +111,26 @@ func flatPNG16(t testing.TB, w, h int) []byte {
 // stops the decode: the server does not finish it, and stores nothing.
 func TestImageDecodeStopsWhenClientLeaves(t *testing.T) {
 	t.Parallel()
+	clientLeavesDuringDecode(t, nil)
+}
+
+// The same when the form sends a field after the file (bigger than any
+// read-ahead buffer): the server reads the rest of the body before it
+// decodes, or the unread bytes would hide the client's leaving.
+func TestImageDecodeStopsWhenClientLeavesFieldAfterFile(t *testing.T) {
+	t.Parallel()
+	clientLeavesDuringDecode(t, func(w *multipart.Writer) {
+		testkit.Must(t, w.WriteField("alt", strings.Repeat("a", 48<<10)))
+	})
+}
+
+func clientLeavesDuringDecode(t *testing.T, after func(*multipart.Writer)) {
 	data := flatPNG16(t, 5000, 5000)
-	ta := apptest.New(t, "sqlite")
+	// The decode (500 MB estimated) fits whatever memory the runner has:
+	// a 413 would end the request before the client leaves.
+	ta := apptest.New(t, "sqlite", func(cfg *config.Config, _ *app.Options) {
+		cfg.Media.ImageDecodeMemory = 1 << 30
+	})
 	mod := mediaModule(t, ta)
 	u := newUser(t, ta, "leaver", "student")
 	base := testkit.Listen(t, ta.App.Fiber)
@@ -119,6 +139,9 @@ func TestImageDecodeStopsWhenClientLeaves(t *testing.T) {
 	w := multipart.NewWriter(&body)
 	fw, _ := w.CreateFormFile("file", "big.png")
 	_, _ = fw.Write(data)
+	if after != nil {
+		after(w)
+	}
 	_ = w.Close()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	testkit.Must(t, err)

@@ -477,3 +477,31 @@ func TestPlainRoutesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// What follows the file in an upload form is read and dropped, within a
+// bound: a small field after the file is fine, 100 KiB of them is refused
+// and stores nothing.
+func TestUploadDataAfterFile(t *testing.T) {
+	t.Parallel()
+	ta := apptest.New(t, "sqlite")
+	u := newUser(t, ta, "after", "student")
+	post := func(trailer int) *testkit.Response {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		fw, _ := w.CreateFormFile("file", "a.png")
+		_, _ = fw.Write(pngBytes(64, 48))
+		_ = w.WriteField("note", strings.Repeat("x", trailer))
+		_ = w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/api/images/upload/", &b)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+u.Token)
+		return ta.Do(req)
+	}
+	post(1 << 10).Status(201)
+	post(100 << 10).Problem(400, "request.invalid")
+	n, err := ta.App.DB.R.NewSelect().Table("media_images").Count(context.Background())
+	testkit.Must(t, err)
+	if n != 1 {
+		t.Fatalf("%d images stored, want the first only", n)
+	}
+}
