@@ -498,7 +498,7 @@ func TestUploadDataAfterFile(t *testing.T) {
 		return ta.Do(req)
 	}
 	post(1 << 10).Status(201)
-	post(100 << 10).Problem(400, "request.invalid")
+	post(100<<10).Problem(400, "request.invalid")
 	n, err := ta.App.DB.R.NewSelect().Table("media_images").Count(context.Background())
 	testkit.Must(t, err)
 	if n != 1 {
