@@ -33,8 +33,12 @@ type decodeGate struct {
 
 	mu    sync.Mutex
 	turns map[int64]*userTurn
-	// active counts the decodes admitted and not yet released.
-	active atomic.Int64
+	// active counts the decodes admitted and not yet released; requested,
+	// the calls to admit so far.
+	active, requested atomic.Int64
+	// queued, when set (by tests), is called when a decode has to wait for
+	// memory: it is behind the decodes that hold it.
+	queued func()
 }
 
 // userTurn is one user's decode slot, shared by their waiting uploads.
@@ -72,6 +76,7 @@ var (
 // gives both back. It fails with errBusy after g.wait, with ctx's error when
 // ctx ends first, and with errTooCostly when cost can never fit.
 func (g *decodeGate) admit(ctx context.Context, owner, cost int64) (release func(), err error) {
+	g.requested.Add(1)
 	if cost > g.largeCap {
 		return nil, errTooCostly
 	}
@@ -88,10 +93,15 @@ func (g *decodeGate) admit(ctx context.Context, owner, cost int64) (release func
 	if cost <= g.smallMax {
 		sem = g.small
 	}
-	if err := sem.Acquire(wctx, cost); err != nil {
-		<-turn.slot
-		g.leave(owner, turn)
-		return nil, waitErr(ctx)
+	if !sem.TryAcquire(cost) {
+		if g.queued != nil {
+			g.queued()
+		}
+		if err := sem.Acquire(wctx, cost); err != nil {
+			<-turn.slot
+			g.leave(owner, turn)
+			return nil, waitErr(ctx)
+		}
 	}
 	g.active.Add(1)
 	return func() {

@@ -44,6 +44,8 @@ func TestDecodeGateSmallImageNotBehindLargeOnes(t *testing.T) {
 	}
 	small := imaging.Header{Width: 64, Height: 48, BytesPerPixel: 4}.Cost()
 	g := newDecodeGate(4*maximal+4*maximal/7, time.Hour) // the large lane holds exactly four
+	queued := make(chan struct{}, 1)
+	g.queued = func() { queued <- struct{}{} }
 	var releases []func()
 	for u := int64(1); u <= 4; u++ {
 		r, err := admitWithin(t, g, context.Background(), u, maximal, 5*time.Second)
@@ -61,6 +63,11 @@ func TestDecodeGateSmallImageNotBehindLargeOnes(t *testing.T) {
 		}
 		fifth <- err
 	}()
+	select {
+	case <-queued: // the fifth waits for memory
+	case err := <-fifth:
+		t.Fatalf("the fifth maximal image was admitted while four decode: %v", err)
+	}
 	r, err := admitWithin(t, g, context.Background(), 6, small, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)

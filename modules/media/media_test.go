@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/png"
 	"io/fs"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -380,6 +381,50 @@ func TestTruncatedVideoFails(t *testing.T) {
 	})
 }
 
+// An 8 s clip whose Matroska header declares 2 s passes the length check at
+// upload; the transcode sees it play longer and fails it with a reason code.
+func TestVideoLongerThanDeclaredFails(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: cannot make the clip")
+	}
+	out := filepath.Join(t.TempDir(), "clip.mkv")
+	if b, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=8",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	testkit.Must(t, err)
+	i := bytes.Index(data, []byte{0x44, 0x89, 0x88}) // Duration, an 8-byte float in ms
+	if i < 0 {
+		t.Fatal("no Duration element in the MKV")
+	}
+	binary.BigEndian.PutUint64(data[i+3:], math.Float64bits(2000))
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		started(t, ta)
+		tutor := newUser(t, ta, "tutor", "tutor")
+		var v media.Video
+		upload(ta, "/api/videos/upload/", tutor, "long.mkv", data).Status(202).JSON(&v)
+		if v.Duration != 2 {
+			t.Fatalf("upload reports %v s; the fixture no longer declares 2 s", v.Duration)
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for v.Status != "failed" {
+			if v.Status == "ready" {
+				t.Fatalf("a clip longer than declared became ready: %+v", v)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %q after 5 minutes", v.Status)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
+			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
+		}
+		if !strings.HasPrefix(v.Failure, "media.video_too_long:") {
+			t.Fatalf("failure %q, want media.video_too_long", v.Failure)
+		}
+	})
+}
+
 // The upload routes (plain Fiber routes: they stream their bodies) are in
 // the OpenAPI document like every other route a client may call.
 func TestPlainRoutesDocumented(t *testing.T) {
@@ -430,5 +475,33 @@ func TestPlainRoutesDocumented(t *testing.T) {
 		if _, ok := doc.Paths[p]["get"]; !ok {
 			t.Errorf("GET %s is not documented", p)
 		}
+	}
+}
+
+// What follows the file in an upload form is read and dropped, within a
+// bound: a small field after the file is fine, 100 KiB of them is refused
+// and stores nothing.
+func TestUploadDataAfterFile(t *testing.T) {
+	t.Parallel()
+	ta := apptest.New(t, "sqlite")
+	u := newUser(t, ta, "after", "student")
+	post := func(trailer int) *testkit.Response {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		fw, _ := w.CreateFormFile("file", "a.png")
+		_, _ = fw.Write(pngBytes(64, 48))
+		_ = w.WriteField("note", strings.Repeat("x", trailer))
+		_ = w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/api/images/upload/", &b)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+u.Token)
+		return ta.Do(req)
+	}
+	post(1 << 10).Status(201)
+	post(100<<10).Problem(400, "request.invalid")
+	n, err := ta.App.DB.R.NewSelect().Table("media_images").Count(context.Background())
+	testkit.Must(t, err)
+	if n != 1 {
+		t.Fatalf("%d images stored, want the first only", n)
 	}
 }

@@ -102,10 +102,14 @@ func (s *service) transcode(ctx context.Context, r *videoRow) error {
 			_ = s.st.setProgress(ctx, s.db.W, r.ID, pc)
 		}
 	}
-	if err := s.tools.TranscodeHLS(ctx, src, out, ladder, progress); err != nil {
-		if errors.Is(err, video.ErrTruncated) {
-			// Retrying decodes the same missing data.
+	if err := s.tools.TranscodeHLS(ctx, src, out, ladder, s.limits.VideoLength, progress); err != nil {
+		// Retrying decodes the same data.
+		switch {
+		case errors.Is(err, video.ErrTruncated):
 			return permanent{fmt.Errorf("media.video_truncated: %w", err)}
+		case errors.Is(err, video.ErrTooLong):
+			// The header declared less than the file plays.
+			return permanent{fmt.Errorf("media.video_too_long: %w", err)}
 		}
 		return err
 	}

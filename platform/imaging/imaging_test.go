@@ -579,3 +579,57 @@ func TestProcessContextCancelled(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// A progressive JPEG costs more than its frame: image/jpeg keeps every
+// component's coefficients, 4 bytes a pixel at full resolution, between
+// scans. The fixtures were made with cjpeg -progressive.
+func TestInspectProgressiveJPEGScanBytes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data []byte
+		scan int64
+	}{
+		// 30×20: 4×3 blocks of 8×8 for each full-resolution component,
+		// 256 bytes a block.
+		{"4:4:4", fixture(t, "prog-444.jpg"), 3 * 12 * 256},
+		// 2×2 MCUs of 16×16: 16 luma blocks and 4 for each chroma.
+		{"4:2:0", fixture(t, "prog-420.jpg"), 24 * 256},
+		{"grey", fixture(t, "prog-grey.jpg"), 12 * 256},
+		{"baseline", encJPEG(t, halves(30, 20, red, blue)), 0},
+	} {
+		h, err := Inspect(tc.data, Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if h.ScanBytes != tc.scan {
+			t.Errorf("%s: scan bytes %d, want %d", tc.name, h.ScanBytes, tc.scan)
+		}
+		if want := int64(30*20*(2*h.BytesPerPixel+4)) + tc.scan; h.Cost() != want {
+			t.Errorf("%s: cost %d, want %d", tc.name, h.Cost(), want)
+		}
+	}
+
+	// What the decoder really allocates for a 512×512 progressive JPEG is
+	// covered by the frame and the scan bytes the header announced.
+	data := fixture(t, "prog-444-512.jpg")
+	h, err := Inspect(data, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	allocated := int64(after.TotalAlloc - before.TotalAlloc)
+	frame := int64(h.Width * h.Height * h.BytesPerPixel)
+	const slack = 64 << 10 // decoder state, Huffman tables, reader buffers
+	if allocated > frame+h.ScanBytes+slack {
+		t.Errorf("jpeg.Decode allocated %d bytes; header announced a %d-byte frame and %d scan bytes", allocated, frame, h.ScanBytes)
+	}
+	if _, err := Process(bytes.NewReader(data), Limits{}); err != nil {
+		t.Fatalf("progressive JPEG does not process: %v", err)
+	}
+}

@@ -94,3 +94,73 @@ func completeGIF(data []byte) bool {
 	}
 	return false
 }
+
+// jpegCoeffBytes is what image/jpeg allocates, beyond the decoded frame, to
+// decode a progressive JPEG: every component's DCT coefficients for the whole
+// image, kept between scans (a block of 64 int32s per 8×8 pixels, so 4 bytes
+// a pixel for each full-resolution component, less for subsampled chroma).
+// A baseline JPEG, or data whose frame header cannot be found, costs 0 here;
+// the header parse has already accepted the file by then.
+func jpegCoeffBytes(data []byte) int64 {
+	const blockBytes = 64 * 4
+	off := 2 // SOI
+	for off+4 <= len(data) {
+		if data[off] != 0xff {
+			return 0
+		}
+		marker := data[off+1]
+		switch {
+		case marker == 0xff: // fill byte
+			off++
+			continue
+		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd7: // no length
+			off += 2
+			continue
+		case marker == 0xda, marker == 0xd9: // start of scan, end of image
+			return 0
+		}
+		n := int(binary.BigEndian.Uint16(data[off+2:]))
+		seg := data[off+4:]
+		if n < 2 || len(seg) < n-2 {
+			return 0
+		}
+		seg = seg[:n-2]
+		switch marker {
+		case 0xc0, 0xc1:
+			return 0
+		case 0xc2:
+			// precision, height, width, component count, then 3 bytes a
+			// component: id, sampling factors (h<<4|v), quantisation table.
+			if len(seg) < 6 {
+				return 0
+			}
+			h, w := int64(binary.BigEndian.Uint16(seg[1:])), int64(binary.BigEndian.Uint16(seg[3:]))
+			nComp := int(seg[5])
+			if nComp == 0 || len(seg) < 6+3*nComp {
+				return 0
+			}
+			sampling := func(i int) (int64, int64) {
+				if nComp == 1 { // image/jpeg ignores a grey image's factors
+					return 1, 1
+				}
+				f := seg[6+3*i+1]
+				return int64(f >> 4), int64(f & 0x0f)
+			}
+			// As image/jpeg: MCUs sized by the first component's factors.
+			h0, v0 := sampling(0)
+			if h0 == 0 || v0 == 0 {
+				return 0
+			}
+			mxx := (w + 8*h0 - 1) / (8 * h0)
+			myy := (h + 8*v0 - 1) / (8 * v0)
+			var total int64
+			for i := range nComp {
+				hi, vi := sampling(i)
+				total += mxx * myy * hi * vi * blockBytes
+			}
+			return total
+		}
+		off += 2 + n
+	}
+	return 0
+}

@@ -44,10 +44,17 @@ var renditionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 // GOP, no scene-cut keyframes), so segment boundaries line up and players
 // can switch variants at any segment.
 //
+// The header's duration is checked against maxDuration (0: no limit), as by
+// ProbeFile, and what decodes against the header: ffmpeg reads no more than
+// the declared duration plus the tolerance (playTolerance) plus a margin, so
+// a file that declares 2 s and holds 10 hours costs seconds of work, and
+// fails with ErrTooLong when it plays longer than it declares (ErrTruncated
+// when it plays materially less).
+//
 // progress, if not nil, receives non-decreasing values in 0..1, from another
 // goroutine, one call at a time. Cancelling ctx kills ffmpeg. On error outDir
 // may hold partial output; the caller removes it.
-func (t Tools) TranscodeHLS(ctx context.Context, src, outDir string, ladder []Rendition, progress func(float64)) error {
+func (t Tools) TranscodeHLS(ctx context.Context, src, outDir string, ladder []Rendition, maxDuration time.Duration, progress func(float64)) error {
 	if err := checkLadder(ladder); err != nil {
 		return err
 	}
@@ -62,7 +69,7 @@ func (t Tools) TranscodeHLS(ctx context.Context, src, outDir string, ladder []Re
 		// ffmpeg expands %v and %05d in output names.
 		return fmt.Errorf("video: output directory %q must not contain %%", outDir)
 	}
-	p, err := t.ProbeFile(ctx, src, 0)
+	p, err := t.ProbeFile(ctx, src, maxDuration)
 	if err != nil {
 		return err
 	}
@@ -91,6 +98,10 @@ func (t Tools) TranscodeHLS(ctx context.Context, src, outDir string, ladder []Re
 	}
 	if short(got, p.Duration) {
 		return fmt.Errorf("%w: the file plays %.1f s of the %.1f s its header declares", ErrTruncated,
+			got.Seconds(), p.Duration.Seconds())
+	}
+	if long(got, p.Duration) {
+		return fmt.Errorf("%w: the file plays %.1f s or more, though its header declares %.1f s", ErrTooLong,
 			got.Seconds(), p.Duration.Seconds())
 	}
 	if err := t.fallback(ctx, outDir, ladder); err != nil {
@@ -146,6 +157,9 @@ func hlsArgs(srcURL, outDir string, ladder []Rendition, p *Probe) []string {
 
 	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", "-y"}
 	args = append(args, inputArgs...)
+	// Read no more than the header declares, plus what long tolerates and
+	// a margin, so an overlong file shows as such (and is cut short).
+	args = append(args, "-t", strconv.FormatFloat(readLimit(p.Duration).Seconds(), 'f', 3, 64))
 	args = append(args, "-i", srcURL, "-filter_complex", filter.String())
 	for i := range ladder {
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
@@ -231,8 +245,26 @@ func checkHLS(outDir string, ladder []Rendition) error {
 // containers disagree by a frame or an audio priming delay, and a stream may
 // end a little before the file's longest one).
 func short(got, declared time.Duration) bool {
-	missing := declared - got
-	return missing > time.Second && missing > declared/20
+	return declared-got > playTolerance(declared)
+}
+
+// long reports whether an output of got is materially longer than the
+// declared duration, with the tolerance short allows.
+func long(got, declared time.Duration) bool {
+	return got-declared > playTolerance(declared)
+}
+
+// playTolerance is how far what plays may be from what the header declares:
+// a second, or 5% of a longer video.
+func playTolerance(declared time.Duration) time.Duration {
+	return max(time.Second, declared/20)
+}
+
+// readLimit is how much of the input ffmpeg decodes: the declared duration,
+// the tolerance, and two seconds more, so that reading up to it is
+// materially longer than the declaration.
+func readLimit(declared time.Duration) time.Duration {
+	return declared + playTolerance(declared) + 2*time.Second
 }
 
 // HLSDuration is the playing time of what TranscodeHLS wrote: the sum of the

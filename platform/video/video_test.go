@@ -3,9 +3,11 @@ package video
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"image/jpeg"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,7 +322,7 @@ func TestTranscodeHLS(t *testing.T) {
 	out := t.TempDir()
 	var calls []float64
 	start := time.Now()
-	if err := tl.TranscodeHLS(context.Background(), src, out, Ladder(p), func(f float64) { calls = append(calls, f) }); err != nil {
+	if err := tl.TranscodeHLS(context.Background(), src, out, Ladder(p), 0, func(f float64) { calls = append(calls, f) }); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("transcode of 10 s 640×360 to 360p HLS + fallback: %v", time.Since(start).Round(time.Millisecond))
@@ -395,7 +397,7 @@ func TestTranscodeHLSPortraitSeveralRenditions(t *testing.T) {
 	out := t.TempDir()
 	ladder := []Rendition{{"180p", 180, 300, 64}, {"360p", 360, 800, 96}}
 	start := time.Now()
-	if err := tl.TranscodeHLS(context.Background(), clip(t, "portrait.mp4"), out, ladder, nil); err != nil {
+	if err := tl.TranscodeHLS(context.Background(), clip(t, "portrait.mp4"), out, ladder, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("transcode of 2 s portrait clip to 2 renditions: %v", time.Since(start).Round(time.Millisecond))
@@ -428,13 +430,13 @@ func TestTranscodeHLSRejectsBadInput(t *testing.T) {
 		{{"a", 361, 800, 96}},
 		{{"a", 360, 800, 96}, {"a", 480, 1400, 128}},
 	} {
-		if err := tl.TranscodeHLS(context.Background(), src, out, l, nil); err == nil {
+		if err := tl.TranscodeHLS(context.Background(), src, out, l, 0, nil); err == nil {
 			t.Errorf("ladder %+v accepted", l)
 		}
 	}
 	text := filepath.Join(out, "notes.mp4")
 	os.WriteFile(text, []byte("not a video"), 0o644)
-	if err := tl.TranscodeHLS(context.Background(), text, out, Ladder(&Probe{Width: 640, Height: 360}), nil); !errors.Is(err, ErrNotVideo) {
+	if err := tl.TranscodeHLS(context.Background(), text, out, Ladder(&Probe{Width: 640, Height: 360}), 0, nil); !errors.Is(err, ErrNotVideo) {
 		t.Errorf("text source: %v", err)
 	}
 }
@@ -470,7 +472,7 @@ func TestTranscodeHLSCancel(t *testing.T) {
 	var once sync.Once
 	var cancelled time.Time
 	// Cancel as soon as ffmpeg reports progress: it is then certainly running.
-	err := tl.TranscodeHLS(ctx, src, t.TempDir(), []Rendition{{"360p", 360, 800, 96}, {"480p", 480, 1400, 128}},
+	err := tl.TranscodeHLS(ctx, src, t.TempDir(), []Rendition{{"360p", 360, 800, 96}, {"480p", 480, 1400, 128}}, 0,
 		func(float64) { once.Do(func() { cancelled = time.Now(); cancel() }) })
 	if cancelled.IsZero() {
 		t.Fatalf("no progress before the end: %v", err)
@@ -570,7 +572,7 @@ func TestTranscodeHLSRefusesTruncatedVideo(t *testing.T) {
 	if p.Duration < 2900*time.Millisecond {
 		t.Fatalf("probe says %v; the fixture no longer shows the problem", p.Duration)
 	}
-	err = tl.TranscodeHLS(context.Background(), src, t.TempDir(), Ladder(p), nil)
+	err = tl.TranscodeHLS(context.Background(), src, t.TempDir(), Ladder(p), 0, nil)
 	if !errors.Is(err, ErrTruncated) {
 		t.Fatalf("err = %v, want ErrTruncated", err)
 	}
@@ -581,7 +583,7 @@ func TestTranscodeHLSRefusesTruncatedVideo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tl.TranscodeHLS(context.Background(), whole, out, Ladder(p), nil); err != nil {
+	if err := tl.TranscodeHLS(context.Background(), whole, out, Ladder(p), 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := HLSDuration(out, Ladder(p)); err != nil || d < 2900*time.Millisecond || d > 3100*time.Millisecond {
@@ -602,6 +604,74 @@ func TestShort(t *testing.T) {
 	} {
 		if got := short(tc.got, tc.declared); got != tc.want {
 			t.Errorf("short(%v, %v) = %v, want %v", tc.got, tc.declared, got, tc.want)
+		}
+	}
+}
+
+// overlongMKV is an 8 s Matroska clip whose Segment Info declares 2 s (the
+// Duration element patched): ffprobe believes the header.
+func overlongMKV(t *testing.T, tl Tools) string {
+	t.Helper()
+	whole := filepath.Join(t.TempDir(), "whole.mkv")
+	if out, err := exec.Command(tl.FFmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=8",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", whole).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	data, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Duration (ID 0x4489), an 8-byte float in milliseconds.
+	i := bytes.Index(data, []byte{0x44, 0x89, 0x88})
+	if i < 0 || i+11 > len(data) {
+		t.Fatal("no 8-byte Duration element in the MKV")
+	}
+	binary.BigEndian.PutUint64(data[i+3:], math.Float64bits(2000))
+	src := filepath.Join(t.TempDir(), "declares-2s.mkv")
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// The length limit is checked against the header, which the uploader
+// writes: a file that declares 2 s but plays 8 s must not pass as 2 s.
+func TestTranscodeHLSRefusesVideoLongerThanDeclared(t *testing.T) {
+	tl := tools(t)
+	src := overlongMKV(t, tl)
+	p, err := tl.ProbeFile(context.Background(), src, 5*time.Second)
+	if err != nil {
+		t.Fatalf("the patched file should probe as 2 s and pass a 5 s limit (that is the trap): %v", err)
+	}
+	if p.Duration != 2*time.Second {
+		t.Fatalf("probe says %v; the fixture no longer shows the problem", p.Duration)
+	}
+	out := t.TempDir()
+	err = tl.TranscodeHLS(context.Background(), src, out, Ladder(p), 5*time.Second, nil)
+	if !errors.Is(err, ErrTooLong) {
+		t.Fatalf("err = %v, want ErrTooLong", err)
+	}
+	// ffmpeg stopped reading at the declared 2 s plus tolerance and margin.
+	if d, err := HLSDuration(out, Ladder(p)); err != nil || d > readLimit(p.Duration)+time.Second {
+		t.Fatalf("decoded %v (%v), want at most %v", d, err, readLimit(p.Duration))
+	}
+}
+
+func TestLong(t *testing.T) {
+	for _, tc := range []struct {
+		got, declared time.Duration
+		want          bool
+	}{
+		{5 * time.Second, 2 * time.Second, true},
+		{3 * time.Second, 2 * time.Second, false}, // a second: not material
+		{62 * time.Minute, time.Hour, false},      // within 5%
+		{64 * time.Minute, time.Hour, true},
+		{readLimit(2 * time.Second), 2 * time.Second, true}, // what -t lets through shows
+		{readLimit(time.Hour), time.Hour, true},
+	} {
+		if got := long(tc.got, tc.declared); got != tc.want {
+			t.Errorf("long(%v, %v) = %v, want %v", tc.got, tc.declared, got, tc.want)
 		}
 	}
 }
