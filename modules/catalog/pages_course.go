@@ -164,9 +164,15 @@ func (m *Module) period(c *fiber.Ctx, days int) string {
 	return m.t(c, "catalog.page.days", "Count", days)
 }
 
-// span words a length in seconds: "1시간 20분", "12분" (at least a minute).
+// span words a length in seconds: "1시간 20분", "12분", "40초".
 func (m *Module) span(c *fiber.Ctx, secs int) string {
-	mins := (secs + 59) / 60
+	// Under a minute in seconds, else to the nearest minute: rounding
+	// every short clip up to a minute made three 10-second chapters "1분"
+	// each and "1분" together.
+	if secs < 60 {
+		return m.t(c, "catalog.page.seconds", "Count", max(secs, 1))
+	}
+	mins := (secs + 30) / 60
 	if mins >= 60 {
 		if mins%60 == 0 {
 			return m.t(c, "catalog.page.hours", "Count", mins/60)

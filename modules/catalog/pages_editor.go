@@ -40,14 +40,18 @@ type editorPage struct {
 	Categories []web.Option
 	Levels     []web.Option
 	Statuses   []web.Option
+	// OutlineExample is the outline field's placeholder: an example to
+	// follow, never a value a course is saved with by accident.
+	OutlineExample string
 }
 
 // editorOf is the editor of a new course (id 0) or of course id.
 func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, id int64, title string) editorPage {
 	pg := editorPage{Form: f, New: id == 0, CourseID: id, Title: title, Action: "/studio/courses/new",
-		Categories: m.options(c, "catalog.page.category.", Categories, ""),
-		Levels:     m.options(c, "catalog.page.level.", SkillLevels, ""),
-		Statuses:   m.options(c, "catalog.page.status.", Statuses, "")}
+		Categories:     m.options(c, "catalog.page.category.", Categories, ""),
+		Levels:         m.options(c, "catalog.page.level.", SkillLevels, ""),
+		Statuses:       m.options(c, "catalog.page.status.", Statuses, ""),
+		OutlineExample: outlineJSON(m.exampleOutline(c))}
 	if id != 0 {
 		pg.Action = fmt.Sprintf("/studio/courses/%d/edit", id)
 	}
@@ -55,8 +59,10 @@ func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, id int64, title string) edi
 }
 
 func (m *Module) newCourse(c *fiber.Ctx) error {
-	f := m.formOf(c, &CourseInput{Category: "frontend", SkillLevel: "beginner", Status: "draft", AccessDays: 730,
-		Lectures: m.exampleOutline(c)})
+	// The outline starts empty, its example shown as a placeholder: saved
+	// as a value, the example published a lecture whose video had no file.
+	f := m.formOf(c, &CourseInput{Category: "frontend", SkillLevel: "beginner", Status: "draft", AccessDays: 730})
+	f.Set("lectures", "")
 	f.Focus("title")
 	return m.web.Render(c, fiber.StatusOK, "catalog/editor", m.editorOf(c, f, 0, ""))
 }

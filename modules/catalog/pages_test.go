@@ -258,6 +258,13 @@ func TestStudioPages(t *testing.T) {
 		tp.get("/studio/courses").Status(200).Contains("아직 만든 강좌가 없어요", "weaverse content import DIR")
 		tp.get("/studio/courses/new").Status(200).Contains(`name="title"`, `<select class="form-select" id="f-category" name="category" required>`,
 			`<option value="frontend" selected>프론트엔드</option>`, "getting-started", `spellcheck="false"`, "weaverse content import DIR")
+		// The example outline is a placeholder, not a value: a course saved
+		// with only a title has no lectures (it used to publish the
+		// example's video topic, with no video).
+		if !regexp.MustCompile(`(?s)<textarea[^>]*name="lectures"[^>]*placeholder="[^"]*getting-started[^"]*"[^>]*></textarea>`).
+			Match(tp.get("/studio/courses/new").Status(200).Body) {
+			t.Fatal("the new course's outline is not empty with the example as its placeholder")
+		}
 
 		// Create.
 		r = tp.post("/studio/courses/new", courseForm("go-server", "Go로 만드는 서버")).Status(303)
@@ -357,3 +364,23 @@ type shop struct{}
 
 func (shop) CourseBuyURL(id int64) string     { return fmt.Sprintf("/checkout?course=%d", id) }
 func (shop) CurriculumBuyURL(id int64) string { return fmt.Sprintf("/checkout?curriculum=%d", id) }
+
+// Short videos are counted in seconds, so parts and the whole agree: three
+// 10-second chapters are "10초" each and "30초" together (every clip was
+// rounded up to a minute: "1분" each, "1분" in all).
+func TestCoursePageShortVideos(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		c := sampleCourse("short-clips", "짧은 영상 강좌", 3, 1)
+		for _, l := range c["lectures"].([]map[string]any) {
+			l["topics"].([]map[string]any)[0]["duration"] = 10
+		}
+		c["status"] = "published"
+		id := create(t, ta, tutor, c)
+		r := pagesAs(ta, nil).get(fmt.Sprintf("/courses/%d", id)).Status(200)
+		r.Contains("영상 30초", "영상 10초").NotContains("영상 1분")
+		if n := strings.Count(string(r.Body), "영상 10초"); n != 3 {
+			t.Fatalf("%d chapters say 영상 10초, want 3", n)
+		}
+	})
+}
