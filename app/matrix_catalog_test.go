@@ -37,6 +37,7 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/courses", Page: true, Want: testkit.All(200, everyone...)},
 		{Method: "GET", Path: fmt.Sprintf("/courses/%d", f.courseID), Page: true, Want: testkit.All(200, everyone...)},
 		{Method: "GET", Path: "/studio/courses", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+		{Method: "GET", Path: "/studio", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(303, editors...).And(303, otherTutor)},
 		{Method: "GET", Path: "/studio/courses/new", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 		{Method: "POST", Path: "/studio/courses/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
 		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},

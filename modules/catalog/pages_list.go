@@ -87,6 +87,7 @@ func parseListQuery(c *fiber.Ctx) listQuery {
 
 // listPage is the data of "catalog/list".
 type listPage struct {
+	Heading    string // the category's name, or "all courses"
 	Query      listQuery
 	Courses    []courseCard
 	Count      int
@@ -133,9 +134,12 @@ func (m *Module) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := listPage{Query: q, Count: count,
+	page := listPage{Query: q, Count: count, Heading: m.t(c, "catalog.page.list.title"),
 		Levels: m.options(c, "catalog.page.level.", SkillLevels, "catalog.page.list.all_levels"),
 		Prices: m.options(c, "catalog.page.list.price_", []string{"free", "paid"}, "catalog.page.list.price_all")}
+	if q.Category != "" {
+		page.Heading = m.t(c, "catalog.page.category."+q.Category)
+	}
 	for _, s := range items {
 		page.Courses = append(page.Courses, m.card(c, s))
 	}

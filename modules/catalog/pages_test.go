@@ -169,6 +169,10 @@ func TestCourseListPage(t *testing.T) {
 			t.Fatalf("pages: %d + %d cards", cards(p1), cards(p2))
 		}
 		anon.get("/courses?lang=en").Status(200).Contains("13 courses", "₩9,900", "Advanced", "Dev tools")
+		// A category's page is titled by the category, and one is singular.
+		anon.get("/courses?category=frontend").Status(200).Contains(`<h1 class="page-title">프론트엔드</h1>`, "<title>프론트엔드")
+		anon.get("/courses?q=기초&category=frontend&lang=en").Status(200).Contains(`<h1 class="page-title">Frontend</h1>`).
+			NotContains("1 courses", "1 results")
 	})
 }
 
@@ -255,6 +259,9 @@ func TestStudioPages(t *testing.T) {
 		sp.get("/studio/courses/new").Status(403)
 		sp.post("/studio/courses/new", courseForm("x", "x")).Status(403)
 
+		if loc := tp.get("/studio").Status(303).Header.Get("Location"); loc != "/studio/courses" {
+			t.Fatalf("/studio → %q", loc)
+		}
 		tp.get("/studio/courses").Status(200).Contains("아직 만든 강좌가 없어요", "weaverse content import DIR")
 		tp.get("/studio/courses/new").Status(200).Contains(`name="title"`, `<select class="form-select" id="f-category" name="category" required>`,
 			`<option value="frontend" selected>프론트엔드</option>`, "getting-started", `spellcheck="false"`, "weaverse content import DIR")
