@@ -91,7 +91,9 @@ func probes(cfg *config.Config, o *app.Options) {
 			return c.SendString("ok")
 		})
 	}
-	cfg.HTTP.RequestTimeout = 300 * time.Millisecond
+	// Long enough for a real sign-in (argon2, the database) on a loaded
+	// 2-core machine; the slow probe waits for the deadline, whatever it is.
+	cfg.HTTP.RequestTimeout = 2 * time.Second
 	cfg.HTTP.BodyLimit = 64 << 10
 }
 
