@@ -364,21 +364,28 @@ func TestTruncatedVideoFails(t *testing.T) {
 		tutor := newUser(t, ta, "tutor", "tutor")
 		var v media.Video
 		upload(ta, "/api/videos/upload/", tutor, "cut.mp4", data[:15<<10]).Status(202).JSON(&v)
-		deadline := time.Now().Add(5 * time.Minute)
-		for v.Status != "failed" {
-			if v.Status == "ready" {
-				t.Fatalf("a truncated clip became ready: %+v", v)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("still %q after 5 minutes", v.Status)
-			}
-			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
-			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
-		}
+		v = waitFailed(t, ta, tutor, v, "a truncated clip")
 		if !strings.HasPrefix(v.Failure, "media.video_truncated:") {
 			t.Fatalf("failure %q, want media.video_truncated", v.Failure)
 		}
 	})
+}
+
+// waitFailed polls video v until it fails (within 5 minutes, for a loaded
+// machine); what names it in the failure if it becomes ready instead.
+func waitFailed(t *testing.T, ta *apptest.T, tutor user, v media.Video, what string) media.Video {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Minute); v.Status != "failed"; {
+		if v.Status == "ready" {
+			t.Fatalf("%s became ready: %+v", what, v)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %q after 5 minutes", v.Status)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
+		ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
+	}
+	return v
 }
 
 // An 8 s clip whose Matroska header declares 2 s passes the length check at
@@ -408,17 +415,7 @@ func TestVideoLongerThanDeclaredFails(t *testing.T) {
 		if v.Duration != 2 {
 			t.Fatalf("upload reports %v s; the fixture no longer declares 2 s", v.Duration)
 		}
-		deadline := time.Now().Add(5 * time.Minute)
-		for v.Status != "failed" {
-			if v.Status == "ready" {
-				t.Fatalf("a clip longer than declared became ready: %+v", v)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("still %q after 5 minutes", v.Status)
-			}
-			time.Sleep(50 * time.Millisecond) // polling the state, not waiting for it to happen
-			ta.Get(fmt.Sprintf("/api/videos/%d/", v.ID), bearer(tutor)...).Status(200).JSON(&v)
-		}
+		v = waitFailed(t, ta, tutor, v, "a clip longer than declared")
 		if !strings.HasPrefix(v.Failure, "media.video_too_long:") {
 			t.Fatalf("failure %q, want media.video_too_long", v.Failure)
 		}
