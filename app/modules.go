@@ -10,6 +10,7 @@ import (
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/learning"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
 	"github.com/weaverse/weaverse/platform/provide"
@@ -22,6 +23,7 @@ type builtModules struct {
 	auth     *auth.Module
 	catalog  *catalog.Module
 	media    *media.Module
+	learning *learning.Module
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
@@ -69,26 +71,33 @@ func (a *App) buildModules() ([]Module, error) {
 		Limits: media.Limits{ImageBytes: cfg.Media.MaxImageBytes, VideoBytes: cfg.Media.MaxVideoBytes,
 			VideoLength: cfg.Media.MaxVideoLength, URLTTL: cfg.Media.URLTTL,
 			ImageDecodeBytes: cfg.Media.ImageDecodeMemory, ImageQueueWait: cfg.Media.ImageQueueWait}})
+	learn := learning.New(learning.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
+		Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Courses: cat.Reader(), Syllabus: cat.Syllabus(),
+		Player: med.Player(), BaseURL: cfg.BaseURL,
+		Settings: learning.Settings{CompleteRatio: cfg.Learning.CompleteRatio}})
 	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, kinds: kinds}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, kinds: kinds}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
 		provide.Bind[accounts.SessionRevoker](acc, au.Sessions()),
 		provide.Bind[accounts.PasswordAttempts](acc, au.PasswordAttempts()),
 		provide.Bind[catalog.BundleMedia](cat, med.BundleMedia()),
-		// Until the learning module sells and tracks access, nothing is
-		// sold: see nothingSold.
-		provide.Bind[accounts.StatsProvider](acc, nothingSold{}),
-		provide.Bind[accounts.TutorStudents](acc, nothingSold{}),
-		provide.Bind[catalog.Entitlements](cat, nothingSold{}),
-		provide.Bind[catalog.StatusProvider](cat, nothingSold{}),
+		provide.Bind[accounts.StatsProvider](acc, learn.Stats()),
+		provide.Bind[accounts.TutorStudents](acc, learn.TutorStudents()),
+		provide.Bind[catalog.Entitlements](cat, learn.Entitlements()),
+		provide.Bind[catalog.StatusProvider](cat, learn.Statuses()),
+		provide.Bind[catalog.Classroom](cat, learn.Classroom()),
+		provide.Bind[media.ResumePositions](med, learn.ResumePositions()),
+		// Until the commerce module sells access, nothing is for sale:
+		// see nothingSold.
+		provide.Bind[catalog.Storefront](learn, nothingSold{}),
 		provide.Bind[catalog.Storefront](cat, nothingSold{}),
 		provide.Bind[catalog.Storefront](siteMod, nothingSold{}),
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.

@@ -14,7 +14,7 @@ import (
 
 // needy is a module with one late-bound provider.
 type needy struct {
-	ent provide.Slot[catalog.Entitlements]
+	ent provide.Slot[catalog.Storefront]
 }
 
 func (*needy) Name() string                  { return "needy" }
@@ -31,10 +31,10 @@ func TestStartupNeedsEveryProviderBound(t *testing.T) {
 		t.Fatal("an unbound provider was accepted")
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, "needy needs a catalog.Entitlements") || strings.Contains(msg, "\n") {
+	if !strings.Contains(msg, "needy needs a catalog.Storefront") || strings.Contains(msg, "\n") {
 		t.Fatalf("error %q: want one line naming the module and the interface", msg)
 	}
-	if err := provide.Bind[catalog.Entitlements](m, nothingSold{}); err != nil {
+	if err := provide.Bind[catalog.Storefront](m, nothingSold{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := checkNeeds([]Module{m}); err != nil {

@@ -61,6 +61,14 @@ type Config struct {
 	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
 	Content        Content        `mapstructure:"content"`
 	Media          Media          `mapstructure:"media"`
+	Learning       Learning       `mapstructure:"learning"`
+}
+
+// Learning configures progress.
+type Learning struct {
+	// CompleteRatio is the share of a video's unique seconds a learner
+	// must watch to complete it (0.5–1).
+	CompleteRatio float64 `mapstructure:"complete_ratio"`
 }
 
 // Media configures uploads and where media files live.
@@ -247,8 +255,9 @@ func Defaults() Config {
 			Argon2:   Argon2{MemoryKiB: 19456, Iterations: 2, Parallelism: 1},
 			Throttle: Throttle{AccountFailures: 10, IPFailures: 50, Window: 15 * time.Minute},
 		},
-		Mail:    Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
-		Content: Content{ImportDefault: true},
+		Mail:     Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		Content:  Content{ImportDefault: true},
+		Learning: Learning{CompleteRatio: 0.9},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
 			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), ImageQueueWait: 30 * time.Second, S3: S3{UseSSL: true}},
 	}
@@ -312,7 +321,8 @@ func defaultMap(d Config) map[string]any {
 		"media.s3.bucket": d.Media.S3.Bucket, "media.s3.access_key": d.Media.S3.AccessKey,
 		"media.s3.secret_key": d.Media.S3.SecretKey, "media.s3.secret_key_file": d.Media.S3.SecretKeyFile,
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
-		"media.s3.direct": d.Media.S3.Direct,
+		"media.s3.direct":         d.Media.S3.Direct,
+		"learning.complete_ratio": d.Learning.CompleteRatio,
 	}
 }
 
@@ -559,6 +569,9 @@ func (c *Config) validateAuth() error {
 	}
 	if m.TranscodeWorkers < 1 || m.TranscodeWorkers > 64 {
 		return errorf("media.transcode_workers (WEAVERSE_MEDIA_TRANSCODE_WORKERS) must be between 1 and 64")
+	}
+	if r := c.Learning.CompleteRatio; r < 0.5 || r > 1 {
+		return errorf("learning.complete_ratio (WEAVERSE_LEARNING_COMPLETE_RATIO) must be between 0.5 and 1")
 	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")

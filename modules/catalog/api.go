@@ -270,3 +270,72 @@ type AssignmentTest struct {
 	Text     string            `json:"text,omitempty" yaml:"text"`
 	Attr     map[string]string `json:"attr,omitempty" yaml:"attr"`
 }
+
+// Classroom is where learners take a course's topics and how far they got
+// (implemented by the module that tracks learning). The catalog's course
+// page links each topic there and ticks the completed ones.
+type Classroom interface {
+	// TopicURL is the page that plays or shows a topic to learners; ""
+	// when this server has none (the course page then links nothing).
+	TopicURL(courseID, topicID int64) string
+	// CompletedTopics returns which topics of a course the user completed.
+	CompletedTopics(ctx context.Context, userID, courseID int64) (map[int64]bool, error)
+}
+
+// Syllabus is what the module that tracks learning reads of courses.
+type Syllabus interface {
+	// Outline returns a course's outline as p may see it: 404 when p may
+	// not read the course; a topic p may not view is Locked and carries no
+	// content.
+	Outline(ctx context.Context, p *authz.Principal, courseID int64) (*Outline, error)
+	// TopicRefs returns the live topics of live courses, by course, in
+	// outline order (courses not found are absent).
+	TopicRefs(ctx context.Context, courseIDs []int64) (map[int64][]TopicRef, error)
+	// VideoTopics returns the live topics of live courses that play ref
+	// ("media:video:42").
+	VideoTopics(ctx context.Context, ref string) ([]TopicRef, error)
+	// TopicRef returns a live topic of a live course (apperr.NotFound
+	// otherwise).
+	TopicRef(ctx context.Context, topicID int64) (TopicRef, error)
+	// CourseSummaries returns the live courses among ids (any status).
+	CourseSummaries(ctx context.Context, ids []int64) (map[int64]CourseSummary, error)
+	// AuthoredCourseIDs returns the ids of a user's live courses.
+	AuthoredCourseIDs(ctx context.Context, authorID int64) ([]int64, error)
+}
+
+// TopicRef is a topic as progress is counted: what it is and where.
+type TopicRef struct {
+	ID        int64  `bun:"id"`
+	CourseID  int64  `bun:"course_id"`
+	LectureID int64  `bun:"lecture_id"`
+	Title     string `bun:"title"`
+	Kind      string `bun:"kind"`
+	Premium   bool   `bun:"is_premium"`
+	Mission   string `bun:"mission"`
+	Duration  int    `bun:"duration"` // a video's length in seconds
+	Video     string `bun:"video"`    // a video topic's reference ("media:video:7"), or ""
+}
+
+// Outline is a course's lectures and topics as a learner sees them.
+type Outline struct {
+	Course   CourseSummary
+	Entitled bool // p may see the premium content
+	Editable bool // p may edit the course
+	Lectures []OutlineLecture
+}
+
+// OutlineLecture is a lecture of an Outline.
+type OutlineLecture struct {
+	ID     int64
+	Title  string
+	Topics []OutlineTopic
+}
+
+// OutlineTopic is a topic of an Outline. Content fields are empty when
+// Locked.
+type OutlineTopic struct {
+	TopicRef
+	Locked    bool
+	BodyHTML  string // an article's body, safe HTML
+	NotesHTML string // a video's notes, safe HTML
+}

@@ -122,7 +122,7 @@ func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64) (ImportR
 
 // Needs are the providers the app binds after building every module.
 func (m *Module) Needs() []provide.Need {
-	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia, &m.svc.storefront}
+	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia, &m.svc.storefront, &m.svc.classroom}
 }
 
 // Empty reports whether the catalog has no course at all, not even a

@@ -56,6 +56,8 @@ type topicItem struct {
 	Starter      string   // an assignment's starter code
 	Grader       string
 	WatchURL     string // the player page of a video topic's uploaded video
+	LearnURL     string // the classroom's page of the topic (video and article topics), or ""
+	Done         bool   // the caller completed it
 }
 
 func (m *Module) course(c *fiber.Ctx) error {
@@ -88,6 +90,13 @@ func (m *Module) course(c *fiber.Ctx) error {
 	if d.Editable {
 		page.EditURL = fmt.Sprintf("/studio/courses/%d/edit", d.ID)
 	}
+	var done map[int64]bool
+	if p != nil {
+		if done, err = m.svc.classroom.Get().CompletedTopics(c.UserContext(), p.UserID, d.ID); err != nil {
+			return err
+		}
+	}
+	room := m.svc.classroom.Get()
 	for i, l := range d.Lectures {
 		lv := lectureItem{Lecture: l, Number: i + 1, Open: i == 0}
 		secs := 0
@@ -101,7 +110,17 @@ func (m *Module) course(c *fiber.Ctx) error {
 			if tp.Kind == kindVideo {
 				secs += tp.Duration
 			}
-			lv.Topics = append(lv.Topics, m.topicItem(c, tp))
+			item := m.topicItem(c, tp)
+			item.Done = done[tp.ID]
+			if tp.Kind == kindVideo || tp.Kind == kindArticle {
+				// The classroom plays it, or says why it is locked and
+				// how to get access.
+				item.LearnURL = room.TopicURL(d.ID, tp.ID)
+				if item.LearnURL != "" && item.WatchURL != "" {
+					item.WatchURL = item.LearnURL
+				}
+			}
+			lv.Topics = append(lv.Topics, item)
 		}
 		if secs > 0 {
 			lv.VideoTime = m.span(c, secs)

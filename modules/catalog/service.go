@@ -33,6 +33,7 @@ type service struct {
 	statuses    provide.Slot[StatusProvider]
 	bundleMedia provide.Slot[BundleMedia]
 	storefront  provide.Slot[Storefront]
+	classroom   provide.Slot[Classroom]
 	md          goldmark.Markdown
 	logger      *slog.Logger
 	// i18n holds the category labels a search matches (nil: none).

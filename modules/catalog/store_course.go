@@ -181,6 +181,17 @@ func (st store) course(ctx context.Context, idb bun.IDB, id, uid int64) (*course
 	return &r, nil
 }
 
+// coursesByIDs loads the live courses among ids.
+func (st store) coursesByIDs(ctx context.Context, idb bun.IDB, ids []int64) ([]courseRow, error) {
+	var out []courseRow
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := withRels(idb.NewSelect().Model(&out), "c", 0).Where("c.id IN (?)", bun.In(ids)).
+		Where("c.deleted_at IS NULL").OrderExpr("c.id").Scan(ctx)
+	return out, err
+}
+
 // lockCourse locks a course's row for the rest of tx: two concurrent
 // changes of one course then apply one after the other instead of merging.
 func (st store) lockCourse(ctx context.Context, tx bun.IDB, id int64) error {

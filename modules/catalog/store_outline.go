@@ -80,3 +80,38 @@ func (st store) keyedTopic(ctx context.Context, idb bun.IDB, id int64, kind stri
 	}
 	return &t, nil
 }
+
+// topicRefs returns the live topics of live courses, of courseIDs, playing
+// the video ref, or the topic topicID, in outline order.
+func (st store) topicRefs(ctx context.Context, idb bun.IDB, courseIDs []int64, ref string, topicID int64) ([]TopicRef, error) {
+	video, err := st.d.JSONText("content", "video") // only topics have a content column
+	if err != nil {
+		return nil, err
+	}
+	q := idb.NewSelect().TableExpr("catalog_topics AS t").
+		ColumnExpr("t.id, t.course_id, t.lecture_id, t.title, t.kind, t.is_premium, t.mission, t.duration").
+		ColumnExpr("COALESCE(?, '') AS video", video).
+		Join("JOIN catalog_lectures AS l ON l.id = t.lecture_id AND l.deleted_at IS NULL").
+		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
+		Where("t.deleted_at IS NULL")
+	if courseIDs != nil {
+		q = q.Where("t.course_id IN (?)", bun.In(courseIDs))
+	}
+	if ref != "" {
+		q = q.Where("? = ?", video, ref)
+	}
+	if topicID != 0 {
+		q = q.Where("t.id = ?", topicID)
+	}
+	var out []TopicRef
+	err = q.OrderExpr("t.course_id, l.position, l.id, t.position, t.id").Scan(ctx, &out)
+	return out, err
+}
+
+// authoredCourseIDs returns the ids of an author's live courses.
+func (st store) authoredCourseIDs(ctx context.Context, idb bun.IDB, authorID int64) ([]int64, error) {
+	var ids []int64
+	err := idb.NewSelect().Model((*courseRow)(nil)).Column("c.id").Where("c.author_id = ?", authorID).
+		Where("c.deleted_at IS NULL").OrderExpr("c.id").Scan(ctx, &ids)
+	return ids, err
+}

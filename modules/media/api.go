@@ -5,7 +5,12 @@
 // This file is the module's whole surface for other modules.
 package media
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+
+	"github.com/weaverse/weaverse/platform/authz"
+)
 
 // TranscodeQueue is the job queue videos are transcoded in: its own, so
 // long transcodes never hold up other jobs, with as many workers as the app
@@ -17,3 +22,17 @@ func VideoRef(id int64) string { return "media:video:" + strconv.FormatInt(id, 1
 
 // ImageRef is how catalog content names an uploaded image.
 func ImageRef(id int64) string { return "media:image:" + strconv.FormatInt(id, 10) }
+
+// Player answers the module that tracks watching.
+type Player interface {
+	// PlayableVideo returns the length in seconds of a ready video p may
+	// play, with the playback endpoint's refusals: 404 (or 401 signed out)
+	// when p may not play it, 409 while it is processed.
+	PlayableVideo(ctx context.Context, p *authz.Principal, id int64) (float64, error)
+}
+
+// ResumePositions says where a user left off in a video (implemented by the
+// module that tracks watching): the playback endpoint returns it.
+type ResumePositions interface {
+	ResumePosition(ctx context.Context, userID, videoID int64) (float64, error)
+}

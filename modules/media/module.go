@@ -15,6 +15,7 @@ import (
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/jobs"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/video"
 	"github.com/weaverse/weaverse/platform/web"
@@ -115,6 +116,12 @@ func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{{Menu: web.MenuAccount, Href: "/studio/media", Label: "web.nav.media", Icon: "collection-play",
 		Order: 30, Obj: "media.video", Act: "manage"}}
 }
+
+// Needs are the providers the app binds after building every module.
+func (m *Module) Needs() []provide.Need { return []provide.Need{&m.svc.resume} }
+
+// Player is what the module that tracks watching asks of videos.
+func (m *Module) Player() Player { return m.svc }
 
 // Name is "media".
 func (m *Module) Name() string { return "media" }

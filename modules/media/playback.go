@@ -43,27 +43,9 @@ const (
 // course intro, or a premium topic of a course the caller is entitled to).
 // Others get 404: they need not learn the video exists.
 func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (Playback, error) {
-	r, err := s.st.videoForViewer(ctx, s.db.R, id, userID(p))
+	r, err := s.playable(ctx, p, id)
 	if err != nil {
 		return Playback{}, err
-	}
-	if r == nil {
-		return Playback{}, errVideoNotFound
-	}
-	if !s.authz.Allowed(p, "media.video", "play", authz.Rels{}.If(r.IsOwner, authz.Owner)...) {
-		ok, err := s.gate.VideoAccess(ctx, p, VideoRef(id))
-		if err != nil {
-			return Playback{}, err
-		}
-		if !ok {
-			if p == nil {
-				return Playback{}, apperr.ErrAuthRequired
-			}
-			return Playback{}, errVideoNotFound
-		}
-	}
-	if r.Status != "ready" {
-		return Playback{}, apperr.New(apperr.Conflict, "media.video_not_ready", "media.video_not_ready").With(map[string]any{"Status": r.Status})
 	}
 	exp := s.clock.Now().Add(s.limits.URLTTL)
 	master := hlsPrefix(id) + "master.m3u8"
@@ -76,6 +58,12 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 	if out.PosterURL, err = s.files.URL(ctx, posterKey(id), exp); err != nil {
 		return Playback{}, err
 	}
+	if p != nil {
+		// Where the caller left off (the module that tracks watching).
+		if out.ResumePosition, err = s.resume.Get().ResumePosition(ctx, p.UserID, id); err != nil {
+			return Playback{}, err
+		}
+	}
 	out.Captions = make([]PlaybackCaption, 0, len(r.Captions.V))
 	for _, c := range r.Captions.V {
 		// Always through our /media handler, even when files come from a
@@ -84,6 +72,44 @@ func (s *service) Playback(ctx context.Context, p *authz.Principal, id int64) (P
 		out.Captions = append(out.Captions, PlaybackCaption{Caption: Caption{Lang: c.Lang, Label: c.Label}, URL: u})
 	}
 	return out, nil
+}
+
+// playable returns a ready video p may play: its owner and admins, and
+// whoever the catalog lets see it. Others get 404 (401 signed out), and a
+// video being processed 409.
+func (s *service) playable(ctx context.Context, p *authz.Principal, id int64) (*videoRow, error) {
+	r, err := s.st.videoForViewer(ctx, s.db.R, id, userID(p))
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, errVideoNotFound
+	}
+	if !s.authz.Allowed(p, "media.video", "play", authz.Rels{}.If(r.IsOwner, authz.Owner)...) {
+		ok, err := s.gate.VideoAccess(ctx, p, VideoRef(id))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if p == nil {
+				return nil, apperr.ErrAuthRequired
+			}
+			return nil, errVideoNotFound
+		}
+	}
+	if r.Status != "ready" {
+		return nil, apperr.New(apperr.Conflict, "media.video_not_ready", "media.video_not_ready").With(map[string]any{"Status": r.Status})
+	}
+	return r, nil
+}
+
+// PlayableVideo implements Player.
+func (s *service) PlayableVideo(ctx context.Context, p *authz.Principal, id int64) (float64, error) {
+	r, err := s.playable(ctx, p, id)
+	if err != nil {
+		return 0, err
+	}
+	return float64(r.DurationMS) / 1000, nil
 }
 
 // servePlaylist serves a video's master or media playlist after checking the

@@ -15,6 +15,7 @@ import (
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/jobs"
+	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/storage"
 	"github.com/weaverse/weaverse/platform/video"
 )
@@ -37,14 +38,16 @@ type Limits struct {
 // transcode.go, captions.go, playback.go), bundle imports (bundle.go),
 // resumable uploads (tusoutcome.go) and the sweeper (sweep.go).
 type service struct {
-	db      *db.DB
-	st      store
-	authz   *authz.Enforcer
-	clock   clock.Clock
-	files   storage.Store
-	signer  *storage.Signer
-	jobs    *jobs.Runner
-	gate    catalog.MediaGate
+	db     *db.DB
+	st     store
+	authz  *authz.Enforcer
+	clock  clock.Clock
+	files  storage.Store
+	signer *storage.Signer
+	jobs   *jobs.Runner
+	gate   catalog.MediaGate
+	// resume is where viewers left off (late-bound: Module.Needs).
+	resume  provide.Slot[ResumePositions]
 	tools   video.Tools
 	hasFF   bool
 	limits  Limits

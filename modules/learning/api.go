@@ -1,0 +1,77 @@
+// Package learning owns what learners do with courses: enrollments (who may
+// take which course, until when), the watch log and the progress folded from
+// it (resume positions, unique watched time, completion), completed topics,
+// course progress and learning time.
+//
+// This file is the module's whole surface for other modules.
+package learning
+
+import (
+	"context"
+	"time"
+)
+
+// Sources of an enrollment.
+const (
+	SourcePurchase = "purchase" // bought: Ref names the order
+	SourceGrant    = "grant"    // given by an admin or the course's tutor
+	SourceFree     = "free"     // a free course, enrolled on first visit
+)
+
+// GrantInput is one grant of access to a course.
+type GrantInput struct {
+	UserID   int64
+	CourseID int64
+	Source   string // SourcePurchase, SourceGrant or SourceFree
+	// Ref tells grants of one source apart: the order of a purchase
+	// ("order:12"). Granting the same (user, course, source, ref) again
+	// renews that grant instead of adding one.
+	Ref    string
+	Reason string
+	// Days of access from now; 0 means the course's own access period,
+	// and a negative number no end.
+	Days int
+	// By is the user granting it (0: the system, e.g. a payment).
+	By int64
+}
+
+// Grants is how access is given and taken back: the admin console, free
+// courses and commerce's OrderPaid / OrderRefunded events all end here.
+type Grants interface {
+	// Grant gives (or renews) access and returns the enrollment's id.
+	Grant(ctx context.Context, in GrantInput) (int64, error)
+	// RevokeRef revokes the live grants of a source and ref (a refunded
+	// order's): other grants of the same courses stay.
+	RevokeRef(ctx context.Context, source, ref, reason string, by int64) (int, error)
+}
+
+// Completions records topics completed by other modules' rules: the module
+// that grades missions calls it when a quiz or an assignment is passed.
+type Completions interface {
+	// CompleteTopic marks a topic completed for a user (again: no change),
+	// and completes the course when it was the last one.
+	CompleteTopic(ctx context.Context, userID, topicID int64) error
+}
+
+// TopicCompleted is published when a user completes a topic.
+type TopicCompleted struct {
+	UserID      int64     `json:"user_id"`
+	TopicID     int64     `json:"topic_id"`
+	CourseID    int64     `json:"course_id"`
+	Source      string    `json:"source"` // video, read, assessment
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// EventName names the event.
+func (TopicCompleted) EventName() string { return "learning.topic_completed" }
+
+// CourseCompleted is published when a user has completed every topic of a
+// course.
+type CourseCompleted struct {
+	UserID      int64     `json:"user_id"`
+	CourseID    int64     `json:"course_id"`
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// EventName names the event.
+func (CourseCompleted) EventName() string { return "learning.course_completed" }

@@ -1,0 +1,127 @@
+package learning
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/authz"
+)
+
+// completeInTx records that uid completed a topic and, when it was the last
+// one of its course, the course; each new completion is published (the
+// outbox delivers it after commit). Completing again changes nothing.
+func (s *service) completeInTx(ctx context.Context, tx bun.Tx, uid, topicID, courseID int64, source string, now time.Time) error {
+	isNew, err := s.st.completeTopic(ctx, tx, &topicCompletionRow{UserID: uid, TopicID: topicID, CourseID: courseID,
+		Source: source, CompletedAt: now})
+	if err != nil || !isNew {
+		return err
+	}
+	if err := s.bus.Publish(ctx, tx, TopicCompleted{UserID: uid, TopicID: topicID, CourseID: courseID, Source: source,
+		CompletedAt: now.UTC()}); err != nil {
+		return err
+	}
+	// The course's live topics are the catalog's (committed: read through
+	// the reader pool, not this transaction); the completions are ours.
+	refs, err := s.syllabus.TopicRefs(ctx, []int64{courseID})
+	if err != nil {
+		return err
+	}
+	done, err := s.st.completedTopics(ctx, tx, uid, []int64{courseID})
+	if err != nil {
+		return err
+	}
+	topics := refs[courseID]
+	if len(topics) == 0 {
+		return nil
+	}
+	for _, t := range topics {
+		if _, ok := done[t.ID]; !ok {
+			return s.st.touchCourse(ctx, tx, uid, courseID, 0, now)
+		}
+	}
+	isNew, err = s.st.completeCourse(ctx, tx, uid, courseID, now)
+	if err != nil || !isNew {
+		return err
+	}
+	return s.bus.Publish(ctx, tx, CourseCompleted{UserID: uid, CourseID: courseID, CompletedAt: now.UTC()})
+}
+
+// CompleteTopic implements Completions (the grading module, when a mission
+// is passed).
+func (s *service) CompleteTopic(ctx context.Context, uid, topicID int64) error {
+	t, err := s.syllabus.TopicRef(ctx, topicID)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, "assessment", now)
+	})
+}
+
+// viewableTopic returns a topic of a course that p may view (not locked),
+// with its outline; errTopicNotFound when the course has no such live
+// topic, errTopicLocked when p may not view it.
+func (s *service) viewableTopic(ctx context.Context, p *authz.Principal, courseID, topicID int64) (*topicView, error) {
+	o, err := s.syllabus.Outline(ctx, p, courseID)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return nil, errCourseNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := findTopic(o, topicID)
+	if v == nil {
+		return nil, errTopicNotFound
+	}
+	if v.Topic.Locked {
+		return v, errTopicLocked
+	}
+	return v, nil
+}
+
+// MarkRead records that p read an article topic (opened and scrolled to its
+// end, or marked read).
+func (s *service) MarkRead(ctx context.Context, p *authz.Principal, courseID, topicID int64) error {
+	if p == nil {
+		return apperr.ErrAuthRequired
+	}
+	v, err := s.viewableTopic(ctx, p, courseID, topicID)
+	if err != nil {
+		return err
+	}
+	if v.Topic.Kind != "article" {
+		return errNotReadable
+	}
+	now := s.clock.Now()
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, now); err != nil {
+			return err
+		}
+		return s.completeInTx(ctx, tx, p.UserID, topicID, courseID, "read", now)
+	})
+}
+
+// OpenTopic records that p opened a topic they may view: the course's
+// "continue where I left off".
+func (s *service) OpenTopic(ctx context.Context, p *authz.Principal, courseID, topicID int64) error {
+	if p == nil {
+		return nil
+	}
+	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, s.clock.Now())
+	})
+}
+
+// CompletedTopics implements catalog.Classroom.
+func (s *service) CompletedTopics(ctx context.Context, uid, courseID int64) (map[int64]bool, error) {
+	done, err := s.st.completedTopics(ctx, s.db.R, uid, []int64{courseID})
+	out := make(map[int64]bool, len(done))
+	for id := range done {
+		out[id] = true
+	}
+	return out, err
+}

@@ -1,0 +1,191 @@
+package learning
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/db"
+)
+
+type watchEventRow struct {
+	bun.BaseModel `bun:"table:learning_watch_events,alias:we"`
+
+	ID         int64      `bun:"id,pk,autoincrement"`
+	UserID     int64      `bun:"user_id,notnull"`
+	VideoID    int64      `bun:"video_id,notnull"`
+	EventType  string     `bun:"event_type,notnull"`
+	PositionMS int64      `bun:"position_ms,notnull"`
+	DurationMS *int64     `bun:"duration_ms"`
+	RateMilli  int64      `bun:"rate_milli,notnull"`
+	ClientTime *time.Time `bun:"client_time"`
+	OccurredAt time.Time  `bun:"occurred_at,notnull"`
+	CountedMS  int64      `bun:"counted_ms,notnull"`
+}
+
+type videoProgressRow struct {
+	bun.BaseModel `bun:"table:learning_video_progress,alias:vp"`
+
+	UserID        int64               `bun:"user_id,pk"`
+	VideoID       int64               `bun:"video_id,pk"`
+	DurationMS    int64               `bun:"duration_ms,notnull"`
+	PositionMS    int64               `bun:"position_ms,notnull"`
+	WatchedMS     int64               `bun:"watched_ms,notnull"`
+	LearningMS    int64               `bun:"learning_ms,notnull"`
+	Intervals     db.JSON[[]interval] `bun:"intervals,notnull"`
+	Playing       bool                `bun:"playing,notnull"`
+	RateMilli     int64               `bun:"rate_milli,notnull"`
+	LastEventAt   *time.Time          `bun:"last_event_at"`
+	LastWatchedAt *time.Time          `bun:"last_watched_at"`
+	CompletedAt   *time.Time          `bun:"completed_at"`
+	Events        int64               `bun:"events,notnull"`
+	CreatedAt     time.Time           `bun:"created_at,notnull"`
+	UpdatedAt     time.Time           `bun:"updated_at,notnull"`
+}
+
+// state is the row as the fold sees it.
+func (r *videoProgressRow) state() watchState {
+	s := watchState{DurationMS: r.DurationMS, PositionMS: r.PositionMS, Intervals: r.Intervals.V,
+		WatchedMS: r.WatchedMS, LearningMS: r.LearningMS, Playing: r.Playing, RateMilli: r.RateMilli,
+		CompletedAt: r.CompletedAt, Events: r.Events}
+	if r.LastEventAt != nil {
+		s.LastEventAt = *r.LastEventAt
+	}
+	if r.LastWatchedAt != nil {
+		s.LastWatched = *r.LastWatchedAt
+	}
+	return s
+}
+
+// setState writes the fold's state into the row.
+func (r *videoProgressRow) setState(s watchState) {
+	r.DurationMS, r.PositionMS, r.Intervals.V = s.DurationMS, s.PositionMS, s.Intervals
+	r.WatchedMS, r.LearningMS, r.Playing, r.RateMilli = s.WatchedMS, s.LearningMS, s.Playing, s.RateMilli
+	r.CompletedAt, r.Events = s.CompletedAt, s.Events
+	r.LastEventAt, r.LastWatchedAt = nil, nil
+	if !s.LastEventAt.IsZero() {
+		t := s.LastEventAt
+		r.LastEventAt = &t
+	}
+	if !s.LastWatched.IsZero() {
+		t := s.LastWatched
+		r.LastWatchedAt = &t
+	}
+}
+
+// progressForUpdate returns a progress row, locked for the rest of tx on
+// Postgres (SQLite's writer is alone anyway); nil when there is none yet.
+func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, userID, videoID int64) (*videoProgressRow, error) {
+	var r videoProgressRow
+	err := st.d.ForUpdate(tx.NewSelect().Model(&r).Where("vp.user_id = ? AND vp.video_id = ?", userID, videoID)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return &r, err
+}
+
+// saveProgress writes a progress row: inserted when isNew, else updated.
+func (st store) saveProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow, isNew bool) error {
+	if r.Intervals.V == nil {
+		r.Intervals.V = []interval{}
+	}
+	if isNew {
+		_, err := tx.NewInsert().Model(r).Exec(ctx)
+		return err
+	}
+	_, err := tx.NewUpdate().Model(r).WherePK().ExcludeColumn("user_id", "video_id", "created_at").Exec(ctx)
+	return err
+}
+
+// insertEvents appends events to the log, setting their ids.
+func (st store) insertEvents(ctx context.Context, tx bun.IDB, rows []watchEventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := tx.NewInsert().Model(&rows).Returning("id").Exec(ctx)
+	return err
+}
+
+// progress returns a user's progress in videos (all when videoIDs is nil).
+func (st store) progress(ctx context.Context, idb bun.IDB, userID int64, videoIDs []int64) ([]videoProgressRow, error) {
+	var out []videoProgressRow
+	q := idb.NewSelect().Model(&out).Where("vp.user_id = ?", userID)
+	if videoIDs != nil {
+		if len(videoIDs) == 0 {
+			return out, nil
+		}
+		q = q.Where("vp.video_id IN (?)", bun.In(videoIDs))
+	}
+	err := q.Scan(ctx)
+	return out, err
+}
+
+// learningTotal returns a user's counted watching time in ms.
+func (st store) learningTotal(ctx context.Context, idb bun.IDB, userID int64) (int64, error) {
+	var n int64
+	err := idb.NewSelect().Model((*videoProgressRow)(nil)).ColumnExpr("COALESCE(SUM(vp.learning_ms), 0)").
+		Where("vp.user_id = ?", userID).Scan(ctx, &n)
+	return n, err
+}
+
+// history is a page of a user's events in a video, oldest first, and the
+// total.
+func (st store) history(ctx context.Context, idb bun.IDB, userID, videoID int64, limit, offset int) ([]watchEventRow, int, error) {
+	var out []watchEventRow
+	n, err := idb.NewSelect().Model(&out).Where("we.user_id = ? AND we.video_id = ?", userID, videoID).
+		OrderExpr("we.id").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	return out, int(n), err
+}
+
+// allEvents returns every event of a user in a video, oldest first (the
+// fold's replay after an admin's correction).
+func (st store) allEvents(ctx context.Context, idb bun.IDB, userID, videoID int64) ([]watchEventRow, error) {
+	var out []watchEventRow
+	err := idb.NewSelect().Model(&out).Where("we.user_id = ? AND we.video_id = ?", userID, videoID).
+		OrderExpr("we.occurred_at, we.id").Scan(ctx)
+	return out, err
+}
+
+// event returns one event of a user in a video (nil when absent).
+func (st store) event(ctx context.Context, idb bun.IDB, userID, videoID, id int64) (*watchEventRow, error) {
+	var r watchEventRow
+	err := idb.NewSelect().Model(&r).Where("we.user_id = ? AND we.video_id = ? AND we.id = ?", userID, videoID, id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return &r, err
+}
+
+// updateEvent writes an event's correctable fields.
+func (st store) updateEvent(ctx context.Context, tx bun.IDB, r *watchEventRow) error {
+	_, err := tx.NewUpdate().Model(r).Column("event_type", "position_ms", "rate_milli", "occurred_at", "counted_ms").
+		WherePK().Exec(ctx)
+	return err
+}
+
+// setCounted records what each replayed event counted.
+func (st store) setCounted(ctx context.Context, tx bun.IDB, id, counted int64) error {
+	_, err := tx.NewUpdate().Model((*watchEventRow)(nil)).Set("counted_ms = ?", counted).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// deleteEvent removes an event.
+func (st store) deleteEvent(ctx context.Context, tx bun.IDB, id int64) error {
+	_, err := tx.NewDelete().Model((*watchEventRow)(nil)).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// userEvents is a page of a user's events across videos, newest first (the
+// xAPI statement view), and whether more follow.
+func (st store) userEvents(ctx context.Context, idb bun.IDB, userID int64, since *time.Time, limit int) ([]watchEventRow, error) {
+	var out []watchEventRow
+	q := idb.NewSelect().Model(&out).Where("we.user_id = ?", userID)
+	if since != nil {
+		q = q.Where("we.occurred_at > ?", *since)
+	}
+	err := q.OrderExpr("we.occurred_at DESC, we.id DESC").Limit(int64(limit)).Scan(ctx)
+	return out, err
+}
