@@ -19,13 +19,15 @@ func private(ctx huma.Context, next func(huma.Context)) {
 	next(ctx)
 }
 
-type videoPath struct {
+// VideoPath names a user's watching of a video (exported: huma fills the
+// fields of embedded structs only when their type is exported).
+type VideoPath struct {
 	UserID  int64 `path:"user_id" minimum:"1" doc:"The user whose watching it is: the caller (admins may read anyone's)."`
 	VideoID int64 `path:"video_id" minimum:"1"`
 }
 
 type eventInput struct {
-	videoPath
+	VideoPath
 	Body EventInput
 }
 
@@ -37,7 +39,7 @@ type eventOutput struct {
 }
 
 type batchInput struct {
-	videoPath
+	VideoPath
 	Body struct {
 		Events []EventInput `json:"events" minItems:"1" maxItems:"500" doc:"In the order the player saw them, each with client_time."`
 	}
@@ -51,19 +53,20 @@ type batchOutput struct {
 }
 
 type historyInput struct {
-	videoPath
+	VideoPath
 	httpx.PageParams
 }
 
 type historyOutput struct{ Body httpx.Page[Event] }
 
-type historyItemInput struct {
-	videoPath
+// HistoryItem names one event of a watch log.
+type HistoryItem struct {
+	VideoPath
 	EventID int64 `path:"event_id" minimum:"1"`
 }
 
 type historyPutInput struct {
-	historyItemInput
+	HistoryItem
 	Body struct {
 		EventType    string     `json:"event_type" enum:"play,pause,seek,timeupdate,ratechange,ended,leave"`
 		CurrentTime  float64    `json:"current_time" minimum:"0" maximum:"360000"`
@@ -73,7 +76,7 @@ type historyPutInput struct {
 }
 
 type historyPatchInput struct {
-	historyItemInput
+	HistoryItem
 	Body EventPatch
 }
 
@@ -121,7 +124,7 @@ type revokeInput struct {
 }
 
 type xapiInput struct {
-	Since *time.Time `query:"since" doc:"Only statements stored after this time."`
+	Since time.Time `query:"since" doc:"Only statements stored after this time."`
 	Limit int        `query:"limit" minimum:"1" maximum:"500" default:"100"`
 }
 
@@ -178,11 +181,11 @@ func (m *Module) routes(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-watch-event", Method: http.MethodGet, Path: base + "/history/{event_id}",
 		Summary: "One event (admins)", Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404},
-	}, func(ctx context.Context, in *historyItemInput) (*historyItemOutput, error) {
+	}, func(ctx context.Context, in *HistoryItem) (*historyItemOutput, error) {
 		e, err := s.HistoryEvent(ctx, authz.PrincipalFrom(ctx), in.UserID, in.VideoID, in.EventID)
 		return &historyItemOutput{e}, err
 	})
-	correct := func(ctx context.Context, in historyItemInput, patch *EventPatch) (*historyItemOutput, error) {
+	correct := func(ctx context.Context, in HistoryItem, patch *EventPatch) (*historyItemOutput, error) {
 		e, err := s.CorrectEvent(ctx, authz.PrincipalFrom(ctx), in.UserID, in.VideoID, in.EventID, patch)
 		if err != nil {
 			return nil, err
@@ -196,7 +199,7 @@ func (m *Module) routes(api huma.API) {
 		Errors: []int{401, 403, 404, 422}, Description: correctDoc,
 	}, func(ctx context.Context, in *historyPutInput) (*historyItemOutput, error) {
 		b := in.Body
-		return correct(ctx, in.historyItemInput, &EventPatch{EventType: &b.EventType, CurrentTime: &b.CurrentTime,
+		return correct(ctx, in.HistoryItem, &EventPatch{EventType: &b.EventType, CurrentTime: &b.CurrentTime,
 			PlaybackRate: &b.PlaybackRate, OccurredAt: b.OccurredAt})
 	})
 	huma.Register(api, huma.Operation{
@@ -204,13 +207,13 @@ func (m *Module) routes(api huma.API) {
 		Summary: "Correct part of an event (admins)", Tags: tags, Security: bearer, Middlewares: authed,
 		Errors: []int{401, 403, 404, 422}, Description: correctDoc,
 	}, func(ctx context.Context, in *historyPatchInput) (*historyItemOutput, error) {
-		return correct(ctx, in.historyItemInput, &in.Body)
+		return correct(ctx, in.HistoryItem, &in.Body)
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "delete-watch-event", Method: http.MethodDelete, Path: base + "/history/{event_id}",
 		Summary: "Delete an event (admins)", Tags: tags, Security: bearer, Middlewares: authed,
 		DefaultStatus: http.StatusNoContent, Errors: []int{401, 403, 404}, Description: correctDoc,
-	}, func(ctx context.Context, in *historyItemInput) (*struct{}, error) {
+	}, func(ctx context.Context, in *HistoryItem) (*struct{}, error) {
 		_, err := s.CorrectEvent(ctx, authz.PrincipalFrom(ctx), in.UserID, in.VideoID, in.EventID, nil)
 		return nil, err
 	})
@@ -218,7 +221,7 @@ func (m *Module) routes(api huma.API) {
 		OperationID: "watch-progress", Method: http.MethodGet, Path: base + "/progress",
 		Summary: "A user's progress in a video", Tags: tags, Security: bearer, Middlewares: authed,
 		Errors: []int{401, 403, 404},
-	}, func(ctx context.Context, in *videoPath) (*progressOutput, error) {
+	}, func(ctx context.Context, in *VideoPath) (*progressOutput, error) {
 		pr, err := s.VideoProgress(ctx, authz.PrincipalFrom(ctx), in.UserID, in.VideoID)
 		return &progressOutput{pr}, err
 	})
@@ -301,7 +304,11 @@ func (m *Module) routes(api huma.API) {
 		Errors:      []int{401},
 		Description: "xAPI 1.0.3 statements (video profile verbs: played, paused, seeked, completed, terminated, interacted), newest first.",
 	}, func(ctx context.Context, in *xapiInput) (*xapiOutput, error) {
-		res, err := s.Statements(ctx, authz.PrincipalFrom(ctx), in.Since, in.Limit)
+		var since *time.Time
+		if !in.Since.IsZero() {
+			since = &in.Since
+		}
+		res, err := s.Statements(ctx, authz.PrincipalFrom(ctx), since, in.Limit)
 		return &xapiOutput{res}, err
 	})
 }
