@@ -125,7 +125,7 @@ type revokeInput struct {
 
 type xapiInput struct {
 	Since time.Time `query:"since" doc:"Only statements stored after this time."`
-	Limit int        `query:"limit" minimum:"1" maximum:"500" default:"100"`
+	Limit int       `query:"limit" minimum:"1" maximum:"500" default:"100"`
 }
 
 type xapiOutput struct{ Body StatementResult }
