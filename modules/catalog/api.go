@@ -278,6 +278,9 @@ type Classroom interface {
 	// TopicURL is the page that plays or shows a topic to learners; ""
 	// when this server has none (the course page then links nothing).
 	TopicURL(courseID, topicID int64) string
+	// CourseURL is the page that continues a course where the learner
+	// left off (and enrolls them in a free one); "" when none.
+	CourseURL(courseID int64) string
 	// CompletedTopics returns which topics of a course the user completed.
 	CompletedTopics(ctx context.Context, userID, courseID int64) (map[int64]bool, error)
 }

@@ -27,6 +27,8 @@ type coursePage struct {
 	FreeTopics   int
 	FirstTopicID int64
 	CheckoutURL  string
+	LearnURL     string // the classroom's "continue" (or "start") page of the course
+	Free         bool   // published and priced 0: anyone signed in may start it
 	EditURL      string
 	LoginURL     string
 }
@@ -87,6 +89,8 @@ func (m *Module) course(c *fiber.Ctx) error {
 	if d.VideoSeconds > 0 {
 		page.VideoTime = m.span(c, d.VideoSeconds)
 	}
+	page.LearnURL = m.svc.classroom.Get().CourseURL(d.ID)
+	page.Free = d.Price == 0 && d.Status == "published"
 	if d.Editable {
 		page.EditURL = fmt.Sprintf("/studio/courses/%d/edit", d.ID)
 	}

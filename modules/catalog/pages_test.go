@@ -215,9 +215,11 @@ func TestCoursePage(t *testing.T) {
 				t.Errorf("%s: lectures", name)
 			}
 		}
-		// The author is entitled: everything shows, with the edit button.
+		// The author is entitled: everything shows, with the edit button and
+		// a preview of the learner's view (not "continue learning": a tutor
+		// is not taking their own course).
 		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d/edit"`, id),
-			"이어서 학습하기", "HTML의 뜻은?", "function sum(a, b) {}", "60점 이상이면 통과").NotContains("수강 신청 후 볼 수 있는 내용이에요")
+			"학습 화면 미리 보기", fmt.Sprintf(`href="/learn/%d"`, id), "HTML의 뜻은?", "function sum(a, b) {}", "60점 이상이면 통과").NotContains("수강 신청 후 볼 수 있는 내용이에요")
 
 		pagesAs(ta, nil).get("/courses/999999").Status(404).Contains("페이지를 찾을 수 없습니다")
 		pagesAs(ta, nil).get("/courses/abc").Status(404)

@@ -80,6 +80,9 @@ func (s *service) TopicURL(courseID, topicID int64) string {
 	return fmt.Sprintf("/learn/%d/%d", courseID, topicID)
 }
 
+// CourseURL implements catalog.Classroom.
+func (s *service) CourseURL(courseID int64) string { return fmt.Sprintf("/learn/%d", courseID) }
+
 // access is a user's standing in a course: live access and its end, or the
 // end of the last access.
 type access struct {
