@@ -9,6 +9,8 @@ package learning
 import (
 	"context"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Sources of an enrollment.
@@ -37,12 +39,22 @@ type GrantInput struct {
 
 // Grants is how access is given and taken back: the admin console, free
 // courses and commerce's OrderPaid / OrderRefunded events all end here.
+//
+// The *InDelivery forms run in the transaction of an event delivery
+// (events.Handler's tx), so the grant and the record of the delivery commit
+// together and a redelivered OrderPaid grants once: the one way, besides
+// accounts.SessionRevoker, that a module's write joins a transaction it did
+// not open.
 type Grants interface {
 	// Grant gives (or renews) access and returns the enrollment's id.
 	Grant(ctx context.Context, in GrantInput) (int64, error)
 	// RevokeRef revokes the live grants of a source and ref (a refunded
 	// order's): other grants of the same courses stay.
 	RevokeRef(ctx context.Context, source, ref, reason string, by int64) (int, error)
+	// GrantInDelivery is Grant inside an event delivery's transaction.
+	GrantInDelivery(ctx context.Context, tx bun.Tx, in GrantInput) (int64, error)
+	// RevokeRefInDelivery is RevokeRef inside an event delivery's transaction.
+	RevokeRefInDelivery(ctx context.Context, tx bun.Tx, source, ref, reason string, by int64) (int, error)
 }
 
 // Completions records topics completed by other modules' rules: the module

@@ -68,6 +68,17 @@ func utcPtr(t *time.Time) *time.Time {
 
 // Grant implements Grants.
 func (s *service) Grant(ctx context.Context, in GrantInput) (int64, error) {
+	var id int64
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		id, err = s.GrantInDelivery(ctx, tx, in)
+		return err
+	})
+	return id, err
+}
+
+// GrantInDelivery implements Grants.
+func (s *service) GrantInDelivery(ctx context.Context, tx bun.Tx, in GrantInput) (int64, error) {
 	if !slices.Contains([]string{SourcePurchase, SourceGrant, SourceFree}, in.Source) {
 		return 0, apperr.New(apperr.Invalid, "learning.source_invalid", "learning.source_invalid")
 	}
@@ -89,25 +100,26 @@ func (s *service) Grant(ctx context.Context, in GrantInput) (int64, error) {
 		exp := now.AddDate(0, 0, days)
 		r.ExpiresAt = &exp
 	}
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := s.st.upsertGrant(ctx, tx, r)
-		return err
-	})
-	return r.ID, err
+	return s.st.upsertGrant(ctx, tx, r)
 }
 
 // RevokeRef implements Grants.
 func (s *service) RevokeRef(ctx context.Context, source, ref, reason string, by int64) (int, error) {
-	if ref == "" {
-		return 0, apperr.New(apperr.Invalid, "learning.ref_required", "learning.ref_required")
-	}
 	var n int
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		n, err = s.st.revoke(ctx, tx, nil, source, ref, reason, byPtr(by), s.clock.Now())
+		n, err = s.RevokeRefInDelivery(ctx, tx, source, ref, reason, by)
 		return err
 	})
 	return n, err
+}
+
+// RevokeRefInDelivery implements Grants.
+func (s *service) RevokeRefInDelivery(ctx context.Context, tx bun.Tx, source, ref, reason string, by int64) (int, error) {
+	if ref == "" {
+		return 0, apperr.New(apperr.Invalid, "learning.ref_required", "learning.ref_required")
+	}
+	return s.st.revoke(ctx, tx, nil, source, ref, reason, byPtr(by), s.clock.Now())
 }
 
 func byPtr(id int64) *int64 {
