@@ -131,9 +131,16 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		if err != nil {
 			return err
 		}
-		isNew := row == nil
-		if isNew {
-			row = &videoProgressRow{UserID: uid, VideoID: videoID, RateMilli: 1000, CreatedAt: now}
+		if row == nil {
+			// The first event: make the row (another instance's first
+			// event may make it at the same moment), then lock it.
+			if err := s.st.startProgress(ctx, tx, &videoProgressRow{UserID: uid, VideoID: videoID,
+				DurationMS: pi.durationMS, RateMilli: 1000, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			if row, err = s.st.progressForUpdate(ctx, tx, uid, videoID); err != nil {
+				return err
+			}
 		}
 		st = row.state()
 		st.DurationMS = pi.durationMS // the video's length is the server's
@@ -165,7 +172,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		}
 		row.setState(st)
 		row.UpdatedAt = now
-		if err := s.st.saveProgress(ctx, tx, row, isNew); err != nil {
+		if err := s.st.saveProgress(ctx, tx, row); err != nil {
 			return err
 		}
 		if played {
@@ -439,7 +446,7 @@ func (s *service) replay(ctx context.Context, tx bun.IDB, row *videoProgressRow)
 	}
 	row.setState(st)
 	row.UpdatedAt = s.clock.Now()
-	return s.st.saveProgress(ctx, tx, row, false)
+	return s.st.saveProgress(ctx, tx, row)
 }
 
 // ResumePosition implements media.ResumePositions.
