@@ -393,3 +393,32 @@ func TestCoursePageShortVideos(t *testing.T) {
 		}
 	})
 }
+
+// The course page's main button says what the caller can do: start a free
+// course, continue one they have access to, or — when nothing is sold here
+// and they have no access — who can give it.
+func TestCoursePageAccessButton(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor", "tutor")
+		student := newUser(t, ta, "student", "student")
+		free := sampleCourse("free", "무료 강좌", 1, 1)
+		free["price"] = 0
+		fid := create(t, ta, tutor, free)
+		pid := create(t, ta, tutor, sampleCourse("paid", "유료 강좌", 1, 1))
+		fpath, ppath := fmt.Sprintf("/courses/%d", fid), fmt.Sprintf("/courses/%d", pid)
+		for _, u := range []*user{nil, &student} {
+			pagesAs(ta, u).get(fpath).Status(200).Contains(`id="start-button"`, fmt.Sprintf(`href="/learn/%d"`, fid), "무료로 시작하기").
+				NotContains(`id="access-note"`)
+		}
+		pagesAs(ta, &student).get(ppath).Status(200).Contains(`id="access-note"`, "수강 권한은 강사나 관리자가 줄 수 있어요").
+			NotContains(`id="start-button"`, `id="continue-button"`)
+		pagesAs(ta, nil).get(ppath).Status(200).NotContains(`id="access-note"`, `id="start-button"`).Contains("이미 수강 중인가요?")
+		pagesAs(ta, &student).get(ppath+"?lang=en").Status(200).Contains("Its tutor or an admin can give you access.")
+		// Given access by hand, the learner continues in the classroom.
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", pid),
+			map[string]any{"email": "student@example.com", "reason": "장학생"}, as(tutor)...).Status(201)
+		pagesAs(ta, &student).get(ppath).Status(200).Contains(`id="continue-button"`, fmt.Sprintf(`href="/learn/%d"`, pid), "이어서 학습하기").
+			NotContains(`id="access-note"`)
+	})
+}
