@@ -278,6 +278,9 @@ type Classroom interface {
 	// TopicURL is the page that plays or shows a topic to learners; ""
 	// when this server has none (the course page then links nothing).
 	TopicURL(courseID, topicID int64) string
+	// LearnersURL is the page listing a course's learners for its tutor
+	// and admins.
+	LearnersURL(courseID int64) string
 	// CompletedTopics returns which topics of a course the user completed.
 	CompletedTopics(ctx context.Context, userID, courseID int64) (map[int64]bool, error)
 }

@@ -80,6 +80,11 @@ func (s *service) TopicURL(courseID, topicID int64) string {
 	return fmt.Sprintf("/learn/%d/%d", courseID, topicID)
 }
 
+// LearnersURL implements catalog.Classroom.
+func (s *service) LearnersURL(courseID int64) string {
+	return fmt.Sprintf("/studio/courses/%d/learners", courseID)
+}
+
 // access is a user's standing in a course: live access and its end, or the
 // end of the last access.
 type access struct {
