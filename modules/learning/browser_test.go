@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,7 +159,11 @@ func TestLearnInBrowser(t *testing.T) {
 		if shots == "" {
 			return
 		}
-		browser.Resize(t, ctx, browser.Desktop)
+		size := browser.Desktop
+		if strings.HasSuffix(name, "-phone") {
+			size = browser.Phone
+		}
+		browser.Resize(t, ctx, size)
 		testkit.Must(t, chromedp.Do(ctx, chromedp.Sleep(400*time.Millisecond)))
 		browser.Screenshot(t, ctx, filepath.Join(shots, name+".png"))
 	}
@@ -190,6 +195,9 @@ func TestLearnInBrowser(t *testing.T) {
 	jsValue[bool](t, ctx, `(() => { window.__noReload = true; const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
 	pollJS(t, ctx, 30*time.Second, fmt.Sprintf(`document.querySelector('.learn-topic[data-topic="%d"]').classList.contains("is-done")`, topic))
 	pollJS(t, ctx, 5*time.Second, `!document.getElementById("next-cta").hidden && !document.getElementById("topic-done").hidden`)
+	if got := jsValue[string](t, ctx, `document.getElementById("learn-progress-text").textContent`); got != "1/3 토픽 완료 (33%)" {
+		t.Errorf("progress text %q", got)
+	}
 	if !jsValue[bool](t, ctx, `window.__noReload === true`) {
 		t.Error("the page was reloaded")
 	}
@@ -201,6 +209,8 @@ func TestLearnInBrowser(t *testing.T) {
 		t.Errorf("completed topics %d, want 1", prog.CompletedTopics)
 	}
 	shoot("learn-topic-done")
+	shoot("learn-topic-done-phone")
+	browser.Resize(t, ctx, browser.Desktop)
 
 	// ---- next topic: the article, read to its end ----
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#next-cta")), chromedp.WaitVisible(chromedp.CSS("#article-body"))))

@@ -16,10 +16,25 @@
   // ---- the outline ---------------------------------------------------------
   const topicID = learn.dataset.topicId;
   const nextURL = learn.dataset.nextUrl || "";
-  let completed = false;
+  const doneBadge = document.getElementById("topic-done");
+  let completed = !!doneBadge && !doneBadge.hidden;
   const markCompleted = () => {
     if (completed) return;
     completed = true;
+    const prog = document.getElementById("learn-progress");
+    if (prog) {
+      const done = Math.min(Number(prog.dataset.done) + 1, Number(prog.dataset.total));
+      const total = Number(prog.dataset.total) || 1;
+      const percent = Math.floor((done * 100) / total);
+      prog.dataset.done = String(done);
+      const bar = prog.querySelector("progress");
+      if (bar) {
+        bar.value = percent;
+        bar.textContent = percent + "%";
+      }
+      const text = document.getElementById("learn-progress-text");
+      if (text) text.textContent = prog.dataset.msg.replace("{done}", done).replace("{total}", total).replace("{percent}", percent);
+    }
     const link = document.querySelector(`.learn-topic[data-topic="${topicID}"]`);
     if (link) {
       link.classList.add("is-done");
@@ -28,8 +43,7 @@
       const sr = link.querySelector(".learn-topic-sr");
       if (sr) sr.textContent = learn.dataset.msgCompleted ? `(${learn.dataset.msgCompleted})` : "";
     }
-    const badge = document.getElementById("topic-done");
-    if (badge) badge.hidden = false;
+    if (doneBadge) doneBadge.hidden = false;
     const cta = document.getElementById("next-cta");
     if (cta) cta.hidden = false;
     const next = document.getElementById("next-topic");
