@@ -6,8 +6,9 @@
 // else native HLS, else MP4. Events go to POST …/event-occur/ (play, pause,
 // seek — preceded by a timeupdate at the position left —, ratechange, ended,
 // a timeupdate every 10 s while playing) and, when the page is left, a
-// "leave" by sendBeacon. A completed topic is ticked in the outline without
-// a reload, with a "next topic" button; "autoplay next" is remembered.
+// "leave" by sendBeacon. When an answer says the video is completed, the
+// topic is ticked in the outline without a reload; after the end a "next
+// topic" button shows, and "autoplay next" (remembered) goes there.
 (() => {
   "use strict";
   const learn = document.getElementById("learn");
@@ -16,6 +17,16 @@
   // ---- the outline ---------------------------------------------------------
   const topicID = learn.dataset.topicId;
   const nextURL = learn.dataset.nextUrl || "";
+  // "Next topic" stands out once the topic is done, or its video ended.
+  const showNext = () => {
+    const cta = document.getElementById("next-cta");
+    if (cta) cta.hidden = false;
+    const next = document.getElementById("next-topic");
+    if (next) {
+      next.classList.remove("btn-light");
+      next.classList.add("btn-primary");
+    }
+  };
   const doneBadge = document.getElementById("topic-done");
   let completed = !!doneBadge && !doneBadge.hidden;
   const markCompleted = () => {
@@ -44,13 +55,7 @@
       if (sr) sr.textContent = learn.dataset.msgCompleted ? `(${learn.dataset.msgCompleted})` : "";
     }
     if (doneBadge) doneBadge.hidden = false;
-    const cta = document.getElementById("next-cta");
-    if (cta) cta.hidden = false;
-    const next = document.getElementById("next-topic");
-    if (next) {
-      next.classList.remove("btn-light");
-      next.classList.add("btn-primary");
-    }
+    showNext();
     const form = document.getElementById("read-form");
     if (form) form.hidden = true;
   };
@@ -171,8 +176,10 @@
     if (ready) send("ratechange");
   });
   video.addEventListener("ended", () => {
+    // The server says whether the video is now completed (enough of it
+    // watched, not skipped to the end): its answer ticks the topic.
     send("ended");
-    markCompleted();
+    showNext();
     if (auto && auto.checked && nextURL) {
       queue.finally(() => { window.location.href = nextURL; });
     }
