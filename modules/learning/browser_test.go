@@ -228,6 +228,9 @@ func TestLearnInBrowser(t *testing.T) {
 	// ---- the tutor's learner list ----
 	_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
 	testkit.Must(t, err)
+	// Signed out, a premium topic says why it is locked.
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(topicURL), chromedp.WaitVisible(chromedp.CSS("#locked-login"))))
+	shoot("learn-topic-locked")
 	signInAs(t, ctx, base, "tutor")
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/studio/courses/%d/learners", base, c.ID)),
 		chromedp.WaitVisible(chromedp.CSS("#grant-form"))))
