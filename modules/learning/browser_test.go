@@ -7,8 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,27 +23,6 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 	"github.com/weaverse/weaverse/platform/testkit/browser"
 )
-
-// testClip makes an MP4 of the given length with ffmpeg (skipped without it).
-func testClip(t *testing.T, seconds int) []byte {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ffmpeg is required in CI")
-		}
-		t.Skip("ffmpeg is not installed")
-	}
-	out := filepath.Join(t.TempDir(), "clip.mp4")
-	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=320x240:rate=24:duration=%d", seconds),
-		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=440:duration=%d", seconds), "-c:v", "libx264", "-preset", "ultrafast",
-		"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, b)
-	}
-	data, err := os.ReadFile(out)
-	testkit.Must(t, err)
-	return data
-}
 
 // readyVideo uploads a clip as u and waits until it is transcoded.
 func readyVideo(t *testing.T, ta *apptest.T, u user, data []byte) int64 {
@@ -77,29 +54,6 @@ func readyVideo(t *testing.T, ta *apptest.T, u user, data []byte) int64 {
 	return 0
 }
 
-// pollJS waits until js is true (the bound is for a busy machine).
-func pollJS(t *testing.T, ctx context.Context, timeout time.Duration, js string) {
-	t.Helper()
-	deadline := time.Now().Add(max(timeout, 30*time.Second))
-	for time.Now().Before(deadline) {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	u, _ := chromedp.Run(ctx, chromedp.Location())
-	t.Fatalf("timed out waiting for %s (at %s)", js, u)
-}
-
-func jsValue[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
 // signInAs signs a user in through the login page.
 func signInAs(t *testing.T, ctx context.Context, base, name string) {
 	t.Helper()
@@ -120,7 +74,7 @@ func signInAs(t *testing.T, ctx context.Context, base, name string) {
 // article, "my learning" and the tutor's learner list are shown too; with
 // WEAVERSE_SCREENSHOT_DIR set, screenshots of each are saved.
 func TestLearnInBrowser(t *testing.T) {
-	data := testClip(t, 12)
+	data := testkit.VideoClip(t, 12)
 	ctx := browser.New(t)
 	// Watching is counted by the server's clock: a real one here.
 	ta := apptest.New(t, "sqlite", func(_ *config.Config, o *app.Options) { o.Clock = clock.System{} })
@@ -173,32 +127,32 @@ func TestLearnInBrowser(t *testing.T) {
 	// ---- play to about 0:07, then leave ----
 	topicURL := fmt.Sprintf("%s/learn/%d/%d", base, c.ID, topic)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(topicURL), chromedp.WaitVisible(chromedp.CSS("#player-video"))))
-	pollJS(t, ctx, 10*time.Second, `document.getElementById("player").dataset.state === "ready"`)
-	jsValue[bool](t, ctx, `(() => { const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
-	pollJS(t, ctx, 30*time.Second, `document.getElementById("player-video").currentTime >= 7`)
+	browser.WaitJS(t, ctx, 10*time.Second, `document.getElementById("player").dataset.state === "ready"`)
+	browser.Eval[bool](t, ctx, `(() => { const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
+	browser.WaitJS(t, ctx, 30*time.Second, `document.getElementById("player-video").currentTime >= 7`)
 	// Left while playing: only the "leave" beacon tells the server where.
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/me/learning"), chromedp.WaitVisible(chromedp.CSS(".my-course"))))
 	shoot("learn-me")
 
 	// ---- come back: the player starts where the learner left ----
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(topicURL), chromedp.WaitVisible(chromedp.CSS("#player-video"))))
-	pollJS(t, ctx, 10*time.Second, `document.getElementById("player-video").readyState >= 1`)
-	at := jsValue[float64](t, ctx, `document.getElementById("player-video").currentTime`)
+	browser.WaitJS(t, ctx, 10*time.Second, `document.getElementById("player-video").readyState >= 1`)
+	at := browser.Eval[float64](t, ctx, `document.getElementById("player-video").currentTime`)
 	if at < 6 || at > 9 {
 		t.Fatalf("came back at %.2f s, want about 7", at)
 	}
-	if jsValue[bool](t, ctx, `document.getElementById("player-resume").hidden`) {
+	if browser.Eval[bool](t, ctx, `document.getElementById("player-resume").hidden`) {
 		t.Error("no \"resuming from\" note")
 	}
 	shoot("learn-topic-video")
 	// Watched to the end: ticked without a reload, "next topic" shown.
-	jsValue[bool](t, ctx, `(() => { window.__noReload = true; const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
-	pollJS(t, ctx, 30*time.Second, fmt.Sprintf(`document.querySelector('.learn-topic[data-topic="%d"]').classList.contains("is-done")`, topic))
-	pollJS(t, ctx, 5*time.Second, `!document.getElementById("next-cta").hidden && !document.getElementById("topic-done").hidden`)
-	if got := jsValue[string](t, ctx, `document.getElementById("learn-progress-text").textContent`); got != "1/3 토픽 완료 (33%)" {
+	browser.Eval[bool](t, ctx, `(() => { window.__noReload = true; const v = document.getElementById("player-video"); v.muted = true; v.play(); return true; })()`)
+	browser.WaitJS(t, ctx, 30*time.Second, fmt.Sprintf(`document.querySelector('.learn-topic[data-topic="%d"]').classList.contains("is-done")`, topic))
+	browser.WaitJS(t, ctx, 5*time.Second, `!document.getElementById("next-cta").hidden && !document.getElementById("topic-done").hidden`)
+	if got := browser.Eval[string](t, ctx, `document.getElementById("learn-progress-text").textContent`); got != "1/3 토픽 완료 (33%)" {
 		t.Errorf("progress text %q", got)
 	}
-	if !jsValue[bool](t, ctx, `window.__noReload === true`) {
+	if !browser.Eval[bool](t, ctx, `window.__noReload === true`) {
 		t.Error("the page was reloaded")
 	}
 	var prog struct {
@@ -214,11 +168,11 @@ func TestLearnInBrowser(t *testing.T) {
 
 	// ---- next topic: the article, read to its end ----
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#next-cta")), chromedp.WaitVisible(chromedp.CSS("#article-body"))))
-	if u := jsValue[string](t, ctx, `location.pathname`); u != fmt.Sprintf("/learn/%d/%d", c.ID, article) {
+	if u := browser.Eval[string](t, ctx, `location.pathname`); u != fmt.Sprintf("/learn/%d/%d", c.ID, article) {
 		t.Fatalf("next topic went to %s", u)
 	}
-	pollJS(t, ctx, 10*time.Second, fmt.Sprintf(`document.querySelector('.learn-topic[data-topic="%d"]').classList.contains("is-done")`, article))
-	if cur := jsValue[string](t, ctx, `document.querySelector('[aria-current="page"]').dataset.topic`); cur != fmt.Sprint(article) {
+	browser.WaitJS(t, ctx, 10*time.Second, fmt.Sprintf(`document.querySelector('.learn-topic[data-topic="%d"]').classList.contains("is-done")`, article))
+	if cur := browser.Eval[string](t, ctx, `document.querySelector('[aria-current="page"]').dataset.topic`); cur != fmt.Sprint(article) {
 		t.Errorf("aria-current on topic %s", cur)
 	}
 	shoot("learn-topic-article")
@@ -235,7 +189,7 @@ func TestLearnInBrowser(t *testing.T) {
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/studio/courses/%d/learners", base, c.ID)),
 		chromedp.WaitVisible(chromedp.CSS("#grant-form"))))
 	shoot("learn-studio-learners")
-	if n := jsValue[int](t, ctx, `document.querySelectorAll(".learners-table tbody tr").length`); n != 1 {
+	if n := browser.Eval[int](t, ctx, `document.querySelectorAll(".learners-table tbody tr").length`); n != 1 {
 		t.Errorf("%d learners listed, want 1", n)
 	}
 }

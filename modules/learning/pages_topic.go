@@ -110,6 +110,14 @@ func (m *Module) continuePage(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
+// topicParams are the course and topic of a /learn/{course}/{topic} path.
+func topicParams(c *fiber.Ctx) (courseID, topicID int64, err error) {
+	if courseID, err = param(c, "course"); err == nil {
+		topicID, err = param(c, "topic")
+	}
+	return courseID, topicID, err
+}
+
 // outline returns the course's outline as p may see it, enrolling a
 // signed-in visitor in a published free course first.
 func (m *Module) outline(ctx context.Context, p *authz.Principal, courseID int64) (*catalog.Outline, error) {
@@ -130,11 +138,7 @@ func (m *Module) outline(ctx context.Context, p *authz.Principal, courseID int64
 // player, the article or where the mission is; a locked topic says why and
 // what to do (never a 404: the topic exists).
 func (m *Module) topicPage(c *fiber.Ctx) error {
-	courseID, err := param(c, "course")
-	if err != nil {
-		return err
-	}
-	topicID, err := param(c, "topic")
+	courseID, topicID, err := topicParams(c)
 	if err != nil {
 		return err
 	}
@@ -237,11 +241,7 @@ func (m *Module) lockReason(c *fiber.Ctx, page *topicPage, p *authz.Principal, p
 
 // readSubmit marks an article read (the page's button, without script).
 func (m *Module) readSubmit(c *fiber.Ctx) error {
-	courseID, err := param(c, "course")
-	if err != nil {
-		return err
-	}
-	topicID, err := param(c, "topic")
+	courseID, topicID, err := topicParams(c)
 	if err != nil {
 		return err
 	}
