@@ -9,15 +9,17 @@ import (
 )
 
 // VideoClip makes an MP4 test video (a test pattern with a tone) of the
-// given length with ffmpeg. Without ffmpeg the test is skipped, or fails in
-// CI, which must have it.
+// given length with ffmpeg. Without ffmpeg and ffprobe (which transcoding
+// needs too) the test is skipped, or fails in CI, which must have them.
 func VideoClip(t testing.TB, seconds int) []byte {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
+	_, e1 := exec.LookPath("ffmpeg")
+	_, e2 := exec.LookPath("ffprobe")
+	if e1 != nil || e2 != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("ffmpeg is required in CI")
+			t.Fatal("ffmpeg and ffprobe are required in CI")
 		}
-		t.Skip("ffmpeg is not installed")
+		t.Skip("ffmpeg or ffprobe is not installed")
 	}
 	out := filepath.Join(t.TempDir(), "clip.mp4")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=320x240:rate=24:duration=%d", seconds),
