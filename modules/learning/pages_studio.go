@@ -55,6 +55,9 @@ func (m *Module) renderLearners(c *fiber.Ctx, status int, grant, revoke *web.For
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 && n > 1 && c.Method() == fiber.MethodGet { // past the last page
+		return c.Redirect(m.svc.LearnersURL(id), fiber.StatusSeeOther)
+	}
 	course, err := m.svc.courses.CourseByID(ctx, id)
 	if err != nil {
 		return err

@@ -264,3 +264,56 @@ func TestLearnStudioLearners(t *testing.T) {
 		pageAs(ta, a).Get(fmt.Sprintf("/learn/%d/%d", w.course, w.read)).Status(200).Contains("수강 기간이 2026년 3월 2일에 끝났어요")
 	})
 }
+
+// shop sells every course (a storefront double).
+type shop struct{}
+
+func (shop) CourseBuyURL(id int64) string     { return fmt.Sprintf("/checkout/course/%d", id) }
+func (shop) CurriculumBuyURL(id int64) string { return fmt.Sprintf("/checkout/curriculum/%d", id) }
+
+func TestLearnBuyPagingAndResubmits(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		w := newWorld(t, ta)
+		a := newUser(t, ta, "alice", "student")
+		readURL := fmt.Sprintf("/learn/%d/%d", w.course, w.read)
+		// Where the course is sold, a learner without access is offered to
+		// buy it; a visitor is asked to sign in first.
+		testkit.Must(t, ta.App.ReplaceProvider(shop{}))
+		pageAs(ta, a).Get(readURL).Status(200).Contains("수강 권한이 필요해요",
+			fmt.Sprintf(`href="/checkout/course/%d"`, w.course)).NotContains("관리자에게 수강 권한을 요청")
+		pageAs(ta, user{}).Get(readURL).Status(200).NotContains("/checkout/course/")
+		pageAs(ta, a).Get(readURL+"?lang=en").Status(200).Contains("You need access to this course", "Enroll")
+
+		page := fmt.Sprintf("/studio/courses/%d/learners", w.course)
+		tb := pageAs(ta, w.tutor)
+		// A reason too long; then the same grant twice (a double submit):
+		// one enrollment, renewed.
+		tb.Post(page, "email", "alice@example.com", "reason", strings.Repeat("가", 501)).Status(422).
+			Contains("사유를 1~500자로 적어 주세요")
+		location(t, tb.Post(page, "email", "alice@example.com", "reason", "장학"))
+		location(t, tb.Post(page, "email", "alice@example.com", "reason", "장학"))
+		tb.Get(page).Status(200).Contains("수강 등록 1건")
+
+		// 50 a page, with links to the next.
+		now := ta.Clock.Now()
+		for i := 0; i < 55; i++ {
+			_, err := ta.App.DB.W.NewRaw(`INSERT INTO learning_enrollments (user_id, course_id, source, ref, reason,
+				starts_at, revoke_reason, created_at, updated_at) VALUES (?, ?, 'purchase', ?, '', ?, '', ?, ?)`,
+				a.ID, w.course, fmt.Sprintf("order:%d", i), now, now, now).Exec(t.Context())
+			testkit.Must(t, err)
+		}
+		r := tb.Get(page).Status(200).Contains("수강 등록 56건", `href="`+page+`?page=2"`)
+		if n := strings.Count(string(r.Body), `<tr id="enrollment-`); n != 50 {
+			t.Fatalf("%d rows on page 1", n)
+		}
+		r = tb.Get(page + "?page=2").Status(200)
+		if n := strings.Count(string(r.Body), `<tr id="enrollment-`); n != 6 {
+			t.Fatalf("%d rows on page 2", n)
+		}
+		tb.Get(page + "?page=-3").Status(200)
+		if got := location(t, tb.Get(page+"?page=9")); got != page {
+			t.Fatalf("past the last page: %q", got)
+		}
+	})
+}
