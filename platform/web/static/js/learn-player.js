@@ -129,7 +129,7 @@
   const payload = (type, at) => ({
     event_type: type,
     current_time: Math.max(0, Math.round((at === undefined ? video.currentTime : at) * 1000) / 1000),
-    duration: isFinite(video.duration) ? video.duration : undefined,
+    duration: isFinite(video.duration) ? video.duration : Number(root.dataset.duration) || undefined,
     playback_rate: video.playbackRate || 1,
     client_time: new Date().toISOString(),
   });
