@@ -122,6 +122,7 @@ func TestLearnInBrowser(t *testing.T) {
 		browser.Screenshot(t, ctx, filepath.Join(shots, name+".png"))
 	}
 	browser.Resize(t, ctx, browser.Desktop)
+	browser.WatchCSP(t, ctx)
 	signInAs(t, ctx, base, "alice")
 
 	// ---- play to about 0:07, then leave ----
@@ -162,6 +163,7 @@ func TestLearnInBrowser(t *testing.T) {
 	if prog.CompletedTopics != 1 {
 		t.Errorf("completed topics %d, want 1", prog.CompletedTopics)
 	}
+	browser.NoCSPViolations(t, ctx)
 	shoot("learn-topic-done")
 	shoot("learn-topic-done-phone")
 	browser.Resize(t, ctx, browser.Desktop)
@@ -175,6 +177,7 @@ func TestLearnInBrowser(t *testing.T) {
 	if cur := browser.Eval[string](t, ctx, `document.querySelector('[aria-current="page"]').dataset.topic`); cur != fmt.Sprint(article) {
 		t.Errorf("aria-current on topic %s", cur)
 	}
+	browser.NoCSPViolations(t, ctx)
 	shoot("learn-topic-article")
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/me/learning"), chromedp.WaitVisible(chromedp.CSS("#resume-card"))))
 	shoot("learn-me-progress")
@@ -188,6 +191,7 @@ func TestLearnInBrowser(t *testing.T) {
 	signInAs(t, ctx, base, "tutor")
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/studio/courses/%d/learners", base, c.ID)),
 		chromedp.WaitVisible(chromedp.CSS("#grant-form"))))
+	browser.NoCSPViolations(t, ctx)
 	shoot("learn-studio-learners")
 	if n := browser.Eval[int](t, ctx, `document.querySelectorAll(".learners-table tbody tr").length`); n != 1 {
 		t.Errorf("%d learners listed, want 1", n)

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -36,22 +35,10 @@ func waitJS(t *testing.T, ctx context.Context, timeout time.Duration, js string)
 	browser.WaitJS(t, ctx, timeout, js)
 }
 
-// cspWatch records Content-Security-Policy violations of every page in
-// window.__csp (installed before the page's own scripts run).
-func cspWatch(t *testing.T, ctx context.Context) {
-	t.Helper()
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
-			(e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`})
-	testkit.Must(t, err)
-}
+// cspWatch records Content-Security-Policy violations of every page.
+func cspWatch(t *testing.T, ctx context.Context) { browser.WatchCSP(t, ctx) }
 
-func noCSPViolations(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if v := evalJS[[]string](t, ctx, `window.__csp || []`); len(v) > 0 {
-		t.Errorf("CSP violations: %v", v)
-	}
-}
+func noCSPViolations(t *testing.T, ctx context.Context) { browser.NoCSPViolations(t, ctx) }
 
 var fontsLoaded = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 	_, err := chromedp.Poll[bool]("document.fonts.status === 'loaded'")(ctx, tg)

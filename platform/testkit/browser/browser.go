@@ -269,3 +269,25 @@ func Eval[T any](t testing.TB, ctx context.Context, js string) T {
 	}
 	return v
 }
+
+// WatchCSP records the Content-Security-Policy violations of every page
+// opened from now on in window.__csp (installed before the page's own
+// scripts run); NoCSPViolations checks the current page's.
+func WatchCSP(t testing.TB, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+			(e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// NoCSPViolations fails the test if the current page broke its
+// Content-Security-Policy since WatchCSP.
+func NoCSPViolations(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if v := Eval[[]string](t, ctx, `window.__csp || []`); len(v) > 0 {
+		t.Errorf("CSP violations: %v", v)
+	}
+}
