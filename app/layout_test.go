@@ -26,10 +26,10 @@ func TestLayoutMenus(t *testing.T) {
 			has, not []string
 		}{
 			{"visitor", nil,
-				[]string{`href="/"`, `href="/courses"`, `href="/me"`, `href="/login"`, `href="/signup"`, `href="/api/docs"`},
-				[]string{`action="/logout"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`, "/certificates"}},
+				[]string{`href="/"`, `href="/courses"`, `href="/me/learning"`, `href="/login"`, `href="/signup"`, `href="/api/docs"`},
+				[]string{`action="/logout"`, `href="/me"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`, "/certificates"}},
 			{"student", student,
-				[]string{`action="/logout"`, `href="/me"`},
+				[]string{`action="/logout"`, `href="/me/learning"`, `href="/me"`, "내 정보"},
 				[]string{`href="/login"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`}},
 			{"tutor", tutor,
 				[]string{`action="/logout"`, `href="/studio/courses"`, `href="/studio/media"`},

@@ -149,6 +149,7 @@ func TestGoldenMatrix(t *testing.T) {
 		var rows []testkit.MatrixRow
 		for _, part := range [][]testkit.MatrixRow{
 			platformRows(f), catalogRows(f), mediaRows(f), accountsRows(f), authRows(f), sitePageRows(f),
+			learningPageRows(f),
 		} {
 			rows = append(rows, part...)
 		}

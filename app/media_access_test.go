@@ -105,19 +105,7 @@ func haveFFmpeg(t testing.TB) bool {
 // without it, outside CI).
 func mediaClip(t testing.TB, seconds int) []byte {
 	t.Helper()
-	if !haveFFmpeg(t) {
-		t.Skip("ffmpeg is not installed")
-	}
-	out := filepath.Join(t.TempDir(), "clip.mp4")
-	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=320x240:rate=24:duration=%d", seconds),
-		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=440:duration=%d", seconds), "-c:v", "libx264", "-preset", "ultrafast",
-		"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, b)
-	}
-	data, err := os.ReadFile(out)
-	testkit.Must(t, err)
-	return data
+	return testkit.VideoClip(t, seconds)
 }
 
 // readyVideo uploads data as tutor and waits for the transcoding job (the

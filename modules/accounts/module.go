@@ -104,14 +104,12 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.pages(pages)
 }
 
-// Nav: the learner's own page for everyone (it asks visitors to sign in),
-// the user console for those its guard admits.
+// Nav: sign-up for guests, "my profile" in the account menu (the learning
+// module adds "my learning"), the user console for those its guard admits.
 func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
-		{Menu: web.MenuMain, Href: "/me", Label: "web.nav.my", Order: 30},
 		{Menu: web.MenuGuest, Href: "/signup", Label: "web.nav.signup", Order: 20, Primary: true},
-		{Menu: web.MenuFooterLearn, Href: "/me", Label: "web.nav.my", Order: 30},
-		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.my", Icon: "journal-bookmark", Order: 10},
+		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.profile", Icon: "person-circle", Order: 20},
 		{Menu: web.MenuAccount, Href: "/admin/users", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
 			Obj: consoleObj, Act: consoleAct},
 	}

@@ -281,6 +281,9 @@ type Classroom interface {
 	// CourseURL is the page that continues a course where the learner
 	// left off (and enrolls them in a free one); "" when none.
 	CourseURL(courseID int64) string
+	// LearnersURL is the page listing a course's learners for its tutor
+	// and admins.
+	LearnersURL(courseID int64) string
 	// CompletedTopics returns which topics of a course the user completed.
 	CompletedTopics(ctx context.Context, userID, courseID int64) (map[int64]bool, error)
 }

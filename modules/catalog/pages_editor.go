@@ -43,6 +43,7 @@ type editorPage struct {
 	// OutlineExample is the outline field's placeholder: an example to
 	// follow, never a value a course is saved with by accident.
 	OutlineExample string
+	LearnersURL    string // the course's learner list ("" for a new course)
 }
 
 // editorOf is the editor of a new course (id 0) or of course id.
@@ -54,6 +55,7 @@ func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, id int64, title string) edi
 		OutlineExample: outlineJSON(m.exampleOutline(c))}
 	if id != 0 {
 		pg.Action = fmt.Sprintf("/studio/courses/%d/edit", id)
+		pg.LearnersURL = m.svc.classroom.Get().LearnersURL(id)
 	}
 	return pg
 }

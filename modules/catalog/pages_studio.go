@@ -16,6 +16,8 @@ type studioPage struct {
 	Courses []courseCard
 	Count   int
 	Pager   web.Pager
+	// Learners links each course to its learner list.
+	Learners map[int64]string
 }
 
 // studio lists the caller's own courses, drafts included (admins too see
@@ -27,9 +29,11 @@ func (m *Module) studio(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := studioPage{Count: count}
+	page := studioPage{Count: count, Learners: map[int64]string{}}
+	room := m.svc.classroom.Get()
 	for _, s := range items {
 		page.Courses = append(page.Courses, m.card(c, s))
+		page.Learners[s.ID] = room.LearnersURL(s.ID)
 	}
 	page.Pager = web.Paginate(n, (count+studioPageSize-1)/studioPageSize, func(p int) string {
 		if p == 1 {

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -28,50 +27,18 @@ import (
 
 func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
+	return browser.Eval[T](t, ctx, js)
 }
 
-// waitJSFloor is the least waitJS waits: the timeouts the steps give are
-// what they take on an idle machine, and a busy 2-core one (the app, a
-// transcode and Chromium share it) takes many times that. waitJS returns
-// as soon as the condition holds, so a generous bound costs nothing.
-const waitJSFloor = 30 * time.Second
-
-// waitJS polls js until it is true, across page loads, for timeout (at
-// least waitJSFloor).
 func waitJS(t *testing.T, ctx context.Context, timeout time.Duration, js string) {
 	t.Helper()
-	deadline := time.Now().Add(max(timeout, waitJSFloor))
-	for time.Now().Before(deadline) {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	u, _ := chromedp.Run(ctx, chromedp.Location())
-	t.Fatalf("timed out waiting for %s (at %s)", js, u)
+	browser.WaitJS(t, ctx, timeout, js)
 }
 
-// cspWatch records Content-Security-Policy violations of every page in
-// window.__csp (installed before the page's own scripts run).
-func cspWatch(t *testing.T, ctx context.Context) {
-	t.Helper()
-	_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
-			(e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`})
-	testkit.Must(t, err)
-}
+// cspWatch records Content-Security-Policy violations of every page.
+func cspWatch(t *testing.T, ctx context.Context) { browser.WatchCSP(t, ctx) }
 
-func noCSPViolations(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if v := evalJS[[]string](t, ctx, `window.__csp || []`); len(v) > 0 {
-		t.Errorf("CSP violations: %v", v)
-	}
-}
+func noCSPViolations(t *testing.T, ctx context.Context) { browser.NoCSPViolations(t, ctx) }
 
 var fontsLoaded = chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 	_, err := chromedp.Poll[bool]("document.fonts.status === 'loaded'")(ctx, tg)
@@ -215,7 +182,7 @@ func (p *uploadProxy) count(method, path string, status int) int {
 // seen waits for a request the browser has had its answer to (the proxy
 // records it after answering) to have been seen want times.
 func (p *uploadProxy) seen(method, path string, status, want int) bool {
-	for deadline := time.Now().Add(waitJSFloor); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(browser.PollFloor); ; time.Sleep(20 * time.Millisecond) {
 		if p.count(method, path, status) == want {
 			return true
 		}
@@ -266,7 +233,7 @@ func (p *uploadProxy) waitHeld(t *testing.T) int64 {
 	select {
 	case off := <-p.held:
 		return off
-	case <-time.After(2 * waitJSFloor):
+	case <-time.After(2 * browser.PollFloor):
 		t.Fatalf("no upload request was held (requests: %v)", p.requests())
 		return 0
 	}

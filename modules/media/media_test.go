@@ -176,22 +176,7 @@ func TestImages(t *testing.T) {
 // clip makes a short test video with ffmpeg.
 func clip(t *testing.T, seconds int) []byte {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ffmpeg is required in CI")
-		}
-		t.Skip("ffmpeg is not installed")
-	}
-	out := filepath.Join(t.TempDir(), "clip.mp4")
-	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=320x240:rate=24:duration=%d", seconds),
-		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=440:duration=%d", seconds), "-c:v", "libx264", "-preset", "ultrafast",
-		"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, b)
-	}
-	data, err := os.ReadFile(out)
-	testkit.Must(t, err)
-	return data
+	return testkit.VideoClip(t, seconds)
 }
 
 func started(t *testing.T, ta *apptest.T) {

@@ -165,7 +165,7 @@ func (m *Module) roadmap(c *fiber.Ctx, page *homePage) error {
 	case next != "":
 		prog.CTA, prog.Action = next, "continue"
 	case done:
-		prog.CTA, prog.Action = "/me", "mine"
+		prog.CTA, prog.Action = "/me/learning", "mine"
 	}
 	page.Program = prog
 	return nil

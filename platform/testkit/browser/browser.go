@@ -236,3 +236,58 @@ func Serve(t testing.TB, app *fiber.App) string {
 	})
 	return "http://" + ln.Addr().String()
 }
+
+// PollFloor is the least WaitJS waits: the timeouts tests give are what a
+// step takes on an idle machine, and a busy 2-core one (the app, a
+// transcode and Chromium share it) takes many times that. WaitJS returns as
+// soon as the condition holds, so a generous bound costs nothing.
+const PollFloor = 30 * time.Second
+
+// WaitJS polls the expression js until it is true, across page loads, for
+// timeout (at least PollFloor), and fails the test with the page's address
+// otherwise.
+func WaitJS(t testing.TB, ctx context.Context, timeout time.Duration, js string) {
+	t.Helper()
+	deadline := time.Now().Add(max(timeout, PollFloor))
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u, _ := chromedp.Run(ctx, chromedp.Location())
+	t.Fatalf("timed out waiting for %s (at %s)", js, u)
+}
+
+// Eval evaluates js in the page and returns its value (failing the test
+// when it throws or does not convert to T).
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// WatchCSP records the Content-Security-Policy violations of every page
+// opened from now on in window.__csp (installed before the page's own
+// scripts run); NoCSPViolations checks the current page's.
+func WatchCSP(t testing.TB, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+			(e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// NoCSPViolations fails the test if the current page broke its
+// Content-Security-Policy since WatchCSP.
+func NoCSPViolations(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if v := Eval[[]string](t, ctx, `window.__csp || []`); len(v) > 0 {
+		t.Errorf("CSP violations: %v", v)
+	}
+}
