@@ -414,7 +414,7 @@ func TestCoursePageAccessButton(t *testing.T) {
 		pagesAs(ta, &student).get(ppath).Status(200).Contains(`id="access-note"`, "수강 권한은 강사나 관리자가 줄 수 있어요").
 			NotContains(`id="start-button"`, `id="continue-button"`)
 		pagesAs(ta, nil).get(ppath).Status(200).NotContains(`id="access-note"`, `id="start-button"`).Contains("이미 수강 중인가요?")
-		pagesAs(ta, &student).get(ppath+"?lang=en").Status(200).Contains("Its tutor or an admin can give you access.")
+		pagesAs(ta, &student).get(ppath + "?lang=en").Status(200).Contains("Its tutor or an admin can give you access.")
 		// Given access by hand, the learner continues in the classroom.
 		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", pid),
 			map[string]any{"email": "student@example.com", "reason": "장학생"}, as(tutor)...).Status(201)

@@ -82,6 +82,7 @@ func (s *service) TopicURL(courseID, topicID int64) string {
 
 // CourseURL implements catalog.Classroom.
 func (s *service) CourseURL(courseID int64) string { return fmt.Sprintf("/learn/%d", courseID) }
+
 // LearnersURL implements catalog.Classroom.
 func (s *service) LearnersURL(courseID int64) string {
 	return fmt.Sprintf("/studio/courses/%d/learners", courseID)
