@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io/fs"
 	"net/http"
 	"regexp"
@@ -112,14 +111,22 @@ func TestBundleImportMedia(t *testing.T) {
 			t.Fatal("the course page does not show the bundle's picture")
 		}
 		ta.Get(pic[1]).Status(200)
-		watch := regexp.MustCompile(`<a class="video-preview video-watch" href="(/watch/` + fmt.Sprint(id) + `\?[^"]+)"`).FindStringSubmatch(course)
-		if watch == nil {
-			t.Fatal("the course page does not link the video topic to the player")
+		// The topic links to the classroom, which plays the video (its
+		// captions come with the playback) beside the course's outline.
+		learn := regexp.MustCompile(`<a class="video-preview video-watch" href="(/learn/` + fmt.Sprint(courseID) + `/\d+)"`).FindStringSubmatch(course)
+		if learn == nil {
+			t.Fatal("the course page does not link the video topic to the classroom")
 		}
-		page := string(ta.Get(html.UnescapeString(watch[1])).Status(200).Body)
-		if !strings.Contains(page, ">어서 오세요</h1>") || !strings.Contains(page, `<track kind="captions" srclang="ko" label="한국어"`) ||
-			!strings.Contains(page, fmt.Sprintf(`href="/courses/%d#topic-`, courseID)) {
-			t.Fatal("the player page lacks the topic's title, captions or the way back")
+		page := string(ta.Get(learn[1]).Status(200).Body)
+		if !strings.Contains(page, "어서 오세요") || !strings.Contains(page, fmt.Sprintf(`data-video-id="%d"`, id)) {
+			t.Fatal("the classroom lacks the topic's title or its video")
+		}
+		var pb struct {
+			Captions []struct{ Lang, Label string }
+		}
+		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", id)).Status(200).JSON(&pb)
+		if len(pb.Captions) != 1 || pb.Captions[0].Lang != "ko" || pb.Captions[0].Label != "한국어" {
+			t.Fatalf("playback captions %+v", pb.Captions)
 		}
 		ta.Get(fmt.Sprintf("/api/videos/%d/playback/", id)).Status(200)
 		ta.Request(http.MethodGet, "/api/videos/", nil, admin.auth()...).Status(200).Contains(`"title":"welcome"`)
