@@ -44,6 +44,7 @@ type CourseProgress struct {
 	Access          bool            `json:"access" doc:"Whether the learner may take the premium content now."`
 	ExpiresAt       *time.Time      `json:"expires_at" doc:"When access ends (null: no end, or no access)."`
 	ExpiredAt       *time.Time      `json:"expired_at,omitempty" doc:"When access ended, for an expired enrollment."`
+	Revoked         bool            `json:"revoked,omitempty" doc:"Access ended because it was revoked (not by reaching its end)."`
 	CompletedTopics int             `json:"completed_topics"`
 	TotalTopics     int             `json:"total_topics"`
 	Percent         int             `json:"percent" doc:"Completed topics / topics, 0–100."`
@@ -93,6 +94,7 @@ func (s *service) LearnersURL(courseID int64) string {
 type access struct {
 	live      bool
 	expiresAt *time.Time // live: the latest end (nil: none); else the last end
+	revoked   bool       // not live: the last end was a revocation
 	ever      bool
 }
 
@@ -118,7 +120,7 @@ func (s *service) accessOf(rows []enrollmentRow) map[int64]*access {
 				a.expiresAt = r.ExpiresAt
 			}
 		case !a.live && end != nil && (a.expiresAt == nil || end.After(*a.expiresAt)):
-			a.expiresAt = end
+			a.expiresAt, a.revoked = end, r.RevokedAt != nil && end == r.RevokedAt
 		}
 	}
 	return out
@@ -252,7 +254,7 @@ func (s *service) courseProgress(ctx context.Context, uid int64, courses []catal
 			if a.live {
 				cp.ExpiresAt = utcPtr(a.expiresAt)
 			} else {
-				cp.ExpiredAt = utcPtr(a.expiresAt)
+				cp.ExpiredAt, cp.Revoked = utcPtr(a.expiresAt), a.revoked
 			}
 		}
 		row, started := cps[c.ID]

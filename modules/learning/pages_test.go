@@ -260,8 +260,9 @@ func TestLearnStudioLearners(t *testing.T) {
 			NotContains(`id="revoke-reason-`)
 		// Again: nothing changes.
 		location(t, pageAs(ta, w.tutor).Post(revoke, "reason", "다시"))
-		// The learner sees when access ended; the history stays.
-		pageAs(ta, a).Get(fmt.Sprintf("/learn/%d/%d", w.course, w.read)).Status(200).Contains("수강 기간이 2026년 3월 2일에 끝났어요")
+		// The learner sees that access was revoked, and when; the history stays.
+		pageAs(ta, a).Get(fmt.Sprintf("/learn/%d/%d", w.course, w.read)).Status(200).Contains("수강 권한이 2026년 3월 2일에 회수됐어요").
+			NotContains("수강 기간이")
 	})
 }
 

@@ -50,6 +50,7 @@ type topicPage struct {
 	Lock      string
 	LoginURL  string
 	ExpiredAt *time.Time
+	Revoked   bool // the access was revoked, not run out
 	BuyURL    string
 	Tutor     string
 }
@@ -229,7 +230,7 @@ func (m *Module) lockReason(c *fiber.Ctx, page *topicPage, p *authz.Principal, p
 		page.Lock = lockSignIn
 		page.LoginURL = m.web.SignInURL(c.Path())
 	case prog != nil && prog.Status == string(catalog.StatusExpired):
-		page.Lock, page.ExpiredAt = lockExpired, prog.ExpiredAt
+		page.Lock, page.ExpiredAt, page.Revoked = lockExpired, prog.ExpiredAt, prog.Revoked
 	default:
 		page.Lock = lockAccess
 	}
