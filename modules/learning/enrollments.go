@@ -107,6 +107,9 @@ func (s *service) RevokeRef(ctx context.Context, source, ref, reason string, by 
 		n, err = s.st.revoke(ctx, tx, nil, source, ref, reason, byPtr(by), s.clock.Now())
 		return err
 	})
+	if n > 0 {
+		s.forgetPlayable(0) // whose: the store does not say; refunds are rare
+	}
 	return n, err
 }
 
@@ -315,6 +318,7 @@ func (s *service) RevokeByHand(ctx context.Context, p *authz.Principal, courseID
 	if err != nil {
 		return Enrollment{}, err
 	}
+	s.forgetPlayable(out.UserID)
 	u, err := s.users.UserByID(ctx, out.UserID)
 	if err != nil && apperr.KindOf(err) != apperr.NotFound {
 		return Enrollment{}, err

@@ -87,7 +87,8 @@ func progressOut(videoID int64, st watchState) Progress {
 // (which topics play it).
 func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int64) (playInfo, error) {
 	key := playKey{p.UserID, videoID}
-	if pi, ok := s.playable.Get(key); ok {
+	now := s.clock.Now()
+	if pi, ok := s.playable.Get(key); ok && !now.After(pi.at.Add(playableTTL)) && !now.Before(pi.at) {
 		return pi, nil
 	}
 	dur, err := s.player.PlayableVideo(ctx, p, videoID)
@@ -98,7 +99,7 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 	if err != nil {
 		return playInfo{}, err
 	}
-	pi := playInfo{durationMS: ms(dur), topics: topics}
+	pi := playInfo{durationMS: ms(dur), topics: topics, at: now}
 	s.playable.Add(key, pi)
 	return pi, nil
 }
