@@ -12,7 +12,7 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
-func grants(t *testing.T, ta *apptest.T) learning.Grants {
+func grants(t testing.TB, ta *apptest.T) learning.Grants {
 	t.Helper()
 	for _, m := range ta.App.Modules() {
 		if l, ok := m.(*learning.Module); ok {

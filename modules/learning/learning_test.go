@@ -19,7 +19,7 @@ type user struct {
 	Token string
 }
 
-func newUser(t *testing.T, ta *apptest.T, name, role string) user {
+func newUser(t testing.TB, ta *apptest.T, name, role string) user {
 	t.Helper()
 	var u user
 	ta.Request(http.MethodPost, "/api/student/register/", map[string]string{"email": name + "@example.com",
