@@ -87,6 +87,16 @@ func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, userID, video
 	return &r, err
 }
 
+// createProgress inserts a progress row unless the user's row for the
+// video exists (made meanwhile by a concurrent first event).
+func (st store) createProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow) error {
+	if r.Intervals.V == nil {
+		r.Intervals.V = []interval{}
+	}
+	_, err := tx.NewInsert().Model(r).On("CONFLICT (user_id, video_id) DO NOTHING").Exec(ctx)
+	return err
+}
+
 // saveProgress writes a progress row: inserted when isNew, else updated.
 func (st store) saveProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow, isNew bool) error {
 	if r.Intervals.V == nil {

@@ -132,9 +132,21 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		if err != nil {
 			return err
 		}
-		isNew := row == nil
-		if isNew {
-			row = &videoProgressRow{UserID: uid, VideoID: videoID, RateMilli: 1000, CreatedAt: now}
+		if row == nil {
+			// The first events of a user in a video may arrive together:
+			// one makes the row, the others wait for it (Postgres) and
+			// then lock it, instead of failing on its key.
+			blank := &videoProgressRow{UserID: uid, VideoID: videoID, DurationMS: pi.durationMS, RateMilli: 1000,
+				CreatedAt: now, UpdatedAt: now}
+			if err := s.st.createProgress(ctx, tx, blank); err != nil {
+				return err
+			}
+			if row, err = s.st.progressForUpdate(ctx, tx, uid, videoID); err != nil {
+				return err
+			}
+			if row == nil {
+				return fmt.Errorf("learning: the progress row of user %d in video %d vanished", uid, videoID)
+			}
 		}
 		st = row.state()
 		st.DurationMS = pi.durationMS // the video's length is the server's
@@ -166,7 +178,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		}
 		row.setState(st)
 		row.UpdatedAt = now
-		if err := s.st.saveProgress(ctx, tx, row, isNew); err != nil {
+		if err := s.st.saveProgress(ctx, tx, row, false); err != nil {
 			return err
 		}
 		if played {

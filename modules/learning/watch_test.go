@@ -531,6 +531,25 @@ func TestConcurrentHeartbeats(t *testing.T) {
 		if ev != int64(acked+1) {
 			t.Errorf("the progress row folded %d events, %d acknowledged", ev, acked+1)
 		}
+		// The first events of a learner in a video, all at once: one of
+		// them makes the progress row, none fails.
+		b := newUser(t, ta, "bob", "student")
+		enroll(t, ta, w, b)
+		ta.Together(t, n, func(i int) *http.Request {
+			body, _ := json.Marshal(map[string]any{"event_type": "play", "current_time": i})
+			r := httptest.NewRequest(http.MethodPost, eventPath(b.ID, w.video), bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+b.Token)
+			return r
+		}, func(i int, resp *http.Response) { statuses[i] = resp.StatusCode })
+		for i, s := range statuses {
+			if s != 201 {
+				t.Errorf("bob's first heartbeat %d: %d", i, s)
+			}
+		}
+		if got := count(t, ta, "learning_watch_events", "user_id = ?", b.ID); got != n {
+			t.Errorf("%d of bob's events stored, %d acknowledged", got, n)
+		}
 	})
 }
 
