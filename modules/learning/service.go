@@ -62,6 +62,8 @@ type playKey struct{ user, video int64 }
 type playInfo struct {
 	durationMS int64
 	topics     []catalog.TopicRef // the live topics that play it
+	// courseTopics are the live topics of those topics' courses.
+	courseTopics map[int64][]catalog.TopicRef
 	// at is when it was learned, on the service's clock: an entry older
 	// than playableTTL by that clock is stale too (an access that expired
 	// by the clock stops being recorded, whatever the cache's own timer).

@@ -100,6 +100,17 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 		return playInfo{}, err
 	}
 	pi := playInfo{durationMS: ms(dur), topics: topics, at: now}
+	if len(topics) > 0 {
+		// Their courses' topics, for completing a course: read now, since
+		// Record's transaction may not use the reader pool.
+		ids := make([]int64, 0, len(topics))
+		for _, t := range topics {
+			ids = append(ids, t.CourseID)
+		}
+		if pi.courseTopics, err = s.syllabus.TopicRefs(ctx, ids); err != nil {
+			return playInfo{}, err
+		}
+	}
 	s.playable.Add(key, pi)
 	return pi, nil
 }
@@ -191,7 +202,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		}
 		if !wasDone && st.CompletedAt != nil {
 			for _, t := range pi.topics {
-				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, "video", now); err != nil {
+				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
 					return err
 				}
 			}
