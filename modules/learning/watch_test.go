@@ -577,3 +577,47 @@ func roadmapStatus(t *testing.T, ta *apptest.T, w world, u user) string {
 	t.Fatalf("the course is not in the roadmap: %+v", road)
 	return ""
 }
+
+// Learners completing videos at once on a small pool: a completion reads
+// nothing outside its transaction, so the pool (shared by readers and the
+// writer on Postgres) is never all transactions waiting for a reader.
+func TestConcurrentCompletionsOnASmallPool(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		w := newWorld(t, ta)
+		const n = 6
+		var ps []player
+		for i := range n {
+			u := newUser(t, ta, fmt.Sprintf("learner%d", i), "student")
+			enroll(t, ta, w, u)
+			ps = append(ps, player{t, ta, u, w.video})
+			ps[i].send("play", 0)
+		}
+		for pos := 10.0; pos <= 530; pos += 10 {
+			ta.Clock.Advance(10 * time.Second)
+			for _, p := range ps {
+				p.send("timeupdate", pos)
+			}
+		}
+		ta.Clock.Advance(10 * time.Second)
+		statuses := make([]int, n)
+		ta.Together(t, n, func(i int) *http.Request {
+			r := httptest.NewRequest(http.MethodPost, eventPath(ps[i].u.ID, w.video),
+				strings.NewReader(`{"event_type":"timeupdate","current_time":540}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+ps[i].u.Token)
+			return r
+		}, func(i int, resp *http.Response) { statuses[i] = resp.StatusCode })
+		for i, s := range statuses {
+			if s != 201 {
+				t.Errorf("learner %d's completing heartbeat: %d", i, s)
+			}
+		}
+		if got := count(t, ta, "learning_topic_completions", "topic_id = ?", w.videoTopic); got != n {
+			t.Errorf("%d completions, want %d", got, n)
+		}
+	}, func(cfg *config.Config, o *app.Options) {
+		cfg.Database.MaxOpenConns = 2
+		cfg.HTTP.RequestTimeout = 5 * time.Second
+	})
+}
