@@ -2,6 +2,7 @@ package learning
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -21,6 +22,14 @@ import (
 // would exhaust it (every request then times out).
 func (s *service) completeInTx(ctx context.Context, tx bun.Tx, uid, topicID, courseID int64, topics []catalog.TopicRef,
 	source string, now time.Time) error {
+	// Two topics of a course completed at once (a video's last heartbeat
+	// and an article read) must not each miss the other's completion and
+	// leave the course incomplete: the second waits for the first. Taken
+	// first, before any row of the course's progress is written, so
+	// transactions lock in one order.
+	if err := s.db.LockKey(ctx, tx, fmt.Sprintf("learning.course_progress:%d:%d", uid, courseID)); err != nil {
+		return err
+	}
 	isNew, err := s.st.completeTopic(ctx, tx, &topicCompletionRow{UserID: uid, TopicID: topicID, CourseID: courseID,
 		Source: source, CompletedAt: now})
 	if err != nil || !isNew {
@@ -106,10 +115,12 @@ func (s *service) MarkRead(ctx context.Context, p *authz.Principal, courseID, to
 	}
 	now := s.clock.Now()
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, now); err != nil {
+		// Completing first (it takes the course's lock before touching its
+		// progress row), then where the learner is.
+		if err := s.completeInTx(ctx, tx, p.UserID, topicID, courseID, refs[courseID], "read", now); err != nil {
 			return err
 		}
-		return s.completeInTx(ctx, tx, p.UserID, topicID, courseID, refs[courseID], "read", now)
+		return s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, now)
 	})
 }
 

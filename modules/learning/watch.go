@@ -192,17 +192,19 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		if err := s.st.saveProgress(ctx, tx, row, false); err != nil {
 			return err
 		}
-		if played {
-			// Where the learner is: the course of each topic that plays it.
+		// Completions first: they lock the course's progress in the same
+		// order as an article read does (completeInTx).
+		if !wasDone && st.CompletedAt != nil {
 			for _, t := range pi.topics {
-				if err := s.st.touchCourse(ctx, tx, uid, t.CourseID, t.ID, now); err != nil {
+				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
 					return err
 				}
 			}
 		}
-		if !wasDone && st.CompletedAt != nil {
+		if played {
+			// Where the learner is: the course of each topic that plays it.
 			for _, t := range pi.topics {
-				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
+				if err := s.st.touchCourse(ctx, tx, uid, t.CourseID, t.ID, now); err != nil {
 					return err
 				}
 			}

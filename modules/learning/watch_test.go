@@ -621,3 +621,47 @@ func TestConcurrentCompletionsOnASmallPool(t *testing.T) {
 		cfg.HTTP.RequestTimeout = 5 * time.Second
 	})
 }
+
+// A video's completing heartbeat and the article read at the same time:
+// the course completes once, whichever commits second sees the other.
+func TestLastTopicsCompletedTogether(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		w := newWorld(t, ta)
+		const n = 5
+		var ps []player
+		for i := range n {
+			u := newUser(t, ta, fmt.Sprintf("learner%d", i), "student")
+			enroll(t, ta, w, u)
+			ps = append(ps, player{t, ta, u, w.video})
+			ps[i].send("play", 0)
+		}
+		for pos := 10.0; pos <= 530; pos += 10 {
+			ta.Clock.Advance(10 * time.Second)
+			for _, p := range ps {
+				p.send("timeupdate", pos)
+			}
+		}
+		ta.Clock.Advance(10 * time.Second)
+		statuses := make([]int, 2*n)
+		ta.Together(t, 2*n, func(i int) *http.Request {
+			p := ps[i/2]
+			r := httptest.NewRequest(http.MethodPost, eventPath(p.u.ID, w.video),
+				strings.NewReader(`{"event_type":"timeupdate","current_time":540}`))
+			if i%2 == 1 {
+				r = httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/me/courses/%d/topics/%d/read/", w.course, w.read), nil)
+			}
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+p.u.Token)
+			return r
+		}, func(i int, resp *http.Response) { statuses[i] = resp.StatusCode })
+		for i, s := range statuses {
+			if s != 201 && s != 204 {
+				t.Errorf("request %d: %d", i, s)
+			}
+		}
+		if got := count(t, ta, "learning_course_progress", "course_id = ? AND completed_at IS NOT NULL", w.course); got != n {
+			t.Errorf("%d of %d learners completed the course", got, n)
+		}
+	}, observe)
+}
