@@ -53,8 +53,9 @@ func accountsRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "POST", Path: "/api/admin/users/", Body: map[string]any{},
 			Want: testkit.All(401, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(422, "admin")},
 		{Method: "GET", Path: "/api/students/", Want: testkit.All(401, "anonymous").And(403, "student", "other_student").And(200, "tutor", "other_tutor", "admin")},
-		// A student's profile: theirs and an admin's; another user finds nothing.
-		{Method: "GET", Path: studentPath(f.id("student")), Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(200, "student", "admin")},
+		// A student's profile: theirs, an admin's and their tutor's (the student
+		// takes the tutor's course: learningRows grants it); another user finds nothing.
+		{Method: "GET", Path: studentPath(f.id("student")), Want: testkit.All(401, "anonymous").And(404, "other_student", "other_tutor").And(200, "student", "tutor", "admin")},
 		{Method: "PATCH", Path: "/api/students/{id}/", Fresh: student, Body: invalidProfile, Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},
 		{Method: "PUT", Path: "/api/students/{id}/", Fresh: student, Body: map[string]any{"nickname": "", "introduction": ""},
 			Want: testkit.All(401, "anonymous").And(404, "other_student", "tutor", "other_tutor").And(422, "student", "admin")},

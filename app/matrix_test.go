@@ -148,7 +148,7 @@ func TestGoldenMatrix(t *testing.T) {
 		f := newMatrixFixture(t, ta)
 		var rows []testkit.MatrixRow
 		for _, part := range [][]testkit.MatrixRow{
-			platformRows(f), catalogRows(f), mediaRows(f), accountsRows(f), authRows(f), sitePageRows(f),
+			platformRows(f), catalogRows(f), mediaRows(f), accountsRows(f), authRows(f), sitePageRows(f), learningRows(f),
 			learningPageRows(f),
 		} {
 			rows = append(rows, part...)

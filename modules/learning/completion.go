@@ -2,18 +2,34 @@ package learning
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
 // completeInTx records that uid completed a topic and, when it was the last
-// one of its course, the course; each new completion is published (the
-// outbox delivers it after commit). Completing again changes nothing.
-func (s *service) completeInTx(ctx context.Context, tx bun.Tx, uid, topicID, courseID int64, source string, now time.Time) error {
+// one of its course (topics: the course's live topics, read before the
+// transaction), the course; each new completion is published (the outbox
+// delivers it after commit). Completing again changes nothing.
+//
+// Nothing here may read through the reader pool: on Postgres it is the
+// writer's pool too, and transactions each waiting for a second connection
+// would exhaust it (every request then times out).
+func (s *service) completeInTx(ctx context.Context, tx bun.Tx, uid, topicID, courseID int64, topics []catalog.TopicRef,
+	source string, now time.Time) error {
+	// Two topics of a course completed at once (a video's last heartbeat
+	// and an article read) must not each miss the other's completion and
+	// leave the course incomplete: the second waits for the first. Taken
+	// first, before any row of the course's progress is written, so
+	// transactions lock in one order.
+	if err := s.db.LockKey(ctx, tx, fmt.Sprintf("learning.course_progress:%d:%d", uid, courseID)); err != nil {
+		return err
+	}
 	isNew, err := s.st.completeTopic(ctx, tx, &topicCompletionRow{UserID: uid, TopicID: topicID, CourseID: courseID,
 		Source: source, CompletedAt: now})
 	if err != nil || !isNew {
@@ -23,17 +39,10 @@ func (s *service) completeInTx(ctx context.Context, tx bun.Tx, uid, topicID, cou
 		CompletedAt: now.UTC()}); err != nil {
 		return err
 	}
-	// The course's live topics are the catalog's (committed: read through
-	// the reader pool, not this transaction); the completions are ours.
-	refs, err := s.syllabus.TopicRefs(ctx, []int64{courseID})
-	if err != nil {
-		return err
-	}
 	done, err := s.st.completedTopics(ctx, tx, uid, []int64{courseID})
 	if err != nil {
 		return err
 	}
-	topics := refs[courseID]
 	if len(topics) == 0 {
 		return nil
 	}
@@ -56,9 +65,13 @@ func (s *service) CompleteTopic(ctx context.Context, uid, topicID int64) error {
 	if err != nil {
 		return err
 	}
+	refs, err := s.syllabus.TopicRefs(ctx, []int64{t.CourseID})
+	if err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, "assessment", now)
+		return s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, refs[t.CourseID], "assessment", now)
 	})
 }
 
@@ -96,12 +109,18 @@ func (s *service) MarkRead(ctx context.Context, p *authz.Principal, courseID, to
 	if v.Topic.Kind != "article" {
 		return errNotReadable
 	}
+	refs, err := s.syllabus.TopicRefs(ctx, []int64{courseID})
+	if err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, now); err != nil {
+		// Completing first (it takes the course's lock before touching its
+		// progress row), then where the learner is.
+		if err := s.completeInTx(ctx, tx, p.UserID, topicID, courseID, refs[courseID], "read", now); err != nil {
 			return err
 		}
-		return s.completeInTx(ctx, tx, p.UserID, topicID, courseID, "read", now)
+		return s.st.touchCourse(ctx, tx, p.UserID, courseID, topicID, now)
 	})
 }
 

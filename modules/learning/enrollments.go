@@ -111,6 +111,9 @@ func (s *service) RevokeRef(ctx context.Context, source, ref, reason string, by 
 		n, err = s.RevokeRefInDelivery(ctx, tx, source, ref, reason, by)
 		return err
 	})
+	if n > 0 {
+		s.forgetPlayable(0) // whose: the store does not say; refunds are rare
+	}
 	return n, err
 }
 
@@ -327,6 +330,7 @@ func (s *service) RevokeByHand(ctx context.Context, p *authz.Principal, courseID
 	if err != nil {
 		return Enrollment{}, err
 	}
+	s.forgetPlayable(out.UserID)
 	u, err := s.users.UserByID(ctx, out.UserID)
 	if err != nil && apperr.KindOf(err) != apperr.NotFound {
 		return Enrollment{}, err

@@ -19,7 +19,7 @@ type user struct {
 	Token string
 }
 
-func newUser(t *testing.T, ta *apptest.T, name, role string) user {
+func newUser(t testing.TB, ta *apptest.T, name, role string) user {
 	t.Helper()
 	var u user
 	ta.Request(http.MethodPost, "/api/student/register/", map[string]string{"email": name + "@example.com",
@@ -56,7 +56,7 @@ func newWorld(t *testing.T, ta *apptest.T) world {
 		}
 	}
 	ta.Request(http.MethodPost, "/api/courses/", map[string]any{"title": "학습 강좌", "category": "frontend",
-		"skill_level": "beginner", "price": 30000, "status": "published",
+		"skill_level": "beginner", "price": 30000, "status": "published", "access_days": 730, "credits": 3,
 		"lectures": []map[string]any{{"title": "1강", "topics": []map[string]any{
 			{"title": "영상", "kind": "video", "is_premium": true},
 			{"title": "글", "kind": "article", "body": "본문", "is_premium": true}}}}}, as(w.tutor)...).Status(201).JSON(&c)

@@ -62,6 +62,26 @@ type playKey struct{ user, video int64 }
 type playInfo struct {
 	durationMS int64
 	topics     []catalog.TopicRef // the live topics that play it
+	// courseTopics are the live topics of those topics' courses.
+	courseTopics map[int64][]catalog.TopicRef
+	// at is when it was learned, on the service's clock: an entry older
+	// than playableTTL by that clock is stale too (an access that expired
+	// by the clock stops being recorded, whatever the cache's own timer).
+	at time.Time
+}
+
+// forgetPlayable drops what the cache knows of a user's videos (every
+// user's when uid is 0): their access changed on this instance.
+func (s *service) forgetPlayable(uid int64) {
+	if uid == 0 {
+		s.playable.Purge()
+		return
+	}
+	for _, k := range s.playable.Keys() {
+		if k.user == uid {
+			s.playable.Remove(k)
+		}
+	}
 }
 
 // Permission matrix (Module.Policies).

@@ -87,18 +87,24 @@ func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, userID, video
 	return &r, err
 }
 
-// startProgress inserts a user's progress row in a video unless another
-// transaction just did.
-func (st store) startProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow) error {
-	r.Intervals.V = []interval{}
+// createProgress inserts a progress row unless the user's row for the
+// video exists (made meanwhile by a concurrent first event).
+func (st store) createProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow) error {
+	if r.Intervals.V == nil {
+		r.Intervals.V = []interval{}
+	}
 	_, err := tx.NewInsert().Model(r).On("CONFLICT (user_id, video_id) DO NOTHING").Exec(ctx)
 	return err
 }
 
-// saveProgress writes a progress row.
-func (st store) saveProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow) error {
+// saveProgress writes a progress row: inserted when isNew, else updated.
+func (st store) saveProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow, isNew bool) error {
 	if r.Intervals.V == nil {
 		r.Intervals.V = []interval{}
+	}
+	if isNew {
+		_, err := tx.NewInsert().Model(r).Exec(ctx)
+		return err
 	}
 	_, err := tx.NewUpdate().Model(r).WherePK().ExcludeColumn("user_id", "video_id", "created_at").Exec(ctx)
 	return err

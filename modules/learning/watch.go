@@ -87,7 +87,8 @@ func progressOut(videoID int64, st watchState) Progress {
 // (which topics play it).
 func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int64) (playInfo, error) {
 	key := playKey{p.UserID, videoID}
-	if pi, ok := s.playable.Get(key); ok {
+	now := s.clock.Now()
+	if pi, ok := s.playable.Get(key); ok && !now.After(pi.at.Add(playableTTL)) && !now.Before(pi.at) {
 		return pi, nil
 	}
 	dur, err := s.player.PlayableVideo(ctx, p, videoID)
@@ -98,7 +99,18 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 	if err != nil {
 		return playInfo{}, err
 	}
-	pi := playInfo{durationMS: ms(dur), topics: topics}
+	pi := playInfo{durationMS: ms(dur), topics: topics, at: now}
+	if len(topics) > 0 {
+		// Their courses' topics, for completing a course: read now, since
+		// Record's transaction may not use the reader pool.
+		ids := make([]int64, 0, len(topics))
+		for _, t := range topics {
+			ids = append(ids, t.CourseID)
+		}
+		if pi.courseTopics, err = s.syllabus.TopicRefs(ctx, ids); err != nil {
+			return playInfo{}, err
+		}
+	}
 	s.playable.Add(key, pi)
 	return pi, nil
 }
@@ -132,14 +144,19 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 			return err
 		}
 		if row == nil {
-			// The first event: make the row (another instance's first
-			// event may make it at the same moment), then lock it.
-			if err := s.st.startProgress(ctx, tx, &videoProgressRow{UserID: uid, VideoID: videoID,
-				DurationMS: pi.durationMS, RateMilli: 1000, CreatedAt: now, UpdatedAt: now}); err != nil {
+			// The first events of a user in a video may arrive together:
+			// one makes the row, the others wait for it (Postgres) and
+			// then lock it, instead of failing on its key.
+			blank := &videoProgressRow{UserID: uid, VideoID: videoID, DurationMS: pi.durationMS, RateMilli: 1000,
+				CreatedAt: now, UpdatedAt: now}
+			if err := s.st.createProgress(ctx, tx, blank); err != nil {
 				return err
 			}
 			if row, err = s.st.progressForUpdate(ctx, tx, uid, videoID); err != nil {
 				return err
+			}
+			if row == nil {
+				return fmt.Errorf("learning: the progress row of user %d in video %d vanished", uid, videoID)
 			}
 		}
 		st = row.state()
@@ -172,20 +189,22 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		}
 		row.setState(st)
 		row.UpdatedAt = now
-		if err := s.st.saveProgress(ctx, tx, row); err != nil {
+		if err := s.st.saveProgress(ctx, tx, row, false); err != nil {
 			return err
+		}
+		// Completions first: they lock the course's progress in the same
+		// order as an article read does (completeInTx).
+		if !wasDone && st.CompletedAt != nil {
+			for _, t := range pi.topics {
+				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
+					return err
+				}
+			}
 		}
 		if played {
 			// Where the learner is: the course of each topic that plays it.
 			for _, t := range pi.topics {
 				if err := s.st.touchCourse(ctx, tx, uid, t.CourseID, t.ID, now); err != nil {
-					return err
-				}
-			}
-		}
-		if !wasDone && st.CompletedAt != nil {
-			for _, t := range pi.topics {
-				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, "video", now); err != nil {
 					return err
 				}
 			}
@@ -446,7 +465,7 @@ func (s *service) replay(ctx context.Context, tx bun.IDB, row *videoProgressRow)
 	}
 	row.setState(st)
 	row.UpdatedAt = s.clock.Now()
-	return s.st.saveProgress(ctx, tx, row)
+	return s.st.saveProgress(ctx, tx, row, false)
 }
 
 // ResumePosition implements media.ResumePositions.
