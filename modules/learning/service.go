@@ -3,6 +3,7 @@ package learning
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -42,6 +43,9 @@ type service struct {
 	// catalog and media again each time. A revoked access stops being
 	// recorded within playableTTL; each instance keeps its own.
 	playable *expirable.LRU[playKey, playInfo]
+	// group takes Record's transactions to the committer (group.go).
+	groups    []chan *groupJob
+	groupOnce sync.Once
 }
 
 // Settings tune progress.

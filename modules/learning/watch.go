@@ -116,7 +116,8 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 }
 
 // Record stores a user's events in a video and folds them into the
-// progress, in one transaction: all of them, or none when one is invalid.
+// progress, in one transaction (shared with concurrent calls: group.go):
+// all of them, or none when one is invalid.
 // Only the user may record their own watching, whatever their role.
 func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID int64, in []EventInput, batch bool) ([]Event, Progress, error) {
 	if p == nil {
@@ -138,7 +139,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 	now := s.clock.Now()
 	var rows []watchEventRow
 	var st watchState
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.groupTx(ctx, uid, func(ctx context.Context, tx bun.Tx) error {
 		row, err := s.st.progressForUpdate(ctx, tx, uid, videoID)
 		if err != nil {
 			return err

@@ -1,0 +1,78 @@
+package learning
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/testkit"
+)
+
+// Concurrent calls share transactions; a failing call fails alone and
+// leaves nothing, the others commit; each caller hears after the commit;
+// a caller gone before its turn stores nothing.
+func TestGroupCommit(t *testing.T) {
+	t.Parallel()
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_test (n INTEGER NOT NULL)")
+		testkit.Must(t, err)
+		s := &service{db: d}
+		const n = 200
+		errBad := errors.New("bad")
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				c := ctx
+				if i == 13 {
+					c = gone
+				}
+				errs[i] = s.groupTx(c, int64(i%7), func(ctx context.Context, tx bun.Tx) error {
+					if _, err := tx.NewRaw("INSERT INTO group_test (n) VALUES (?)", i).Exec(ctx); err != nil {
+						return err
+					}
+					if i == 7 || i == 99 {
+						return errBad
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		var stored []int
+		testkit.Must(t, d.R.NewRaw("SELECT n FROM group_test ORDER BY n").Scan(ctx, &stored))
+		want := 0
+		for i, err := range errs {
+			switch i {
+			case 7, 99:
+				if !errors.Is(err, errBad) {
+					t.Errorf("call %d: %v, want its own error", i, err)
+				}
+			case 13:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("call %d (gone): %v", i, err)
+				}
+			default:
+				want++
+				if err != nil {
+					t.Errorf("call %d: %v", i, err)
+				}
+			}
+		}
+		if len(stored) != want {
+			t.Fatalf("%d rows stored, %d calls succeeded", len(stored), want)
+		}
+		for _, v := range stored {
+			if v == 7 || v == 99 || v == 13 {
+				t.Errorf("the rows of call %d were stored", v)
+			}
+		}
+	})
+}
