@@ -42,6 +42,8 @@ type benchWorld struct {
 func newBenchWorld(b *testing.B, dialect string) *benchWorld {
 	b.Helper()
 	ta := apptest.New(b, dialect)
+	// Started as a server is: heartbeats share group commits.
+	testkit.Must(b, ta.App.Start(context.Background()))
 	tutor := newUser(b, ta, "tutor", "tutor")
 	topics := make([]map[string]any, benchVideos)
 	for i := range topics {

@@ -28,24 +28,62 @@ type groupJob struct {
 	done chan error
 }
 
+// startGroups starts the committers (Module.Start).
+func (s *service) startGroups() {
+	s.groupMu.Lock()
+	defer s.groupMu.Unlock()
+	if s.groups != nil {
+		return
+	}
+	n := 1
+	if s.db.IsPostgres() {
+		n = groupShards
+	}
+	s.groups = make([]chan *groupJob, n)
+	for i := range s.groups {
+		s.groups[i] = make(chan *groupJob, 4*maxGroup)
+		s.groupWG.Add(1)
+		go func(jobs chan *groupJob) {
+			defer s.groupWG.Done()
+			s.committer(jobs)
+		}(s.groups[i])
+	}
+}
+
+// stopGroups lets the committers finish the calls they were given and
+// return (Module.Stop); calls after it run alone.
+func (s *service) stopGroups(ctx context.Context) error {
+	s.groupMu.Lock()
+	for _, g := range s.groups {
+		close(g)
+	}
+	s.groups = nil
+	s.groupMu.Unlock()
+	done := make(chan struct{})
+	go func() { s.groupWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // groupTx runs fn, a call of user uid, in a transaction shared with
-// concurrent calls.
+// concurrent calls; alone when the committers are not running (before
+// Start, after Stop: commands, tests of the service).
 func (s *service) groupTx(ctx context.Context, uid int64, fn func(context.Context, bun.Tx) error) error {
-	s.groupOnce.Do(func() {
-		n := 1
-		if s.db.IsPostgres() {
-			n = groupShards
-		}
-		s.groups = make([]chan *groupJob, n)
-		for i := range s.groups {
-			s.groups[i] = make(chan *groupJob, 4*maxGroup)
-			go s.committer(s.groups[i])
-		}
-	})
 	j := &groupJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.groupMu.RLock()
+	if s.groups == nil {
+		s.groupMu.RUnlock()
+		return s.db.RunInTx(ctx, fn)
+	}
 	select {
 	case s.groups[uint64(uid)%uint64(len(s.groups))] <- j:
+		s.groupMu.RUnlock()
 	case <-ctx.Done():
+		s.groupMu.RUnlock()
 		return ctx.Err()
 	}
 	// Waited for even if ctx ends meanwhile: the call may be committing,

@@ -22,6 +22,8 @@ func TestGroupCommit(t *testing.T) {
 		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_test (n INTEGER NOT NULL)")
 		testkit.Must(t, err)
 		s := &service{db: d}
+		s.startGroups()
+		t.Cleanup(func() { testkit.Must(t, s.stopGroups(context.Background())) })
 		const n = 200
 		errBad := errors.New("bad")
 		gone, cancel := context.WithCancel(ctx)
@@ -73,6 +75,40 @@ func TestGroupCommit(t *testing.T) {
 			if v == 7 || v == 99 || v == 13 {
 				t.Errorf("the rows of call %d were stored", v)
 			}
+		}
+	})
+}
+
+// Stopping lets the committers finish what they were given; calls after
+// it run alone, and a second start and stop work.
+func TestGroupStop(t *testing.T) {
+	t.Parallel()
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_stop (n INTEGER NOT NULL)")
+		testkit.Must(t, err)
+		s := &service{db: d}
+		insert := func(i int) func(context.Context, bun.Tx) error {
+			return func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw("INSERT INTO group_stop (n) VALUES (?)", i).Exec(ctx)
+				return err
+			}
+		}
+		s.startGroups()
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Go(func() { testkit.Must(t, s.groupTx(ctx, int64(i), insert(i))) })
+		}
+		wg.Wait()
+		testkit.Must(t, s.stopGroups(ctx))
+		testkit.Must(t, s.groupTx(ctx, 1, insert(50))) // alone
+		s.startGroups()
+		testkit.Must(t, s.groupTx(ctx, 1, insert(51)))
+		testkit.Must(t, s.stopGroups(ctx))
+		var n int
+		testkit.Must(t, d.R.NewRaw("SELECT COUNT(*) FROM group_stop").Scan(ctx, &n))
+		if n != 52 {
+			t.Fatalf("%d rows, want 52", n)
 		}
 	})
 }

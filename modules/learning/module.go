@@ -1,6 +1,7 @@
 package learning
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"log/slog"
@@ -60,6 +61,15 @@ func New(d Deps) *Module {
 		users: d.Users, settings: d.Settings, baseURL: d.BaseURL,
 		playable: expirable.NewLRU[playKey, playInfo](playableSize, nil, playableTTL)}}
 }
+
+// Start runs the group committers of watch events (group.go).
+func (m *Module) Start(context.Context) error {
+	m.svc.startGroups()
+	return nil
+}
+
+// Stop lets them finish what they were given.
+func (m *Module) Stop(ctx context.Context) error { return m.svc.stopGroups(ctx) }
 
 // Name is "learning".
 func (m *Module) Name() string { return "learning" }

@@ -44,8 +44,9 @@ type service struct {
 	// recorded within playableTTL; each instance keeps its own.
 	playable *expirable.LRU[playKey, playInfo]
 	// group takes Record's transactions to the committer (group.go).
-	groups    []chan *groupJob
-	groupOnce sync.Once
+	groups  []chan *groupJob // nil while the committers are not running
+	groupMu sync.RWMutex     // senders hold it shared; starting and stopping, exclusively
+	groupWG sync.WaitGroup
 }
 
 // Settings tune progress.

@@ -499,6 +499,8 @@ func TestXAPIStatements(t *testing.T) {
 func TestConcurrentHeartbeats(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		// Started as a server is: heartbeats share group commits.
+		testkit.Must(t, ta.App.Start(context.Background()))
 		w := newWorld(t, ta)
 		a := newUser(t, ta, "alice", "student")
 		enroll(t, ta, w, a)
