@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,6 +147,13 @@ func TestManualEnrollments(t *testing.T) {
 		}
 		if pr := progressOf(t, ta, a, a.ID, w.video); pr.WatchedSeconds != 20 {
 			t.Errorf("progress after the revocation: %+v", pr)
+		}
+		// A tutor names learners by e-mail, never by id: an id would tell
+		// them anyone's address (review finding).
+		if prob := ta.Request(http.MethodPost, list, map[string]any{"user_id": a.ID, "reason": "x"}, as(w.tutor)...).
+			Problem(422, "learning.grant_invalid"); !strings.Contains(fmt.Sprint(prob["errors"]), "body.user_id") ||
+			strings.Contains(fmt.Sprint(prob), "@example.com") {
+			t.Errorf("a tutor's grant by id: %v", prob)
 		}
 		// An admin grants again (renewing the hand-made grant), for any course.
 		ta.Request(http.MethodPost, list, map[string]any{"user_id": a.ID, "reason": "복구", "days": 10}, as(admin)...).Status(201).JSON(&e)

@@ -2,6 +2,8 @@ package learning
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 
 	"github.com/uptrace/bun"
 )
@@ -73,7 +75,7 @@ func (s *service) stopGroups(ctx context.Context) error {
 // concurrent calls; alone when the committers are not running (before
 // Start, after Stop: commands, tests of the service).
 func (s *service) groupTx(ctx context.Context, uid int64, fn func(context.Context, bun.Tx) error) error {
-	j := &groupJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	j := &groupJob{ctx: ctx, fn: recovered(fn), done: make(chan error, 1)}
 	s.groupMu.RLock()
 	if s.groups == nil {
 		s.groupMu.RUnlock()
@@ -142,5 +144,19 @@ func (s *service) commitGroup(group []*groupJob) {
 	// what it reads).
 	for _, j := range live {
 		j.done <- s.db.RunInTx(j.ctx, j.fn)
+	}
+}
+
+// recovered turns a panic of fn into its error: a call runs on a committer
+// goroutine, where a panic would take the server down instead of becoming
+// that request's 500 (and would leave the group's other callers waiting).
+func recovered(fn func(context.Context, bun.Tx) error) func(context.Context, bun.Tx) error {
+	return func(ctx context.Context, tx bun.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("learning: panic in a grouped call: %v\n%s", r, debug.Stack())
+			}
+		}()
+		return fn(ctx, tx)
 	}
 }

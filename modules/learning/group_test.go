@@ -112,3 +112,43 @@ func TestGroupStop(t *testing.T) {
 		}
 	})
 }
+
+// A call that panics fails alone (an error, not a crash); the others of its
+// group commit.
+func TestGroupPanicFailsAlone(t *testing.T) {
+	t.Parallel()
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_panic (n INTEGER NOT NULL)")
+		testkit.Must(t, err)
+		s := &service{db: d}
+		s.startGroups()
+		t.Cleanup(func() { testkit.Must(t, s.stopGroups(context.Background())) })
+		errs := make([]error, 40)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = s.groupTx(ctx, int64(i), func(ctx context.Context, tx bun.Tx) error {
+					if _, err := tx.NewRaw("INSERT INTO group_panic (n) VALUES (?)", i).Exec(ctx); err != nil {
+						return err
+					}
+					if i == 17 {
+						panic("boom")
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (i == 17) != (err != nil) {
+				t.Errorf("call %d: %v", i, err)
+			}
+		}
+		var n int
+		testkit.Must(t, d.R.NewRaw("SELECT COUNT(*) FROM group_panic").Scan(ctx, &n))
+		if n != 39 {
+			t.Fatalf("%d rows, want 39", n)
+		}
+	})
+}

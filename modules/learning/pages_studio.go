@@ -9,6 +9,7 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -50,7 +51,7 @@ func (m *Module) renderLearners(c *fiber.Ctx, status int, grant, revoke *web.For
 	ctx := c.UserContext()
 	p := authz.PrincipalFrom(ctx)
 	n, _ := strconv.Atoi(c.Query("page"))
-	n = max(n, 1)
+	n = min(max(n, 1), httpx.MaxPage) // never an offset that overflows
 	list, count, err := m.svc.CourseEnrollments(ctx, p, id, learnersPageSize, (n-1)*learnersPageSize)
 	if err != nil {
 		return err

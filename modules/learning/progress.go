@@ -28,6 +28,9 @@ const (
 	// rateTolerance allows a stretch to be this much faster than wall-clock
 	// time × playback rate (timer jitter, network delays).
 	rateTolerance = 0.25
+	// maxCountedRateMilli caps the playback rate a stretch is judged at
+	// (players offer up to 2×): a client saying 16× gets 2×.
+	maxCountedRateMilli = 2000
 	// maxIntervals bounds a progress row: a learner who skips around a long
 	// video in tiny pieces gets nearby stretches joined (gaps under
 	// joinGapMS) before the row grows past it.
@@ -79,6 +82,8 @@ func (s *watchState) apply(e watchEvent, completeRatio float64) (countedMS int64
 	if e.RateMilli > 0 {
 		rate = max(rate, e.RateMilli) // the faster of the two: the change may have come before its event
 	}
+	// Players offer up to 2×; a faster claim counts as 2×.
+	rate = min(rate, maxCountedRateMilli)
 	switch e.Type {
 	case evTimeupdate, evPause, evEnded, evLeave, evRatechange:
 		if s.Playing && !s.LastEventAt.IsZero() {
@@ -113,17 +118,21 @@ func (s *watchState) apply(e watchEvent, completeRatio float64) (countedMS int64
 
 // count adds the stretch [from, to) when it is plausible and returns the
 // watching time it took (wall-clock, at the rate).
+//
+// The slack is never more than the time elapsed: events sent at the same
+// instant (a batch without client times, parallel posts) add nothing,
+// however many there are.
 func (s *watchState) count(from, to int64, elapsed time.Duration, rateMilli int64) int64 {
-	if to <= from || elapsed < 0 {
+	el := elapsed.Milliseconds()
+	if to <= from || el <= 0 {
 		return 0
 	}
-	allowed := float64(elapsed.Milliseconds())*float64(rateMilli)/1000*(1+rateTolerance) + slackMS
+	allowed := float64(el)*float64(rateMilli)/1000*(1+rateTolerance) + float64(min(slackMS, el))
 	if float64(to-from) > allowed {
 		return 0 // faster than real time allows: not counted
 	}
 	s.addInterval(interval{from, to})
-	wall := (to - from) * 1000 / rateMilli
-	wall = min(wall, elapsed.Milliseconds()+slackMS)
+	wall := min((to-from)*1000/rateMilli, el) // time spent, never more than passed
 	s.LearningMS += wall
 	return wall
 }

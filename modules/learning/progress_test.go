@@ -117,9 +117,9 @@ func TestPlaceEvents(t *testing.T) {
 	if !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("placed %v, want %v", got, want)
 	}
-	// Without a previous report: no more than maxBatchAge back.
+	// Without a previous report: no more than one heartbeat back.
 	got = placeEvents(batch, now, time.Time{}, true)
-	if !got[0].Equal(now.Add(-maxBatchAge)) || !got[2].Equal(now) {
+	if !got[0].Equal(now.Add(-firstBatchAge)) || !got[2].Equal(now) {
 		t.Errorf("placed %v", got)
 	}
 	// Client times out of order never place events out of order.
@@ -230,4 +230,34 @@ func FuzzFold(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Found in review: the per-event slack let 400 events sent at one instant
+// claim a whole video, and a self-declared 16× rate completed a 600 s video
+// in 30 s.
+func TestFoldRefusesInstantAndFastClaims(t *testing.T) {
+	t.Parallel()
+	st := watchState{DurationMS: 600_000, RateMilli: 1000}
+	st.apply(watchEvent{Type: evPlay, At: t0}, 0.9)
+	for i := int64(1); i <= 400; i++ {
+		st.apply(watchEvent{Type: evTimeupdate, PositionMS: i * 1500, At: t0}, 0.9)
+	}
+	if st.WatchedMS != 0 || st.LearningMS != 0 || st.CompletedAt != nil {
+		t.Fatalf("400 events at one instant counted %d ms (learning %d)", st.WatchedMS, st.LearningMS)
+	}
+	st = watchState{DurationMS: 600_000, RateMilli: 1000}
+	st.apply(watchEvent{Type: evPlay, RateMilli: 16000, At: t0}, 0.9)
+	for i := int64(1); i <= 3; i++ {
+		st.apply(watchEvent{Type: evTimeupdate, PositionMS: i * 190_000, RateMilli: 16000, At: t0.Add(time.Duration(i) * 10 * time.Second)}, 0.9)
+	}
+	if st.WatchedMS != 0 || st.CompletedAt != nil {
+		t.Fatalf("16× claims counted %d ms", st.WatchedMS)
+	}
+	// At 2× (what players offer), 10 s of wall-clock covers 20 s of video.
+	st = watchState{DurationMS: 600_000, RateMilli: 1000}
+	st.apply(watchEvent{Type: evPlay, RateMilli: 2000, At: t0}, 0.9)
+	st.apply(watchEvent{Type: evTimeupdate, PositionMS: 20_000, RateMilli: 2000, At: t0.Add(10 * time.Second)}, 0.9)
+	if st.WatchedMS != 20_000 || st.LearningMS != 10_000 {
+		t.Fatalf("2×: watched %d, learning %d", st.WatchedMS, st.LearningMS)
+	}
 }

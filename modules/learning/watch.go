@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
@@ -20,6 +21,9 @@ const (
 	// placed: a player that was offline longer still moves the resume
 	// position, but its old stretches are not counted as watched now.
 	maxBatchAge = 2 * time.Minute
+	// firstBatchAge is how far back the first batch of a user in a video
+	// may reach: one heartbeat interval and its slack.
+	firstBatchAge = 15 * time.Second
 	// positionSlackMS: players report a position a little past the end.
 	positionSlackMS = 1000
 )
@@ -95,7 +99,7 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 	if err != nil {
 		return playInfo{}, err
 	}
-	topics, err := s.syllabus.VideoTopics(ctx, media.VideoRef(videoID))
+	topics, err := s.viewableVideoTopics(ctx, p, videoID)
 	if err != nil {
 		return playInfo{}, err
 	}
@@ -113,6 +117,44 @@ func (s *service) playInfo(ctx context.Context, p *authz.Principal, videoID int6
 	}
 	s.playable.Add(key, pi)
 	return pi, nil
+}
+
+// viewableVideoTopics returns the topics that play a video and that p may
+// view: playing it through a free preview (or a course p edits) must not
+// complete, or start, the premium topic of another course that uses the
+// same video, nor anything of a course p may not read.
+func (s *service) viewableVideoTopics(ctx context.Context, p *authz.Principal, videoID int64) ([]catalog.TopicRef, error) {
+	all, err := s.syllabus.VideoTopics(ctx, media.VideoRef(videoID))
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	open := map[int64]bool{}
+	seen := map[int64]bool{}
+	for _, t := range all {
+		if seen[t.CourseID] {
+			continue
+		}
+		seen[t.CourseID] = true
+		o, err := s.syllabus.Outline(ctx, p, t.CourseID)
+		if apperr.KindOf(err) == apperr.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range o.Lectures {
+			for _, ot := range l.Topics {
+				open[ot.ID] = !ot.Locked
+			}
+		}
+	}
+	var out []catalog.TopicRef
+	for _, t := range all {
+		if open[t.ID] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // Record stores a user's events in a video and folds them into the
@@ -165,7 +207,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		wasDone := st.CompletedAt != nil
 		times := placeEvents(in, now, st.LastEventAt, batch)
 		rows = make([]watchEventRow, len(in))
-		played := false
+		played, ended := false, false
 		for i, e := range in {
 			r := watchEventRow{UserID: uid, VideoID: videoID, EventType: e.EventType, PositionMS: ms(e.CurrentTime),
 				RateMilli: st.RateMilli, ClientTime: e.ClientTime, OccurredAt: times[i]}
@@ -183,6 +225,7 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 			r.CountedMS = st.apply(watchEvent{Type: e.EventType, PositionMS: r.PositionMS, RateMilli: rate, At: times[i]},
 				s.settings.CompleteRatio)
 			played = played || e.EventType == evPlay
+			ended = ended || e.EventType == evEnded
 			rows[i] = r
 		}
 		if err := s.st.insertEvents(ctx, tx, rows); err != nil {
@@ -195,7 +238,10 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 		}
 		// Completions first: they lock the course's progress in the same
 		// order as an article read does (completeInTx).
-		if !wasDone && st.CompletedAt != nil {
+		// On completion; and again when a completed video is played or
+		// ends, for a topic that started using it since (the insert is
+		// idempotent).
+		if st.CompletedAt != nil && (!wasDone || played || ended) {
 			for _, t := range pi.topics {
 				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
 					return err
@@ -270,6 +316,11 @@ func validType(t string) bool {
 func placeEvents(in []EventInput, now, last time.Time, batch bool) []time.Time {
 	out := make([]time.Time, len(in))
 	floor := now.Add(-maxBatchAge)
+	if last.IsZero() {
+		// Nothing reported before: a first batch reaches back one
+		// heartbeat, not maxBatchAge.
+		floor = now.Add(-firstBatchAge)
+	}
 	if last.After(floor) {
 		floor = last
 	}

@@ -667,3 +667,62 @@ func TestLastTopicsCompletedTogether(t *testing.T) {
 		}
 	}, observe)
 }
+
+// Found in review: one video used by a free preview of one course and a
+// premium topic of another. Watching it through the preview completes the
+// preview only: not the premium topic of a course the learner may not
+// take, nor that course. A topic that starts using an already watched
+// video completes on the next play.
+func TestWatchCompletesOnlyViewableTopics(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		w := newWorld(t, ta) // premium: the learner is not enrolled
+		var c struct {
+			ID       int64
+			Lectures []struct {
+				Topics []struct{ ID int64 }
+			}
+		}
+		ta.Request(http.MethodPost, "/api/courses/", map[string]any{"title": "맛보기 강좌", "category": "frontend",
+			"skill_level": "beginner", "price": 10000, "status": "published",
+			"lectures": []map[string]any{{"title": "1강", "topics": []map[string]any{
+				{"title": "미리보기", "kind": "video", "is_premium": false},
+				{"title": "나중 영상", "kind": "video", "is_premium": false}}}}}, as(w.tutor)...).Status(201).JSON(&c)
+		preview, later := c.Lectures[0].Topics[0].ID, c.Lectures[0].Topics[1].ID
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", w.video), map[string]any{"topic_id": preview},
+			as(w.tutor)...).Status(204)
+		a := newUser(t, ta, "alice", "student")
+		pl := player{t, ta, a, w.video}
+		pl.send("play", 0)
+		var pr learning.Progress
+		for i := 1; i <= 60; i++ {
+			ta.Clock.Advance(10 * time.Second)
+			pr = pl.send("timeupdate", float64(i*10))
+		}
+		if !pr.Completed {
+			t.Fatalf("not completed: %+v", pr)
+		}
+		var mine struct{ Results []learning.CourseProgress }
+		ta.Request(http.MethodGet, "/api/me/courses/", nil, as(a)...).Status(200).JSON(&mine)
+		if len(mine.Results) != 1 || mine.Results[0].CourseID != c.ID {
+			t.Fatalf("my courses: %+v", mine.Results)
+		}
+		var n int
+		testkit.Must(t, ta.App.DB.R.NewRaw("SELECT COUNT(*) FROM learning_topic_completions WHERE user_id = ? AND topic_id = ?",
+			a.ID, w.videoTopic).Scan(context.Background(), &n))
+		if n != 0 {
+			t.Fatal("the premium topic of a course the learner may not take was completed")
+		}
+		// The tutor attaches the same video to the other preview: the next
+		// play (after the short cache) completes it too.
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/videos/%d/attach/", w.video), map[string]any{"topic_id": later},
+			as(w.tutor)...).Status(204)
+		ta.Clock.Advance(time.Minute)
+		pl.send("play", 0)
+		var done map[string]any
+		ta.Request(http.MethodGet, fmt.Sprintf("/api/me/courses/%d/progress/", c.ID), nil, as(a)...).Status(200).JSON(&done)
+		if done["completed_topics"] != float64(2) || done["status"] != "completed" {
+			t.Fatalf("after the second attachment: %v", done)
+		}
+	})
+}
