@@ -3,6 +3,8 @@ package learning
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -124,8 +126,10 @@ type revokeInput struct {
 }
 
 type xapiInput struct {
-	Since time.Time `query:"since" doc:"Only statements stored after this time."`
-	Limit int       `query:"limit" minimum:"1" maximum:"500" default:"100"`
+	Since     time.Time `query:"since" doc:"Only statements of events placed after this time."`
+	Ascending bool      `query:"ascending" doc:"Oldest first (default: newest first)."`
+	Cursor    int64     `query:"cursor" minimum:"0" doc:"Where the previous page ended (from more)."`
+	Limit     int       `query:"limit" minimum:"1" maximum:"500" default:"100"`
 }
 
 type xapiOutput struct{ Body StatementResult }
@@ -304,11 +308,21 @@ func (m *Module) routes(api huma.API) {
 		Errors:      []int{401},
 		Description: "xAPI 1.0.3 statements (video profile verbs: played, paused, seeked, completed, terminated, interacted), newest first.",
 	}, func(ctx context.Context, in *xapiInput) (*xapiOutput, error) {
-		var since *time.Time
+		q := StatementQuery{Cursor: in.Cursor, Ascending: in.Ascending, Limit: in.Limit}
 		if !in.Since.IsZero() {
-			since = &in.Since
+			q.Since = &in.Since
 		}
-		res, err := s.Statements(ctx, authz.PrincipalFrom(ctx), since, in.Limit)
+		res, next, err := s.Statements(ctx, authz.PrincipalFrom(ctx), q)
+		if next != nil {
+			v := url.Values{"cursor": {strconv.FormatInt(next.Cursor, 10)}, "limit": {strconv.Itoa(next.Limit)}}
+			if next.Ascending {
+				v.Set("ascending", "true")
+			}
+			if next.Since != nil {
+				v.Set("since", next.Since.UTC().Format(time.RFC3339Nano))
+			}
+			res.More = "/api/me/xapi/statements?" + v.Encode()
+		}
 		return &xapiOutput{res}, err
 	})
 }

@@ -188,14 +188,26 @@ func (st store) deleteEvent(ctx context.Context, tx bun.IDB, id int64) error {
 	return err
 }
 
-// userEvents is a page of a user's events across videos, newest first (the
-// xAPI statement view), and whether more follow.
-func (st store) userEvents(ctx context.Context, idb bun.IDB, userID int64, since *time.Time, limit int) ([]watchEventRow, error) {
+// userEvents is a page of a user's events across videos, in stored (id)
+// order, newest first unless asc; after the event cursor (0: from the
+// start) and, when since is set, placed after it.
+func (st store) userEvents(ctx context.Context, idb bun.IDB, userID int64, since *time.Time, cursor int64, asc bool, limit int) ([]watchEventRow, error) {
 	var out []watchEventRow
 	q := idb.NewSelect().Model(&out).Where("we.user_id = ?", userID)
 	if since != nil {
 		q = q.Where("we.occurred_at > ?", *since)
 	}
-	err := q.OrderExpr("we.occurred_at DESC, we.id DESC").Limit(int64(limit)).Scan(ctx)
+	switch {
+	case cursor > 0 && asc:
+		q = q.Where("we.id > ?", cursor)
+	case cursor > 0:
+		q = q.Where("we.id < ?", cursor)
+	}
+	if asc {
+		q = q.OrderExpr("we.id")
+	} else {
+		q = q.OrderExpr("we.id DESC")
+	}
+	err := q.Limit(int64(limit)).Scan(ctx)
 	return out, err
 }

@@ -486,8 +486,26 @@ func TestXAPIStatements(t *testing.T) {
 			t.Errorf("newest first, completed with completion: %+v", s)
 		}
 		ta.Request(http.MethodGet, "/api/me/xapi/statements?limit=2", nil, as(a)...).Status(200).JSON(&res)
-		if len(res.Statements) != 2 {
-			t.Errorf("limit 2: %d", len(res.Statements))
+		if len(res.Statements) != 2 || res.More == "" {
+			t.Errorf("limit 2: %d, more %q", len(res.Statements), res.More)
+		}
+		// Following more, oldest first too, gives every statement once.
+		for _, start := range []string{"/api/me/xapi/statements?limit=2", "/api/me/xapi/statements?limit=2&ascending=true"} {
+			seen, next := map[string]bool{}, start
+			for pages := 0; next != "" && pages < 10; pages++ {
+				var page learning.StatementResult
+				ta.Request(http.MethodGet, next, nil, as(a)...).Status(200).JSON(&page)
+				for _, s := range page.Statements {
+					if seen[s.ID] {
+						t.Errorf("%s: statement %s twice", start, s.ID)
+					}
+					seen[s.ID] = true
+				}
+				next = page.More
+			}
+			if len(seen) != 5 {
+				t.Errorf("%s: %d statements over the pages, want 5", start, len(seen))
+			}
 		}
 		ta.Request(http.MethodGet, "/api/me/xapi/statements", nil, as(b)...).Status(200).JSON(&res)
 		if len(res.Statements) != 3 || res.Statements[0].Actor.Account.Name != fmt.Sprint(b.ID) {

@@ -38,7 +38,7 @@ var xapiNamespace = uuid.MustParse("6f1c5a8e-3d5b-4c36-9a51-0e7f2b1c9d40")
 // StatementResult is an xAPI statement result.
 type StatementResult struct {
 	Statements []Statement `json:"statements"`
-	More       string      `json:"more" doc:"Empty: ask again with since= the newest stored time for newer ones."`
+	More       string      `json:"more" doc:"The next page's URL, or empty on the last page."`
 }
 
 // Statement is an xAPI 1.0.3 statement.
@@ -102,24 +102,40 @@ type XActivityRef struct {
 	ID string `json:"id"`
 }
 
-// Statements returns p's watch log as xAPI statements, newest first.
-func (s *service) Statements(ctx context.Context, p *authz.Principal, since *time.Time, limit int) (StatementResult, error) {
+// StatementQuery selects statements.
+type StatementQuery struct {
+	Since     *time.Time
+	Cursor    int64 // the last event of the previous page (from More)
+	Ascending bool
+	Limit     int
+}
+
+// Statements returns p's watch log as xAPI statements, in stored order
+// (newest first unless Ascending), and the query of the next page when
+// there may be one.
+func (s *service) Statements(ctx context.Context, p *authz.Principal, q StatementQuery) (StatementResult, *StatementQuery, error) {
 	if p == nil {
-		return StatementResult{}, apperr.ErrAuthRequired
+		return StatementResult{}, nil, apperr.ErrAuthRequired
 	}
 	if err := s.authz.Check(p, objWatch, "read", authz.Self); err != nil {
-		return StatementResult{}, err
+		return StatementResult{}, nil, err
 	}
-	limit = min(max(limit, 1), 500)
-	rows, err := s.st.userEvents(ctx, s.db.R, p.UserID, since, limit)
+	q.Limit = min(max(q.Limit, 1), 500)
+	rows, err := s.st.userEvents(ctx, s.db.R, p.UserID, q.Since, q.Cursor, q.Ascending, q.Limit)
 	if err != nil {
-		return StatementResult{}, err
+		return StatementResult{}, nil, err
 	}
 	out := StatementResult{Statements: make([]Statement, 0, len(rows))}
 	for _, r := range rows {
 		out.Statements = append(out.Statements, s.statement(r))
 	}
-	return out, nil
+	var next *StatementQuery
+	if len(rows) == q.Limit {
+		n := q
+		n.Cursor = rows[len(rows)-1].ID
+		next = &n
+	}
+	return out, next, nil
 }
 
 func (s *service) statement(r watchEventRow) Statement {
