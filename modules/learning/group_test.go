@@ -85,15 +85,8 @@ func TestGroupStop(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_stop (n INTEGER NOT NULL)")
-		testkit.Must(t, err)
+		insert := scratchTable(t, d, "group_stop")
 		s := &service{db: d}
-		insert := func(i int) func(context.Context, bun.Tx) error {
-			return func(ctx context.Context, tx bun.Tx) error {
-				_, err := tx.NewRaw("INSERT INTO group_stop (n) VALUES (?)", i).Exec(ctx)
-				return err
-			}
-		}
 		s.startGroups()
 		var wg sync.WaitGroup
 		for i := range 50 {
@@ -105,9 +98,7 @@ func TestGroupStop(t *testing.T) {
 		s.startGroups()
 		testkit.Must(t, s.groupTx(ctx, 1, insert(51)))
 		testkit.Must(t, s.stopGroups(ctx))
-		var n int
-		testkit.Must(t, d.R.NewRaw("SELECT COUNT(*) FROM group_stop").Scan(ctx, &n))
-		if n != 52 {
+		if n := countRows(t, d, "group_stop"); n != 52 {
 			t.Fatalf("%d rows, want 52", n)
 		}
 	})
@@ -119,8 +110,7 @@ func TestGroupPanicFailsAlone(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_panic (n INTEGER NOT NULL)")
-		testkit.Must(t, err)
+		insert := scratchTable(t, d, "group_panic")
 		s := &service{db: d}
 		s.startGroups()
 		t.Cleanup(func() { testkit.Must(t, s.stopGroups(context.Background())) })
@@ -129,7 +119,7 @@ func TestGroupPanicFailsAlone(t *testing.T) {
 		for i := range errs {
 			wg.Go(func() {
 				errs[i] = s.groupTx(ctx, int64(i), func(ctx context.Context, tx bun.Tx) error {
-					if _, err := tx.NewRaw("INSERT INTO group_panic (n) VALUES (?)", i).Exec(ctx); err != nil {
+					if err := insert(i)(ctx, tx); err != nil {
 						return err
 					}
 					if i == 17 {
@@ -145,10 +135,29 @@ func TestGroupPanicFailsAlone(t *testing.T) {
 				t.Errorf("call %d: %v", i, err)
 			}
 		}
-		var n int
-		testkit.Must(t, d.R.NewRaw("SELECT COUNT(*) FROM group_panic").Scan(ctx, &n))
-		if n != 39 {
+		if n := countRows(t, d, "group_panic"); n != 39 {
 			t.Fatalf("%d rows, want 39", n)
 		}
 	})
+}
+
+// scratchTable creates a table of numbers and returns a call inserting one.
+func scratchTable(t *testing.T, d *db.DB, name string) func(i int) func(context.Context, bun.Tx) error {
+	t.Helper()
+	_, err := d.W.ExecContext(context.Background(), "CREATE TABLE "+name+" (n INTEGER NOT NULL)")
+	testkit.Must(t, err)
+	return func(i int) func(context.Context, bun.Tx) error {
+		return func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewRaw("INSERT INTO "+name+" (n) VALUES (?)", i).Exec(ctx)
+			return err
+		}
+	}
+}
+
+// countRows counts a scratch table's rows.
+func countRows(t *testing.T, d *db.DB, name string) int {
+	t.Helper()
+	var n int
+	testkit.Must(t, d.R.NewRaw("SELECT COUNT(*) FROM "+name).Scan(context.Background(), &n))
+	return n
 }

@@ -598,6 +598,27 @@ func roadmapStatus(t *testing.T, ta *apptest.T, w world, u user) string {
 	return ""
 }
 
+// nearlyWatched enrolls n learners who watch the world's video to 530 s
+// of its 600 (one heartbeat short of completing it), and lets 10 s pass.
+func nearlyWatched(t *testing.T, ta *apptest.T, w world, n int) []player {
+	t.Helper()
+	var ps []player
+	for i := range n {
+		u := newUser(t, ta, fmt.Sprintf("learner%d", i), "student")
+		enroll(t, ta, w, u)
+		ps = append(ps, player{t, ta, u, w.video})
+		ps[i].send("play", 0)
+	}
+	for pos := 10.0; pos <= 530; pos += 10 {
+		ta.Clock.Advance(10 * time.Second)
+		for _, p := range ps {
+			p.send("timeupdate", pos)
+		}
+	}
+	ta.Clock.Advance(10 * time.Second)
+	return ps
+}
+
 // Learners completing videos at once on a small pool: a completion reads
 // nothing outside its transaction, so the pool (shared by readers and the
 // writer on Postgres) is never all transactions waiting for a reader.
@@ -606,20 +627,7 @@ func TestConcurrentCompletionsOnASmallPool(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		w := newWorld(t, ta)
 		const n = 6
-		var ps []player
-		for i := range n {
-			u := newUser(t, ta, fmt.Sprintf("learner%d", i), "student")
-			enroll(t, ta, w, u)
-			ps = append(ps, player{t, ta, u, w.video})
-			ps[i].send("play", 0)
-		}
-		for pos := 10.0; pos <= 530; pos += 10 {
-			ta.Clock.Advance(10 * time.Second)
-			for _, p := range ps {
-				p.send("timeupdate", pos)
-			}
-		}
-		ta.Clock.Advance(10 * time.Second)
+		ps := nearlyWatched(t, ta, w, n)
 		statuses := make([]int, n)
 		ta.Together(t, n, func(i int) *http.Request {
 			r := httptest.NewRequest(http.MethodPost, eventPath(ps[i].u.ID, w.video),
@@ -649,20 +657,7 @@ func TestLastTopicsCompletedTogether(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
 		w := newWorld(t, ta)
 		const n = 5
-		var ps []player
-		for i := range n {
-			u := newUser(t, ta, fmt.Sprintf("learner%d", i), "student")
-			enroll(t, ta, w, u)
-			ps = append(ps, player{t, ta, u, w.video})
-			ps[i].send("play", 0)
-		}
-		for pos := 10.0; pos <= 530; pos += 10 {
-			ta.Clock.Advance(10 * time.Second)
-			for _, p := range ps {
-				p.send("timeupdate", pos)
-			}
-		}
-		ta.Clock.Advance(10 * time.Second)
+		ps := nearlyWatched(t, ta, w, n)
 		statuses := make([]int, 2*n)
 		ta.Together(t, 2*n, func(i int) *http.Request {
 			p := ps[i/2]
