@@ -104,7 +104,6 @@ func TestLearnInBrowser(t *testing.T) {
 		as(tutor)...).Status(204)
 	ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
 		map[string]any{"email": "alice@example.com", "reason": "장학생", "days": 365}, as(tutor)...).Status(201)
-	_ = a
 
 	base := browser.Serve(t, ta.App.Fiber)
 	shots := browser.ScreenshotDir()
@@ -133,6 +132,20 @@ func TestLearnInBrowser(t *testing.T) {
 	browser.WaitJS(t, ctx, 30*time.Second, `document.getElementById("player-video").currentTime >= 7`)
 	// Left while playing: only the "leave" beacon tells the server where.
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/me/learning"), chromedp.WaitVisible(chromedp.CSS(".my-course"))))
+	// The beacon is sent as the page goes and arrives when it arrives:
+	// wait for the server to have it (a busy machine may take a while).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var pos int64
+		testkit.Must(t, ta.App.DB.R.NewRaw("SELECT COALESCE(MAX(position_ms), 0) FROM learning_video_progress WHERE user_id = ? AND video_id = ?",
+			a.ID, video).Scan(ctx, &pos))
+		if pos >= 6000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the leave beacon never reached the server (position %d ms)", pos)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	shoot("learn-me")
 
 	// ---- come back: the player starts where the learner left ----
