@@ -299,6 +299,12 @@ func TestSecurityHeadersAndMetrics(t *testing.T) {
 	if gz.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("home page not compressed: %v", gz.Header)
 	}
+	// A small answer is sent as it is: compressing it costs more than it saves.
+	long := strings.Repeat("a", 64) + "@" + strings.Repeat(strings.Repeat("b", 60)+".", 3) + "com"
+	small := ta.Request(http.MethodPost, "/api/probe/echo", map[string]any{"email": long, "name": "긴 주소"}, "Accept-Encoding", "gzip").Status(200)
+	if enc := small.Header.Get("Content-Encoding"); enc != "" || len(small.Body) < 250 || len(small.Body) >= 1024 {
+		t.Fatalf("small answer: Content-Encoding %q, %d bytes", enc, len(small.Body))
+	}
 	// Cross-site form posts are refused (CSRF), as a problem for the API …
 	ta.Request(http.MethodPost, "/api/probe/things", nil, "Sec-Fetch-Site", "cross-site",
 		"Cookie", "access_token=x").Problem(403, "request.csrf")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/valyala/fasthttp"
 
 	"github.com/weaverse/weaverse/migrations"
@@ -122,9 +121,9 @@ func (a *App) mountPlatform(opts Options) {
 	f.Use(httpx.CheckRequest())
 	f.Use(httpx.BodyGuard(int64(a.Config.HTTP.BodyLimit), a.routeOpts))
 	f.Use(httpx.SecurityHeaders(a.Config.IsProduction() && strings.HasPrefix(a.Config.BaseURL, "https://"), a.mediaOrigins...))
-	f.Use(compress.New(compress.Config{Level: compress.LevelDefault, Next: func(c *fiber.Ctx) bool {
+	f.Use(compressLarge(func(c *fiber.Ctx) bool {
 		return precompressed(c) || a.routeOpts.For(c.Path()).NoCompress
-	}}))
+	}))
 	// Uploads, streams and long downloads take as long as they need.
 	f.Use(httpx.Timeout(a.Config.HTTP.RequestTimeout, func(c *fiber.Ctx) bool {
 		return a.routeOpts.For(c.Path()).NoTimeout
@@ -136,6 +135,32 @@ func (a *App) mountPlatform(opts Options) {
 	}
 	f.Use(httpx.DropAmbientPrincipal(a.routeOpts))
 	a.Web.Mount(f)
+}
+
+// minCompress is the smallest response body worth compressing: below it
+// (a heartbeat's answer, a problem document) gzip or brotli costs more CPU,
+// on both ends, than the bytes it saves, and often saves none.
+const minCompress = 1024
+
+// compressLarge compresses responses (brotli or gzip, as the client
+// accepts) of at least minCompress bytes, and streams; skip names the
+// requests never compressed.
+func compressLarge(skip func(c *fiber.Ctx) bool) fiber.Handler {
+	compressor := fasthttp.CompressHandlerBrotliLevel(func(*fasthttp.RequestCtx) {},
+		fasthttp.CompressBrotliDefaultCompression, fasthttp.CompressDefaultCompression)
+	return func(c *fiber.Ctx) error {
+		if skip(c) {
+			return c.Next()
+		}
+		if err := c.Next(); err != nil {
+			return err
+		}
+		if res := c.Response(); !res.IsBodyStream() && len(res.Body()) < minCompress {
+			return nil
+		}
+		compressor(c.Context())
+		return nil
+	}
 }
 
 // precompressed skips gzip for formats that are compressed already.

@@ -52,7 +52,7 @@ type Module struct {
 // New builds the module.
 func New(d Deps) *Module {
 	mails := &mailSender{mailer: d.Mailer, i18n: d.I18n, baseURL: d.BaseURL, ttl: d.ResetTTL, logger: d.Logger}
-	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, hasher: d.Hasher, keys: d.Keys,
+	svc := &service{db: d.DB, st: newStore(d.DB), authz: d.Authz, clock: d.Clock, hasher: d.Hasher, keys: d.Keys,
 		mailer: mails, resetTTL: d.ResetTTL, logger: d.Logger}
 	return &Module{svc: svc, mails: mails, web: d.Web, authz: d.Authz, i18n: d.I18n, logger: d.Logger}
 }

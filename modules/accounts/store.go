@@ -56,7 +56,15 @@ func nicknameKey(nickname string) string { return strings.ToLower(strings.TrimSp
 
 // store holds the module's queries; every method takes the handle to run on
 // (the reader pool, or the service's transaction).
-type store struct{ d *db.DB }
+type store struct {
+	d *db.DB
+	// qByID reads a live user: authentication runs it on every request.
+	qByID db.Stmt
+}
+
+func newStore(d *db.DB) store {
+	return store{d: d, qByID: d.SelectStmt((*userRow)(nil), `"u"."id" = ? AND "u"."deleted_at" IS NULL`)}
+}
 
 var errUserNotFound = apperr.New(apperr.NotFound, "accounts.user_not_found", "accounts.user_not_found")
 
@@ -69,7 +77,7 @@ func notFound(err error) error {
 
 func (s store) byID(ctx context.Context, idb bun.IDB, id int64) (*userRow, error) {
 	var u userRow
-	err := idb.NewSelect().Model(&u).Where("u.id = ?", id).Where("u.deleted_at IS NULL").Scan(ctx)
+	err := s.d.Get(ctx, idb, s.qByID, &u, id)
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -69,7 +69,7 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	st := store{d: d.DB}
+	st := newStore(d.DB)
 	svc := &service{db: d.DB, st: st, clock: d.Clock, users: d.Users, sessions: revoker{st: st, clock: d.Clock},
 		signer:   newSigner(d.SecretKey, d.PreviousSecretKeys, d.BaseURL, d.Clock),
 		throttle: &throttle{db: d.DB, st: st, clock: d.Clock, window: d.Settings.Window},

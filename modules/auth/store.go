@@ -11,7 +11,15 @@ import (
 
 // store holds the module's queries; every method takes the handle to run on
 // (the reader pool, or the service's transaction).
-type store struct{ d *db.DB }
+type store struct {
+	d *db.DB
+	// qSession reads a session: every authenticated request runs it.
+	qSession db.Stmt
+}
+
+func newStore(d *db.DB) store {
+	return store{d: d, qSession: d.SelectStmt((*sessionRow)(nil), `"s"."id" = ?`)}
+}
 
 // sessionRow is a row of auth_sessions.
 type sessionRow struct {
@@ -43,7 +51,7 @@ func (s store) insertSession(ctx context.Context, idb bun.IDB, row *sessionRow) 
 // session returns session sid (sql.ErrNoRows when there is none).
 func (s store) session(ctx context.Context, idb bun.IDB, sid string) (*sessionRow, error) {
 	var row sessionRow
-	if err := idb.NewSelect().Model(&row).Where("s.id = ?", sid).Scan(ctx); err != nil {
+	if err := s.d.Get(ctx, idb, s.qSession, &row, sid); err != nil {
 		return nil, err
 	}
 	return &row, nil

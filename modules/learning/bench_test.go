@@ -83,38 +83,70 @@ func newBenchWorld(b *testing.B, dialect string) *benchWorld {
 // run sends b.N requests from benchConcurrency clients; body makes the
 // request body of a learner's k-th request to a video, and events says how
 // many events one carries.
+//
+// Before the clock starts, each learner opens each video (its k = 0
+// request, a play): as a player does before its first heartbeat, after the
+// playback request. That first request of a learner in a video checks the
+// access and fills the short cache of what the video is (watch.go), and
+// makes the progress row; its latency is reported apart (first_p99_ms).
+// The clock then measures the steady stream of heartbeats.
 func (w *benchWorld) run(b *testing.B, path string, events int, body func(k int) any) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchConcurrency * 2, MaxConnsPerHost: benchConcurrency * 2}}
-	var next, acked atomic.Int64
-	lat := make([][]time.Duration, benchConcurrency)
+	var acked atomic.Int64
 	var failed atomic.Value
+	send := func(u user, video int64, k int) (time.Duration, bool) {
+		raw, _ := json.Marshal(body(k))
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/user/%d/video/%d/%s", w.base, u.ID, video, path), bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+u.Token)
+		t0 := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			failed.Store(err.Error())
+			return 0, false
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		d := time.Since(t0)
+		if resp.StatusCode != http.StatusCreated {
+			failed.Store(fmt.Sprintf("%d: %s", resp.StatusCode, out))
+			return d, false
+		}
+		acked.Add(int64(events))
+		return d, true
+	}
+	// Every learner opens every video, all at once.
+	first := make([][]time.Duration, benchConcurrency)
 	var wg sync.WaitGroup
+	for i, u := range w.learners {
+		wg.Go(func() {
+			for _, video := range w.videos {
+				d, ok := send(u, video, 0)
+				if !ok {
+					return
+				}
+				first[i] = append(first[i], d)
+			}
+		})
+	}
+	wg.Wait()
+	if f := failed.Load(); f != nil {
+		b.Fatalf("a first request failed: %v", f)
+	}
+	var next atomic.Int64
+	lat := make([][]time.Duration, benchConcurrency)
 	total := int64(b.N)
 	b.ResetTimer()
 	start := time.Now()
 	for i, u := range w.learners {
 		wg.Go(func() {
-			k := 0
+			k := len(w.videos)
 			for next.Add(1) <= total {
-				video := w.videos[k%len(w.videos)]
-				raw, _ := json.Marshal(body(k / len(w.videos)))
-				req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/user/%d/video/%d/%s", w.base, u.ID, video, path), bytes.NewReader(raw))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+u.Token)
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Store(err.Error())
+				d, ok := send(u, w.videos[k%len(w.videos)], k/len(w.videos))
+				if !ok {
 					return
 				}
-				out, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat[i] = append(lat[i], time.Since(t0))
-				if resp.StatusCode != http.StatusCreated {
-					failed.Store(fmt.Sprintf("%d: %s", resp.StatusCode, out))
-					return
-				}
-				acked.Add(int64(events))
+				lat[i] = append(lat[i], d)
 				k++
 			}
 		})
@@ -126,19 +158,23 @@ func (w *benchWorld) run(b *testing.B, path string, events int, body func(k int)
 		b.Fatalf("a request failed: %v", f)
 	}
 	all := slices.Concat(lat...)
-	slices.Sort(all)
-	pct := func(p float64) float64 {
-		return float64(all[min(len(all)-1, int(float64(len(all))*p))].Microseconds()) / 1000
-	}
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(acked.Load())/elapsed.Seconds(), "events/s")
-	b.ReportMetric(pct(0.50), "p50_ms")
-	b.ReportMetric(pct(0.95), "p95_ms")
-	b.ReportMetric(pct(0.99), "p99_ms")
+	b.ReportMetric(float64(len(all)*events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(percentile(all, 0.50), "p50_ms")
+	b.ReportMetric(percentile(all, 0.95), "p95_ms")
+	b.ReportMetric(percentile(all, 0.99), "p99_ms")
+	b.ReportMetric(percentile(slices.Concat(first...), 0.99), "first_p99_ms")
 	stored := count(b, w.ta, "learning_watch_events", "1=1")
 	if int64(stored) != acked.Load() {
 		b.Fatalf("%d events stored, %d acknowledged", stored, acked.Load())
 	}
+}
+
+// percentile returns the p-th latency of ds in milliseconds.
+func percentile(ds []time.Duration, p float64) float64 {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return float64(ds[min(len(ds)-1, int(float64(len(ds))*p))].Microseconds()) / 1000
 }
 
 func BenchmarkWatchHeartbeat(b *testing.B) {

@@ -3,8 +3,13 @@ package learning
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -19,13 +24,24 @@ func TestGroupCommit(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		_, err := d.W.ExecContext(ctx, "CREATE TABLE group_test (n INTEGER NOT NULL)")
-		testkit.Must(t, err)
-		s := &service{db: d}
-		s.startGroups()
-		t.Cleanup(func() { testkit.Must(t, s.stopGroups(context.Background())) })
 		const n = 200
 		errBad := errors.New("bad")
+		var grouped atomic.Int64
+		g := scratchGrouper(t, d, "group_test", func(jobs []int) error {
+			if len(jobs) > 1 {
+				grouped.Add(1)
+			} else {
+				// Slow enough alone that the calls arriving meanwhile
+				// queue, and go together next.
+				time.Sleep(2 * time.Millisecond)
+			}
+			if slices.Contains(jobs, 7) || slices.Contains(jobs, 99) {
+				return errBad
+			}
+			return nil
+		})
+		g.start()
+		t.Cleanup(func() { testkit.Must(t, g.stop(context.Background())) })
 		gone, cancel := context.WithCancel(ctx)
 		cancel()
 		errs := make([]error, n)
@@ -36,15 +52,7 @@ func TestGroupCommit(t *testing.T) {
 				if i == 13 {
 					c = gone
 				}
-				errs[i] = s.groupTx(c, int64(i%7), func(ctx context.Context, tx bun.Tx) error {
-					if _, err := tx.NewRaw("INSERT INTO group_test (n) VALUES (?)", i).Exec(ctx); err != nil {
-						return err
-					}
-					if i == 7 || i == 99 {
-						return errBad
-					}
-					return nil
-				})
+				errs[i] = g.do(c, int64(i%7), i)
 			})
 		}
 		wg.Wait()
@@ -76,6 +84,9 @@ func TestGroupCommit(t *testing.T) {
 				t.Errorf("the rows of call %d were stored", v)
 			}
 		}
+		if grouped.Load() == 0 {
+			t.Error("200 concurrent calls were never written together")
+		}
 	})
 }
 
@@ -85,19 +96,18 @@ func TestGroupStop(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		insert := scratchTable(t, d, "group_stop")
-		s := &service{db: d}
-		s.startGroups()
+		g := scratchGrouper(t, d, "group_stop", nil)
+		g.start()
 		var wg sync.WaitGroup
 		for i := range 50 {
-			wg.Go(func() { testkit.Must(t, s.groupTx(ctx, int64(i), insert(i))) })
+			wg.Go(func() { testkit.Must(t, g.do(ctx, int64(i), i)) })
 		}
 		wg.Wait()
-		testkit.Must(t, s.stopGroups(ctx))
-		testkit.Must(t, s.groupTx(ctx, 1, insert(50))) // alone
-		s.startGroups()
-		testkit.Must(t, s.groupTx(ctx, 1, insert(51)))
-		testkit.Must(t, s.stopGroups(ctx))
+		testkit.Must(t, g.stop(ctx))
+		testkit.Must(t, g.do(ctx, 1, 50)) // alone
+		g.start()
+		testkit.Must(t, g.do(ctx, 1, 51))
+		testkit.Must(t, g.stop(ctx))
 		if n := countRows(t, d, "group_stop"); n != 52 {
 			t.Fatalf("%d rows, want 52", n)
 		}
@@ -110,23 +120,19 @@ func TestGroupPanicFailsAlone(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		insert := scratchTable(t, d, "group_panic")
-		s := &service{db: d}
-		s.startGroups()
-		t.Cleanup(func() { testkit.Must(t, s.stopGroups(context.Background())) })
+		g := scratchGrouper(t, d, "group_panic", func(jobs []int) error {
+			if slices.Contains(jobs, 17) {
+				panic("boom")
+			}
+			return nil
+		})
+		g.start()
+		t.Cleanup(func() { testkit.Must(t, g.stop(context.Background())) })
 		errs := make([]error, 40)
 		var wg sync.WaitGroup
 		for i := range errs {
 			wg.Go(func() {
-				errs[i] = s.groupTx(ctx, int64(i), func(ctx context.Context, tx bun.Tx) error {
-					if err := insert(i)(ctx, tx); err != nil {
-						return err
-					}
-					if i == 17 {
-						panic("boom")
-					}
-					return nil
-				})
+				errs[i] = g.do(ctx, int64(i), i)
 			})
 		}
 		wg.Wait()
@@ -141,17 +147,26 @@ func TestGroupPanicFailsAlone(t *testing.T) {
 	})
 }
 
-// scratchTable creates a table of numbers and returns a call inserting one.
-func scratchTable(t *testing.T, d *db.DB, name string) func(i int) func(context.Context, bun.Tx) error {
+// scratchGrouper creates a table of numbers and returns a grouper that
+// inserts its calls' numbers in one statement, then asks check (when set)
+// whether the group fails.
+func scratchGrouper(t *testing.T, d *db.DB, name string, check func(jobs []int) error) *grouper[int] {
 	t.Helper()
 	_, err := d.W.ExecContext(context.Background(), "CREATE TABLE "+name+" (n INTEGER NOT NULL)")
 	testkit.Must(t, err)
-	return func(i int) func(context.Context, bun.Tx) error {
-		return func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewRaw("INSERT INTO "+name+" (n) VALUES (?)", i).Exec(ctx)
+	return newGrouper(d, func(ctx context.Context, tx bun.Tx, jobs []int) error {
+		values := make([]string, len(jobs))
+		for i, n := range jobs {
+			values[i] = "(" + strconv.Itoa(n) + ")"
+		}
+		if _, err := tx.NewRaw("INSERT INTO " + name + " (n) VALUES " + strings.Join(values, ", ")).Exec(ctx); err != nil {
 			return err
 		}
-	}
+		if check != nil {
+			return check(jobs)
+		}
+		return nil
+	})
 }
 
 // countRows counts a scratch table's rows.

@@ -56,20 +56,22 @@ func New(d Deps) *Module {
 	if d.Settings.CompleteRatio <= 0 || d.Settings.CompleteRatio > 1 {
 		d.Settings.CompleteRatio = 0.9
 	}
-	return &Module{authz: d.Authz, web: d.Web, i18n: d.I18n, svc: &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz,
+	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz,
 		clock: d.Clock, logger: d.Logger, bus: d.Events, syllabus: d.Syllabus, courses: d.Courses, player: d.Player,
 		users: d.Users, settings: d.Settings, baseURL: d.BaseURL,
-		playable: expirable.NewLRU[playKey, playInfo](playableSize, nil, playableTTL)}}
+		playable: expirable.NewLRU[playKey, playInfo](playableSize, nil, playableTTL)}
+	svc.watches = newGrouper(d.DB, svc.writeWatches)
+	return &Module{authz: d.Authz, web: d.Web, i18n: d.I18n, svc: svc}
 }
 
 // Start runs the group committers of watch events (group.go).
 func (m *Module) Start(context.Context) error {
-	m.svc.startGroups()
+	m.svc.watches.start()
 	return nil
 }
 
 // Stop lets them finish what they were given.
-func (m *Module) Stop(ctx context.Context) error { return m.svc.stopGroups(ctx) }
+func (m *Module) Stop(ctx context.Context) error { return m.svc.watches.stop(ctx) }
 
 // Name is "learning".
 func (m *Module) Name() string { return "learning" }

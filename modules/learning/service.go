@@ -3,7 +3,6 @@ package learning
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -43,10 +42,8 @@ type service struct {
 	// catalog and media again each time. A revoked access stops being
 	// recorded within playableTTL; each instance keeps its own.
 	playable *expirable.LRU[playKey, playInfo]
-	// group takes Record's transactions to the committer (group.go).
-	groups  []chan *groupJob // nil while the committers are not running
-	groupMu sync.RWMutex     // senders hold it shared; starting and stopping, exclusively
-	groupWG sync.WaitGroup
+	// watches writes Record's calls in group commits (group.go).
+	watches *grouper[*watchWrite]
 }
 
 // Settings tune progress.

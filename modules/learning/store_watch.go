@@ -76,37 +76,69 @@ func (r *videoProgressRow) setState(s watchState) {
 	}
 }
 
-// progressForUpdate returns a progress row, locked for the rest of tx on
-// Postgres (SQLite's writer is alone anyway); nil when there is none yet.
-func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, userID, videoID int64) (*videoProgressRow, error) {
-	var r videoProgressRow
-	err := st.d.ForUpdate(tx.NewSelect().Model(&r).Where("vp.user_id = ? AND vp.video_id = ?", userID, videoID)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// progressForUpdate returns the progress rows of keys (user, video) that
+// exist, locked for the rest of tx on Postgres (SQLite's writer is alone
+// anyway), in one statement.
+func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, keys []playKey) (map[playKey]*videoProgressRow, error) {
+	out := make(map[playKey]*videoProgressRow, len(keys))
+	if len(keys) == 0 {
+		return out, nil
 	}
-	return &r, err
+	pairs := make([][]int64, len(keys))
+	for i, k := range keys {
+		pairs[i] = []int64{k.user, k.video}
+	}
+	var rows []videoProgressRow
+	// In key order: two transactions locking the same rows lock them in
+	// the same order.
+	q := tx.NewSelect().Model(&rows).Where("(vp.user_id, vp.video_id) IN (?)", bun.In(pairs)).
+		OrderExpr("vp.user_id, vp.video_id")
+	if err := st.d.ForUpdate(q).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[playKey{rows[i].UserID, rows[i].VideoID}] = &rows[i]
+	}
+	return out, nil
 }
 
-// createProgress inserts a progress row unless the user's row for the
-// video exists (made meanwhile by a concurrent first event).
-func (st store) createProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow) error {
-	if r.Intervals.V == nil {
-		r.Intervals.V = []interval{}
+// progressRowForUpdate is progressForUpdate of one row (nil when absent).
+func (st store) progressRowForUpdate(ctx context.Context, tx bun.IDB, userID, videoID int64) (*videoProgressRow, error) {
+	rows, err := st.progressForUpdate(ctx, tx, []playKey{{userID, videoID}})
+	return rows[playKey{userID, videoID}], err
+}
+
+// createProgress inserts progress rows, but not those that exist (made
+// meanwhile by a concurrent first event).
+func (st store) createProgress(ctx context.Context, tx bun.IDB, rows []videoProgressRow) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	_, err := tx.NewInsert().Model(r).On("CONFLICT (user_id, video_id) DO NOTHING").Exec(ctx)
+	noNullIntervals(rows)
+	_, err := tx.NewInsert().Model(&rows).On("CONFLICT (user_id, video_id) DO NOTHING").Exec(ctx)
 	return err
 }
 
-// saveProgress writes a progress row: inserted when isNew, else updated.
-func (st store) saveProgress(ctx context.Context, tx bun.IDB, r *videoProgressRow, isNew bool) error {
-	if r.Intervals.V == nil {
-		r.Intervals.V = []interval{}
+// noNullIntervals stores rows without intervals as [], not null.
+func noNullIntervals(rows []videoProgressRow) {
+	for i := range rows {
+		if rows[i].Intervals.V == nil {
+			rows[i].Intervals.V = []interval{}
+		}
 	}
-	if isNew {
-		_, err := tx.NewInsert().Model(r).Exec(ctx)
+}
+
+// saveProgress updates progress rows, in one statement.
+func (st store) saveProgress(ctx context.Context, tx bun.IDB, rows []videoProgressRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	noNullIntervals(rows)
+	if len(rows) == 1 {
+		_, err := tx.NewUpdate().Model(&rows[0]).WherePK().ExcludeColumn("user_id", "video_id", "created_at").Exec(ctx)
 		return err
 	}
-	_, err := tx.NewUpdate().Model(r).WherePK().ExcludeColumn("user_id", "video_id", "created_at").Exec(ctx)
+	_, err := tx.NewUpdate().Model(&rows).ExcludeColumn("user_id", "video_id", "created_at").Bulk().Exec(ctx)
 	return err
 }
 

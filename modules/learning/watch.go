@@ -3,6 +3,7 @@ package learning
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -178,38 +179,68 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 	if err := validateEvents(in, pi.durationMS, batch); err != nil {
 		return nil, Progress{}, err
 	}
-	now := s.clock.Now()
-	var rows []watchEventRow
-	var st watchState
-	err = s.groupTx(ctx, uid, func(ctx context.Context, tx bun.Tx) error {
-		row, err := s.st.progressForUpdate(ctx, tx, uid, videoID)
-		if err != nil {
-			return err
+	w := &watchWrite{uid: uid, videoID: videoID, in: in, batch: batch, pi: pi, now: s.clock.Now()}
+	if err := s.watches.do(ctx, uid, w); err != nil {
+		return nil, Progress{}, err
+	}
+	out := make([]Event, len(w.rows))
+	for i, r := range w.rows {
+		out[i] = eventOut(r)
+	}
+	return out, progressOut(videoID, w.st), nil
+}
+
+// watchWrite is one Record call's write: its input, and once written the
+// stored events and the progress after them.
+type watchWrite struct {
+	uid, videoID int64
+	in           []EventInput
+	batch        bool
+	pi           playInfo
+	now          time.Time
+
+	rows []watchEventRow
+	st   watchState
+}
+
+// writeWatches writes Record calls (in arrival order) through tx: one
+// statement locks and reads their progress rows, one appends all their
+// events, one updates the rows; completions and course activity, rare, go
+// call by call. Each call's events are folded on the state its
+// predecessors in the group left.
+func (s *service) writeWatches(ctx context.Context, tx bun.Tx, ws []*watchWrite) error {
+	keys := make([]playKey, 0, len(ws))
+	seen := map[playKey]bool{}
+	for _, w := range ws {
+		k := playKey{w.uid, w.videoID}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
-		if row == nil {
-			// The first events of a user in a video may arrive together:
-			// one makes the row, the others wait for it (Postgres) and
-			// then lock it, instead of failing on its key.
-			blank := &videoProgressRow{UserID: uid, VideoID: videoID, DurationMS: pi.durationMS, RateMilli: 1000,
-				CreatedAt: now, UpdatedAt: now}
-			if err := s.st.createProgress(ctx, tx, blank); err != nil {
-				return err
-			}
-			if row, err = s.st.progressForUpdate(ctx, tx, uid, videoID); err != nil {
-				return err
-			}
-			if row == nil {
-				return fmt.Errorf("learning: the progress row of user %d in video %d vanished", uid, videoID)
-			}
-		}
-		st = row.state()
-		st.DurationMS = pi.durationMS // the video's length is the server's
+	}
+	rows, err := s.lockProgress(ctx, tx, keys, ws)
+	if err != nil {
+		return err
+	}
+	var events []watchEventRow
+	type followUp struct {
+		w              *watchWrite
+		complete, play bool
+	}
+	var follow []followUp
+	states := make(map[playKey]*watchState, len(rows))
+	for k, r := range rows {
+		st := r.state()
+		states[k] = &st
+	}
+	for _, w := range ws {
+		st := states[playKey{w.uid, w.videoID}]
+		st.DurationMS = w.pi.durationMS // the video's length is the server's
 		wasDone := st.CompletedAt != nil
-		times := placeEvents(in, now, st.LastEventAt, batch)
-		rows = make([]watchEventRow, len(in))
+		times := placeEvents(w.in, w.now, st.LastEventAt, w.batch)
 		played, ended := false, false
-		for i, e := range in {
-			r := watchEventRow{UserID: uid, VideoID: videoID, EventType: e.EventType, PositionMS: ms(e.CurrentTime),
+		for i, e := range w.in {
+			r := watchEventRow{UserID: w.uid, VideoID: w.videoID, EventType: e.EventType, PositionMS: ms(e.CurrentTime),
 				RateMilli: st.RateMilli, ClientTime: e.ClientTime, OccurredAt: times[i]}
 			if e.PlaybackRate != nil {
 				r.RateMilli = ms(*e.PlaybackRate)
@@ -226,46 +257,101 @@ func (s *service) Record(ctx context.Context, p *authz.Principal, uid, videoID i
 				s.settings.CompleteRatio)
 			played = played || e.EventType == evPlay
 			ended = ended || e.EventType == evEnded
-			rows[i] = r
+			events = append(events, r)
 		}
-		if err := s.st.insertEvents(ctx, tx, rows); err != nil {
-			return err
-		}
-		row.setState(st)
-		row.UpdatedAt = now
-		if err := s.st.saveProgress(ctx, tx, row, false); err != nil {
-			return err
-		}
-		// Completions first: they lock the course's progress in the same
-		// order as an article read does (completeInTx).
+		w.st = *st
+		w.st.Intervals = slices.Clone(st.Intervals) // later calls of the group go on folding st
 		// On completion; and again when a completed video is played or
 		// ends, for a topic that started using it since (the insert is
 		// idempotent).
-		if st.CompletedAt != nil && (!wasDone || played || ended) {
-			for _, t := range pi.topics {
-				if err := s.completeInTx(ctx, tx, uid, t.ID, t.CourseID, pi.courseTopics[t.CourseID], "video", now); err != nil {
-					return err
-				}
+		complete := st.CompletedAt != nil && (!wasDone || played || ended)
+		if complete || played {
+			follow = append(follow, followUp{w, complete, played})
+		}
+	}
+	if err := s.st.insertEvents(ctx, tx, events); err != nil {
+		return err
+	}
+	for _, w := range ws {
+		w.rows, events = events[:len(w.in):len(w.in)], events[len(w.in):]
+	}
+	changed := make([]videoProgressRow, 0, len(keys))
+	for _, k := range keys {
+		r := rows[k]
+		r.setState(*states[k])
+		for _, w := range ws {
+			if w.uid == k.user && w.videoID == k.video && w.now.After(r.UpdatedAt) {
+				r.UpdatedAt = w.now
 			}
 		}
-		if played {
-			// Where the learner is: the course of each topic that plays it.
-			for _, t := range pi.topics {
-				if err := s.st.touchCourse(ctx, tx, uid, t.CourseID, t.ID, now); err != nil {
-					return err
-				}
+		changed = append(changed, *r)
+	}
+	if err := s.st.saveProgress(ctx, tx, changed); err != nil {
+		return err
+	}
+	// Completions first: they lock the course's progress in the same order
+	// as an article read does (completeInTx), before any course activity
+	// of the group is written.
+	for _, f := range follow {
+		if !f.complete {
+			continue
+		}
+		for _, t := range f.w.pi.topics {
+			if err := s.completeInTx(ctx, tx, f.w.uid, t.ID, t.CourseID, f.w.pi.courseTopics[t.CourseID], "video", f.w.now); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	for _, f := range follow {
+		if !f.play {
+			continue
+		}
+		// Where the learner is: the course of each topic that plays it.
+		for _, t := range f.w.pi.topics {
+			if err := s.st.touchCourse(ctx, tx, f.w.uid, t.CourseID, t.ID, f.w.now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lockProgress returns the progress rows of keys, locked for the rest of tx,
+// creating those missing (a user's first events in a video, with the
+// duration its first call knows). Concurrent first events of a user in a
+// video make the row once: the others wait for it (Postgres) and then
+// lock it, instead of failing on its key.
+func (s *service) lockProgress(ctx context.Context, tx bun.Tx, keys []playKey, ws []*watchWrite) (map[playKey]*videoProgressRow, error) {
+	rows, err := s.st.progressForUpdate(ctx, tx, keys)
+	if err != nil || len(rows) == len(keys) {
+		return rows, err
+	}
+	var blank []videoProgressRow
+	var missing []playKey
+	for _, w := range ws {
+		k := playKey{w.uid, w.videoID}
+		if _, ok := rows[k]; ok || slices.Contains(missing, k) {
+			continue
+		}
+		missing = append(missing, k)
+		blank = append(blank, videoProgressRow{UserID: w.uid, VideoID: w.videoID, DurationMS: w.pi.durationMS,
+			RateMilli: 1000, CreatedAt: w.now, UpdatedAt: w.now})
+	}
+	if err := s.st.createProgress(ctx, tx, blank); err != nil {
+		return nil, err
+	}
+	made, err := s.st.progressForUpdate(ctx, tx, missing)
 	if err != nil {
-		return nil, Progress{}, err
+		return nil, err
 	}
-	out := make([]Event, len(rows))
-	for i, r := range rows {
-		out[i] = eventOut(r)
+	for _, k := range missing {
+		r, ok := made[k]
+		if !ok {
+			return nil, fmt.Errorf("learning: the progress row of user %d in video %d vanished", k.user, k.video)
+		}
+		rows[k] = r
 	}
-	return out, progressOut(videoID, st), nil
+	return rows, nil
 }
 
 // validateEvents refuses a position outside the video and an empty or too
@@ -446,7 +532,7 @@ func (s *service) CorrectEvent(ctx context.Context, p *authz.Principal, uid, vid
 	}
 	var out *Event
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		row, err := s.st.progressForUpdate(ctx, tx, uid, videoID)
+		row, err := s.st.progressRowForUpdate(ctx, tx, uid, videoID)
 		if err != nil {
 			return err
 		}
@@ -517,7 +603,7 @@ func (s *service) replay(ctx context.Context, tx bun.IDB, row *videoProgressRow)
 	}
 	row.setState(st)
 	row.UpdatedAt = s.clock.Now()
-	return s.st.saveProgress(ctx, tx, row, false)
+	return s.st.saveProgress(ctx, tx, []videoProgressRow{*row})
 }
 
 // ResumePosition implements media.ResumePositions.

@@ -570,6 +570,39 @@ func TestConcurrentHeartbeats(t *testing.T) {
 		if got := count(t, ta, "learning_watch_events", "user_id = ?", b.ID); got != n {
 			t.Errorf("%d of bob's events stored, %d acknowledged", got, n)
 		}
+		// Several learners' first events at once, in the same groups: each
+		// gets its own row, folding its own events only.
+		var many []user
+		names := []string{"carol", "dave", "erin"}
+		for _, name := range names {
+			u := newUser(t, ta, name, "student")
+			enroll(t, ta, w, u)
+			many = append(many, u)
+		}
+		ta.Together(t, 3*n, func(i int) *http.Request {
+			u := many[i%3]
+			typ := "play"
+			if i >= 3 {
+				typ = "timeupdate"
+			}
+			body, _ := json.Marshal(map[string]any{"event_type": typ, "current_time": i / 3})
+			r := httptest.NewRequest(http.MethodPost, eventPath(u.ID, w.video), bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+u.Token)
+			return r
+		}, func(i int, resp *http.Response) {
+			if resp.StatusCode != 201 {
+				t.Errorf("event %d of %s: %d", i/3, names[i%3], resp.StatusCode)
+			}
+		})
+		for i, u := range many {
+			var ev int64
+			testkit.Must(t, ta.App.DB.R.NewSelect().Table("learning_video_progress").Column("events").
+				Where("user_id = ? AND video_id = ?", u.ID, w.video).Scan(context.Background(), &ev))
+			if got := count(t, ta, "learning_watch_events", "user_id = ?", u.ID); got != n || ev != n {
+				t.Errorf("%s: %d events stored, %d folded, want %d", names[i], got, ev, n)
+			}
+		}
 	})
 }
 

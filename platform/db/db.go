@@ -20,7 +20,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -145,10 +144,11 @@ func openSQLite(path string, opts Options) (*DB, error) {
 }
 
 func openPostgres(dsn string, opts Options) (*DB, error) {
-	sqldb, err := sql.Open("pgx", dsn)
+	connector, err := newPGConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
+	sqldb := sql.OpenDB(connector)
 	sqldb.SetMaxOpenConns(opts.MaxOpenConns)
 	sqldb.SetMaxIdleConns(opts.MaxOpenConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
