@@ -3,8 +3,10 @@ package learning
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/uptrace/bun"
 
@@ -37,8 +39,13 @@ const (
 // It must start from what it reads: after a failed group it runs again for
 // each call alone.
 type grouper[J any] struct {
-	db  *db.DB
-	run func(ctx context.Context, tx bun.Tx, jobs []J) error
+	db     *db.DB
+	logger *slog.Logger
+	run    func(ctx context.Context, tx bun.Tx, jobs []J) error
+	// failed counts the groups that failed (their calls then ran alone):
+	// a batch that keeps failing would go unseen otherwise, each call
+	// still succeeding in a transaction of its own.
+	failed atomic.Int64
 
 	mu     sync.RWMutex // senders hold it shared; starting and stopping, exclusively
 	queues []chan *groupCall[J]
@@ -51,8 +58,11 @@ type groupCall[J any] struct {
 	done chan error
 }
 
-func newGrouper[J any](d *db.DB, run func(ctx context.Context, tx bun.Tx, jobs []J) error) *grouper[J] {
-	return &grouper[J]{db: d, run: run}
+func newGrouper[J any](d *db.DB, logger *slog.Logger, run func(ctx context.Context, tx bun.Tx, jobs []J) error) *grouper[J] {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &grouper[J]{db: d, logger: logger, run: run}
 }
 
 // start starts the committers (Module.Start).
@@ -164,6 +174,8 @@ func (g *grouper[J]) commit(group []*groupCall[J]) {
 		}
 		return
 	}
+	g.failed.Add(1)
+	g.logger.Warn("learning: a group commit failed; its calls run alone", "calls", len(live), "err", err)
 	// Alone, each call succeeds or fails on its own.
 	for _, c := range live {
 		c.done <- g.alone(c)

@@ -87,6 +87,9 @@ func TestGroupCommit(t *testing.T) {
 		if grouped.Load() == 0 {
 			t.Error("200 concurrent calls were never written together")
 		}
+		if g.failed.Load() == 0 {
+			t.Error("no failed group was counted")
+		}
 	})
 }
 
@@ -154,7 +157,7 @@ func scratchGrouper(t *testing.T, d *db.DB, name string, check func(jobs []int) 
 	t.Helper()
 	_, err := d.W.ExecContext(context.Background(), "CREATE TABLE "+name+" (n INTEGER NOT NULL)")
 	testkit.Must(t, err)
-	return newGrouper(d, func(ctx context.Context, tx bun.Tx, jobs []int) error {
+	return newGrouper(d, nil, func(ctx context.Context, tx bun.Tx, jobs []int) error {
 		values := make([]string, len(jobs))
 		for i, n := range jobs {
 			values[i] = "(" + strconv.Itoa(n) + ")"

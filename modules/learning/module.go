@@ -60,7 +60,7 @@ func New(d Deps) *Module {
 		clock: d.Clock, logger: d.Logger, bus: d.Events, syllabus: d.Syllabus, courses: d.Courses, player: d.Player,
 		users: d.Users, settings: d.Settings, baseURL: d.BaseURL,
 		playable: expirable.NewLRU[playKey, playInfo](playableSize, nil, playableTTL)}
-	svc.watches = newGrouper(d.DB, svc.writeWatches)
+	svc.watches = newGrouper(d.DB, d.Logger, svc.writeWatches)
 	return &Module{authz: d.Authz, web: d.Web, i18n: d.I18n, svc: svc}
 }
 

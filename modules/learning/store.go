@@ -173,8 +173,10 @@ func (st store) completedTopics(ctx context.Context, idb bun.IDB, userID int64, 
 // 0), starting its progress row on the first.
 func (st store) touchCourse(ctx context.Context, tx bun.IDB, userID, courseID, topicID int64, now time.Time) error {
 	r := &courseProgressRow{UserID: userID, CourseID: courseID, StartedAt: now, LastActivityAt: now}
+	// Never back in time: in a group commit, a later call's completion may
+	// have written the course's progress before an earlier call's touch.
 	q := tx.NewInsert().Model(r).On("CONFLICT (user_id, course_id) DO UPDATE").
-		Set("last_activity_at = EXCLUDED.last_activity_at")
+		Set("last_activity_at = EXCLUDED.last_activity_at").Where("cp.last_activity_at <= EXCLUDED.last_activity_at")
 	if topicID != 0 {
 		r.LastTopicID = &topicID
 		q = q.Set("last_topic_id = EXCLUDED.last_topic_id")

@@ -142,7 +142,11 @@ func (st store) saveProgress(ctx context.Context, tx bun.IDB, rows []videoProgre
 	return err
 }
 
-// insertEvents appends events to the log, setting their ids.
+// insertEvents appends events to the log, setting their ids. bun gives the
+// returned ids to the rows in order: both databases return the rows of an
+// INSERT … VALUES in the order of its VALUES (neither promises it in its
+// documentation; TestConcurrentHeartbeats checks that each caller is given
+// its own events' ids).
 func (st store) insertEvents(ctx context.Context, tx bun.IDB, rows []watchEventRow) error {
 	if len(rows) == 0 {
 		return nil

@@ -1,6 +1,7 @@
 package learning
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -337,6 +338,11 @@ func (s *service) lockProgress(ctx context.Context, tx bun.Tx, keys []playKey, w
 		blank = append(blank, videoProgressRow{UserID: w.uid, VideoID: w.videoID, DurationMS: w.pi.durationMS,
 			RateMilli: 1000, CreatedAt: w.now, UpdatedAt: w.now})
 	}
+	// In key order, as rows are locked: two instances making the same
+	// first rows wait for each other instead of deadlocking.
+	slices.SortFunc(blank, func(a, b videoProgressRow) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.VideoID, b.VideoID))
+	})
 	if err := s.st.createProgress(ctx, tx, blank); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -579,6 +580,12 @@ func TestConcurrentHeartbeats(t *testing.T) {
 			enroll(t, ta, w, u)
 			many = append(many, u)
 		}
+		type sentEvent struct {
+			user int64
+			at   float64
+		}
+		sent := map[int64]sentEvent{}
+		var mu sync.Mutex
 		ta.Together(t, 3*n, func(i int) *http.Request {
 			u := many[i%3]
 			typ := "play"
@@ -591,16 +598,43 @@ func TestConcurrentHeartbeats(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+u.Token)
 			return r
 		}, func(i int, resp *http.Response) {
-			if resp.StatusCode != 201 {
+			var out struct{ Event learning.Event }
+			if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&out) != nil {
 				t.Errorf("event %d of %s: %d", i/3, names[i%3], resp.StatusCode)
+				return
 			}
+			mu.Lock()
+			sent[out.Event.ID] = sentEvent{many[i%3].ID, float64(i / 3)}
+			mu.Unlock()
 		})
+		// Each caller was given the id of its own event.
+		var stored []struct {
+			ID         int64
+			UserID     int64
+			PositionMS int64
+		}
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("learning_watch_events").Column("id", "user_id", "position_ms").
+			Where("user_id IN (?)", bun.In([]int64{many[0].ID, many[1].ID, many[2].ID})).Scan(context.Background(), &stored))
+		if len(stored) != len(sent) {
+			t.Errorf("%d events stored, %d distinct ids answered", len(stored), len(sent))
+		}
+		for _, e := range stored {
+			if got := sent[e.ID]; got.user != e.UserID || got.at*1000 != float64(e.PositionMS) {
+				t.Errorf("event %d is user %d's at %d ms, but was answered to user %d's at %v s", e.ID, e.UserID, e.PositionMS, got.user, got.at)
+			}
+		}
 		for i, u := range many {
 			var ev int64
 			testkit.Must(t, ta.App.DB.R.NewSelect().Table("learning_video_progress").Column("events").
 				Where("user_id = ? AND video_id = ?", u.ID, w.video).Scan(context.Background(), &ev))
 			if got := count(t, ta, "learning_watch_events", "user_id = ?", u.ID); got != n || ev != n {
 				t.Errorf("%s: %d events stored, %d folded, want %d", names[i], got, ev, n)
+			}
+		}
+		// Written together, not one by one after a failed group.
+		for _, m := range ta.App.Modules() {
+			if l, ok := m.(*learning.Module); ok && l.GroupFailures() != 0 {
+				t.Errorf("%d group commits failed", l.GroupFailures())
 			}
 		}
 	})

@@ -38,6 +38,14 @@ func newPGConnector(dsn string) (driver.Connector, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Over the simple protocol results come back as text, which pgx parses
+	// in the server's default formats only: a database or role set to
+	// another DateStyle would make every timestamp unreadable. Startup
+	// parameters win over those defaults.
+	cfg.RuntimeParams["datestyle"] = "ISO, YMD"
+	cfg.RuntimeParams["intervalstyle"] = "postgres"
+	cfg.RuntimeParams["bytea_output"] = "hex"
+	cfg.RuntimeParams["extra_float_digits"] = "3" // exact floats before PostgreSQL 12 too
 	return pgConnector{stdlib.GetConnector(*cfg)}, nil
 }
 

@@ -30,26 +30,35 @@ type Stmt struct {
 	pg    string // $n placeholders
 }
 
-// NewStmt makes a statement of query, whose values are ? placeholders. A
-// ? inside a quoted literal or identifier is not one. bun's indexed and
-// named forms (?0, ?name) are refused: "?1" would become "$11". A
-// statement is a constant of the code, so that is a panic, at start-up.
+// NewStmt makes a statement of query, whose values are ? placeholders
+// and nothing else like them. So that SQLite (where bun reads the ?) and
+// Postgres (which gets $1, $2…) see the same statement, query may hold no
+// string literal, comment, backslash or $, no ? inside a quoted identifier,
+// and none of bun's indexed or named forms (?0, ?name: "?1" would become
+// "$11"); values go in as arguments. A statement is a constant of the
+// code, so a refused one is a panic, at start-up.
 func NewStmt(query string) Stmt {
+	refuse := func(why string) {
+		panic(fmt.Sprintf("db: NewStmt(%q): %s", query, why))
+	}
+	for _, bad := range []string{"'", "--", "/*", `\`, "$"} {
+		if strings.Contains(query, bad) {
+			refuse("no " + bad + " in a statement: pass values as arguments")
+		}
+	}
 	var b strings.Builder
 	n := 0
-	var quote byte
+	quoted := false
 	for i := 0; i < len(query); i++ {
 		c := query[i]
 		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
+		case c == '"':
+			quoted = !quoted
+		case c == '?' && quoted:
+			refuse("a ? in a quoted identifier")
 		case c == '?':
 			if i+1 < len(query) && isWordByte(query[i+1]) {
-				panic(fmt.Sprintf("db: NewStmt(%q): only bare ? placeholders", query))
+				refuse("only bare ? placeholders")
 			}
 			n++
 			b.WriteString("$" + strconv.Itoa(n))
@@ -118,7 +127,7 @@ func (d *DB) Exec(ctx context.Context, idb bun.IDB, s Stmt, args ...any) (sql.Re
 	if err != nil {
 		return nil, err
 	}
-	d.queries.Add(1)
+	d.count(ctx)
 	return q.ExecContext(ctx, s.pg, args...)
 }
 
@@ -127,8 +136,17 @@ func (d *DB) queryStmt(ctx context.Context, idb bun.IDB, s Stmt, args []any) (*s
 	if err != nil {
 		return nil, err
 	}
-	d.queries.Add(1) // bun's hooks, which count the others, do not see it
+	d.count(ctx)
 	return q.QueryContext(ctx, s.pg, args...)
+}
+
+// count counts a statement as bun's hook counts the others (which it does
+// not see): in the running total and the context's counter.
+func (d *DB) count(ctx context.Context) {
+	d.queries.Add(1)
+	if c, ok := ctx.Value(counterKey{}).(*QueryCounter); ok {
+		c.n.Add(1)
+	}
 }
 
 // rawQuerier is database/sql under bun: it passes values to the driver.
