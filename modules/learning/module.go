@@ -56,7 +56,7 @@ func New(d Deps) *Module {
 	if d.Settings.CompleteRatio <= 0 || d.Settings.CompleteRatio > 1 {
 		d.Settings.CompleteRatio = 0.9
 	}
-	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz,
+	svc := &service{db: d.DB, st: newStore(d.DB), authz: d.Authz,
 		clock: d.Clock, logger: d.Logger, bus: d.Events, syllabus: d.Syllabus, courses: d.Courses, player: d.Player,
 		users: d.Users, settings: d.Settings, baseURL: d.BaseURL,
 		playable: expirable.NewLRU[playKey, playInfo](playableSize, nil, playableTTL)}

@@ -13,7 +13,19 @@ import (
 
 // store holds every query of the module (store_watch.go: the watch log and
 // progress).
-type store struct{ d *db.DB }
+type store struct {
+	d *db.DB
+	// The heartbeat path's statements on Postgres (store_watch.go).
+	qLockProgress, qInsertEvents, qSaveProgress db.Stmt
+}
+
+func newStore(d *db.DB) store {
+	st := store{d: d}
+	if d.IsPostgres() {
+		st.qLockProgress, st.qInsertEvents, st.qSaveProgress = watchStmts(d)
+	}
+	return st
+}
 
 type enrollmentRow struct {
 	bun.BaseModel `bun:"table:learning_enrollments,alias:e"`

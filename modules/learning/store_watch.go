@@ -3,7 +3,9 @@ package learning
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -78,23 +80,31 @@ func (r *videoProgressRow) setState(s watchState) {
 
 // progressForUpdate returns the progress rows of keys (user, video) that
 // exist, locked for the rest of tx on Postgres (SQLite's writer is alone
-// anyway), in one statement.
+// anyway), in one statement. In key order: two transactions locking the
+// same rows lock them in the same order.
 func (st store) progressForUpdate(ctx context.Context, tx bun.IDB, keys []playKey) (map[playKey]*videoProgressRow, error) {
 	out := make(map[playKey]*videoProgressRow, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	pairs := make([][]int64, len(keys))
-	for i, k := range keys {
-		pairs[i] = []int64{k.user, k.video}
-	}
 	var rows []videoProgressRow
-	// In key order: two transactions locking the same rows lock them in
-	// the same order.
-	q := tx.NewSelect().Model(&rows).Where("(vp.user_id, vp.video_id) IN (?)", bun.In(pairs)).
-		OrderExpr("vp.user_id, vp.video_id")
-	if err := st.d.ForUpdate(q).Scan(ctx); err != nil {
-		return nil, err
+	if st.d.IsPostgres() {
+		users, videos := make([]int64, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			users[i], videos[i] = k.user, k.video
+		}
+		if err := st.d.Select(ctx, tx, st.qLockProgress, &rows, users, videos); err != nil {
+			return nil, err
+		}
+	} else {
+		pairs := make([][]int64, len(keys))
+		for i, k := range keys {
+			pairs[i] = []int64{k.user, k.video}
+		}
+		if err := tx.NewSelect().Model(&rows).Where("(vp.user_id, vp.video_id) IN (?)", bun.In(pairs)).
+			OrderExpr("vp.user_id, vp.video_id").Scan(ctx); err != nil {
+			return nil, err
+		}
 	}
 	for i := range rows {
 		out[playKey{rows[i].UserID, rows[i].VideoID}] = &rows[i]
@@ -134,7 +144,10 @@ func (st store) saveProgress(ctx context.Context, tx bun.IDB, rows []videoProgre
 		return nil
 	}
 	noNullIntervals(rows)
-	if len(rows) == 1 {
+	switch {
+	case st.d.IsPostgres():
+		return st.saveProgressPG(ctx, tx, rows)
+	case len(rows) == 1:
 		_, err := tx.NewUpdate().Model(&rows[0]).WherePK().ExcludeColumn("user_id", "video_id", "created_at").Exec(ctx)
 		return err
 	}
@@ -151,8 +164,88 @@ func (st store) insertEvents(ctx context.Context, tx bun.IDB, rows []watchEventR
 	if len(rows) == 0 {
 		return nil
 	}
+	if st.d.IsPostgres() {
+		return st.insertEventsPG(ctx, tx, rows)
+	}
 	_, err := tx.NewInsert().Model(&rows).Returning("id").Exec(ctx)
 	return err
+}
+
+// On Postgres the heartbeat path's three statements are prepared ones (see
+// db.Stmt): constant texts taking a group's values as arrays, so a group of
+// any size runs the same three plans, cached per connection, where bun's
+// queries are parsed and planned anew for each group (measured: the bulk
+// update alone took 0.6 ms a group to plan and run).
+func watchStmts(d *db.DB) (lock, insert, save db.Stmt) {
+	lock = d.SelectStmt((*videoProgressRow)(nil), `("vp"."user_id", "vp"."video_id") IN
+		(SELECT * FROM unnest(?::bigint[], ?::bigint[])) ORDER BY "vp"."user_id", "vp"."video_id" FOR UPDATE`)
+	insert = db.NewStmt(`INSERT INTO learning_watch_events (user_id, video_id, event_type, position_ms, duration_ms,
+		rate_milli, client_time, occurred_at, counted_ms)
+		SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::integer[],
+			?::timestamptz[], ?::timestamptz[], ?::bigint[])
+		RETURNING id`)
+	save = db.NewStmt(`UPDATE learning_video_progress AS vp SET duration_ms = d.duration_ms, position_ms = d.position_ms,
+		watched_ms = d.watched_ms, learning_ms = d.learning_ms, intervals = d.intervals, playing = d.playing,
+		rate_milli = d.rate_milli, last_event_at = d.last_event_at, last_watched_at = d.last_watched_at,
+		completed_at = d.completed_at, events = d.events, updated_at = d.updated_at
+		FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::jsonb[],
+			?::boolean[], ?::integer[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::timestamptz[])
+		AS d(user_id, video_id, duration_ms, position_ms, watched_ms, learning_ms, intervals, playing, rate_milli,
+			last_event_at, last_watched_at, completed_at, events, updated_at)
+		WHERE vp.user_id = d.user_id AND vp.video_id = d.video_id`)
+	return lock, insert, save
+}
+
+// insertEventsPG is insertEvents on Postgres: the rows' columns as arrays.
+func (st store) insertEventsPG(ctx context.Context, tx bun.IDB, rows []watchEventRow) error {
+	n := len(rows)
+	users, videos, positions, counted := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	types, rates := make([]string, n), make([]int64, n)
+	durations, clients, at := make([]*int64, n), make([]*time.Time, n), make([]time.Time, n)
+	for i, r := range rows {
+		users[i], videos[i], types[i], positions[i] = r.UserID, r.VideoID, r.EventType, r.PositionMS
+		durations[i], rates[i], clients[i], at[i], counted[i] = r.DurationMS, r.RateMilli, r.ClientTime, r.OccurredAt, r.CountedMS
+	}
+	var ids []int64
+	if err := st.d.Select(ctx, tx, st.qInsertEvents, &ids, users, videos, types, positions, durations, rates,
+		clients, at, counted); err != nil {
+		return err
+	}
+	if len(ids) != n {
+		return fmt.Errorf("learning: %d events inserted, %d ids returned", n, len(ids))
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	return nil
+}
+
+// saveProgressPG is saveProgress of several rows on Postgres.
+func (st store) saveProgressPG(ctx context.Context, tx bun.IDB, rows []videoProgressRow) error {
+	n := len(rows)
+	users, videos, durations, positions := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	watched, learning, rates, events := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	intervals, playing := make([]string, n), make([]bool, n)
+	lastEvent, lastWatched, completed, updated := make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n)
+	for i, r := range rows {
+		raw, err := json.Marshal(r.Intervals.V)
+		if err != nil {
+			return err
+		}
+		users[i], videos[i], durations[i], positions[i] = r.UserID, r.VideoID, r.DurationMS, r.PositionMS
+		watched[i], learning[i], rates[i], events[i] = r.WatchedMS, r.LearningMS, r.RateMilli, r.Events
+		intervals[i], playing[i] = string(raw), r.Playing
+		lastEvent[i], lastWatched[i], completed[i], updated[i] = r.LastEventAt, r.LastWatchedAt, r.CompletedAt, r.UpdatedAt
+	}
+	res, err := st.d.Exec(ctx, tx, st.qSaveProgress, users, videos, durations, positions, watched, learning,
+		intervals, playing, rates, lastEvent, lastWatched, completed, events, updated)
+	if err != nil {
+		return err
+	}
+	if got, err := res.RowsAffected(); err == nil && got != int64(n) {
+		return fmt.Errorf("learning: %d progress rows updated, %d expected", got, n)
+	}
+	return nil
 }
 
 // progress returns a user's progress in videos (all when videoIDs is nil).

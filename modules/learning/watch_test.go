@@ -806,3 +806,53 @@ func TestWatchCompletesOnlyViewableTopics(t *testing.T) {
 		}
 	})
 }
+
+// Every field of an event is stored as sent, absent ones as absent (the
+// group write passes them as arrays on Postgres), and the answer carries
+// what was stored.
+func TestEventFieldsRoundTrip(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		testkit.Must(t, ta.App.Start(context.Background()))
+		w := newWorld(t, ta)
+		a := newUser(t, ta, "alice", "student")
+		enroll(t, ta, w, a)
+		ct := ta.Clock.Now().Add(-5 * time.Second).UTC().Truncate(time.Millisecond)
+		var out struct{ Events []learning.Event }
+		ta.Request(http.MethodPost, batchPath(a.ID, w.video), map[string]any{"events": []map[string]any{
+			{"event_type": "play", "current_time": 1.5, "duration": 600.25, "playback_rate": 1.5, "client_time": ct.Format(time.RFC3339Nano)},
+			{"event_type": "pause", "current_time": 3},
+		}}, as(a)...).Status(201).JSON(&out)
+		var hist struct{ Results []learning.Event }
+		ta.Request(http.MethodGet, watchPath(a.ID, w.video, "history/"), nil, as(a)...).Status(200).JSON(&hist)
+		if len(out.Events) != 2 || len(hist.Results) != 2 {
+			t.Fatalf("answered %+v, stored %+v", out.Events, hist.Results)
+		}
+		for i, got := range hist.Results {
+			if got.ID != out.Events[i].ID || got.EventType != out.Events[i].EventType {
+				t.Errorf("stored %+v, answered %+v", got, out.Events[i])
+			}
+		}
+		first, second := hist.Results[0], hist.Results[1]
+		if first.EventType != "play" || first.CurrentTime != 1.5 || first.Duration == nil || *first.Duration != 600.25 ||
+			first.PlaybackRate != 1.5 || first.ClientTime == nil || !first.ClientTime.Equal(ct) {
+			t.Errorf("first event: %+v", first)
+		}
+		if second.EventType != "pause" || second.CurrentTime != 3 || second.Duration != nil || second.ClientTime != nil ||
+			second.PlaybackRate != 1.5 {
+			t.Errorf("second event (no duration, client time or rate: the rate in force): %+v", second)
+		}
+		pr := progressOf(t, ta, a, a.ID, w.video)
+		if pr.ResumePosition != 3 || pr.LastWatchedAt != nil || pr.Completed || pr.WatchedSeconds != 0 {
+			t.Errorf("progress after a play and a pause: %+v", pr)
+		}
+		pr = player{t, ta, a, w.video}.watch(3, 23)
+		if pr.ResumePosition != 23 || pr.LastWatchedAt == nil || pr.WatchedSeconds != 20 || pr.Completed {
+			t.Errorf("progress after watching 3–23 s: %+v", pr)
+		}
+		stored, _ := json.Marshal(progressOf(t, ta, a, a.ID, w.video))
+		if answered, _ := json.Marshal(pr); string(stored) != string(answered) {
+			t.Errorf("stored progress %s, answered %s", stored, answered)
+		}
+	})
+}
