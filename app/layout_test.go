@@ -27,16 +27,16 @@ func TestLayoutMenus(t *testing.T) {
 		}{
 			{"visitor", nil,
 				[]string{`href="/"`, `href="/courses"`, `href="/me/learning"`, `href="/login"`, `href="/signup"`, `href="/api/docs"`},
-				[]string{`action="/logout"`, `href="/me"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`, "/certificates"}},
+				[]string{`action="/logout"`, `href="/me"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`, "/certificates"}},
 			{"student", student,
 				[]string{`action="/logout"`, `href="/me/learning"`, `href="/me"`, "내 정보"},
-				[]string{`href="/login"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`}},
+				[]string{`href="/login"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`}},
 			{"tutor", tutor,
 				[]string{`action="/logout"`, `href="/studio/courses"`, `href="/studio/media"`},
-				[]string{`href="/admin/users"`}},
+				[]string{`href="/admin"`}},
 			{"admin", admin,
-				[]string{`href="/studio/courses"`, `href="/studio/media"`, `href="/admin/users"`},
-				nil},
+				[]string{`href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`},
+				[]string{`href="/admin/users"`}},
 		}
 		for _, c := range cases {
 			body := page(c.p, "/courses")

@@ -49,5 +49,7 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 func sitePageRows(f *matrixFixture) []testkit.MatrixRow {
 	return []testkit.MatrixRow{
 		{Method: "GET", Path: "/", Page: true, Want: testkit.All(200, everyone...)},
+		{Method: "GET", Path: "/admin", Page: true, Want: testkit.All(303, "anonymous").And(403, "student", "other_student",
+			"tutor", "other_tutor").And(200, "admin")},
 	}
 }

@@ -75,7 +75,7 @@ func (a *App) buildModules() ([]Module, error) {
 		Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Courses: cat.Reader(), Syllabus: cat.Syllabus(),
 		Player: med.Player(), BaseURL: cfg.BaseURL,
 		Settings: learning.Settings{CompleteRatio: cfg.Learning.CompleteRatio}})
-	siteMod := site.New(site.Deps{Web: a.Web, Catalog: cat.Reader()})
+	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, kinds: kinds}
 
 	// Second step: what lower modules consume from upper ones.

@@ -105,13 +105,14 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 }
 
 // Nav: sign-up for guests, "my profile" in the account menu (the learning
-// module adds "my learning"), the user console for those its guard admits.
+// module adds "my learning"), the user console on the admin console's
+// landing page for those its guard admits.
 func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
 		{Menu: web.MenuGuest, Href: "/signup", Label: "web.nav.signup", Order: 20, Primary: true},
 		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.profile", Icon: "person-circle", Order: 20},
-		{Menu: web.MenuAccount, Href: "/admin/users", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
-			Obj: consoleObj, Act: consoleAct},
+		{Menu: web.MenuAdmin, Href: "/admin/users", Label: "accounts.console.users", Note: "accounts.console.users_note",
+			Icon: "people", Order: 10, Obj: consoleObj, Act: consoleAct},
 	}
 }
 

@@ -111,10 +111,15 @@ func (m *Module) RouteOptions() []httpx.RouteOption {
 	}
 }
 
-// Nav: the media library in the account menu, for those who may manage videos.
+// Nav: the media library in the account menu and on the admin console's
+// landing page, for those who may manage videos.
 func (m *Module) Nav() []web.NavEntry {
-	return []web.NavEntry{{Menu: web.MenuAccount, Href: "/studio/media", Label: "web.nav.media", Icon: "collection-play",
-		Order: 30, Obj: "media.video", Act: "manage"}}
+	return []web.NavEntry{
+		{Menu: web.MenuAccount, Href: "/studio/media", Label: "web.nav.media", Icon: "collection-play",
+			Order: 30, Obj: "media.video", Act: "manage"},
+		{Menu: web.MenuAdmin, Href: "/studio/media", Label: "media.console.library", Note: "media.console.library_note",
+			Icon: "collection-play", Order: 30, Obj: "media.video", Act: "manage"},
+	}
 }
 
 // Needs are the providers the app binds after building every module.

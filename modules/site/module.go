@@ -9,6 +9,7 @@ import (
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
 )
@@ -18,7 +19,8 @@ var files embed.FS
 
 // Deps are the module's dependencies.
 type Deps struct {
-	Web *web.Web
+	Web   *web.Web
+	Authz *authz.Enforcer
 	// Catalog gives the featured curriculum's roadmap with the caller's
 	// statuses.
 	Catalog catalog.Reader
@@ -27,6 +29,7 @@ type Deps struct {
 // Module serves the home page.
 type Module struct {
 	web     *web.Web
+	authz   *authz.Enforcer
 	catalog catalog.Reader
 	// shop is late-bound: the module that sells access says where the
 	// nano-degree is bought.
@@ -35,7 +38,7 @@ type Module struct {
 
 // New returns the site module.
 func New(d Deps) *Module {
-	return &Module{web: d.Web, catalog: d.Catalog}
+	return &Module{web: d.Web, authz: d.Authz, catalog: d.Catalog}
 }
 
 // Needs are the providers the app binds after building every module.
@@ -52,13 +55,21 @@ func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
 		{Menu: web.MenuMain, Href: "/", Label: "web.nav.roadmap", Order: 10},
 		{Menu: web.MenuFooterLearn, Href: "/", Label: "web.nav.roadmap", Order: 10},
+		{Menu: web.MenuAccount, Href: "/admin", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
+			Obj: consoleObj, Act: consoleAct},
 	}
 }
 
-// Policies: the site's pages are public; there is nothing to authorize yet.
+// The admin console's landing page (/admin) is for admins: no policy
+// grants this rule to another role (admins may do everything).
+const consoleObj, consoleAct = "site.console", "view"
+
+// Policies: the site's pages are public but the admin console, which only
+// admins (who need no policy) may open.
 func (m *Module) Policies() []authz.Policy { return nil }
 
 // Routes mounts the pages. The site has no JSON API.
 func (m *Module) Routes(_ huma.API, pages fiber.Router) {
 	pages.Get("/", m.home)
+	pages.Get("/admin", privatePage, httpx.RequirePage(m.authz, consoleObj, consoleAct), m.console)
 }

@@ -182,3 +182,16 @@ func (m *Module) accessPeriod(c *fiber.Ctx, days int) string {
 	}
 	return m.web.T(c, "site.access.days", "Count", days)
 }
+
+// privatePage marks a page no cache may keep.
+func privatePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Next()
+}
+
+// console is the admin console's landing page: a card per console the
+// modules declare (web.MenuAdmin), each shown to those its page admits, so
+// it never links to a page that is missing or would refuse them.
+func (m *Module) console(c *fiber.Ctx) error {
+	return m.web.Render(c, fiber.StatusOK, "site/admin", nil)
+}

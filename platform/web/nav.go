@@ -19,6 +19,7 @@ const (
 	MenuFooterSupport = "footer.support" // the footer's "support" column
 	MenuGuest         = "guest"          // the signed-out visitor's buttons (sign in, sign up)
 	MenuError         = "error"          // the error page's ways on, after "home"
+	MenuAdmin         = "admin"          // the admin console's landing page (/admin): a card per console
 )
 
 // NavEntry is one link of a menu.
@@ -27,6 +28,7 @@ type NavEntry struct {
 	Href  string // a local path
 	Label string // message id of the link text
 	Icon  string // Bootstrap Icons name ("easel2"), optional
+	Note  string // message id of a one-line description (MenuAdmin's cards), optional
 	Order int    // position in the menu, ascending (ties: by Href)
 	// Post makes the entry a button that POSTs to Href (sign out), not a link.
 	Post bool
@@ -46,7 +48,7 @@ func (w *Web) SetNav(entries []NavEntry, en *authz.Enforcer) error {
 	menus := map[string][]NavEntry{}
 	for _, e := range entries {
 		switch e.Menu {
-		case MenuMain, MenuAccount, MenuFooterLearn, MenuFooterSupport, MenuGuest, MenuError:
+		case MenuMain, MenuAccount, MenuFooterLearn, MenuFooterSupport, MenuGuest, MenuError, MenuAdmin:
 		default:
 			return fmt.Errorf("web: nav entry %s: unknown menu %q", e.Href, e.Menu)
 		}
