@@ -29,6 +29,11 @@ func accountsRows(f *matrixFixture) []testkit.MatrixRow {
 	student := f.freshUser("student", "student", studentPath)
 	tutor := f.freshUser("tutor", "tutor", tutorPath)
 	invalidProfile := map[string]any{"nickname": ""}
+	nonAdmins := []string{"student", "other_student", "tutor", "other_tutor"}
+	// A new student per cell, for the console's actions on them.
+	onStudent := func(action string) func(string) (string, *testkit.Caller) {
+		return f.freshUser("", "student", func(id int64) string { return fmt.Sprintf("/admin/users/%d/%s", id, action) })
+	}
 	return []testkit.MatrixRow{
 		// Pages: visitors are sent to sign in (303), forms re-render with their errors (422).
 		{Method: "GET", Path: "/signup", Page: true, Want: testkit.All(200, "anonymous").And(303, signedIn...)}, // signed in: on to the next page
@@ -41,6 +46,21 @@ func accountsRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/password/reset/confirm?token=x", Page: true, Want: testkit.All(200, everyone...)},
 		{Method: "POST", Path: "/password/reset/confirm", Page: true, Body: "token=x", Want: testkit.All(422, everyone...)},
 		{Method: "GET", Path: "/admin/users", Page: true, Want: testkit.All(303, "anonymous").And(403, "student", "other_student", "tutor", "other_tutor").And(200, "admin")},
+		// The user console: admins only. An action redirects back with a flash, done or refused.
+		{Method: "GET", Path: "/admin/users/new", Page: true, Want: testkit.All(303, "anonymous").And(403, nonAdmins...).And(200, "admin")},
+		{Method: "POST", Path: "/admin/users/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, nonAdmins...).And(422, "admin")},
+		{Method: "GET", Path: fmt.Sprintf("/admin/users/%d", f.id("student")), Page: true,
+			Want: testkit.All(303, "anonymous").And(403, nonAdmins...).And(200, "admin")},
+		{Method: "GET", Path: "/admin/users/999999", Page: true, Want: testkit.All(303, "anonymous").And(403, nonAdmins...).And(404, "admin")},
+		{Method: "POST", Path: "/admin/users/{id}/role", Fresh: onStudent("role"), Page: true, Body: "role=tutor",
+			Want: testkit.All(401, "anonymous").And(403, nonAdmins...).And(303, "admin")},
+		{Method: "POST", Path: "/admin/users/{id}/active", Fresh: onStudent("active"), Page: true, Body: "active=0",
+			Want: testkit.All(401, "anonymous").And(403, nonAdmins...).And(303, "admin")},
+		{Method: "POST", Path: "/admin/users/{id}/reset", Fresh: onStudent("reset"), Page: true, Body: "",
+			Want: testkit.All(401, "anonymous").And(403, nonAdmins...).And(303, "admin")},
+		{Method: "POST", Path: "/admin/users/{id}/delete", Fresh: onStudent("delete"), Page: true, Body: "confirm=yes",
+			Want: testkit.All(401, "anonymous").And(403, nonAdmins...).And(303, "admin")},
+		{Method: "GET", Path: "/admin/audit", Page: true, Want: testkit.All(303, "anonymous").And(403, nonAdmins...).And(200, "admin")},
 		// Accounts: open to everyone (an empty body is refused as invalid, not as forbidden).
 		{Method: "POST", Path: "/api/student/register/", Body: map[string]any{}, Want: testkit.All(422, everyone...)},
 		{Method: "POST", Path: "/api/password/reset/", Body: map[string]any{"email": "nobody@example.com"}, Want: testkit.All(202, everyone...)},

@@ -217,7 +217,7 @@ func (m *Module) routes(api huma.API) {
 			Description: r.listDoc,
 			Middlewares: huma.Middlewares{private, httpx.Require(api, m.authz, object(string(g.listed)), "list")},
 		}, func(ctx context.Context, in *listInput) (*listOutput, error) {
-			items, count, err := s.List(ctx, authz.PrincipalFrom(ctx), g, in.Search, in.Ordering, in.Limit(), in.Offset())
+			items, count, err := s.List(ctx, authz.PrincipalFrom(ctx), g, in.Search, statusActive, in.Ordering, in.Limit(), in.Offset())
 			if err != nil {
 				return nil, err
 			}

@@ -43,6 +43,9 @@ type group struct {
 var (
 	students = group{roles: []string{string(authz.Student)}, listed: authz.Student}
 	tutors   = group{roles: []string{string(authz.Tutor), string(authz.Admin)}, listed: authz.Tutor}
+	// admins is the user console's list of admins (the API reaches them
+	// through the tutors' routes).
+	admins = group{roles: []string{string(authz.Admin)}, listed: authz.Admin}
 )
 
 // adminObject is the policy object of an admin's account: no rule grants on
@@ -220,10 +223,20 @@ func (s *service) apply(ctx context.Context, p *authz.Principal, u *userRow, rel
 		}
 		revoke := ""
 		if c.Role != nil && string(*c.Role) != cur.Role {
+			if err := s.audit(ctx, tx, p, auditRole, cur.ID, cur.Role+" → "+string(*c.Role)); err != nil {
+				return err
+			}
 			cur.Role = string(*c.Role)
 			cols = append(cols, "role")
 		}
 		if c.Active != nil && *c.Active != cur.IsActive {
+			action := auditReactivated
+			if !*c.Active {
+				action = auditDeactivated
+			}
+			if err := s.audit(ctx, tx, p, action, cur.ID, ""); err != nil {
+				return err
+			}
 			cur.IsActive = *c.Active
 			cols = append(cols, "is_active", "deactivated_at")
 			if !cur.IsActive {
@@ -288,6 +301,9 @@ func (s *service) Delete(ctx context.Context, p *authz.Principal, g group, id in
 			"password_hash", "profile_image_id", "introduction", "is_active", "deactivated_at", "deleted_at"); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, p, auditDeleted, cur.ID, cur.Role); err != nil {
+			return err
+		}
 		// Sessions end, and social-login links go: they would let the erased
 		// account sign in again.
 		return s.sessions.Get().ForgetUser(ctx, tx, cur.ID)
@@ -298,13 +314,14 @@ func erasedEmail(id int64) string    { return "deleted-" + strconv.FormatInt(id,
 func erasedNickname(id int64) string { return "탈퇴회원" + strconv.FormatInt(id, 10) }
 
 // List returns one page of a group's list: the accounts the caller may
-// read (admins: all; tutors: the students they teach).
-func (s *service) List(ctx context.Context, p *authz.Principal, g group, search, ordering string, limit, offset int) ([]Profile, int, error) {
+// read (admins: all; tutors: the students they teach), of a status
+// (statusActive, statusSuspended, "" for both).
+func (s *service) List(ctx context.Context, p *authz.Principal, g group, search, status, ordering string, limit, offset int) ([]Profile, int, error) {
 	obj := object(string(g.listed))
 	if err := s.authz.Check(p, obj, "list"); err != nil {
 		return nil, 0, err
 	}
-	f := listFilter{Caller: p.UserID, Role: g.listed, Search: search, Ordering: ordering, Limit: limit, Offset: offset}
+	f := listFilter{Caller: p.UserID, Role: g.listed, Search: search, Status: status, Ordering: ordering, Limit: limit, Offset: offset}
 	scope := s.authz.Scope(p, obj, "read", authz.Teaches)
 	teaches := !scope.All && scope.Has(authz.Teaches)
 	switch {

@@ -113,6 +113,8 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuAccount, Href: "/me", Label: "web.nav.profile", Icon: "person-circle", Order: 20},
 		{Menu: web.MenuAdmin, Href: "/admin/users", Label: "accounts.console.users", Note: "accounts.console.users_note",
 			Icon: "people", Order: 10, Obj: consoleObj, Act: consoleAct},
+		{Menu: web.MenuAdmin, Href: "/admin/audit", Label: "accounts.console.audit_title", Note: "accounts.console.audit_note",
+			Icon: "journal-text", Order: 15, Obj: auditObj, Act: auditAct},
 	}
 }
 

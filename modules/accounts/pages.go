@@ -3,6 +3,7 @@ package accounts
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,7 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/password/reset/confirm", privatePage, m.resetConfirmPage) // the token is in the URL
 	r.Post("/password/reset/confirm", m.resetConfirmSubmit)
 	r.Get("/admin/users", privatePage, httpx.RequirePage(m.authz, consoleObj, consoleAct), m.usersPage)
+	m.adminPages(r)
 }
 
 // privatePage marks a page with personal data: no cache, shared or the
@@ -383,17 +385,19 @@ func (m *Module) resetConfirmSubmit(c *fiber.Ctx) error {
 
 // usersView is the data of "accounts/admin/users".
 type usersView struct {
-	Role   string // "student" | "tutor"
-	Tabs   []usersTab
-	Search string
-	Users  []Profile
-	Count  int
-	First  int // 1-based index of the first row shown
-	Last   int
-	Pager  web.Pager
+	Role     string // "student" | "tutor" | "admin"
+	Tabs     []usersTab
+	Status   string // "", "active" or "suspended"
+	Statuses []usersTab
+	Search   string
+	Users    []Profile
+	Count    int
+	First    int // 1-based index of the first row shown
+	Last     int
+	Pager    web.Pager
 }
 
-// usersTab is one role tab.
+// usersTab is one role tab (or status filter: Role is the status).
 type usersTab struct {
 	Role    string
 	URL     string
@@ -401,7 +405,10 @@ type usersTab struct {
 }
 
 // userTabs are the console's tabs, in order: the group each lists.
-var userTabs = []group{students, tutors}
+var userTabs = []group{students, tutors, admins}
+
+// userStatuses are the console's status filters, in order ("": all).
+var userStatuses = []string{"", statusActive, statusSuspended}
 
 func (m *Module) usersPage(c *fiber.Ctx) error {
 	g := students
@@ -410,20 +417,27 @@ func (m *Module) usersPage(c *fiber.Ctx) error {
 			g = t
 		}
 	}
+	status := c.Query("status")
+	if !slices.Contains(userStatuses, status) {
+		status = ""
+	}
 	search := clip(strings.TrimSpace(c.Query("q")), maxSearch)
 	page, _ := strconv.Atoi(c.Query("page"))
 	size, _ := strconv.Atoi(c.Query("page_size"))
 	pp := httpx.PageParams{Page: page, PageSize: size}
 	page, size = pp.Offset()/pp.Limit()+1, pp.Limit()
-	users, count, err := m.svc.List(c.UserContext(), authz.PrincipalFrom(c.UserContext()), g, search, "", pp.Limit(), pp.Offset())
+	users, count, err := m.svc.List(c.UserContext(), authz.PrincipalFrom(c.UserContext()), g, search, status, "", pp.Limit(), pp.Offset())
 	if err != nil {
 		return err
 	}
-	link := func(t group, p int) string {
+	link := func(t group, st string, p int) string {
 		q := url.Values{}
 		q.Set("role", string(t.listed))
 		if search != "" && t.listed == g.listed {
 			q.Set("q", search)
+		}
+		if st != "" {
+			q.Set("status", st)
 		}
 		if p > 1 {
 			q.Set("page", strconv.Itoa(p))
@@ -433,10 +447,13 @@ func (m *Module) usersPage(c *fiber.Ctx) error {
 		}
 		return "/admin/users?" + q.Encode()
 	}
-	out := usersView{Role: string(g.listed), Search: search, Users: users, Count: count,
-		Pager: web.Paginate(page, (count+size-1)/size, func(p int) string { return link(g, p) })}
+	out := usersView{Role: string(g.listed), Status: status, Search: search, Users: users, Count: count,
+		Pager: web.Paginate(page, (count+size-1)/size, func(p int) string { return link(g, status, p) })}
 	for _, t := range userTabs {
-		out.Tabs = append(out.Tabs, usersTab{Role: string(t.listed), URL: link(t, 1), Current: t.listed == g.listed})
+		out.Tabs = append(out.Tabs, usersTab{Role: string(t.listed), URL: link(t, status, 1), Current: t.listed == g.listed})
+	}
+	for _, st := range userStatuses {
+		out.Statuses = append(out.Statuses, usersTab{Role: st, URL: link(g, st, 1), Current: st == status})
 	}
 	if len(users) > 0 {
 		out.First = pp.Offset() + 1

@@ -274,6 +274,18 @@ func TestAdminUsersPage(t *testing.T) {
 
 		boss.Get("/admin/users?role=tutor").Status(200).Contains("전체 1명", "tutor@example.com", "강사님",
 			`aria-current="page">강사</a>`).NotContains("student@example.com")
+		boss.Get("/admin/users?role=admin").Status(200).Contains("전체 1명", "boss@example.com",
+			`aria-current="page">관리자</a>`).NotContains("student@example.com", "tutor@example.com")
+		// Suspended accounts are listed too, and can be filtered on.
+		_, err = ta.App.DB.W.NewUpdate().Table("accounts_users").Set("is_active = ?", false).Where("email = ?", "student2@example.com").Exec(ctx)
+		testkit.Must(t, err)
+		boss.Get("/admin/users").Status(200).Contains("전체 5명", "student2@example.com", `state-inactive`)
+		boss.Get("/admin/users?status=suspended").Status(200).Contains("전체 1명", "student2@example.com",
+			`href="/admin/users?role=tutor&amp;status=suspended"`, `name="status" value="suspended"`).NotContains("student3@example.com")
+		boss.Get("/admin/users?status=active").Status(200).Contains("전체 4명").NotContains("student2@example.com")
+		boss.Get("/admin/users?status=bogus").Status(200).Contains("전체 5명")
+		_, err = ta.App.DB.W.NewUpdate().Table("accounts_users").Set("is_active = ?", true).Where("email = ?", "student2@example.com").Exec(ctx)
+		testkit.Must(t, err)
 
 		boss.Get("/admin/users?q=student3").Status(200).Contains("검색 결과 1명", "student3@example.com", `value="student3"`).
 			NotContains("student4@example.com")
@@ -289,4 +301,117 @@ func TestAdminUsersPage(t *testing.T) {
 		boss.Get("/admin/users?page=99").Status(200)
 		boss.Get("/admin/users?lang=en").Status(200).Contains("Students", "5 in total").NotContains("accounts.page.")
 	})
+}
+
+// The user console does an admin's whole job in the browser: create a
+// tutor, change a student's role, suspend a user (whose next request is
+// refused) and lift it, send a reset mail, delete an account (only when
+// confirmed), never act on one's own account; every change is in the
+// audit log, with who, to whom and from where.
+func TestAdminConsoleManagesUsers(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		pageTime(ta)
+		ctx := context.Background()
+		boss := newPageBrowser(t, ta)
+		boss.signup("boss@example.com", "관리자님")
+		_, err := ta.App.DB.W.NewUpdate().Table("accounts_users").Set("role = 'admin'").Where("email = ?", "boss@example.com").Exec(ctx)
+		testkit.Must(t, err)
+		boss.login("boss@example.com", pagePassword)
+		learner := newPageBrowser(t, ta)
+		learner.signup("learner@example.com", "배우는사람")
+		learner.login("learner@example.com", pagePassword)
+		learner.Get("/me").Status(200)
+		learner.Get("/admin/users/new").Status(403)
+		idOf := func(email string) int64 {
+			var id int64
+			testkit.Must(t, ta.App.DB.R.NewSelect().Table("accounts_users").Column("id").Where("email = ?", email).Scan(ctx, &id))
+			return id
+		}
+		lid := idOf("learner@example.com")
+		userPage := fmt.Sprintf("/admin/users/%d", lid)
+		learner.Post(userPage+"/role", "role", "admin").Status(403)
+
+		// Create a tutor: a bad form comes back with its errors, a good one
+		// leads to the new account's page.
+		boss.Get("/admin/users").Status(200).Contains(`href="/admin/users/new"`, `href="/admin/audit"`,
+			fmt.Sprintf(`href="/admin/users/%d"`, lid))
+		boss.Get("/admin/users/new").Status(200).Contains(`<option value="tutor">강사</option>`)
+		boss.Post("/admin/users/new", "email", "not-an-email", "role", "tutor", "password", pagePassword,
+			"password_confirm", pagePassword).Status(422).Contains("is-invalid", `value="not-an-email"`)
+		to := redirect(t, boss.Post("/admin/users/new", "email", "newtutor@example.com", "nickname", "새강사", "role", "tutor",
+			"password", pagePassword, "password_confirm", pagePassword))
+		tid := idOf("newtutor@example.com")
+		if to != fmt.Sprintf("/admin/users/%d", tid) {
+			t.Fatalf("created → %q", to)
+		}
+		boss.Get(to).Status(200).Contains("새강사", "newtutor@example.com", "계정을 만들었어요", `<option value="tutor" selected>`)
+		tutor := newPageBrowser(t, ta)
+		tutor.login("newtutor@example.com", pagePassword)
+		tutor.Get("/studio/courses").Status(200)
+
+		// Role.
+		redirect(t, boss.Post(userPage+"/role", "role", "tutor"))
+		boss.Get(userPage).Status(200).Contains("역할을 강사(으)로 바꿨어요")
+		redirect(t, boss.Post(userPage+"/role", "role", "emperor"))
+		boss.Get(userPage).Status(200).Contains("alert-danger")
+		var role string
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("accounts_users").Column("role").Where("id = ?", lid).Scan(ctx, &role))
+		if role != "tutor" {
+			t.Fatalf("role %q after a refused change, want tutor", role)
+		}
+
+		// Suspend: the learner's very next request is refused; lift it.
+		redirect(t, boss.Post(userPage+"/active", "active", "0"))
+		boss.Get(userPage).Status(200).Contains("정지했어요", "정지 해제")
+		if got := redirect(t, learner.Get("/me")); !strings.HasPrefix(got, "/login") {
+			t.Fatalf("suspended learner's next page → %q", got)
+		}
+		redirect(t, boss.Post(userPage+"/reset"))
+		boss.Get(userPage).Status(200).Contains("정지된 계정에는 재설정 메일을 보낼 수 없어요")
+		redirect(t, boss.Post(userPage+"/active", "active", "1"))
+		learner.login("learner@example.com", pagePassword)
+
+		// A reset mail.
+		redirect(t, boss.Post(userPage+"/reset"))
+		boss.Get(userPage).Status(200).Contains("learner@example.com(으)로 비밀번호 재설정 메일을 보냈어요")
+		waitMailTo(t, ta, "learner@example.com", 1)
+
+		// Delete: not without the box ticked; then the account is gone.
+		redirect(t, boss.Post(userPage+"/delete"))
+		boss.Get(userPage).Status(200).Contains("삭제하려면 확인란을 선택해 주세요")
+		if got := redirect(t, boss.Post(userPage+"/delete", "confirm", "yes")); got != "/admin/users?role=tutor" {
+			t.Fatalf("deleted → %q", got)
+		}
+		if n, _ := ta.App.DB.R.NewSelect().Table("accounts_users").Where("email = ?", "learner@example.com").Count(ctx); n != 0 {
+			t.Fatal("the deleted account keeps its e-mail")
+		}
+		boss.Get(userPage).Status(404)
+
+		// One's own account: no actions shown, none taken.
+		bid := idOf("boss@example.com")
+		boss.Get(fmt.Sprintf("/admin/users/%d", bid)).Status(200).Contains("다른 관리자가 바꿀 수 있어요").
+			NotContains(`action="/admin/users/` + fmt.Sprint(bid) + `/delete"`)
+		redirect(t, boss.Post(fmt.Sprintf("/admin/users/%d/active", bid), "active", "0"))
+		redirect(t, boss.Post(fmt.Sprintf("/admin/users/%d/role", bid), "role", "student"))
+		boss.Get("/admin/users").Status(200)
+
+		// The audit log, newest first, with the actor, the account and the address.
+		r := boss.Get("/admin/audit").Status(200)
+		r.Contains("감사 기록", "기록 6건", "계정 만들기", "역할 변경", "(학생 → 강사)", "(강사)", "계정 정지", "정지 해제",
+			"재설정 메일 발송", "계정 삭제", "관리자님", "새강사", "<code>").NotContains("accounts.console.")
+		body := string(r.Body)
+		if strings.Index(body, "계정 삭제") > strings.Index(body, "계정 만들기") {
+			t.Error("the audit log is not newest first")
+		}
+		var ips []string
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("accounts_audit").Column("ip").Scan(ctx, &ips))
+		for _, ip := range ips {
+			if ip == "" {
+				t.Errorf("an audit entry without an address: %v", ips)
+			}
+		}
+		learner.Get("/admin/audit").Status(303)
+		tutor.Get("/admin/audit").Status(403)
+		boss.Get("/admin/audit?lang=en").Status(200).Contains("Audit log", "Role changed")
+	}, withMailbox)
 }

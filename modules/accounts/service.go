@@ -250,7 +250,9 @@ func (s *service) freeNickname(ctx context.Context, tx bun.IDB, base string) (st
 }
 
 // create validates and inserts a user with a password.
-func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
+// create makes an account; after, when set, runs in its transaction once
+// the row exists (the admin console's audit entry).
+func (s *service) create(ctx context.Context, in NewUser, after ...func(context.Context, bun.Tx, *userRow) error) (*userRow, error) {
 	var fields []apperr.FieldError
 	email, fe := checkEmail(in.Email)
 	if fe != nil {
@@ -293,6 +295,11 @@ func (s *service) create(ctx context.Context, in NewUser) (*userRow, error) {
 		if err := s.st.insert(ctx, tx, u); err != nil {
 			return err
 		}
+		for _, f := range after {
+			if err := f(ctx, tx, u); err != nil {
+				return err
+			}
+		}
 		if phone == nil || *phone == "" {
 			return nil
 		}
@@ -323,7 +330,9 @@ func (s *service) AdminCreate(ctx context.Context, p *authz.Principal, in NewUse
 	if err := s.authz.Check(p, "accounts.user", "create", authz.None); err != nil {
 		return Profile{}, err
 	}
-	u, err := s.create(ctx, in)
+	u, err := s.create(ctx, in, func(ctx context.Context, tx bun.Tx, u *userRow) error {
+		return s.audit(ctx, tx, p, auditCreated, u.ID, u.Role)
+	})
 	if err != nil {
 		return Profile{}, err
 	}

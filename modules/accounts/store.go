@@ -191,6 +191,7 @@ type listFilter struct {
 	Caller   int64 // for the "self" relation of each row
 	Role     authz.Role
 	Search   string
+	Status   string  // statusActive, statusSuspended, or "" for both
 	OnlyIDs  []int64 // nil: no restriction; empty: nobody
 	Ordering string
 	Limit    int
@@ -203,13 +204,25 @@ var orderings = map[string]string{
 	"nickname": "u.nickname_key ASC", "-nickname": "u.nickname_key DESC",
 }
 
-// list returns one page of active users and the total count, in two queries.
+// Account statuses a list filters on.
+const (
+	statusActive    = "active"
+	statusSuspended = "suspended"
+)
+
+// list returns one page of users and the total count, in two queries.
 func (s store) list(ctx context.Context, idb bun.IDB, f listFilter) ([]userRow, int, error) {
 	if f.OnlyIDs != nil && len(f.OnlyIDs) == 0 {
 		return nil, 0, nil
 	}
 	q := idb.NewSelect().Model((*userRow)(nil)).ColumnExpr("u.*").ColumnExpr("u.id = ? AS is_self", f.Caller).
-		Where("u.role = ?", string(f.Role)).Where("u.is_active = ?", true).Where("u.deleted_at IS NULL")
+		Where("u.role = ?", string(f.Role)).Where("u.deleted_at IS NULL")
+	switch f.Status {
+	case statusActive:
+		q = q.Where("u.is_active = ?", true)
+	case statusSuspended:
+		q = q.Where("u.is_active = ?", false)
+	}
 	if f.OnlyIDs != nil {
 		q = q.Where("u.id IN (?)", bun.In(f.OnlyIDs))
 	}

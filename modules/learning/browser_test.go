@@ -150,7 +150,11 @@ func TestLearnInBrowser(t *testing.T) {
 
 	// ---- come back: the player starts where the learner left ----
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(topicURL), chromedp.WaitVisible(chromedp.CSS("#player-video"))))
-	browser.WaitJS(t, ctx, 10*time.Second, `document.getElementById("player-video").readyState >= 1`)
+	// hls.js moves to its start position once the first fragment is in:
+	// wait for that (or for the server's word that there is nothing to
+	// resume), not just for the metadata.
+	browser.WaitJS(t, ctx, 10*time.Second, `(() => { const v = document.getElementById("player-video");
+		return v.readyState >= 1 && (v.currentTime > 0.5 || v.dataset.resume === "0"); })()`)
 	at := browser.Eval[float64](t, ctx, `document.getElementById("player-video").currentTime`)
 	if at < 6 || at > 9 {
 		t.Fatalf("came back at %.2f s, want about 7", at)
