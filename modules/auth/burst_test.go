@@ -128,6 +128,10 @@ func maxBurstMiB() float64 {
 	return max(300, 64+4*float64(l.MemoryKiB)/1024)
 }
 
+// heldSlack is how much more than the heap's bound the process may hold:
+// freed pages the runtime has not yet returned to the system.
+const heldSlack = 1.25
+
 // productionParams are the argon2 parameters of the default configuration.
 func productionParams() password.Params {
 	a := config.Defaults().Auth.Argon2
@@ -164,8 +168,14 @@ func TestLoginBurstBoundedMemory(t *testing.T) {
 	if answers[http.StatusServiceUnavailable] == 0 || st.Refused != int64(answers[http.StatusServiceUnavailable]) {
 		t.Errorf("answers %v, hasher refused %d: want the overflow refused with 503", answers, st.Refused)
 	}
-	if limit := maxBurstMiB(); heap > limit || held > limit {
-		t.Errorf("peak heap %.0f MiB, held %.0f MiB: over %.0f MiB", heap, held, limit)
+	// The heap (live objects and garbage not yet collected) stays within the
+	// bound. What the process holds also counts pages freed but not yet
+	// returned to the system, which the runtime's scavenger gives back
+	// lazily: a quarter more is allowed for them. Under a CI run's other
+	// test processes it reached 316 MiB with the heap at 269 MiB, in this
+	// commit and in the one before it alike.
+	if limit := maxBurstMiB(); heap > limit || held > limit*heldSlack {
+		t.Errorf("peak heap %.0f MiB (bound %.0f), held %.0f MiB (bound %.0f)", heap, limit, held, limit*heldSlack)
 	}
 	// The server answers normally right after.
 	ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "burst-1@example.com", "password": goodPassword}).Status(200)
@@ -194,8 +204,8 @@ func BenchmarkLoginBurst500(b *testing.B) {
 		b.ReportMetric(float64(answers[http.StatusServiceUnavailable]), "refused-503")
 		b.Logf("500 sign-ins in %v: %v; hasher %+v; peak heap %.0f MiB, held %.0f MiB, process peak RSS %.0f MiB",
 			elapsed, answers, st, heap, held, peakRSS())
-		if limit := maxBurstMiB(); heap > limit || held > limit {
-			b.Errorf("peak heap %.0f MiB, held %.0f MiB: over %.0f MiB", heap, held, limit)
+		if limit := maxBurstMiB(); heap > limit || held > limit*heldSlack {
+			b.Errorf("peak heap %.0f MiB (bound %.0f), held %.0f MiB (bound %.0f)", heap, limit, held, limit*heldSlack)
 		}
 	}
 }
