@@ -83,6 +83,7 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[accounts.SessionRevoker](acc, au.Sessions()),
 		provide.Bind[accounts.PasswordAttempts](acc, au.PasswordAttempts()),
 		provide.Bind[catalog.BundleMedia](cat, med.BundleMedia()),
+		provide.Bind[catalog.MediaLibrary](cat, med.Library()),
 		provide.Bind[accounts.StatsProvider](acc, learn.Stats()),
 		provide.Bind[accounts.TutorStudents](acc, learn.TutorStudents()),
 		provide.Bind[catalog.Entitlements](cat, learn.Entitlements()),

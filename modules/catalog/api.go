@@ -165,6 +165,44 @@ type BundleMedia interface {
 	Discard(ctx context.Context, refs []string)
 }
 
+// MediaItem is a video or an image of the media library as the course
+// editor shows it.
+type MediaItem struct {
+	Ref      string // "media:video:7", "media:image:3"
+	Title    string // a video's title, an image's alt text
+	Status   string // videos: uploaded, processing, ready, failed; images: ready
+	Progress int    // transcoding progress, percent
+	Duration int    // seconds (videos)
+	// Thumb is a small picture of the item served from this origin ("" when
+	// there is none yet).
+	Thumb   string
+	OwnerID int64
+}
+
+// MediaReady says whether a video has finished processing.
+func (i MediaItem) MediaReady() bool { return i.Status == "ready" }
+
+// MediaLibrary is what the course editor asks of the media module
+// (implemented there): what a tutor may attach, and the state of what a
+// course already names.
+type MediaLibrary interface {
+	// Attachable lists the live items of kind ("video", "image") p may put
+	// on a course (their own; admins: every one), newest first, at most limit.
+	Attachable(ctx context.Context, p *authz.Principal, kind string, limit int) ([]MediaItem, error)
+	// Describe returns the live items among refs, by ref; a ref missing from
+	// the map is deleted, unknown or not a media reference.
+	Describe(ctx context.Context, refs []string) (map[string]MediaItem, error)
+	// Attach puts ref, which p must be able to attach (Attachable), on a
+	// video topic (topicID) or on a course (field "thumbnail" for an image,
+	// "intro_video" for a video), through MediaGate: p must be able to edit
+	// the course. 404 for media p may not attach, 422 for the wrong kind.
+	Attach(ctx context.Context, p *authz.Principal, ref string, courseID, topicID int64, field string) error
+	// LibraryURL is the library page where p uploads and manages media;
+	// forTopic/forCourse (0: none) open it to pick an item for that topic or
+	// that course's picture.
+	LibraryURL(forCourse, forTopic int64) string
+}
+
 // ErrMediaRetired is returned when media being attached was retired
 // (RetireMedia): its owner deleted it.
 var ErrMediaRetired = errors.New("catalog: the media was deleted")

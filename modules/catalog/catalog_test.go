@@ -164,7 +164,7 @@ func TestOwnershipPatchAndTree(t *testing.T) {
 		if after.Price != 9900 {
 			t.Fatalf("price %d", after.Price)
 		}
-		before.Price, before.UpdatedAt = after.Price, after.UpdatedAt
+		before.Price, before.UpdatedAt, before.Version = after.Price, after.UpdatedAt, after.Version
 		if !reflect.DeepEqual(before, after) {
 			t.Fatalf("PATCH changed more than the price:\n%+v\n%+v", before, after)
 		}

@@ -200,7 +200,7 @@ func (s *service) Course(ctx context.Context, p *authz.Principal, id int64) (*Co
 	}
 	d := &CourseDetail{CourseSummary: sums[0], Description: r.Description, IntroVideo: r.IntroVideo,
 		Entitled: s.authz.Allowed(p, objTopic, actView, access...),
-		Editable: s.authz.Allowed(p, objCourse, "update", r.of()...), Lectures: []Lecture{}}
+		Editable: s.authz.Allowed(p, objCourse, "update", r.of()...), Version: r.Version, Lectures: []Lecture{}}
 	if d.Prerequisites, err = s.st.prerequisiteRefs(ctx, s.db.R, r.ID, s.readScope(p), userID(p)); err != nil {
 		return nil, err
 	}
@@ -407,10 +407,24 @@ func (s *service) CourseToEdit(ctx context.Context, p *authz.Principal, id int64
 // ReplaceCourse is PUT: the course's fields and its whole outline. Lectures
 // and topics named by id (or slug) keep their ids; the others are
 // soft-deleted.
-func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int64, in CourseInput) (*CourseDetail, error) {
+//
+// want is the version the caller edited (0: any); a course saved since then
+// is not overwritten (errStale). Publishing checks the course's videos
+// first (publishGate).
+func (s *service) ReplaceCourse(ctx context.Context, p *authz.Principal, id int64, in CourseInput, want int64) (*CourseDetail, error) {
+	var gate *publishGate
+	if in.Status == statusPublished {
+		var err error
+		if gate, err = s.gateFor(ctx, p, id, &in.Lectures); err != nil {
+			return nil, err
+		}
+	}
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row, err := s.editable(ctx, tx, p, id, "update")
 		if err != nil {
+			return err
+		}
+		if err := gate.check(row, want); err != nil {
 			return err
 		}
 		if err := s.prepareUpdate(ctx, tx, row, &in, true); err != nil {
@@ -449,9 +463,14 @@ func (s *service) write(ctx context.Context, tx bun.IDB, p *authz.Principal, row
 		}
 	}
 	if outline {
-		return w.saveOutline(ctx, row.ID, in.Lectures)
+		if err := w.saveOutline(ctx, row.ID, in.Lectures); err != nil {
+			return err
+		}
 	}
-	return nil
+	if !w.changed && !prereqs {
+		return nil
+	}
+	return s.st.bumpVersion(ctx, tx, row)
 }
 
 // checkNoCycle refuses prerequisites that lead back to the course.
@@ -516,10 +535,21 @@ func patch(in, p any) error {
 }
 
 // PatchCourse applies a partial change.
-func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64, cp CoursePatch) (*CourseDetail, error) {
+// want as for ReplaceCourse.
+func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64, cp CoursePatch, want int64) (*CourseDetail, error) {
+	var gate *publishGate
+	if cp.Status != nil && *cp.Status == statusPublished {
+		var err error
+		if gate, err = s.gateFor(ctx, p, id, cp.Lectures); err != nil {
+			return nil, err
+		}
+	}
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row, err := s.editable(ctx, tx, p, id, "update")
 		if err != nil {
+			return err
+		}
+		if err := gate.check(row, want); err != nil {
 			return err
 		}
 		in := CourseInput{Slug: row.Slug, Title: row.Title, Summary: row.Summary, Description: row.Description,

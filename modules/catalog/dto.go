@@ -25,6 +25,7 @@ type CourseDetail struct {
 	Prerequisites []CourseRef `json:"prerequisites"`
 	Entitled      bool        `json:"entitled" doc:"Whether the caller may see premium content."`
 	Editable      bool        `json:"editable" doc:"Whether the caller may edit the course (its author or an admin)."`
+	Version       int64       `json:"version" doc:"Counts the course's saves; its ETag names it, for If-Match."`
 	Lectures      []Lecture   `json:"lectures"`
 }
 

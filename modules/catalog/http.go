@@ -26,18 +26,39 @@ type courseListInput struct {
 }
 
 type courseListOutput struct{ Body httpx.Page[CourseSummary] }
-type courseOutput struct{ Body *CourseDetail }
+type courseOutput struct {
+	ETag string `header:"ETag" doc:"The course's version, for If-Match on PUT and PATCH."`
+	Body *CourseDetail
+}
+
+// out is the response of a course (its ETag with it).
+func courseOut(d *CourseDetail, err error) (*courseOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &courseOutput{ETag: ETag(d.ID, d.Version), Body: d}, nil
+}
+
+type checklistOutput struct {
+	Body struct {
+		Version  int64           `json:"version"`
+		Ready    bool            `json:"ready" doc:"Whether the course may be published."`
+		Problems []ChecklistItem `json:"problems"`
+	}
+}
 type courseIDInput struct {
 	ID int64 `path:"id" minimum:"1"`
 }
 type courseCreateInput struct{ Body CourseInput }
 type courseReplaceInput struct {
-	ID   int64 `path:"id" minimum:"1"`
-	Body CourseInput
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the version edited: a course saved since is not overwritten (412)."`
+	Body    CourseInput
 }
 type coursePatchInput struct {
-	ID   int64 `path:"id" minimum:"1"`
-	Body CoursePatch
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the version edited: a course saved since is not overwritten (412)."`
+	Body    CoursePatch
 }
 
 type curriculumListInput struct {
@@ -70,6 +91,11 @@ type roadmapInput struct {
 }
 type roadmapOutput struct{ Body *Roadmap }
 
+// publishDoc says what publishing a course needs.
+const publishDoc = "Drafts may be incomplete; a change that publishes a course is refused (422 catalog.not_ready) " +
+	"while content is missing or a video topic has no processed video (see the checklist). Send If-Match with " +
+	"the ETag of the version edited: a course saved since is not overwritten (412 catalog.stale)."
+
 func (m *Module) routes(api huma.API) {
 	s := m.svc
 	bearer := []map[string][]string{{"bearer": {}}, {"cookie": {}}}
@@ -98,32 +124,49 @@ func (m *Module) routes(api huma.API) {
 		Middlewares: huma.Middlewares{httpx.Require(api, m.authz, "catalog.course", "create")},
 		Description: "Lectures, topics, quiz questions (five choices, one correct) and assignments in one transaction.",
 	}, func(ctx context.Context, in *courseCreateInput) (*courseOutput, error) {
-		d, err := s.CreateCourse(ctx, authz.PrincipalFrom(ctx), in.Body)
-		return &courseOutput{d}, err
+		return courseOut(s.CreateCourse(ctx, authz.PrincipalFrom(ctx), in.Body))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-course", Method: http.MethodGet, Path: "/api/courses/{id}", Summary: "A course with its outline",
 		Tags: tags, Errors: []int{404},
 		Description: "Premium topics' content only for entitled callers; answers and hidden tests only for the author and admins.",
 	}, func(ctx context.Context, in *courseIDInput) (*courseOutput, error) {
-		d, err := s.Course(ctx, authz.PrincipalFrom(ctx), in.ID)
-		return &courseOutput{d}, err
+		return courseOut(s.Course(ctx, authz.PrincipalFrom(ctx), in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "replace-course", Method: http.MethodPut, Path: "/api/courses/{id}", Summary: "Replace a course and its outline",
-		Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404, 409, 422},
-		Description: "Lectures and topics named by id (or by slug) keep their ids, so media, progress and submissions survive; the others are soft-deleted.",
+		Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404, 409, 412, 422},
+		Description: "Lectures and topics named by id (or by slug) keep their ids, so media, progress and submissions survive; the others are soft-deleted. " + publishDoc,
 	}, func(ctx context.Context, in *courseReplaceInput) (*courseOutput, error) {
-		d, err := s.ReplaceCourse(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body)
-		return &courseOutput{d}, err
+		return courseOut(s.ReplaceCourse(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body, IfMatch(in.IfMatch, in.ID)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "patch-course", Method: http.MethodPatch, Path: "/api/courses/{id}", Summary: "Change part of a course",
-		Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404, 409, 422},
-		Description: "Only the fields sent change; `lectures`, when sent, replaces the outline as PUT does.",
+		Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404, 409, 412, 422},
+		Description: "Only the fields sent change; `lectures`, when sent, replaces the outline as PUT does. " + publishDoc,
 	}, func(ctx context.Context, in *coursePatchInput) (*courseOutput, error) {
-		d, err := s.PatchCourse(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body)
-		return &courseOutput{d}, err
+		return courseOut(s.PatchCourse(ctx, authz.PrincipalFrom(ctx), in.ID, in.Body, IfMatch(in.IfMatch, in.ID)))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "course-checklist", Method: http.MethodGet, Path: "/api/courses/{id}/checklist", Summary: "What keeps a course from being published",
+		Tags: tags, Security: bearer, Middlewares: authed, Errors: []int{401, 403, 404},
+		Description: "For those who may edit the course: content not written yet and video topics without a processed video.",
+	}, func(ctx context.Context, in *courseIDInput) (*checklistOutput, error) {
+		p := authz.PrincipalFrom(ctx)
+		d, err := s.CourseToEdit(ctx, p, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		items, err := s.Checklist(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for i := range items {
+			items[i].Message = m.trCtx(ctx, items[i].Code)
+		}
+		out := &checklistOutput{}
+		out.Body.Version, out.Body.Ready, out.Body.Problems = d.Version, len(items) == 0, items
+		return out, nil
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "delete-course", Method: http.MethodDelete, Path: "/api/courses/{id}", Summary: "Delete a course (soft)",

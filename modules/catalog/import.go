@@ -78,6 +78,11 @@ func (s *service) Import(ctx context.Context, b *Bundle, authorID int64) (Import
 			if err := w.saveOutline(ctx, row.ID, in.Lectures); err != nil {
 				return err
 			}
+			if !isNew && w.changed {
+				if err := s.st.bumpVersion(ctx, tx, row); err != nil {
+					return err
+				}
+			}
 			ids[in.Slug], writers[in.Slug], created[in.Slug] = row.ID, w, isNew
 		}
 		for i := range b.Courses {

@@ -258,11 +258,56 @@ func validateTags(v *validator, tags []string) {
 
 // ValidateCourse returns every problem of a course and its outline, located
 // by path. Each topic kind validates its own payload (see kinds.go).
+//
+// A course that is not published may be incomplete (see Incomplete): a
+// draft is saved with an empty lecture or a quiz still without its correct
+// choice, and publishing refuses it until they are written.
 func ValidateCourse(c *CourseInput, kinds *Kinds) []apperr.FieldError {
+	errs := courseProblems(c, kinds)
+	if c.Status == statusPublished {
+		return errs
+	}
+	return slices.DeleteFunc(errs, Incomplete)
+}
+
+// courseProblems is every problem of a course as if it were published.
+func courseProblems(c *CourseInput, kinds *Kinds) []apperr.FieldError {
 	v := &validator{}
 	validateCourseFields(v, c)
 	validateOutline(v, c, kinds)
 	return v.errs
+}
+
+const statusPublished = "published"
+
+// incompleteMessages are the problems of content not written yet.
+var incompleteMessages = map[string]bool{
+	"catalog.no_lectures": true, "catalog.no_topics": true, "catalog.no_questions": true,
+	"catalog.five_choices": true, "catalog.one_correct": true,
+	"catalog.no_visible_test": true, "catalog.no_hidden_test": true,
+}
+
+// Incomplete reports whether a problem is content a learner would need that
+// is not written yet, which a draft may have: no lecture, a lecture without
+// topics, a quiz without questions, five choices or its correct one, an
+// empty article, question or choice, an assignment without its prompt,
+// grader, starter code or tests. Bounds, shapes and names are checked on
+// every save.
+func Incomplete(fe apperr.FieldError) bool {
+	if incompleteMessages[fe.Message] {
+		return true
+	}
+	content := strings.HasSuffix(fe.Location, ".body") || strings.Contains(fe.Location, ".questions[") ||
+		strings.Contains(fe.Location, ".assignment")
+	if !content {
+		return false
+	}
+	switch {
+	case fe.Message == "catalog.required", fe.Message == "catalog.js_function" && fe.Value == "",
+		strings.HasPrefix(fe.Message, "catalog.not_allowed:") && fe.Value == "":
+		return true
+	}
+	return false
 }
 
 // ValidateCourseFields checks a course's own fields, not its outline (a

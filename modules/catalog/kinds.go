@@ -300,7 +300,12 @@ type assignmentPayload struct {
 func assignmentKind(graders *Kinds) Kind {
 	return Kind{Name: kindAssignment, Gradable: true, Fields: []string{"assignment"},
 		Validate: func(t *TopicInput) []apperr.FieldError { return validateAssignment(graders, t.Assignment) },
-		Payload:  func(t *TopicInput) any { return assignmentPayload{Assignment: *t.Assignment} }, // validated: not nil
+		Payload: func(t *TopicInput) any {
+			if t.Assignment == nil { // a draft's, not written yet
+				return assignmentPayload{Assignment: AssignmentInput{Tests: []AssignmentTest{}}}
+			}
+			return assignmentPayload{Assignment: *t.Assignment}
+		},
 		Show: func(payload json.RawMessage, answers bool, md func(string) string, c *TopicContent) error {
 			p, err := show[assignmentPayload](payload)
 			a := p.Assignment

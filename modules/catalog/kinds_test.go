@@ -202,7 +202,7 @@ func TestKindsFromOutside(t *testing.T) {
 		// Saving the same input again changes nothing (the payload compares
 		// by value, whatever the database's JSON formatting).
 		before := d1.UpdatedAt
-		again, err := s.ReplaceCourse(ctx, tutor, d1.ID, courseWith("poll-course", pollTopic("p", "가", "나"), asg))
+		again, err := s.ReplaceCourse(ctx, tutor, d1.ID, courseWith("poll-course", pollTopic("p", "가", "나"), asg), AnyVersion)
 		testkit.Must(t, err)
 		if again.Lectures[0].Topics[0].ID != d1.Lectures[0].Topics[0].ID || !again.UpdatedAt.Equal(before) {
 			t.Fatalf("an unchanged save rewrote the course: %+v", again.CourseSummary)

@@ -124,7 +124,7 @@ func (m *Module) Import(ctx context.Context, b *Bundle, authorID int64) (ImportR
 
 // Needs are the providers the app binds after building every module.
 func (m *Module) Needs() []provide.Need {
-	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia, &m.svc.storefront, &m.svc.classroom}
+	return []provide.Need{&m.svc.ent, &m.svc.statuses, &m.svc.bundleMedia, &m.svc.storefront, &m.svc.classroom, &m.svc.library}
 }
 
 // Empty reports whether the catalog has no course at all, not even a

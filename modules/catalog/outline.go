@@ -106,7 +106,7 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	next.Thumbnail, next.IntroVideo = thumbnail, introVideo
 	next.DeletedAt = nil
 	if isNew {
-		next.CreatedAt, next.UpdatedAt = w.now, w.now
+		next.CreatedAt, next.UpdatedAt, next.Version = w.now, w.now, 1
 		if err := w.insert(ctx, &next); err != nil {
 			return err
 		}

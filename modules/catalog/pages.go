@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,12 +38,15 @@ func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c
 
 // tr translates a field error's message id, which may carry one parameter
 // ("catalog.too_long:200"), the way API problem details do.
-func (m *Module) tr(c *fiber.Ctx, msg string) string {
+func (m *Module) tr(c *fiber.Ctx, msg string) string { return m.trCtx(c.UserContext(), msg) }
+
+// trCtx is tr in the language of a request's context.
+func (m *Module) trCtx(ctx context.Context, msg string) string {
 	id, param, _ := strings.Cut(msg, ":")
 	if !m.i18n.Has(id) {
 		return msg
 	}
-	return m.i18n.T(i18n.LangFrom(c.UserContext()), id, map[string]any{"Param": param})
+	return m.i18n.T(i18n.LangFrom(ctx), id, map[string]any{"Param": param})
 }
 
 var categoryIcons = map[string]string{

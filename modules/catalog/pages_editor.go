@@ -102,7 +102,7 @@ func (m *Module) saveCourse(c *fiber.Ctx) error {
 	return m.submit(c, d.ID, d.Title, "catalog.page.editor.saved", func(in CourseInput) (*CourseDetail, error) {
 		// What the form does not show is kept.
 		in.Thumbnail, in.IntroVideo = d.Thumbnail, d.IntroVideo
-		return m.svc.ReplaceCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), d.ID, in)
+		return m.svc.ReplaceCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), d.ID, in, AnyVersion)
 	})
 }
 

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -71,6 +72,10 @@ func TestReadPolicies(t *testing.T) {
 
 		// Published: premium content is locked until the learner is enrolled;
 		// answers stay the editors'.
+		// Its video topics have no video yet: publishing waits for them.
+		ta.Request(http.MethodPatch, api, map[string]any{"status": "published"}, as(author)...).Status(422).
+			Contains(`"code":"catalog.not_ready"`, `"location":"body.lectures[0].topics[0].video"`)
+		attachVideos(t, ta, author, authz.Tutor, id)
 		ta.Request(http.MethodPatch, api, map[string]any{"status": "published"}, as(author)...).Status(200)
 		locked := func(d catalog.CourseDetail) int {
 			n := 0
@@ -281,9 +286,46 @@ func TestCourseMediaFollowTheCourse(t *testing.T) {
 				t.Errorf("%v: intro video %v, picture %v; want %v", c.p, video, image, c.want)
 			}
 		}
+		attachVideos(t, ta, a, authz.Tutor, id)
 		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", id), map[string]any{"status": "published"}, as(a)...).Status(200)
 		if ok, err := gate.VideoAccess(ctx, nil, "media:video:5"); err != nil || !ok {
 			t.Errorf("a published course's intro video: %v, %v", ok, err)
 		}
 	})
+}
+
+// readyLibrary is a media library whose every video is processed: tests of
+// publishing put made-up references on video topics (attachVideos).
+type readyLibrary struct{}
+
+func (readyLibrary) Attachable(context.Context, *authz.Principal, string, int) ([]catalog.MediaItem, error) {
+	return nil, nil
+}
+func (readyLibrary) Describe(_ context.Context, refs []string) (map[string]catalog.MediaItem, error) {
+	out := map[string]catalog.MediaItem{}
+	for _, r := range refs {
+		out[r] = catalog.MediaItem{Ref: r, Status: "ready"}
+	}
+	return out, nil
+}
+func (readyLibrary) Attach(context.Context, *authz.Principal, string, int64, int64, string) error {
+	return errors.New("readyLibrary: no attaching")
+}
+func (readyLibrary) LibraryURL(int64, int64) string { return "/studio/media" }
+
+// attachVideos gives every video topic of course id a (made-up) processed
+// video, so that the course may be published.
+func attachVideos(t *testing.T, ta *apptest.T, u user, role authz.Role, id int64) {
+	t.Helper()
+	testkit.Must(t, ta.App.ReplaceProvider(readyLibrary{}))
+	var d catalog.CourseDetail
+	ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(u)...).Status(200).JSON(&d)
+	p := &authz.Principal{UserID: u.ID, Role: role}
+	for _, l := range d.Lectures {
+		for _, tp := range l.Topics {
+			if tp.Kind == "video" {
+				testkit.Must(t, ta.App.CatalogMediaGate().SetTopicVideo(context.Background(), p, tp.ID, fmt.Sprintf("media:video:%d", 9000+tp.ID), 60))
+			}
+		}
+	}
 }

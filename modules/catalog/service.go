@@ -34,6 +34,7 @@ type service struct {
 	bundleMedia provide.Slot[BundleMedia]
 	storefront  provide.Slot[Storefront]
 	classroom   provide.Slot[Classroom]
+	library     provide.Slot[MediaLibrary]
 	md          goldmark.Markdown
 	logger      *slog.Logger
 	// i18n holds the category labels a search matches (nil: none).

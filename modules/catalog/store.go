@@ -150,9 +150,11 @@ type courseRow struct {
 	Status         string            `bun:"status,notnull"`
 	Thumbnail      string            `bun:"thumbnail,notnull"`
 	IntroVideo     string            `bun:"intro_video,notnull"`
-	CreatedAt      time.Time         `bun:"created_at,notnull"`
-	UpdatedAt      time.Time         `bun:"updated_at,notnull"`
-	DeletedAt      *time.Time        `bun:"deleted_at"`
+	// Version counts the course's saves (see bumpVersion).
+	Version   int64      `bun:"version,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	UpdatedAt time.Time  `bun:"updated_at,notnull"`
+	DeletedAt *time.Time `bun:"deleted_at"`
 	rels
 }
 

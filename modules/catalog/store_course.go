@@ -271,3 +271,10 @@ func (st store) prerequisiteEdges(ctx context.Context, idb bun.IDB) ([]prerequis
 func (st store) anyCourse(ctx context.Context, idb bun.IDB) (bool, error) {
 	return idb.NewSelect().Model((*courseRow)(nil)).Exists(ctx)
 }
+
+// bumpVersion counts a save of a course (courseRow.Version).
+func (st store) bumpVersion(ctx context.Context, idb bun.IDB, row *courseRow) error {
+	err := idb.NewUpdate().Model((*courseRow)(nil)).Set("version = version + 1").Where("id = ?", row.ID).
+		Returning("version").Scan(ctx, &row.Version)
+	return err
+}

@@ -102,6 +102,6 @@ func (st store) retired(ctx context.Context, idb bun.IDB, ref string) (bool, err
 // setCourseMedia sets a course's intro_video or thumbnail column.
 func (st store) setCourseMedia(ctx context.Context, idb bun.IDB, courseID int64, column, ref string, now time.Time) error {
 	_, err := idb.NewUpdate().Model((*courseRow)(nil)).Set("? = ?", bun.Ident(column), ref).Set("updated_at = ?", now).
-		Where("id = ?", courseID).Exec(ctx)
+		Set("version = version + 1").Where("id = ?", courseID).Exec(ctx)
 	return err
 }

@@ -80,3 +80,17 @@ func changed(res sql.Result, err error) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// liveVideos loads the live videos among ids.
+func (store) liveVideos(ctx context.Context, idb bun.IDB, ids []int64) ([]videoRow, error) {
+	var rows []videoRow
+	err := idb.NewSelect().Model(&rows).Where("v.id IN (?) AND v.deleted_at IS NULL", bun.In(ids)).Scan(ctx)
+	return rows, err
+}
+
+// liveImages loads the live, finished images among ids.
+func (store) liveImages(ctx context.Context, idb bun.IDB, ids []int64) ([]imageRow, error) {
+	var rows []imageRow
+	err := finished(idb.NewSelect().Model(&rows).Where("?TableAlias.id IN (?) AND ?TableAlias.deleted_at IS NULL", bun.In(ids)), &rows).Scan(ctx)
+	return rows, err
+}

@@ -22,6 +22,9 @@ var (
 	Unavailable     = errors.New("temporarily unavailable")    // 503
 	Malformed       = errors.New("malformed request")          // 400
 	Timeout         = errors.New("request processing timeout") // 503 (the request's deadline passed)
+	// Stale is a write based on an old version of a row (If-Match that no
+	// longer matches): 412.
+	Stale = errors.New("precondition failed")
 )
 
 // ErrAuthRequired is the one "sign in first" error: a protected operation

@@ -79,6 +79,8 @@ func statusOf(kind error) (int, string) {
 		return http.StatusNotFound, "not_found"
 	case apperr.Conflict:
 		return http.StatusConflict, "conflict"
+	case apperr.Stale:
+		return http.StatusPreconditionFailed, "precondition_failed"
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge, "request.too_large"
 	case apperr.Unsupported:
@@ -112,6 +114,8 @@ func defaultCode(status int) string {
 		return "request.timeout"
 	case http.StatusConflict:
 		return "conflict"
+	case http.StatusPreconditionFailed:
+		return "precondition_failed"
 	case http.StatusRequestEntityTooLarge:
 		return "request.too_large"
 	case http.StatusUnsupportedMediaType:
