@@ -205,3 +205,48 @@ func (s *service) Checklist(ctx context.Context, d *CourseDetail) ([]ChecklistIt
 	}
 	return out, nil
 }
+
+// SaveTopic replaces one topic of course courseID — its title, options and
+// content — and keeps the rest of the course as it is (ids, other topics).
+// want as for ReplaceCourse. The topic must be a live topic of the course
+// (404 otherwise); its kind does not change.
+func (s *service) SaveTopic(ctx context.Context, p *authz.Principal, courseID, topicID int64, t TopicInput, want int64) (*CourseDetail, error) {
+	d, err := s.CourseToEdit(ctx, p, courseID)
+	if err != nil {
+		return nil, err
+	}
+	in := inputOf(d)
+	found := false
+	for i := range in.Lectures {
+		for j := range in.Lectures[i].Topics {
+			old := &in.Lectures[i].Topics[j]
+			if old.ID != nil && *old.ID == topicID {
+				t.ID, t.Slug, t.Kind = old.ID, old.Slug, old.Kind
+				*old = t
+				found = true
+			}
+		}
+	}
+	if !found {
+		return nil, errTopicNotFound
+	}
+	if want == AnyVersion {
+		// The course as loaded above is what the rest is kept from.
+		want = d.Version
+	}
+	return s.ReplaceCourse(ctx, p, courseID, in, want)
+}
+
+// TopicLocation is where a topic's problems are located in a course's
+// validation errors ("body.lectures[1].topics[0]."), "" when d has no such
+// topic.
+func TopicLocation(d *CourseDetail, topicID int64) string {
+	for i, l := range d.Lectures {
+		for j, t := range l.Topics {
+			if t.ID == topicID {
+				return fmt.Sprintf("body.lectures[%d].topics[%d].", i, j)
+			}
+		}
+	}
+	return ""
+}
