@@ -30,8 +30,12 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/studio/courses", teach, m.studio)
 	r.Get("/studio/courses/new", teach, m.newCourse)
 	r.Post("/studio/courses/new", teach, m.createCourse)
-	r.Get("/studio/courses/:id/edit", teach, m.editCourse)
-	r.Post("/studio/courses/:id/edit", teach, m.saveCourse)
+	r.Get("/studio/courses/:id", teach, m.outline)
+	r.Post("/studio/courses/:id/outline", teach, m.saveOutline)
+	r.Post("/studio/courses/:id/status", teach, m.saveStatus)
+	r.Get("/studio/courses/:id/settings", teach, m.editSettings)
+	r.Post("/studio/courses/:id/settings", teach, m.saveSettings)
+	r.Get("/studio/courses/:id/edit", teach, m.editRedirect)
 }
 
 func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c, id, kv...) }

@@ -1,10 +1,10 @@
 package catalog
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,63 +16,135 @@ import (
 	"github.com/weaverse/weaverse/platform/web"
 )
 
-// The editor's fields, in display order.
-var editorFields = []string{"title", "slug", "summary", "description", "category", "skill_level", "status",
-	"price", "access_days", "credits", "estimated_hours", "tags", "prerequisites", "lectures"}
+// The course settings form's fields, in display order (the outline has its
+// own editor, pages_outline.go; the status its own form).
+var editorFields = []string{"title", "slug", "summary", "description", "category", "skill_level",
+	"price", "access_days", "credits", "estimated_hours", "tags", "prerequisites", "thumbnail", "intro_video"}
 
 // Bounds, in bytes, on submitted values: loose enough that everything the
 // service accepts passes whole, so its validation decides and reports.
 const (
 	maxLine     = 2000
 	maxText     = 400_000
-	maxOutline  = 3 << 20
 	maxListItem = 64
+	// libraryPicks is how many of the library's newest items a picker shows.
+	libraryPicks = 60
 )
 
-// editorPage is the data of "catalog/editor".
+// editorPage is the data of "catalog/editor", the course settings form.
 type editorPage struct {
 	Form       *web.Form
 	New        bool
-	CourseID   int64
-	Title      string // the course's saved title (editing)
+	Course     *CourseDetail // nil for a new course
 	Action     string
-	Issues     []web.Issue // errors inside the outline, by location
 	Categories []web.Option
 	Levels     []web.Option
-	Statuses   []web.Option
-	// OutlineExample is the outline field's placeholder: an example to
-	// follow, never a value a course is saved with by accident.
-	OutlineExample string
-	LearnersURL    string // the course's learner list ("" for a new course)
+	// Version is the course's version the form was loaded at; Stale says a
+	// save was refused because the course was saved since.
+	Version  int64
+	Stale    bool
+	Pictures []pick // the library's images (and the current picture)
+	Intros   []pick // the library's ready videos (and the current intro)
+	// LibraryURL opens the library to upload a picture for the course.
+	LibraryURL string
+	Tabs       studioTabs
 }
 
-// editorOf is the editor of a new course (id 0) or of course id.
-func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, id int64, title string) editorPage {
-	pg := editorPage{Form: f, New: id == 0, CourseID: id, Title: title, Action: "/studio/courses/new",
-		Categories:     m.options(c, "catalog.page.category.", Categories, ""),
-		Levels:         m.options(c, "catalog.page.level.", SkillLevels, ""),
-		Statuses:       m.options(c, "catalog.page.status.", Statuses, ""),
-		OutlineExample: outlineJSON(m.exampleOutline(c))}
-	if id != 0 {
-		pg.Action = fmt.Sprintf("/studio/courses/%d/edit", id)
-		pg.LearnersURL = m.svc.classroom.Get().LearnersURL(id)
+// pick is a library item offered by a picker.
+type pick struct {
+	Ref      string
+	Label    string
+	Thumb    string
+	Status   string
+	Selected bool
+}
+
+// editorOf is the settings form of a new course (d nil) or of course d.
+func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, d *CourseDetail) (editorPage, error) {
+	pg := editorPage{Form: f, New: d == nil, Course: d, Action: "/studio/courses/new",
+		Categories: m.options(c, "catalog.page.category.", Categories, ""),
+		Levels:     m.options(c, "catalog.page.level.", SkillLevels, "")}
+	if d == nil {
+		return pg, nil
 	}
-	return pg
+	pg.Action, pg.Version = fmt.Sprintf("/studio/courses/%d/settings", d.ID), d.Version
+	pg.Tabs = m.tabs(c, d, "settings")
+	pg.LibraryURL = m.svc.library.Get().LibraryURL(d.ID, 0)
+	var err error
+	if pg.Pictures, err = m.picks(c, "image", f.Value("thumbnail"), d.Thumbnail); err != nil {
+		return pg, err
+	}
+	if pg.Intros, err = m.picks(c, "video", f.Value("intro_video"), d.IntroVideo); err != nil {
+		return pg, err
+	}
+	return pg, nil
+}
+
+// picks lists the library's items of kind for a picker, the stored one
+// (current) first when the library's newest do not hold it, with chosen
+// selected.
+func (m *Module) picks(c *fiber.Ctx, kind, chosen, current string) ([]pick, error) {
+	ctx := c.UserContext()
+	lib := m.svc.library.Get()
+	items, err := lib.Attachable(ctx, authz.PrincipalFrom(ctx), kind, libraryPicks)
+	if err != nil {
+		return nil, err
+	}
+	if current != "" && !slices.ContainsFunc(items, func(it MediaItem) bool { return it.Ref == current }) {
+		known, err := lib.Describe(ctx, []string{current})
+		if err != nil {
+			return nil, err
+		}
+		if it, ok := known[current]; ok {
+			items = append([]MediaItem{it}, items...)
+		}
+	}
+	out := make([]pick, 0, len(items))
+	for _, it := range items {
+		if kind == "video" && !it.MediaReady() && it.Ref != current {
+			continue // only a processed video can be an intro
+		}
+		label := it.Title
+		if label == "" {
+			label = m.t(c, "catalog.page.settings.untitled")
+		}
+		out = append(out, pick{Ref: it.Ref, Label: label, Thumb: it.Thumb, Status: it.Status, Selected: it.Ref == chosen})
+	}
+	return out, nil
 }
 
 func (m *Module) newCourse(c *fiber.Ctx) error {
-	// The outline starts empty, its example shown as a placeholder: saved
-	// as a value, the example published a lecture whose video had no file.
-	f := m.formOf(c, &CourseInput{Category: "frontend", SkillLevel: "beginner", Status: "draft", AccessDays: 730})
-	f.Set("lectures", "")
+	f := m.formOf(c, &CourseInput{Category: "frontend", SkillLevel: "beginner", AccessDays: 730})
 	f.Focus("title")
-	return m.web.Render(c, fiber.StatusOK, "catalog/editor", m.editorOf(c, f, 0, ""))
+	pg, err := m.editorOf(c, f, nil)
+	if err != nil {
+		return err
+	}
+	return m.web.Render(c, fiber.StatusOK, "catalog/editor", pg)
 }
 
+// createCourse creates a draft with the settings given and opens its
+// outline editor.
 func (m *Module) createCourse(c *fiber.Ctx) error {
-	return m.submit(c, 0, "", "catalog.page.editor.created", func(in CourseInput) (*CourseDetail, error) {
-		return m.svc.CreateCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), in)
-	})
+	in, f, ok := m.readForm(c)
+	status := fiber.StatusUnprocessableEntity
+	if ok {
+		in.Status = "draft"
+		d, err := m.svc.CreateCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), in)
+		if err == nil {
+			web.SetFlash(c, "success", m.t(c, "catalog.page.editor.created"))
+			return c.Redirect(fmt.Sprintf("/studio/courses/%d", d.ID), fiber.StatusSeeOther)
+		}
+		var shown bool
+		if status, _, shown = m.formError(c, f, err); !shown {
+			return err
+		}
+	}
+	pg, err := m.editorOf(c, f, nil)
+	if err != nil {
+		return err
+	}
+	return m.web.Render(c, status, "catalog/editor", pg)
 }
 
 // courseToEdit loads the course of the path for its editor: 404 when the
@@ -85,102 +157,141 @@ func (m *Module) courseToEdit(c *fiber.Ctx) (*CourseDetail, error) {
 	return m.svc.CourseToEdit(c.UserContext(), authz.PrincipalFrom(c.UserContext()), id)
 }
 
-func (m *Module) editCourse(c *fiber.Ctx) error {
+func (m *Module) editSettings(c *fiber.Ctx) error {
 	d, err := m.courseToEdit(c)
 	if err != nil {
 		return err
 	}
 	in := inputOf(d)
-	return m.web.Render(c, fiber.StatusOK, "catalog/editor", m.editorOf(c, m.formOf(c, &in), d.ID, d.Title))
+	pg, err := m.editorOf(c, m.formOf(c, &in), d)
+	if err != nil {
+		return err
+	}
+	return m.web.Render(c, fiber.StatusOK, "catalog/editor", pg)
 }
 
-func (m *Module) saveCourse(c *fiber.Ctx) error {
+// saveSettings saves the course's own fields (not its outline or status)
+// as of the version the form was loaded at, then the picture and intro
+// video chosen from the library (the media module checks they are the
+// caller's to use).
+func (m *Module) saveSettings(c *fiber.Ctx) error {
 	d, err := m.courseToEdit(c)
 	if err != nil {
 		return err
 	}
-	return m.submit(c, d.ID, d.Title, "catalog.page.editor.saved", func(in CourseInput) (*CourseDetail, error) {
-		// What the form does not show is kept.
-		in.Thumbnail, in.IntroVideo = d.Thumbnail, d.IntroVideo
-		return m.svc.ReplaceCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), d.ID, in, AnyVersion)
-	})
-}
-
-// submit reads the editor (of course id; 0 for a new one) and saves it:
-// on success it redirects to the course with the flash done, otherwise it
-// shows the form again with each error beside its field.
-func (m *Module) submit(c *fiber.Ctx, id int64, title, done string, save func(CourseInput) (*CourseDetail, error)) error {
+	ctx, p := c.UserContext(), authz.PrincipalFrom(c.UserContext())
 	in, f, ok := m.readForm(c)
-	pg := m.editorOf(c, f, id, title)
 	status := fiber.StatusUnprocessableEntity
+	stale := false
 	if ok {
-		d, err := save(in)
+		cp := CoursePatch{Slug: &in.Slug, Title: &in.Title, Summary: &in.Summary, Description: &in.Description,
+			Category: &in.Category, SkillLevel: &in.SkillLevel, Price: &in.Price, AccessDays: &in.AccessDays,
+			Credits: &in.Credits, EstimatedHours: &in.EstimatedHours, Tags: &in.Tags, Prerequisites: &in.Prerequisites}
+		if in.Slug == "" {
+			cp.Slug = nil
+		}
+		_, err = m.svc.PatchCourse(ctx, p, d.ID, cp, formVersion(c))
 		if err == nil {
-			web.SetFlash(c, "success", m.t(c, done))
-			return c.Redirect(fmt.Sprintf("/courses/%d", d.ID), fiber.StatusSeeOther)
+			err = m.setCourseMedia(ctx, p, d, "thumbnail", f.Value("thumbnail"), d.Thumbnail)
+		}
+		if err == nil {
+			err = m.setCourseMedia(ctx, p, d, "intro_video", f.Value("intro_video"), d.IntroVideo)
+		}
+		if err == nil {
+			web.SetFlash(c, "success", m.t(c, "catalog.page.editor.saved"))
+			return c.Redirect(fmt.Sprintf("/studio/courses/%d/settings", d.ID), fiber.StatusSeeOther)
 		}
 		var shown bool
-		if status, pg.Issues, shown = m.formError(c, f, err); !shown {
-			return err
+		switch {
+		case errors.Is(err, apperr.Stale):
+			// Keep what was typed; the form now carries the current
+			// version, so saving again overwrites knowingly.
+			status, stale = fiber.StatusConflict, true
+			if d, err = m.courseToEdit(c); err != nil {
+				return err
+			}
+		default:
+			if status, _, shown = m.formError(c, f, err); !shown {
+				return err
+			}
 		}
 	}
+	pg, err := m.editorOf(c, f, d)
+	if err != nil {
+		return err
+	}
+	pg.Stale = stale
 	return m.web.Render(c, status, "catalog/editor", pg)
 }
 
-// formOf fills the editor's form from a course input.
+// setCourseMedia changes the course's picture or intro video (field) to ref
+// when it differs from the stored one (old): through the library, which
+// checks the item is the caller's to use; "" removes it.
+func (m *Module) setCourseMedia(ctx context.Context, p *authz.Principal, d *CourseDetail, field, ref, old string) error {
+	if ref == old {
+		return nil
+	}
+	if ref == "" {
+		return m.svc.SetCourseMedia(ctx, p, d.ID, field, "")
+	}
+	err := m.svc.library.Get().Attach(ctx, p, ref, d.ID, 0, field)
+	if errors.Is(err, apperr.NotFound) || errors.Is(err, apperr.Invalid) {
+		return invalidAt("body."+field, "catalog.page.settings.media_unusable", ref)
+	}
+	return err
+}
+
+// formVersion is the course version a studio form was loaded at (its
+// hidden "version" field); AnyVersion when absent.
+func formVersion(c *fiber.Ctx) int64 {
+	v, err := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if err != nil || v < 1 {
+		return AnyVersion
+	}
+	return v
+}
+
+// formOf fills the settings form from a course input.
 func (m *Module) formOf(c *fiber.Ctx, in *CourseInput) *web.Form {
 	f := web.NewForm(editorFields...)
 	num := func(n int64) string { return strconv.FormatInt(n, 10) }
 	f.Set("title", in.Title).Set("slug", in.Slug).Set("summary", in.Summary).Set("description", in.Description)
-	f.Set("category", in.Category).Set("skill_level", in.SkillLevel).Set("status", in.Status)
+	f.Set("category", in.Category).Set("skill_level", in.SkillLevel)
 	f.Set("price", num(in.Price)).Set("access_days", num(int64(in.AccessDays))).Set("credits", num(int64(in.Credits)))
 	f.Set("estimated_hours", num(int64(in.EstimatedHours)))
 	f.Set("tags", strings.Join(in.Tags, ", ")).Set("prerequisites", strings.Join(in.Prerequisites, ", "))
-	f.Set("lectures", outlineJSON(in.Lectures))
+	f.Set("thumbnail", in.Thumbnail).Set("intro_video", in.IntroVideo)
 	return f
 }
 
-func outlineJSON(ls []LectureInput) string {
-	if ls == nil {
-		ls = []LectureInput{}
+// formText reads a submitted text value: CRLF as LF, cut at max bytes (on
+// a rune boundary), trimmed.
+func formText(c *fiber.Ctx, name string, max int) string {
+	s := strings.ReplaceAll(c.FormValue(name), "\r\n", "\n")
+	if len(s) > max {
+		s = s[:max]
+		for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
+			s = s[:len(s)-1]
+		}
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(ls)
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(s)
 }
 
-// readForm reads the submitted editor. ok is false when a value could not
-// even be read (a number that is not one, outline JSON that does not parse):
-// then f carries those errors and the service's field checks, and nothing
-// is saved.
+// readForm reads the submitted settings. ok is false when a number is not
+// one: then f carries that error and the service's field checks, and
+// nothing is saved.
 func (m *Module) readForm(c *fiber.Ctx) (in CourseInput, f *web.Form, ok bool) {
-	val := func(name string, max int) string {
-		s := strings.ReplaceAll(c.FormValue(name), "\r\n", "\n")
-		if len(s) > max {
-			s = s[:max]
-			for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
-				s = s[:len(s)-1]
-			}
-		}
-		return strings.TrimSpace(s)
-	}
 	f = web.NewForm(editorFields...)
 	for _, n := range editorFields {
 		limit := maxLine
-		switch n {
-		case "description":
+		if n == "description" {
 			limit = maxText
-		case "lectures":
-			limit = maxOutline
 		}
-		f.Set(n, val(n, limit))
+		f.Set(n, formText(c, n, limit))
 	}
 	in = CourseInput{Title: f.Value("title"), Slug: strings.ToLower(f.Value("slug")), Summary: f.Value("summary"),
 		Description: f.Value("description"), Category: f.Value("category"), SkillLevel: f.Value("skill_level"),
-		Status: f.Value("status"), Tags: splitList(f.Value("tags")), Prerequisites: splitList(strings.ToLower(f.Value("prerequisites")))}
+		Tags: splitList(f.Value("tags")), Prerequisites: splitList(strings.ToLower(f.Value("prerequisites")))}
 	ok = true
 	number := func(name string, dst func(int64)) {
 		s := strings.NewReplacer(",", "", "원", "", " ", "").Replace(f.Value(name))
@@ -199,10 +310,6 @@ func (m *Module) readForm(c *fiber.Ctx) (in CourseInput, f *web.Form, ok bool) {
 	number("access_days", func(n int64) { in.AccessDays = clampInt(n) })
 	number("credits", func(n int64) { in.Credits = clampInt(n) })
 	number("estimated_hours", func(n int64) { in.EstimatedHours = clampInt(n) })
-	if err := decodeOutline(f.Value("lectures"), &in.Lectures); err != nil {
-		f.Fail("lectures", m.jsonError(c, f.Value("lectures"), err))
-		ok = false
-	}
 	if !ok {
 		// Report the other fields' problems too, without saving.
 		probe := in
@@ -225,54 +332,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func decodeOutline(s string, dst *[]LectureInput) error {
-	if strings.TrimSpace(s) == "" {
-		*dst = nil
-		return nil
-	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("unexpected data after the outline")
-	}
-	return nil
-}
-
-// jsonError words a JSON error with its line and column when known.
-func (m *Module) jsonError(c *fiber.Ctx, src string, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		line, col := position(src, se.Offset)
-		return m.t(c, "catalog.page.editor.json_syntax", "Line", line, "Column", col, "Detail", se.Error())
-	case errors.As(err, &te) && te.Offset < 0:
-		return m.t(c, "catalog.page.editor.json_type_field", "Field", te.Field, "Want", te.Type.String())
-	case errors.As(err, &te):
-		line, col := position(src, te.Offset)
-		return m.t(c, "catalog.page.editor.json_type", "Line", line, "Column", col, "Field", te.Field, "Want", te.Type.String())
-	}
-	return m.t(c, "catalog.page.editor.json_other", "Detail", err.Error())
-}
-
-func position(src string, offset int64) (line, col int) {
-	line, col = 1, 1
-	for i, r := range src {
-		if int64(i) >= offset {
-			break
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // formError puts a service error on the form: field errors next to their
@@ -355,14 +414,4 @@ func inputOf(d *CourseDetail) CourseInput {
 		in.Lectures = append(in.Lectures, li)
 	}
 	return in
-}
-
-// exampleOutline is the outline a new course starts from: one lecture with a
-// free video and a premium article, in the page's language.
-func (m *Module) exampleOutline(c *fiber.Ctx) []LectureInput {
-	t := func(id string) string { return m.t(c, "catalog.page.editor.example."+id) }
-	return []LectureInput{{Slug: "getting-started", Title: t("lecture"), Summary: t("lecture_summary"), Topics: []TopicInput{
-		{Slug: "welcome", Title: t("video"), Kind: kindVideo, Duration: 180, Notes: t("video_notes")},
-		{Slug: "setup", Title: t("article"), Kind: kindArticle, Premium: true, Body: t("article_body")},
-	}}}
 }

@@ -2,10 +2,8 @@ package catalog_test
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -235,14 +234,32 @@ func TestCoursePage(t *testing.T) {
 // courseForm is a valid editor submission.
 func courseForm(slug, title string) url.Values {
 	return url.Values{"title": {title}, "slug": {slug}, "summary": {"한 줄 소개"}, "description": {"## 소개\r\n\r\n본문"},
-		"category": {"backend"}, "skill_level": {"intermediate"}, "status": {"published"}, "price": {"19,900"},
-		"access_days": {""}, "credits": {"2"}, "estimated_hours": {"8"}, "tags": {"go, 서버"}, "prerequisites": {""},
-		"lectures": {`[{"slug":"l1","title":"첫 강의","topics":[
-			{"slug":"v","title":"소개 영상","kind":"video","duration":90,"notes":"노트"},
-			{"slug":"a","title":"읽을거리","kind":"article","premium":true,"body":"본문"}]}]`}}
+		"category": {"backend"}, "skill_level": {"intermediate"}, "price": {"19,900"},
+		"access_days": {""}, "credits": {"2"}, "estimated_hours": {"8"}, "tags": {"go, 서버"}, "prerequisites": {""}}
 }
 
-var lecturesRE = regexp.MustCompile(`(?s)<textarea[^>]*name="lectures"[^>]*>(.*?)</textarea>`)
+// outlineForm is an outline form: pairs of "lecture key" → title and
+// "lecture key/topic key" → title (a new topic's kind after a colon:
+// "n1/m1" → "quiz:퀴즈").
+func outlineForm(version int64, rows ...string) url.Values {
+	f := url.Values{"version": {fmt.Sprint(version)}}
+	for i := 0; i+1 < len(rows); i += 2 {
+		key, val := rows[i], rows[i+1]
+		lkey, tkey, isTopic := strings.Cut(key, "/")
+		if !isTopic {
+			f.Add("lecture", lkey)
+			f.Set("lecture_title."+lkey, val)
+			continue
+		}
+		f.Add("topic", key)
+		if kind, title, ok := strings.Cut(val, ":"); ok && strings.HasPrefix(tkey, "m") {
+			f.Set("topic_kind."+tkey, kind)
+			val = title
+		}
+		f.Set("topic_title."+tkey, val)
+	}
+	return f
+}
 
 func TestStudioPages(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
@@ -264,85 +281,132 @@ func TestStudioPages(t *testing.T) {
 		if loc := tp.get("/studio").Status(303).Header.Get("Location"); loc != "/studio/courses" {
 			t.Fatalf("/studio → %q", loc)
 		}
-		tp.get("/studio/courses").Status(200).Contains("아직 만든 강좌가 없어요", "weaverse content import DIR")
-		tp.get("/studio/courses/new").Status(200).Contains(`name="title"`, `<select class="form-select" id="f-category" name="category" required>`,
-			`<option value="frontend" selected>프론트엔드</option>`, "getting-started", `spellcheck="false"`, "weaverse content import DIR")
-		// The example outline is a placeholder, not a value: a course saved
-		// with only a title has no lectures (it used to publish the
-		// example's video topic, with no video).
-		if !regexp.MustCompile(`(?s)<textarea[^>]*name="lectures"[^>]*placeholder="[^"]*getting-started[^"]*"[^>]*></textarea>`).
-			Match(tp.get("/studio/courses/new").Status(200).Body) {
-			t.Fatal("the new course's outline is not empty with the example as its placeholder")
+		tp.get("/studio/courses").Status(200).Contains("아직 만든 강좌가 없어요")
+		newPage := body(tp.get("/studio/courses/new").Status(200))
+		if !strings.Contains(newPage, `name="title"`) || strings.Contains(newPage, `name="lectures"`) ||
+			!strings.Contains(newPage, `<option value="frontend" selected>프론트엔드</option>`) {
+			t.Fatalf("new course form:\n%.2000s", newPage)
 		}
 
-		// Create.
+		// Create: a draft, then its outline editor.
 		r = tp.post("/studio/courses/new", courseForm("go-server", "Go로 만드는 서버")).Status(303)
-		loc := r.Header.Get("Location")
 		var id int64
-		if _, err := fmt.Sscanf(loc, "/courses/%d", &id); err != nil {
-			t.Fatalf("created → %q", loc)
+		if _, err := fmt.Sscanf(r.Header.Get("Location"), "/studio/courses/%d", &id); err != nil {
+			t.Fatalf("created → %q", r.Header.Get("Location"))
 		}
+		api := fmt.Sprintf("/api/courses/%d/", id)
 		var d catalog.CourseDetail
-		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(tutor)...).Status(200).JSON(&d)
-		if d.Price != 19900 || d.AccessDays != 730 || d.Credits != 2 || d.Status != "published" || len(d.Tags) != 2 ||
-			d.Description != "## 소개\n\n본문" || d.TopicCount != 2 || !d.Lectures[0].Topics[1].Premium {
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		if d.Price != 19900 || d.AccessDays != 730 || d.Status != "draft" || len(d.Tags) != 2 || d.Description != "## 소개\n\n본문" || len(d.Lectures) != 0 {
 			t.Fatalf("created %+v", d)
 		}
-		tp.get("/studio/courses").Status(200).Contains("Go로 만드는 서버", "내 강좌 1개", fmt.Sprintf(`href="/studio/courses/%d/edit"`, id))
-
-		// Errors: numbers and JSON that do not parse, with the other fields' checks.
+		editor := fmt.Sprintf("/studio/courses/%d", id)
+		tp.get(editor).Status(200).Contains(`id="outline"`, "강의가 하나 이상 있어야 합니다", `id="to-published" disabled`,
+			`data-lecture-template`, `id="tab-settings"`)
 		bad := courseForm("Bad Slug", "")
 		bad.Set("price", "비쌈")
-		bad.Set("lectures", "[{\"slug\": \"l1\",\n \"title\": }]")
-		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="f-price-error"`, "숫자로 입력해 주세요",
-			`id="f-title-error"`, "필수 항목입니다", `id="f-slug-error"`, "JSON 형식이 올바르지 않아요 (2번째 줄",
-			`value="Bad Slug"`, "비쌈")
-		// Outline errors are listed by location above the form.
-		bad = courseForm("go-server-2", "두 번째")
-		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","body":"x"},{"slug":"b","title":"","kind":"article","body":"y"}]}]`)
-		bad.Set("category", "cooking")
-		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="editor-errors"`, "lectures[0].topics[1].title",
-			"강의 1 › 주제 2 › title", `id="f-category-error"`, `id="f-lectures-error"`, "커리큘럼에 고칠 곳이 1개")
-		bad = courseForm("go-server-3", "세 번째")
-		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","bodyy":"x"}]}]`)
-		tp.post("/studio/courses/new", bad).Status(422).Contains("JSON을 읽을 수 없어요", "bodyy")
+		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="f-price-error"`, "숫자로 입력해 주세요", `id="f-title-error"`, `value="Bad Slug"`)
 		tp.post("/studio/courses/new", courseForm("go-server", "같은 슬러그")).Status(409).Contains("이미 사용 중인 슬러그입니다")
 
-		// Edit: the form comes back prefilled, ids included; saving keeps them.
-		edit := fmt.Sprintf("/studio/courses/%d/edit", id)
-		page := body(tp.get(edit).Status(200))
-		m := lecturesRE.FindStringSubmatch(page)
-		if m == nil || !strings.Contains(page, `value="Go로 만드는 서버"`) || !strings.Contains(page, `<option value="backend" selected>`) {
-			t.Fatalf("edit form not prefilled:\n%.3000s", page)
+		// Two lectures with a video, an article and a quiz, typed as rows.
+		tp.post(editor+"/outline", outlineForm(d.Version, "n1", "기초", "n1/m1", "video:소개 영상", "n1/m2", "article:읽을거리",
+			"n2", "심화", "n2/m3", "quiz:확인 퀴즈")).Status(303)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		if len(d.Lectures) != 2 || len(d.Lectures[0].Topics) != 2 || d.Lectures[1].Topics[0].Kind != "quiz" || d.Lectures[0].Topics[1].Title != "읽을거리" {
+			t.Fatalf("outline %+v", d.Lectures)
 		}
-		outline := html.UnescapeString(strings.TrimPrefix(m[1], "\n"))
-		if !strings.Contains(outline, fmt.Sprintf(`"id": %d`, d.Lectures[0].ID)) || !strings.Contains(outline, `"is_premium": true`) {
-			t.Fatalf("outline JSON:\n%s", outline)
+		l1, l2 := fmt.Sprintf("l%d", d.Lectures[0].ID), fmt.Sprintf("l%d", d.Lectures[1].ID)
+		video, article, quiz := d.Lectures[0].Topics[0].ID, d.Lectures[0].Topics[1].ID, d.Lectures[1].Topics[0].ID
+		tk := func(lkey string, id int64) string { return fmt.Sprintf("%s/t%d", lkey, id) }
+		// The checklist names what is missing, with links to fix it.
+		tp.get(editor).Status(200).Contains("영상이 연결되지 않았습니다", "문제가 하나 이상 있어야 합니다",
+			fmt.Sprintf(`href="/studio/courses/%d/topics/%d"`, id, quiz), `id="to-published" disabled`)
+
+		// Reorder, rename and move between lectures: ids are kept.
+		old := d.Version
+		tp.post(editor+"/outline", outlineForm(d.Version, l2, "심화 과정", tk(l2, quiz), "확인 퀴즈", tk(l2, video), "소개 영상",
+			l1, "기초", tk(l1, article), "읽을거리 (개정)")).Status(303)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		if d.Lectures[0].Title != "심화 과정" || d.Lectures[0].Topics[1].ID != video || d.Lectures[1].Topics[0].ID != article ||
+			d.Lectures[1].Topics[0].Title != "읽을거리 (개정)" || d.Version <= old {
+			t.Fatalf("moved %+v", d.Lectures)
 		}
+
+		// A second tab still on the old version: a clear conflict, what it
+		// typed kept, nothing overwritten.
+		stale := tp.post(editor+"/outline", outlineForm(old, l1, "덮어쓰기 시도", tk(l1, article), "x")).Status(409)
+		stale.Contains(`id="stale-alert"`, "그사이 이 강좌가 저장되었어요", `value="덮어쓰기 시도"`, fmt.Sprintf(`name="version" value="%d"`, d.Version))
+		var same catalog.CourseDetail
+		ta.Get(api, as(tutor)...).Status(200).JSON(&same)
+		if same.Version != d.Version || same.Lectures[0].Title != "심화 과정" {
+			t.Fatalf("a stale save changed the course: %+v", same.Lectures)
+		}
+		// A row error is shown on its row, nothing saved.
+		tp.post(editor+"/outline", outlineForm(d.Version, l1, "기초", tk(l1, article), "")).Status(422).
+			Contains(fmt.Sprintf(`id="tt-t%d-error"`, article), "필수 항목입니다")
+		tp.post(editor+"/outline", url.Values{"version": {fmt.Sprint(d.Version)}, "lecture": {"x1"}}).Status(422).Contains("커리큘럼 양식을 읽을 수 없어요")
+
+		// Publishing waits for the checklist.
+		sf := url.Values{"version": {fmt.Sprint(d.Version)}, "status": {"published"}}
+		tp.post(editor+"/status", sf).Status(303)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		if d.Status != "draft" {
+			t.Fatalf("published with its checklist open: %s", d.Status)
+		}
+		ta.Request(http.MethodPatch, api, map[string]any{"status": "published"}, as(tutor)...).Status(422).Contains(`"code":"catalog.not_ready"`)
+
+		// Fill the topics through the API (the topic editor has its own
+		// tests), with If-Match: a stale ETag is refused.
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		etag := catalog.ETag(d.ID, d.Version)
+		in := map[string]any{"lectures": []map[string]any{
+			{"id": d.Lectures[0].ID, "title": "심화 과정", "topics": []map[string]any{
+				{"id": quiz, "title": "확인 퀴즈", "type": "quiz", "questions": []map[string]any{{"prompt": "HTTP 기본 포트는?", "choices": []map[string]any{
+					{"text": "80", "correct": true}, {"text": "21"}, {"text": "22"}, {"text": "25"}, {"text": "443"}}}}},
+				{"id": video, "title": "소개 영상", "type": "video"}}},
+			{"id": d.Lectures[1].ID, "title": "기초", "topics": []map[string]any{{"id": article, "title": "읽을거리", "type": "article", "body": "본문"}}}}}
+		ta.Request(http.MethodPatch, api, in, append(as(tutor), "If-Match", `"course-1-v1"`)...).Problem(412, "catalog.stale")
+		ta.Request(http.MethodPatch, api, in, append(as(tutor), "If-Match", etag)...).Status(200)
+		attachVideos(t, ta, tutor, authz.Tutor, id)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		tp.get(editor).Status(200).Contains(`id="checklist-ok"`, `id="to-published"`)
+		sf.Set("version", fmt.Sprint(d.Version))
+		tp.post(editor+"/status", sf).Status(303)
+		ta.Get(api).Status(200).JSON(&d)
+		if d.Status != "published" {
+			t.Fatalf("status %s", d.Status)
+		}
+		pagesAs(ta, nil).get("/courses").Status(200).Contains("Go로 만드는 서버")
+
+		// Settings: saved as of their version.
+		settings := editor + "/settings"
+		tp.get(settings).Status(200).Contains(`value="Go로 만드는 서버"`, `<option value="backend" selected>`, `name="thumbnail"`, `id="tab-outline"`)
 		form := courseForm("go-server", "Go로 만드는 웹 서버")
-		form.Set("lectures", outline)
-		form.Set("status", "draft")
-		tp.post(edit, form).Status(303)
-		var after catalog.CourseDetail
-		ta.Get(fmt.Sprintf("/api/courses/%d/", id), as(tutor)...).Status(200).JSON(&after)
-		if after.Title != "Go로 만드는 웹 서버" || after.Status != "draft" || after.Lectures[0].ID != d.Lectures[0].ID ||
-			after.Lectures[0].Topics[1].ID != d.Lectures[0].Topics[1].ID {
-			t.Fatalf("edited %+v", after)
+		form.Set("version", fmt.Sprint(d.Version))
+		tp.post(settings, form).Status(303)
+		form.Set("title", "늦은 탭")
+		tp.post(settings, form).Status(409).Contains(`id="stale-alert"`, `value="늦은 탭"`, "내 변경으로 덮어쓰기")
+		ta.Get(api).Status(200).JSON(&d)
+		if d.Title != "Go로 만드는 웹 서버" {
+			t.Fatalf("title %q", d.Title)
 		}
 		bad = courseForm("go-server", "")
-		tp.post(edit, bad).Status(422).Contains(`id="f-title-error"`)
+		bad.Set("version", fmt.Sprint(d.Version))
+		tp.post(settings, bad).Status(422).Contains(`id="f-title-error"`)
 
-		// Another tutor: the draft does not exist for them; a published course is forbidden.
+		// The old address leads to the editor; others are kept out.
+		if loc := tp.get(editor + "/edit").Status(301).Header.Get("Location"); loc != editor {
+			t.Fatalf("/edit → %q", loc)
+		}
 		op := pagesAs(ta, &other)
-		op.get(edit).Status(404)
-		form.Set("status", "published")
-		tp.post(edit, form).Status(303)
-		op.get(edit).Status(403)
-		op.post(edit, form).Status(403)
-		sp.get(edit).Status(403)
-		pagesAs(ta, &admin).get(edit).Status(200).Contains("Go로 만드는 웹 서버")
+		op.get(editor).Status(403)
+		op.post(editor+"/outline", outlineForm(d.Version, l1, "탈취")).Status(403)
+		op.post(editor+"/status", sf).Status(403)
+		op.get(settings).Status(403)
+		sp.get(editor).Status(403)
+		pagesAs(ta, &admin).get(editor).Status(200).Contains("Go로 만드는 웹 서버")
 		pagesAs(ta, &admin).get(fmt.Sprintf("/courses/%d", id)).Status(200).Contains(`id="edit-button"`)
-		tp.get("/studio/courses/999999/edit").Status(404)
+		tp.get("/studio/courses/999999").Status(404)
 	})
 }
 

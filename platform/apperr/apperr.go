@@ -119,7 +119,7 @@ func Limited(code string, d time.Duration) *Error {
 // KindOf returns the sentinel kind of err, or nil for an unexpected error.
 func KindOf(err error) error {
 	for _, k := range []error{Invalid, Unauthenticated, Forbidden, NotFound, Conflict, TooLarge,
-		Unsupported, RateLimited, Unavailable, Malformed, Timeout} {
+		Unsupported, RateLimited, Unavailable, Malformed, Timeout, Stale} {
 		if errors.Is(err, k) {
 			return k
 		}

@@ -217,18 +217,33 @@ func (w *Web) parseBase() (*baseTemplates, error) {
 // AddTemplates registers every *.html file of fsys (recursively) as a page of
 // module: "home.html" of "site" becomes "site/home", "admin/users.html"
 // becomes "site/admin/users". Each page is parsed together with the layout
-// and partials ("layout", "nav", "footer", "flash"), so a page only defines
+// and partials ("layout", "nav", "footer", "flash") and the module's own
+// partials (partials/*.html, not pages themselves), so a page only defines
 // "title" and "content", optionally "head" and "scripts". Call it at start-up.
 func (w *Web) AddTemplates(module string, fsys fs.FS) error {
 	if module == "" || strings.Contains(module, "/") {
 		return fmt.Errorf("web: invalid module name %q", module)
 	}
 	parsed := map[string]map[string]*pageTemplate{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	// The module's own partials (partials/*.html) are parsed into each of
+	// its pages: blocks several of its pages share.
+	partials, err := fs.Glob(fsys, "partials/*.html")
+	if err != nil {
+		return err
+	}
+	var shared []string
+	for _, p := range partials {
+		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || path.Ext(p) != ".html" {
+		shared = append(shared, string(src))
+	}
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".html" || strings.HasPrefix(p, "partials/") {
 			return nil
 		}
 		src, err := fs.ReadFile(fsys, p)
@@ -239,6 +254,11 @@ func (w *Web) AddTemplates(module string, fsys fs.FS) error {
 		master, err := w.base.t.Clone()
 		if err != nil {
 			return err
+		}
+		for i, src := range shared {
+			if _, err := master.New(fmt.Sprintf("%s/partial-%d", name, i)).Parse(src); err != nil {
+				return fmt.Errorf("web: %s partials: %w", module, err)
+			}
 		}
 		if _, err := master.New(name).Parse(string(src)); err != nil {
 			return fmt.Errorf("web: page %s: %w", name, err)
