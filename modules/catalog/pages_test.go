@@ -140,7 +140,7 @@ func TestCourseListPage(t *testing.T) {
 
 		cards := func(r *testkit.Response) int { return strings.Count(body(r), `class="wv-card course-card"`) }
 		all := anon.get("/courses").Status(200).Contains("강좌 3개", "12,900원", "무료", "김강사", "입문", "프론트엔드",
-			"강의 1개", "주제 2개", "10시간", `class="course-thumb thumb-frontend"`).NotContains("비공개 초안", "<img")
+			"강의 1개", "토픽 2개", "10시간", `class="course-thumb thumb-frontend"`).NotContains("비공개 초안", "<img")
 		if cards(all) != 3 {
 			t.Fatalf("%d cards", cards(all))
 		}
@@ -302,7 +302,7 @@ func TestStudioPages(t *testing.T) {
 		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","body":"x"},{"slug":"b","title":"","kind":"article","body":"y"}]}]`)
 		bad.Set("category", "cooking")
 		tp.post("/studio/courses/new", bad).Status(422).Contains(`id="editor-errors"`, "lectures[0].topics[1].title",
-			"강의 1 › 주제 2 › title", `id="f-category-error"`, `id="f-lectures-error"`, "커리큘럼에 고칠 곳이 1개")
+			"강의 1 › 토픽 2 › title", `id="f-category-error"`, `id="f-lectures-error"`, "커리큘럼에 고칠 곳이 1개")
 		bad = courseForm("go-server-3", "세 번째")
 		bad.Set("lectures", `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"글","kind":"article","bodyy":"x"}]}]`)
 		tp.post("/studio/courses/new", bad).Status(422).Contains("JSON을 읽을 수 없어요", "bodyy")
