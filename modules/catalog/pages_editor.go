@@ -355,7 +355,7 @@ func (m *Module) formError(c *fiber.Ctx, f *web.Form, err error) (int, []web.Iss
 }
 
 // placement places errors on the editor: the outline's ("lectures[0].
-// topics[1].title") in the list above the form, worded "강의 1 › 주제 2 ›
+// topics[1].title") in the list above the form, worded "강의 1 › 토픽 2 ›
 // title".
 func (m *Module) placement(c *fiber.Ctx) web.ErrorPlacement {
 	return web.ErrorPlacement{Nested: []string{"lectures"},

@@ -139,7 +139,7 @@ func TestCourseListPage(t *testing.T) {
 
 		cards := func(r *testkit.Response) int { return strings.Count(body(r), `class="wv-card course-card"`) }
 		all := anon.get("/courses").Status(200).Contains("강좌 3개", "12,900원", "무료", "김강사", "입문", "프론트엔드",
-			"강의 1개", "주제 2개", "10시간", `class="course-thumb thumb-frontend"`).NotContains("비공개 초안", "<img")
+			"강의 1개", "토픽 2개", "10시간", `class="course-thumb thumb-frontend"`).NotContains("비공개 초안", "<img")
 		if cards(all) != 3 {
 			t.Fatalf("%d cards", cards(all))
 		}

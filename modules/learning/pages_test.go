@@ -103,7 +103,7 @@ func TestLearnTopicPage(t *testing.T) {
 			`href="/login?next=`+url.QueryEscape(videoURL)+`"`, `aria-current="page"`, "bi-lock-fill").
 			NotContains("data-video-id", "vendor/hls/hls.min")
 		// Signed in without access: who to ask (nothing is sold here).
-		pageAs(ta, a).Get(readURL).Status(200).Contains("수강 권한이 필요해요", "튜터(tutor)").
+		pageAs(ta, a).Get(readURL).Status(200).Contains("수강 권한이 필요해요", "강사(tutor)").
 			NotContains("<p>본문</p>", `id="article-body"`, "locked-buy", "곧 ", "coming soon")
 
 		grant(t, ta, w, "alice@example.com", 0)

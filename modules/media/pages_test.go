@@ -152,7 +152,7 @@ func TestWatchPage(t *testing.T) {
 			t.Error("the English page does not default to the English track")
 		}
 		page(ta, nil, watch+"?captions="+url.QueryEscape("/media/captions/1/ko.vtt?exp=1&sig=x")).Status(200).NotContains("/media/captions/1/")
-		page(ta, nil, watch+"?lang=en").Status(200).Contains("Keyboard shortcuts", "Lesson video")
+		page(ta, nil, watch+"?lang=en").Status(200).Contains("Keyboard shortcuts", "Lecture video")
 		// The owner sees the title they gave it, and the way back to the library.
 		page(ta, &tutor, watch).Status(200).Contains(">샘플 영상</h1>", `href="/studio/media"`)
 		// Titles never come from the URL; a topic names the video's only when

@@ -32,7 +32,7 @@ type Problem struct {
 	Code      string              `json:"code" doc:"A stable machine-readable code." example:"request.validation"`
 	Instance  string              `json:"instance,omitempty" doc:"The request path." example:"/api/courses"`
 	RequestID string              `json:"request_id,omitempty" doc:"The request id, also in the X-Request-ID header." example:"01J9Z6Q2X4K3"`
-	Errors    []*huma.ErrorDetail `json:"errors,omitempty" doc:"Individual problems with the input, each with its location (e.g. body.email)."`
+	Errors    []*huma.ErrorDetail `json:"errors,omitempty" doc:"Individual problems with the input, each with its location (e.g. body.email) and a message in the request's language."`
 
 	headers http.Header
 }
@@ -322,22 +322,25 @@ func humaProblem(ctx context.Context, status int, msg string, errs []error) *Pro
 	}
 	code := defaultCode(status)
 	p := StatusProblem(ctx, status, code)
+	env, lang := envFrom(ctx), i18n.LangFrom(ctx)
 	for _, e := range errs {
 		if e == nil {
 			continue
 		}
 		var d huma.ErrorDetailer
 		if errors.As(e, &d) {
-			p.Errors = append(p.Errors, scrub(d.ErrorDetail()))
+			ed := scrub(d.ErrorDetail())
+			ed.Message = env.humaMessage(lang, ed.Location, ed.Message)
+			p.Errors = append(p.Errors, ed)
 		} else {
-			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: env.humaMessage(lang, "", e.Error())})
 		}
 	}
 	if status == http.StatusBadRequest || status == http.StatusUnprocessableEntity {
-		// huma's own validation messages are English and precise; keep them
-		// per field, and localise the summary.
+		// huma's own validation messages are English: each is put in the
+		// request's language by its kind (humamsg.go), its location kept.
 		if len(p.Errors) == 0 && msg != "" {
-			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: msg})
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: env.humaMessage(lang, "", msg)})
 		}
 	}
 	if strings.TrimSpace(p.Detail) == "" {

@@ -166,3 +166,25 @@ func LangFrom(ctx context.Context) string {
 	}
 	return KO
 }
+
+// GroupDigits puts thousands separators into a decimal number written out
+// in full: "-1234567.25" → "-1,234,567.25". Korean and English group alike.
+func GroupDigits(s string) string {
+	sign, digits := "", s
+	if strings.HasPrefix(digits, "-") {
+		sign, digits = "-", digits[1:]
+	}
+	digits, frac, hasFrac := strings.Cut(digits, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}

@@ -62,3 +62,12 @@ func TestBundle(t *testing.T) {
 		t.Fatal("context language")
 	}
 }
+
+func TestGroupDigits(t *testing.T) {
+	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567": "-1,234,567",
+		"100000000": "100,000,000", "12345.678": "12,345.678", "-0.5": "-0.5"} {
+		if got := GroupDigits(in); got != want {
+			t.Errorf("GroupDigits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

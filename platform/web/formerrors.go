@@ -12,7 +12,7 @@ import (
 
 // Issue is an error inside a field that holds a document, such as a course
 // outline edited as JSON: the form lists these above itself, each with its
-// place in words ("강의 1 › 주제 2 › title") and as a path
+// place in words ("강의 1 › 토픽 2 › title") and as a path
 // ("lectures[0].topics[1].title").
 type Issue struct {
 	Where    string
@@ -37,7 +37,7 @@ type ErrorPlacement struct {
 	// Nested names the fields that hold a document ("lectures").
 	Nested []string
 	// Item words an indexed segment of a nested location for people:
-	// ("topics", 2) → "주제 2". It returns "" to keep the segment as written.
+	// ("topics", 2) → "토픽 2". It returns "" to keep the segment as written.
 	Item func(list string, n int) string
 	// Summary is the error a nested field shows, given its number of issues.
 	Summary func(field string, issues int) string
@@ -84,7 +84,7 @@ func (pl ErrorPlacement) Place(f *Form, err error, tr func(id string) string) (i
 }
 
 // where words a nested location: "lectures[0].topics[1].title" →
-// "강의 1 › 주제 2 › title".
+// "강의 1 › 토픽 2 › title".
 func (pl ErrorPlacement) where(loc string) string {
 	parts := strings.Split(loc, ".")
 	for i, seg := range parts {
