@@ -250,7 +250,9 @@ func (m *Module) receiveBundle(c *fiber.Ctx) (*os.File, int64, error) {
 		body = bytes.NewReader(c.Body())
 	}
 	mr := multipart.NewReader(body, params["boundary"])
-	for {
+	// The form has one field; a few others are skipped (read and dropped),
+	// not an endless stream of them.
+	for skipped := 0; skipped <= maxOtherParts; skipped++ {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil, 0, errBundleRequired
@@ -279,4 +281,8 @@ func (m *Module) receiveBundle(c *fiber.Ctx) (*os.File, int64, error) {
 		}
 		return f, n, nil
 	}
+	return nil, 0, errBundleRequired
 }
+
+// maxOtherParts bounds the form fields an upload may send besides the file.
+const maxOtherParts = 8
