@@ -39,20 +39,14 @@ func TestBundleImportInBrowser(t *testing.T) {
 		}
 	}
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login?lang=ko"),
-		chromedp.WaitVisible(chromedp.CSS("#f-email")),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "tutor@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
-		chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".btn-account")),
+	if err := chromedp.Do(ctx, append(signIn(base, "tutor"),
 		chromedp.Navigate(base+"/studio/courses"),
 		chromedp.Click(chromedp.CSS("#import-bundle")),
 		chromedp.WaitVisible(chromedp.CSS("#bundle-file")),
 		chromedp.SetUploadFiles(chromedp.CSS("#bundle-file"), []string{bad}),
 		chromedp.Click(chromedp.CSS("#import-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#import-problems")),
-	); err != nil {
+	)...); err != nil {
 		t.Fatal(err)
 	}
 	problems := browser.Eval[string](t, ctx, `document.querySelector("#import-problems").textContent`)
@@ -91,5 +85,18 @@ func TestBundleImportInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		shoot("studio-bundles-desktop")
+	}
+}
+
+// signIn is the sign-in form filled and sent by the user newUser made of
+// name, in Korean.
+func signIn(base, name string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/login?lang=ko"),
+		chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), name+"@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
+		chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".btn-account")),
 	}
 }
