@@ -170,6 +170,26 @@ func TestBundleRoundTripWithMedia(t *testing.T) {
 		if after.Lectures[0].Topics[0].Duration != before.Lectures[0].Topics[0].Duration {
 			t.Fatalf("duration %d, was %d", after.Lectures[0].Topics[0].Duration, before.Lectures[0].Topics[0].Duration)
 		}
+
+		// A "video" that is none is refused with its file named, and the
+		// refused import leaves no course, video or picture behind.
+		courses, videos, images := countRows(t, dst, "catalog_courses"), countRows(t, dst, "media_videos"), countRows(t, dst, "media_images")
+		var bad bytes.Buffer
+		zw := zip.NewWriter(&bad)
+		for name, data := range map[string]string{
+			"fake/course.yaml": "schema: 1\nslug: fake\ntitle: 가짜 영상\ncategory: frontend\nskill_level: beginner\nprice: 0\n" +
+				"lectures:\n  - slug: l\n    title: 강의\n    topics:\n      - slug: v\n        title: 영상\n        kind: video\n        video: media/fake.mp4\n",
+			"fake/media/fake.mp4": "not a video at all",
+		} {
+			w, err := zw.Create(name)
+			testkit.Must(t, err)
+			_, _ = w.Write([]byte(data))
+		}
+		testkit.Must(t, zw.Close())
+		importBundle(dst, importer, bad.Bytes()).Status(415).Contains("fake/media/fake.mp4", `id="import-problems"`)
+		if countRows(t, dst, "catalog_courses") != courses || countRows(t, dst, "media_videos") != videos || countRows(t, dst, "media_images") != images {
+			t.Fatal("a refused import left rows behind")
+		}
 	})
 }
 
