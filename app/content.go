@@ -1,25 +1,30 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
-// contentCmd is `weaverse content validate|import DIR`: course bundles
-// (folders of YAML and Markdown, see testdata/subjects/README.md) checked
-// and loaded from the command line.
+// contentCmd is `weaverse content validate|import DIR` and `content
+// export`: course bundles (folders of YAML and Markdown, see
+// testdata/subjects/README.md) checked, loaded and written from the command
+// line.
 func (c *cli) contentCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "content",
-		Short: "Validate and import course bundles",
+		Short: "Validate, import and export course bundles",
 		Long: "A course bundle is a folder of YAML and Markdown: a curriculum (curriculum.yaml and one folder per\n" +
 			"course) or a stand-alone course (course.yaml). `validate` checks one without touching the database;\n" +
 			"`import` checks it and then creates or updates its curriculum and courses by slug.",
@@ -64,7 +69,85 @@ func (c *cli) contentCmd() *cobra.Command {
 			})
 		},
 	})
+	cmd.AddCommand(c.exportCmd())
 	return cmd
+}
+
+// exportCmd is `weaverse content export COURSE -o FILE.zip`: a course (or,
+// with --curriculum, a curriculum and its courses) written as a bundle
+// archive, answer keys and media included, that `content import` and the
+// studio's import page read back.
+func (c *cli) exportCmd() *cobra.Command {
+	var out string
+	var curriculum bool
+	cmd := &cobra.Command{
+		Use:   "export COURSE -o FILE.zip",
+		Short: "Write a course (or a curriculum) as a bundle archive",
+		Long: "COURSE is a course's id or slug (with --curriculum, a curriculum's). The archive holds the bundle\n" +
+			"folder: course.yaml (or curriculum.yaml and a folder per course), Markdown files for long texts,\n" +
+			"answer keys, and the original video, captions and picture files. What the server cannot give (a\n" +
+			"video whose original is not stored) is left out and printed, and listed in the archive's\n" +
+			bundle.ProblemsFile + ".",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &usageError{fmt.Errorf("content export takes one course id or slug, got %d arguments", len(args))}
+			}
+			if out == "" {
+				return &usageError{errors.New("content export needs -o FILE.zip")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *App) error {
+				exp, err := a.ExportBundle(ctx, args[0], curriculum)
+				if err != nil {
+					return a.describe(err)
+				}
+				if err := writeArchive(ctx, out, exp); err != nil {
+					return err
+				}
+				for _, p := range exp.Problems() {
+					fmt.Fprintln(c.stdout, bundle.Problem(p).String())
+				}
+				fmt.Fprintf(c.stdout, "exported %s to %s (%s left out)\n", exp.Name(), out,
+					plural(len(exp.Problems()), "item", "items"))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the archive to write (FILE.zip)")
+	cmd.Flags().BoolVar(&curriculum, "curriculum", false, "export the curriculum COURSE names, with its courses")
+	return cmd
+}
+
+// writeArchive writes an export to file, whole or not at all: to a
+// temporary file beside it, renamed into place once complete.
+func writeArchive(ctx context.Context, file string, exp catalog.BundleExport) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".export-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	if err := exp.WriteZip(ctx, w); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := errors.Join(w.Flush(), tmp.Close()); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+// ExportBundle exports the course (or, with curriculum, the curriculum)
+// that ref names by id or slug as the server's operator: as an admin, the
+// editorial account.
+func (a *App) ExportBundle(ctx context.Context, ref string, curriculum bool) (catalog.BundleExport, error) {
+	id, err := a.mods.accounts.EnsureEditorialUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.mods.catalog.ExportBundle(ctx, &authz.Principal{UserID: id, Role: authz.Admin}, ref, curriculum)
 }
 
 // oneDir accepts exactly one argument, the bundle folder; anything else is

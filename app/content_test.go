@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"archive/zip"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -122,4 +124,62 @@ func TestContentImport(t *testing.T) {
 			t.Fatal("a refused import opened the database")
 		}
 	})
+}
+
+// TestContentExport: `content export` writes the bundle archive of a
+// course; unpacked, it validates and imports into an empty database as the
+// same course. Usage mistakes exit 2, an unknown course 1, and nothing is
+// written then.
+func TestContentExport(t *testing.T) {
+	sample := filepath.Join(subjectsDir(t), "sample-course")
+	testkit.EachDialect(t, func(t *testing.T, dialect string) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		env := map[string]string{"WEAVERSE_DATABASE_URL": testkit.DatabaseURL(t, dialect)}
+		if code, out, errOut := runMain(t, env, "content", "import", sample); code != app.ExitOK {
+			t.Fatalf("import: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		for _, args := range [][]string{{"content", "export"}, {"content", "export", "sample-course"}, {"content", "export", "a", "b", "-o", "x.zip"}} {
+			if code, _, errOut := runMain(t, env, args...); code != app.ExitConfig || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+			}
+		}
+		if code, _, errOut := runMain(t, env, "content", "export", "no-such-course", "-o", "x.zip"); code != app.ExitError || !strings.Contains(errOut, "\n") {
+			t.Errorf("unknown course: exit %d, stderr %q", code, errOut)
+		}
+		if _, err := os.Stat("x.zip"); !os.IsNotExist(err) {
+			t.Fatal("a failed export left a file")
+		}
+		code, out, errOut := runMain(t, env, "content", "export", "sample-course", "-o", "sample.zip")
+		if code != app.ExitOK || !strings.Contains(out, "exported sample-course.zip to sample.zip") {
+			t.Fatalf("export: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		unpacked := filepath.Join(dir, "unpacked")
+		unzipTo(t, "sample.zip", unpacked)
+		if code, out, _ := runMain(t, nil, "content", "validate", filepath.Join(unpacked, "sample-course")); code != app.ExitOK {
+			t.Fatalf("the exported bundle does not validate: %s", out)
+		}
+		fresh := map[string]string{"WEAVERSE_DATABASE_URL": testkit.DatabaseURL(t, dialect)}
+		code, out, errOut = runMain(t, fresh, "content", "import", filepath.Join(unpacked, "sample-course"))
+		if code != app.ExitOK || !strings.Contains(out, "created    sample-course\n") || !strings.Contains(out, "1 lecture, 4 topics") {
+			t.Fatalf("import of the export: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+}
+
+// unzipTo unpacks an archive (whose names were checked by the exporter).
+func unzipTo(t *testing.T, file, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(file)
+	testkit.Must(t, err)
+	defer zr.Close()
+	for _, f := range zr.File {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		testkit.Must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		r, err := f.Open()
+		testkit.Must(t, err)
+		data, err := io.ReadAll(r)
+		testkit.Must(t, err)
+		testkit.Must(t, os.WriteFile(p, data, 0o644))
+	}
 }

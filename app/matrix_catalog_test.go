@@ -12,6 +12,7 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 	course := func() string { return fmt.Sprintf("/api/courses/%d/", f.course()) }
 	curriculum := func() string { return fmt.Sprintf("/api/curriculums/%d/", f.curriculum()) }
 	studioEdit := func() string { return fmt.Sprintf("/studio/courses/%d/edit", f.course()) }
+	curriculumExport := func() string { return fmt.Sprintf("/studio/curriculums/%d/export", f.curriculum()) }
 	return []testkit.MatrixRow{
 		// Catalog: anyone reads; tutors create; authors (and admins) change.
 		{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
@@ -42,6 +43,13 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "POST", Path: "/studio/courses/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
 		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
 		{Method: "POST", Path: "/studio/courses/:id/edit", Fresh: fresh(studioEdit), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		// Bundles: a course's (or curriculum's) archive for whoever may change
+		// it; the import page for whoever may author. A form post that is not
+		// a file upload is 415.
+		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/export", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "GET", Path: "/studio/curriculums/:id/export", Fresh: fresh(curriculumExport), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "GET", Path: "/studio/import", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+		{Method: "POST", Path: "/studio/import", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(415, editors...).And(415, otherTutor)},
 	}
 }
 

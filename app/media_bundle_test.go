@@ -161,6 +161,14 @@ func (f *fakeMedia) Discard(_ context.Context, refs []string) {
 	f.discarded = append(f.discarded, refs...)
 }
 
+func (f *fakeMedia) ExportVideo(context.Context, string) (catalog.BundleVideo, error) {
+	return catalog.BundleVideo{}, catalog.ErrMediaMissing
+}
+
+func (f *fakeMedia) ExportImage(context.Context, string) (catalog.BundleFile, error) {
+	return catalog.BundleFile{}, catalog.ErrMediaMissing
+}
+
 // The import's rules about references, whatever the media module does: a
 // reference the import made is stored; a server that cannot take videos
 // keeps the file paths, and never replaces a video imported earlier by a

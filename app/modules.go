@@ -55,15 +55,17 @@ func (a *App) buildModules() ([]Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
-		Kinds: kinds, Web: a.Web, I18n: a.I18n, BundleSchema: bundle.Schema(kinds)})
-	// Uploads being validated and transcodes in progress can be gigabytes:
-	// they live under the data directory, not on a small (or RAM-backed)
-	// system /tmp; resumable uploads there also survive a reboot.
+	// Uploads being validated (videos, bundles) and transcodes in progress
+	// can be gigabytes: they live under the data directory, not on a small
+	// (or RAM-backed) system /tmp; resumable uploads there also survive a
+	// reboot.
 	tmpDir := filepath.Join(cfg.DataDir, "tmp")
 	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
 		return nil, fmt.Errorf("media temp dir: %w", err)
 	}
+	cat := catalog.New(catalog.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Users: acc.Directory(),
+		Kinds: kinds, Web: a.Web, I18n: a.I18n, BundleSchema: bundle.Schema(kinds),
+		Bundles: bundle.Files{Kinds: kinds}, TempDir: tmpDir})
 	med := media.New(media.Deps{Web: a.Web, DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Store: a.Store,
 		Signer: a.Signer, Jobs: a.Jobs, Catalog: cat.MediaGate(), TempDir: tmpDir,
 		UploadDir:        filepath.Join(cfg.DataDir, "uploads", "tus"),

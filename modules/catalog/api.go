@@ -9,6 +9,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -163,6 +164,15 @@ type BundleMedia interface {
 	ImportImage(ctx context.Context, owner int64, files fs.FS, image string) (ref string, created bool, err error)
 	// Discard removes media an import made before it failed.
 	Discard(ctx context.Context, refs []string)
+	// ExportVideo returns the original file of the video ref names
+	// ("media:video:7") and its captions, for a bundle export. Nothing is
+	// read until Open is called. ErrMediaMissing means the video or its
+	// original is gone (a video whose original was removed plays from its
+	// HLS renditions only, which a bundle cannot carry).
+	ExportVideo(ctx context.Context, ref string) (BundleVideo, error)
+	// ExportImage returns the largest stored rendition of the image ref
+	// names ("media:image:7"); ErrMediaMissing as for ExportVideo.
+	ExportImage(ctx context.Context, ref string) (BundleFile, error)
 }
 
 // MediaItem is a video or an image of the media library as the course
@@ -202,6 +212,32 @@ type MediaLibrary interface {
 	// that course's picture.
 	LibraryURL(forCourse, forTopic int64) string
 }
+
+// BundleFile is a media file an export writes into a bundle.
+type BundleFile struct {
+	// Name is a file name for it ("welcome.mp4"): the video's title, which
+	// an import makes the title again, with the extension of its container.
+	Name string
+	Size int64
+	// Open reads the file; the caller closes it.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// BundleVideo is a video's original file and its captions tracks.
+type BundleVideo struct {
+	BundleFile
+	Captions []BundleCaption
+}
+
+// BundleCaption is one WebVTT captions track of a video.
+type BundleCaption struct {
+	Lang string // BCP 47 ("ko", "en-US")
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// ErrMediaMissing is returned by a BundleMedia asked to export media whose
+// file is not stored.
+var ErrMediaMissing = errors.New("catalog: the media's original file is not stored")
 
 // ErrMediaRetired is returned when media being attached was retired
 // (RetireMedia): its owner deleted it.

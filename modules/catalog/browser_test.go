@@ -218,14 +218,7 @@ func TestCatalogScreenshots(t *testing.T) {
 
 	t.Run("tutor", func(t *testing.T) {
 		ctx := browser.New(t)
-		if err := chromedp.Do(ctx,
-			chromedp.Navigate(base+"/login?lang=ko"),
-			chromedp.WaitVisible(chromedp.CSS("#f-email")),
-			chromedp.SendKeys(chromedp.CSS("#f-email"), "tutor@example.com"),
-			chromedp.SendKeys(chromedp.CSS("#f-password"), pw),
-			chromedp.Click(chromedp.CSS(".auth-form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS(".btn-account")),
-		); err != nil {
+		if err := chromedp.Do(ctx, signIn(base, "tutor")...); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range sizes {

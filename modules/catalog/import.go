@@ -185,7 +185,7 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 				return nil
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %w", *video, err)
+				return &BundleFileError{File: *video, Err: err}
 			}
 			refs[k], imported[ref] = ref, true
 		}
@@ -204,7 +204,7 @@ func (s *service) importMedia(ctx context.Context, b *Bundle, owner int64, media
 			if !ok {
 				var isNew bool
 				if ref, isNew, err = media.ImportImage(ctx, owner, b.Files, th); err != nil {
-					return nil, created, fmt.Errorf("%s: %w", th, err)
+					return nil, created, &BundleFileError{File: th, Err: err}
 				}
 				if isNew {
 					created = append(created, ref)

@@ -13,6 +13,7 @@ import (
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
@@ -39,11 +40,18 @@ type Deps struct {
 	// curriculum.yaml) for Kinds, served to editors. It is made by the
 	// bundle package, which imports this one.
 	BundleSchema []byte
+	// Bundles reads and writes bundles as zip archives (package bundle,
+	// for Kinds): the studio's export and import.
+	Bundles BundleFiles
+	// TempDir holds uploaded bundles while they are imported.
+	TempDir string
 }
 
 // Module is the catalog module.
 type Module struct {
 	bundleSchema []byte
+	bundles      BundleFiles
+	tempDir      string
 	svc          *service
 	authz        *authz.Enforcer
 	web          *web.Web
@@ -52,7 +60,7 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	return &Module{bundleSchema: d.BundleSchema, authz: d.Authz, web: d.Web, i18n: d.I18n,
+	return &Module{bundleSchema: d.BundleSchema, bundles: d.Bundles, tempDir: d.TempDir, authz: d.Authz, web: d.Web, i18n: d.I18n,
 		svc: &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: d.Kinds,
 			md: newMarkdown(), logger: d.Logger, i18n: d.I18n}}
 }
@@ -99,6 +107,18 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 		return c.Send(m.bundleSchema)
 	})
+}
+
+// RouteOptions: an uploaded bundle streams to a temporary file under the
+// import's own limit and is imported as long as its videos take; an export
+// streams its videos to a slow client as long as it needs (the option is
+// on the studio's course paths, as routes cannot name "/:id/export").
+func (m *Module) RouteOptions() []httpx.RouteOption {
+	return []httpx.RouteOption{
+		{Path: importPath, StreamBody: true, NoTimeout: true},
+		{Path: "/studio/courses/*", WriteTimeout: exportWriteTimeout},
+		{Path: "/studio/curriculums/*", WriteTimeout: exportWriteTimeout},
+	}
 }
 
 // Nav: the course list for everyone, the studio for those who may author.

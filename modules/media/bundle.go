@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/storage"
 )
 
 // BundleMedia is what the catalog's bundle import uses to turn the video
@@ -182,4 +184,113 @@ func captionsLangOf(name string) string {
 		}
 	}
 	return "ko"
+}
+
+// ExportVideo implements catalog.BundleMedia: the original the video was
+// made from (stored whole beside its renditions), named by the video's
+// title and the extension of its container, with its captions tracks.
+// A video deleted, or whose original is not stored, is
+// catalog.ErrMediaMissing.
+func (b bundleImporter) ExportVideo(ctx context.Context, ref string) (catalog.BundleVideo, error) {
+	s := b.s
+	var id int64
+	if !scanRef(ref, "media:video:%d", &id) {
+		return catalog.BundleVideo{}, catalog.ErrMediaMissing
+	}
+	row, err := s.st.videoByID(ctx, s.db.R, id)
+	if err != nil {
+		return catalog.BundleVideo{}, err
+	}
+	if row == nil || row.DeletedAt != nil {
+		return catalog.BundleVideo{}, catalog.ErrMediaMissing
+	}
+	key := originalKey(id)
+	info, err := s.files.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return catalog.BundleVideo{}, catalog.ErrMediaMissing
+	}
+	if err != nil {
+		return catalog.BundleVideo{}, err
+	}
+	ext, err := s.containerExt(ctx, key)
+	if err != nil {
+		return catalog.BundleVideo{}, err
+	}
+	title := row.Title
+	if strings.TrimSpace(title) == "" {
+		title = fmt.Sprintf("video-%d", id)
+	}
+	out := catalog.BundleVideo{BundleFile: catalog.BundleFile{Name: title + ext, Size: info.Size, Open: s.opener(key)}}
+	for _, c := range row.Captions.V {
+		out.Captions = append(out.Captions, catalog.BundleCaption{Lang: c.Lang, Open: s.opener(c.Key)})
+	}
+	return out, nil
+}
+
+// ExportImage implements catalog.BundleMedia: the image's largest
+// rendition (an upload is re-encoded when stored; its file is not kept).
+func (b bundleImporter) ExportImage(ctx context.Context, ref string) (catalog.BundleFile, error) {
+	s := b.s
+	var id int64
+	if !scanRef(ref, "media:image:%d", &id) {
+		return catalog.BundleFile{}, catalog.ErrMediaMissing
+	}
+	row, err := s.st.imageForViewer(ctx, s.db.R, id, 0)
+	if err != nil {
+		return catalog.BundleFile{}, err
+	}
+	if row == nil || len(row.Variants.V) == 0 {
+		return catalog.BundleFile{}, catalog.ErrMediaMissing
+	}
+	v := row.Variants.V[0]
+	for _, c := range row.Variants.V {
+		if c.Width*c.Height > v.Width*v.Height {
+			v = c
+		}
+	}
+	info, err := s.files.Stat(ctx, v.Key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return catalog.BundleFile{}, catalog.ErrMediaMissing
+	}
+	if err != nil {
+		return catalog.BundleFile{}, err
+	}
+	return catalog.BundleFile{Name: fmt.Sprintf("image-%d%s", id, path.Ext(v.Key)), Size: info.Size, Open: s.opener(v.Key)}, nil
+}
+
+// opener opens a stored file when asked.
+func (s *service) opener(key string) func(ctx context.Context) (io.ReadCloser, error) {
+	return func(ctx context.Context) (io.ReadCloser, error) { return s.files.Open(ctx, key) }
+}
+
+// containerExt names the container of a stored original by its first
+// bytes (the originals are stored without an extension, and the accepted
+// containers are told apart by their signatures): ".mp4", ".mov", ".m4v",
+// ".mkv" (Matroska and WebM), ".avi".
+func (s *service) containerExt(ctx context.Context, key string) (string, error) {
+	f, err := s.files.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 12)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return containerOf(head[:n]), nil
+}
+
+func containerOf(head []byte) string {
+	switch {
+	case len(head) >= 12 && string(head[4:8]) == "ftyp" && string(head[8:12]) == "qt  ":
+		return ".mov"
+	case len(head) >= 12 && string(head[4:8]) == "ftyp" && string(head[8:11]) == "M4V":
+		return ".m4v"
+	case len(head) >= 4 && string(head[:4]) == "\x1a\x45\xdf\xa3":
+		return ".mkv"
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "AVI ":
+		return ".avi"
+	}
+	return ".mp4"
 }
