@@ -49,6 +49,19 @@ func (f *matrixFixture) captioned() int64 {
 	return id
 }
 
+// ownMedia is a MatrixRow.Fresh whose path names a new video or image
+// (made by mk) of the cell's caller, or of the tutor for the anonymous
+// caller.
+func ownMedia(f *matrixFixture, path string, mk func(*testkit.Caller) int64) func(string) (string, *testkit.Caller) {
+	return func(name string) (string, *testkit.Caller) {
+		owner := f.c[name]
+		if owner == nil {
+			owner = f.c["tutor"]
+		}
+		return fmt.Sprintf(path, mk(owner)), nil
+	}
+}
+
 // mediaRows are the media module's routes, on real images and videos of
 // the tutor (and of a bystander, which only an admin may delete): the
 // owner and a stranger must not look the same.
@@ -120,6 +133,20 @@ func mediaRows(f *matrixFixture) []testkit.MatrixRow {
 			Body: captions, ContentType: captionsType, Want: library().And(303, editors...)},
 		{Method: "POST", Path: "/studio/media/videos/:id/captions/:lang/delete", Fresh: freshCaptioned("/studio/media/videos/%d/captions/ko/delete"), Page: true, Body: "",
 			Want: library().And(303, editors...)},
+		// Used in a course from the library: the tutor's video as the intro
+		// of the tutor's course, the tutor's image as its picture (someone
+		// else's media are 404; a course the caller may not edit comes back
+		// with an error flash, 303, as the next row shows).
+		{Method: "POST", Path: "/studio/media/videos/:id/attach", Fresh: freshVideo("/studio/media/videos/%d/attach"), Page: true,
+			Body: fmt.Sprintf("target=course:%d", f.courseID), Want: library().And(303, editors...)},
+		{Method: "POST", Path: "/studio/media/images/:id/attach", Fresh: freshImage("/studio/media/images/%d/attach"), Page: true,
+			Body: fmt.Sprintf("course_id=%d", f.courseID), Want: library().And(303, editors...)},
+		// The caller's own video and image into the tutor's course: another
+		// tutor may not edit it (an error flash, never an error page).
+		{Method: "POST", Path: "/studio/media/videos/:id/attach", Fresh: ownMedia(f, "/studio/media/videos/%d/attach", f.video), Page: true,
+			Body: fmt.Sprintf("target=course:%d", f.courseID), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(303, editors...).And(303, otherTutor)},
+		{Method: "POST", Path: "/studio/media/images/:id/attach", Fresh: ownMedia(f, "/studio/media/images/%d/attach", f.image), Page: true,
+			Body: fmt.Sprintf("course_id=%d", f.courseID), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(303, editors...).And(303, otherTutor)},
 		// The tutor's course may show it (the admin may edit any course).
 		{Method: "POST", Path: "/api/videos/{id}/attach/", Fresh: freshVideo("/api/videos/%d/attach/"), Body: map[string]any{"course_id": f.courseID}, Want: ownVideo().And(204, editors...)},
 		// Deleted by the tutor or an admin; a bystander's by an admin only.
@@ -140,6 +167,10 @@ func mediaRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: fmt.Sprintf("/media/hls/%d/master.m3u8", video), Want: testkit.All(403, everyone...)},
 		// Pages.
 		{Method: "GET", Path: "/studio/media", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
+		// Opened to pick the tutor's course's picture: another tutor gets the
+		// library with a notice.
+		{Method: "GET", Path: fmt.Sprintf("/studio/media?for=course%%3A%d", f.courseID), Page: true,
+			Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 		{Method: "POST", Path: "/studio/media/videos", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(415, editors...).And(415, otherTutor)},
 		{Method: "POST", Path: "/studio/media/images", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(415, editors...).And(415, otherTutor)},
 	}

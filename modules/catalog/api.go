@@ -286,6 +286,78 @@ type MediaGate interface {
 	// ("media:image:7"): the picture of a published course is public; a
 	// draft's is for those who may edit it.
 	ImageAccess(ctx context.Context, p *authz.Principal, ref string) (bool, error)
+	// MediaUses returns where live courses use each of refs (videos and
+	// images), by ref, in one query for them all: a live video topic of a
+	// live lecture, a course's intro video, a course's picture. Every use
+	// is returned whoever p is (the media's owner must know what keeps it
+	// from being deleted); EditURL is set on those p may edit.
+	MediaUses(ctx context.Context, p *authz.Principal, refs []string) (map[string][]MediaUse, error)
+	// AttachTargets returns the live courses p may edit (their own;
+	// admins: every one), the MaxAttachTargets most recently updated
+	// first, each with its live video topics in outline order: where p may
+	// put a video or a picture.
+	AttachTargets(ctx context.Context, p *authz.Principal) ([]AttachCourse, error)
+	// MediaTarget describes a live video topic (topicID), or a live course
+	// (courseID, when topicID is 0), that p may edit: what the media
+	// library is opened to pick an item for. apperr.NotFound when there is
+	// none, or p may not edit it; 422 for a topic of another kind.
+	MediaTarget(ctx context.Context, p *authz.Principal, courseID, topicID int64) (MediaTarget, error)
+}
+
+// How a course uses media (MediaUse.As).
+const (
+	UseTopic      = "topic"       // a video topic's video
+	UseIntroVideo = "intro_video" // a course's intro video
+	UseThumbnail  = "thumbnail"   // a course's picture
+)
+
+// MaxAttachTargets is how many courses AttachTargets returns at most.
+const MaxAttachTargets = 200
+
+// MediaUse is one place a live course uses a video or an image.
+type MediaUse struct {
+	Ref          string // "media:video:7"
+	As           string // UseTopic, UseIntroVideo, UseThumbnail
+	CourseID     int64
+	CourseTitle  string
+	LectureTitle string // topics only
+	TopicID      int64  // topics only
+	TopicTitle   string // topics only
+	// EditURL is the topic's (or the course's) editor when p may edit the
+	// course, "" otherwise.
+	EditURL string
+}
+
+// AttachCourse is a course p may edit, with what it names now.
+type AttachCourse struct {
+	ID         int64
+	Title      string
+	Status     string
+	IntroVideo string // its intro video's reference, or ""
+	Thumbnail  string // its picture's reference, or ""
+	Topics     []AttachTopic
+}
+
+// AttachTopic is a live video topic of an AttachCourse.
+type AttachTopic struct {
+	ID           int64
+	LectureTitle string
+	Title        string
+	Video        string // the reference it plays now, or ""
+}
+
+// MediaTarget is a course, or a video topic of it, that p may put media on.
+type MediaTarget struct {
+	CourseID     int64
+	CourseTitle  string
+	IntroVideo   string // the course's intro video's reference, or ""
+	Thumbnail    string // the course's picture's reference, or ""
+	TopicID      int64  // 0: the course itself
+	LectureTitle string
+	TopicTitle   string
+	Video        string // the topic's video's reference, or ""
+	// EditURL is the topic's editor, or the course's.
+	EditURL string
 }
 
 // AnswerKeys gives the module that grades learners' work what the catalog

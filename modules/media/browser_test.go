@@ -445,7 +445,7 @@ func TestMediaInBrowser(t *testing.T) {
 	openPanel(item)
 	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(fmt.Sprintf("#v%d-title", v.ID)), "1강 · 개발 환경 준비하기"),
-		chromedp.Click(chromedp.CSS(item+` form[action^="/studio/media/videos/"]:not([enctype]) button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(item+` .media-manage form[action^="/studio/media/videos/"]:not([enctype]) button[type=submit]`)),
 	))
 	flash("success", "제목을 저장했어요.")
 	if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, item+" .video-title")); got != "1강 · 개발 환경 준비하기" {
@@ -544,6 +544,38 @@ func TestMediaInBrowser(t *testing.T) {
 		t.Errorf("image alt %q", got)
 	}
 	noCSPViolations(t, ctx)
+
+	// ---- the library and the courses ----
+	// Where the video is used, with a link to the topic's editor; "use in
+	// a course" makes it the course's intro too.
+	library()
+	if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, item+" .media-use-list a")); got != "영상 강좌 › 강의 › 1강 · 개발 환경 준비" {
+		t.Errorf("where used: %q", got)
+	}
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(item+" > .media-use > summary"))))
+	waitJS(t, ctx, 2*time.Second, fmt.Sprintf(`document.querySelector(%q).open`, item+" > .media-use"))
+	intro := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).value`, item+` select[name="target"] option[value^="course:"]`))
+	testkit.Must(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(item+` select[name="target"]`), intro),
+		chromedp.Click(chromedp.CSS(item+" .use-form button[type=submit]")),
+	))
+	flash("success", "‘영상 강좌’ 강좌의 소개 영상으로 정했어요.")
+	if got := evalJS[string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].map((a) => a.textContent.trim()).join(" | ")`, item+" .media-use-list a")); got != "영상 강좌 › 강좌 소개 영상 | 영상 강좌 › 강의 › 1강 · 개발 환경 준비" {
+		t.Errorf("where used: %q", got)
+	}
+	noCSPViolations(t, ctx)
+	// Opened for the topic: the banner, and a button on each other ready
+	// video that puts it there and goes back to the topic's editor.
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+media.LibraryURL(0, topic)), chromedp.WaitVisible(chromedp.CSS(".use-banner"))))
+	if got := evalJS[string](t, ctx, `document.querySelector(".use-banner-title").textContent.trim()`); got != "‘1강 · 개발 환경 준비’ 주제에 쓸 영상을 고르세요" {
+		t.Errorf("banner %q", got)
+	}
+	shoot(browser.Desktop, "studio-media-for-topic-desktop")
+	shoot(browser.Phone, "studio-media-for-topic-phone")
+	browser.Resize(t, ctx, browser.Desktop)
+	pick := `.video-item[data-status="ready"]:not(` + item + `) .use-pick button`
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(pick), chromedp.NodeVisible)))
+	waitJS(t, ctx, 10*time.Second, fmt.Sprintf(`document.readyState === "complete" && /^\/studio\/courses\/\d+\/topics\/%d$/.test(location.pathname)`, topic))
 }
 
 // TestMediaResumableUploadInBrowser drives the video form's tus uploads in

@@ -174,11 +174,8 @@ func (s *service) GetImage(ctx context.Context, p *authz.Principal, id int64) (I
 // picture of that course (the catalog checks the caller may edit it).
 func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64, alt string, courseID int64) (Image, error) {
 	if courseID != 0 {
-		if _, err := s.image(ctx, s.db.R, p, "update", id); err != nil {
+		if err := s.AttachImage(ctx, p, id, courseID); err != nil {
 			return Image{}, err
-		}
-		if err := s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id)); err != nil {
-			return Image{}, attachErr(err, errImageNotFound)
 		}
 	}
 	var out Image
@@ -195,6 +192,16 @@ func (s *service) UpdateImage(ctx context.Context, p *authz.Principal, id int64,
 		return nil
 	})
 	return out, err
+}
+
+// AttachImage makes an image p may update (their own; admins: any) the
+// picture of a course; the catalog checks p may edit the course. An image
+// deleted meanwhile is 404 (see retire).
+func (s *service) AttachImage(ctx context.Context, p *authz.Principal, id, courseID int64) error {
+	if _, err := s.image(ctx, s.db.R, p, "update", id); err != nil {
+		return err
+	}
+	return attachErr(s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ImageRef(id)), errImageNotFound)
 }
 
 // DeleteImage soft-deletes an image and removes its files; an image a

@@ -95,10 +95,7 @@ func (l library) Attach(ctx context.Context, p *authz.Principal, ref string, cou
 		}
 	}
 	if id, ok := refID(ref, "media:image:"); ok && topicID == 0 && field == "thumbnail" {
-		if _, err := s.image(ctx, s.db.R, p, "update", id); err != nil {
-			return err
-		}
-		return attachErr(s.gate.SetCourseMedia(ctx, p, courseID, "thumbnail", ref), errImageNotFound)
+		return s.AttachImage(ctx, p, id, courseID)
 	}
 	return apperr.InvalidFields("request.validation", apperr.FieldError{Location: "body.ref", Message: "media.wrong_kind", Value: ref})
 }

@@ -29,6 +29,9 @@ func (m *Module) pages(r fiber.Router) {
 	r.Post("/studio/media/videos/:id/captions/:lang/delete", manage, m.captionsDelete)
 	r.Post("/studio/media/images/:id", manage, m.imageAlt)
 	r.Post("/studio/media/images/:id/delete", manage, m.imageDelete)
+	// Using them in courses (pages_use.go).
+	r.Post("/studio/media/videos/:id/attach", manage, m.videoAttach)
+	r.Post("/studio/media/images/:id/attach", manage, m.imageAttach)
 }
 
 func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c, id, kv...) }
@@ -47,6 +50,19 @@ func formProblem(c *fiber.Ctx, err error) (*httpx.Problem, bool) {
 		return nil, false
 	}
 	return p, true
+}
+
+// problemText is what a flash says of a refusal: the messages of its
+// fields, else its detail.
+func problemText(p *httpx.Problem) string {
+	msgs := make([]string, 0, len(p.Errors))
+	for _, e := range p.Errors {
+		msgs = append(msgs, e.Message)
+	}
+	if len(msgs) == 0 {
+		return p.Detail
+	}
+	return strings.Join(msgs, " ")
 }
 
 // fieldOf is the form field a problem's location names ("body.title":

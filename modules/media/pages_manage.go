@@ -70,9 +70,9 @@ func newCaptionLang(have []Caption) string {
 }
 
 // studioBack is the library page a form was on (the forms post with its
-// ?vpage=&ipage=), at anchor.
+// ?for=&vpage=&ipage=), at anchor.
 func studioBack(c *fiber.Ctx, anchor string) string {
-	return "/studio/media" + studioQuery(pageQuery(c, "vpage"), pageQuery(c, "ipage")) + anchor
+	return "/studio/media" + studioQuery(pageQuery(c, "vpage"), pageQuery(c, "ipage"), forQuery(c)) + anchor
 }
 
 func mediaID(c *fiber.Ctx) (int64, error) {
@@ -248,14 +248,7 @@ func (m *Module) manageFailed(c *fiber.Ctx, err error, edit *studioEdit) error {
 	if errors.Is(err, apperr.NotFound) && p.Code != errCaptionNotFound.Code {
 		return err // someone else's video or image: the 404 page
 	}
-	msgs := make([]string, 0, len(p.Errors))
-	for _, e := range p.Errors {
-		msgs = append(msgs, e.Message)
-	}
-	if len(msgs) == 0 {
-		msgs = append(msgs, p.Detail)
-	}
-	msg := strings.Join(msgs, " ")
+	msg := problemText(p)
 	if edit != nil {
 		placed := false
 		for _, e := range p.Errors {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clientgone"
 	"github.com/weaverse/weaverse/platform/i18n"
@@ -24,7 +25,11 @@ const (
 
 // studioView is the data of "media/studio".
 type studioView struct {
-	Query        string // "?vpage=…&ipage=…" of the page shown, for the forms' actions
+	Query        string // "?for=…&vpage=…&ipage=…" of the page shown, for the forms' actions
+	ForQuery     string // "?for=…" (or ""), for the upload forms' actions
+	For          *studioFor
+	ForMissing   bool // ?for= named a topic or course the caller cannot pick for
+	Targets      []catalog.AttachCourse
 	Videos       []videoItem
 	VideoCount   int
 	VideoPager   web.Pager
@@ -55,6 +60,7 @@ type videoItem struct {
 	Open        bool
 	TitleForm   *web.Form // title
 	CaptionForm *web.Form // lang, label, file
+	usesOf
 }
 
 // Processing reports whether the video is still on its way to ready.
@@ -69,6 +75,24 @@ type imageItem struct {
 	SizeText string
 	Open     bool
 	AltForm  *web.Form // alt
+	usesOf
+}
+
+// usesOf is where courses use a video or an image: the first few, and how
+// many more.
+type usesOf struct {
+	Uses     []catalog.MediaUse
+	MoreUses int
+}
+
+// shownUses is how many uses of an item the library lists.
+const shownUses = 5
+
+func usesFrom(all []catalog.MediaUse) usesOf {
+	if len(all) <= shownUses {
+		return usesOf{Uses: all}
+	}
+	return usesOf{Uses: all[:shownUses], MoreUses: len(all) - shownUses}
 }
 
 var (
@@ -106,8 +130,13 @@ func (m *Module) renderStudio(c *fiber.Ctx, status int, vf, imf *web.Form, edit 
 	if imf == nil {
 		imf = web.NewForm(imageFields...)
 	}
+	pick, forParam, err := m.studioFor(c)
+	if err != nil {
+		return err
+	}
 	lim := m.svc.limits
-	page := studioView{Query: studioQuery(vp, ip), VideoCount: vn, ImageCount: in, VideoForm: vf, ImageForm: imf, CanTranscode: m.svc.hasFF,
+	page := studioView{Query: studioQuery(vp, ip, forParam), ForQuery: studioQuery(1, 1, forParam), For: pick,
+		ForMissing: forParam == "" && c.Query("for") != "", VideoCount: vn, ImageCount: in, VideoForm: vf, ImageForm: imf, CanTranscode: m.svc.hasFF,
 		MaxVideo: lim.VideoBytes, MaxImage: lim.ImageBytes, MaxVideoMiB: lim.VideoBytes >> 20, MaxImageMiB: lim.ImageBytes >> 20,
 		CaptionLangs: captionOptions(i18n.LangFrom(ctx)), MaxCaption: MaxCaptionBytes, MaxCaptionKB: MaxCaptionBytes >> 10}
 	shown := false // whether edit's item is on this page
@@ -154,12 +183,15 @@ func (m *Module) renderStudio(c *fiber.Ctx, status int, vf, imf *web.Form, edit 
 		}
 		page.Images = append(page.Images, it)
 	}
+	if err := m.studioUses(c, &page); err != nil {
+		return err
+	}
 	if edit != nil && !shown {
 		// The item is on another page of the library: say it here.
 		web.SetFlash(c, "danger", edit.msg)
 	}
-	page.VideoPager = web.Paginate(vp, (vn+studioVideos-1)/studioVideos, func(n int) string { return "/studio/media" + studioQuery(n, ip) })
-	page.ImagePager = web.Paginate(ip, (in+studioImages-1)/studioImages, func(n int) string { return "/studio/media" + studioQuery(vp, n) })
+	page.VideoPager = web.Paginate(vp, (vn+studioVideos-1)/studioVideos, func(n int) string { return "/studio/media" + studioQuery(n, ip, forParam) })
+	page.ImagePager = web.Paginate(ip, (in+studioImages-1)/studioImages, func(n int) string { return "/studio/media" + studioQuery(vp, n, forParam) })
 	return m.web.Render(c, status, "media/studio", page)
 }
 
@@ -175,7 +207,7 @@ func (m *Module) videoSubmit(c *fiber.Ctx) error {
 	}
 	if err == nil {
 		web.SetFlash(c, "success", m.t(c, "media.page.upload.video_done"))
-		return c.Redirect("/studio/media", fiber.StatusSeeOther)
+		return c.Redirect("/studio/media"+studioQuery(1, 1, forQuery(c)), fiber.StatusSeeOther)
 	}
 	status, ok := m.formError(c, f, err)
 	if !ok {
@@ -197,7 +229,7 @@ func (m *Module) imageSubmit(c *fiber.Ctx) error {
 	}
 	if err == nil {
 		web.SetFlash(c, "success", m.t(c, "media.page.upload.image_done"))
-		return c.Redirect("/studio/media#images", fiber.StatusSeeOther)
+		return c.Redirect("/studio/media"+studioQuery(1, 1, forQuery(c))+"#images", fiber.StatusSeeOther)
 	}
 	status, ok := m.formError(c, f, err)
 	if !ok {
@@ -249,9 +281,13 @@ func (e *studioEdit) form(what string, id int64) *web.Form {
 }
 
 // studioQuery is the query of the library's page vp of videos and ip of
-// images ("" for the first of both).
-func studioQuery(vp, ip int) string {
+// images, opened for forParam ("topic:12", "course:3"; "" for none): ""
+// for the first pages of both, for nothing.
+func studioQuery(vp, ip int, forParam string) string {
 	q := url.Values{}
+	if forParam != "" {
+		q.Set("for", forParam)
+	}
 	if vp > 1 {
 		q.Set("vpage", strconv.Itoa(vp))
 	}

@@ -202,19 +202,8 @@ func TestStudioMediaPage(t *testing.T) {
 
 		res := page(ta, &tutor, "/studio/media").Status(200)
 		body := string(res.Body)
-		inOrder := func(ss ...string) {
-			t.Helper()
-			at := 0
-			for _, s := range ss {
-				i := strings.Index(body[at:], s)
-				if i < 0 {
-					t.Fatalf("%q missing or out of order", s)
-				}
-				at += i + len(s)
-			}
-		}
 		// Newest first (same instant: higher id first).
-		inOrder(fmt.Sprintf(`data-video-id="%d" data-status="ready"`, ready), `<img src="/media/videos/`, "1:23",
+		res.InOrder(fmt.Sprintf(`data-video-id="%d" data-status="ready"`, ready), `<img src="/media/videos/`, "1:23",
 			fmt.Sprintf(`href="/watch/%d?back=%%2Fstudio%%2Fmedia"`, ready), "2강 변수와 타입", "준비됨", "1280×720", "7.3 MB",
 			fmt.Sprintf(`data-video-id="%d" data-status="failed"`, failed), "실패", "ffmpeg: invalid data found",
 			fmt.Sprintf(`data-video-id="%d" data-status="processing"`, processing), "처리 중 40%", `<progress class="wv-progress video-progress" max="100" value="40"`,

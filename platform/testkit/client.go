@@ -163,6 +163,21 @@ func (r *Response) Contains(ss ...string) *Response {
 	return r
 }
 
+// InOrder fails unless the body contains every s, each after the one
+// before it.
+func (r *Response) InOrder(ss ...string) *Response {
+	r.t.Helper()
+	at := 0
+	for _, s := range ss {
+		i := bytes.Index(r.Body[at:], []byte(s))
+		if i < 0 {
+			r.t.Fatalf("%s: body lacks %q after offset %d: %s", r.Request.URL, s, at, truncate(r.Body))
+		}
+		at += i + len(s)
+	}
+	return r
+}
+
 // NotContains fails if the body contains any s.
 func (r *Response) NotContains(ss ...string) *Response {
 	r.t.Helper()

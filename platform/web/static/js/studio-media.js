@@ -10,11 +10,16 @@
 //    again after a reload; the final chunk's answer names the new video
 //    (Weaverse-Video-Id). Without tus-js-client, the multipart request.
 //  - [data-video-id][data-status=processing]: polls GET /api/videos/{id}
-//    every 2 s and updates the badge, the progress bar and the watch link.
+//    every 2 s and updates the badge, the progress bar and the watch link,
+//    and shows the video's [data-video-ready-only] forms once it is ready
+//    ("use in a course", the library's "use in this topic").
 //  - [data-copy]: copies a media reference to the clipboard.
-//  - form[data-manage-form] (rename, captions, alt text, delete): plain form
-//    posts; this only checks a captions file's size before sending it and
-//    keeps a second click from posting twice.
+//  - After an upload the page is loaded again, on the lists' first pages,
+//    keeping ?for=… (the library opened to pick for a topic or a course
+//    keeps its banner).
+//  - form[data-manage-form] (rename, captions, alt text, delete, use in a
+//    course): plain form posts; this only checks a captions file's size
+//    before sending it and keeps a second click from posting twice.
 (() => {
   "use strict";
   const FLASH_KEY = "weaverse:media-flash";
@@ -65,6 +70,17 @@
   // ---- uploads ---------------------------------------------------------------
   let uploading = 0;
   let reloadWhenIdle = false;
+
+  // The page again after an upload, on the first pages of the lists (where
+  // the new file is), keeping the rest of the query: ?for=… keeps the
+  // banner of the library opened for a topic or a course.
+  const reloadPage = () => {
+    const u = new URL(window.location.href);
+    u.searchParams.delete("vpage");
+    u.searchParams.delete("ipage");
+    if (u.search === window.location.search) window.location.reload();
+    else window.location.assign(u.pathname + u.search + u.hash);
+  };
 
   // tus-js-client (vendor/tus/tus.min.js, loaded before this file): absent
   // when its script did not load, unsupported in very old browsers.
@@ -168,7 +184,7 @@
       current = null;
       uploading--;
       busy(false);
-      if (reloadWhenIdle && uploading === 0) window.location.reload();
+      if (reloadWhenIdle && uploading === 0) reloadPage();
     };
     // The file is in: reload the page (the list shows it) with a message.
     const succeeded = () => {
@@ -179,7 +195,7 @@
       } catch (e) {
         /* storage disabled: the list still shows the new file */
       }
-      if (uploading === 0) window.location.reload();
+      if (uploading === 0) reloadPage();
       else reloadWhenIdle = true;
     };
     // Refused: the problem's message on its field.
@@ -440,10 +456,13 @@
         badge.append(icon, " " + list.dataset.msgReady);
         const watch = item.querySelector("[data-video-watch]");
         if (watch) watch.hidden = false;
+        // "Use in a course" and the library's "use in this topic".
+        item.querySelectorAll("[data-video-ready-only]").forEach((el) => { el.hidden = false; });
       } else {
         badge.className = "media-badge badge-failed";
         icon.className = "bi bi-x-octagon-fill";
         badge.append(icon, " " + list.dataset.msgFailed);
+        item.querySelectorAll("[data-video-ready-only]").forEach((el) => el.remove());
         const why = item.querySelector("[data-video-failure]");
         if (why && v.failure) {
           why.textContent = v.failure;
