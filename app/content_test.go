@@ -57,8 +57,8 @@ func TestContentValidateBrokenBundles(t *testing.T) {
 	}
 	_, out, _ := runMain(t, nil, "content", "validate", filepath.Join(invalid, "broken-curriculum"))
 	for _, want := range []string{
-		"broken-curriculum/quiz-problems/course.yaml:30:13: lectures[0].topics[2].questions[0].choices: a question needs exactly five choices (found 4)\n",
-		"broken-curriculum/assignment-problems/course.yaml:22:11: lectures[0].topics[0].assignment.grader: \"python\" is not allowed",
+		"broken-curriculum/quiz-problems/course.yaml:31:13: lectures[0].topics[2].questions[0].choices: a question needs exactly five choices (found 4)\n",
+		"broken-curriculum/assignment-problems/course.yaml:23:11: lectures[0].topics[0].assignment.grader: \"python\" is not allowed",
 		"broken-curriculum/curriculum.yaml:14:5: courses[2]: course folder \"missing-course\" not found",
 	} {
 		if !strings.Contains(out, want) {

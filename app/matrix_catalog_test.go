@@ -11,7 +11,9 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 	courseURL, curriculumURL := f.courseURL, f.curriculumURL
 	course := func() string { return fmt.Sprintf("/api/courses/%d/", f.course()) }
 	curriculum := func() string { return fmt.Sprintf("/api/curriculums/%d/", f.curriculum()) }
-	studioEdit := func() string { return fmt.Sprintf("/studio/courses/%d/edit", f.course()) }
+	studio := func(suffix string) func() string {
+		return func() string { return fmt.Sprintf("/studio/courses/%d%s", f.course(), suffix) }
+	}
 	curriculumExport := func() string { return fmt.Sprintf("/studio/curriculums/%d/export", f.curriculum()) }
 	return []testkit.MatrixRow{
 		// Catalog: anyone reads; tutors create; authors (and admins) change.
@@ -20,7 +22,7 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "POST", Path: "/api/courses/", Body: map[string]any{}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
 		{Method: "PATCH", Path: "/api/courses/{id}/", Fresh: fresh(course), Body: map[string]any{"title": ""},
 			Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
-		{Method: "PUT", Path: "/api/courses/{id}/", Fresh: fresh(course), Body: map[string]any{"slug": "matrix", "title": "t", "category": "frontend", "skill_level": "beginner",
+		{Method: "PUT", Path: "/api/courses/{id}/", Fresh: fresh(course), Body: map[string]any{"slug": "matrix", "title": "", "category": "frontend", "skill_level": "beginner",
 			"price": 0, "lectures": []any{}}, Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(422, editors...)},
 		// The author deletes their course, and an admin anyone's.
 		{Method: "DELETE", Path: "/api/courses/{id}/", Fresh: fresh(course), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(403, otherTutor).And(204, editors...)},
@@ -41,8 +43,14 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/studio", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(303, editors...).And(303, otherTutor)},
 		{Method: "GET", Path: "/studio/courses/new", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 		{Method: "POST", Path: "/studio/courses/new", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(422, otherTutor)},
-		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
-		{Method: "POST", Path: "/studio/courses/:id/edit", Fresh: fresh(studioEdit), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		// The course editor: its old address leads to it.
+		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/edit", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(301, editors...).And(301, otherTutor)},
+		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "GET", Path: fmt.Sprintf("/studio/courses/%d/settings", f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/:id/outline", Fresh: fresh(studio("/outline")), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/:id/settings", Fresh: fresh(studio("/settings")), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/:id/status", Fresh: fresh(studio("/status")), Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(303, editors...).And(403, otherTutor)},
+		{Method: "GET", Path: fmt.Sprintf("/api/courses/%d/checklist/", f.courseID), Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
 		// Bundles: a course's (or curriculum's) archive for whoever may change
 		// it; the import page for whoever may author. A form post that is not
 		// a file upload is 415.
