@@ -168,8 +168,8 @@ func TestStudioMediaUse(t *testing.T) {
 		}{
 			{"another's published course", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", theirs.Topics["vars"])}, "사용하지 못했어요: 이 작업을 수행할 권한이 없습니다."},
 			{"another's course as intro", videoAttach(vid), []string{"target", fmt.Sprintf("course:%d", theirs.ID)}, "사용하지 못했어요: 이 작업을 수행할 권한이 없습니다."},
-			{"another's draft", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", theirDraft.Topics["vars"])}, "사용하지 못했어요: 주제를 찾을 수 없습니다."},
-			{"no such topic", videoAttach(vid), []string{"topic_id", "999999"}, "사용하지 못했어요: 주제를 찾을 수 없습니다."},
+			{"another's draft", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", theirDraft.Topics["vars"])}, "사용하지 못했어요: 토픽을 찾을 수 없습니다."},
+			{"no such topic", videoAttach(vid), []string{"topic_id", "999999"}, "사용하지 못했어요: 토픽을 찾을 수 없습니다."},
 			{"an article", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", notes)}, "사용하지 못했어요: 영상 주제가 아닙니다."},
 			{"nothing chosen", videoAttach(vid), []string{"target", ""}, "사용하지 못했어요: 어디에 쓸지 골라 주세요."},
 			{"a malformed target", videoAttach(vid), []string{"target", "lecture:1"}, "어디에 쓸지 골라 주세요."},
