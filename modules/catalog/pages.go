@@ -32,6 +32,7 @@ func (m *Module) pages(r fiber.Router) {
 	r.Post("/studio/courses/new", teach, m.createCourse)
 	r.Get("/studio/courses/:id/edit", teach, m.editCourse)
 	r.Post("/studio/courses/:id/edit", teach, m.saveCourse)
+	m.topicPages(r, teach)
 }
 
 func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c, id, kv...) }
