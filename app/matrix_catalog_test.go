@@ -15,6 +15,16 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		return func() string { return fmt.Sprintf("/studio/courses/%d%s", f.course(), suffix) }
 	}
 	curriculumExport := func() string { return fmt.Sprintf("/studio/curriculums/%d/export", f.curriculum()) }
+	// The topic editor: the shared course's (only) topic, and a fresh
+	// course's for the cells that save.
+	topicOf := func(id int64) string {
+		var d struct {
+			Lectures []struct{ Topics []struct{ ID int64 } }
+		}
+		f.as("tutor", "GET", fmt.Sprintf("/api/courses/%d/", id), nil).Status(200).JSON(&d)
+		return fmt.Sprintf("/studio/courses/%d/topics/%d", id, d.Lectures[0].Topics[0].ID)
+	}
+	studioTopic := func() string { return topicOf(f.course()) }
 	return []testkit.MatrixRow{
 		// Catalog: anyone reads; tutors create; authors (and admins) change.
 		{Method: "GET", Path: "/api/courses/", Want: testkit.All(200, everyone...)},
@@ -58,6 +68,14 @@ func catalogRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: "/studio/curriculums/:id/export", Fresh: fresh(curriculumExport), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
 		{Method: "GET", Path: "/studio/import", Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 		{Method: "POST", Path: "/studio/import", Page: true, Body: "", Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(415, editors...).And(415, otherTutor)},
+		// The topic editor: a published course of the tutor's is another
+		// tutor's to read, not to change. An empty title is refused (422).
+		{Method: "GET", Path: topicOf(f.courseID), Page: true, Want: testkit.All(303, "anonymous").And(403, notAuthor...).And(200, editors...).And(403, otherTutor)},
+		{Method: "POST", Path: "/studio/courses/:id/topics/:tid", Fresh: fresh(studioTopic), Page: true, Body: "title=&version=1",
+			Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(422, editors...).And(403, otherTutor)},
+		// The Markdown preview of studio forms: whoever may author.
+		{Method: "POST", Path: "/studio/preview", Page: true, Body: "text=%2A%2Abold%2A%2A",
+			Want: testkit.All(401, "anonymous").And(403, notAuthor...).And(200, editors...).And(200, otherTutor)},
 	}
 }
 

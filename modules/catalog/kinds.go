@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -40,6 +41,10 @@ type Kind struct {
 	// (solutions, hidden tests): learners never do. md renders Markdown to
 	// safe HTML.
 	Show func(payload json.RawMessage, answers bool, md func(string) string, c *TopicContent) error
+	// Form is how the studio's topic editor edits the kind's content (see
+	// KindForm). A kind without one is edited as its JSON payload, in a
+	// field the editor marks as advanced.
+	Form *KindForm
 }
 
 // Grader is an assignment grader, registered by whoever runs it: an
@@ -50,6 +55,19 @@ type Grader struct {
 	// Validate checks an assignment graded by this grader. Problems are
 	// located relative to the assignment: "function", "tests[1].expect".
 	Validate func(a *AssignmentInput) []apperr.FieldError
+	// Run, when set, runs an assignment's tests against code (its author's
+	// solution, from the studio) and reports each test's outcome in the
+	// order of a.Tests. The studio offers "run the tests against my
+	// solution" only for a grader that has it: none does until a module
+	// that runs learners' code registers its graders.
+	Run func(ctx context.Context, a *AssignmentInput, code string) ([]TestOutcome, error)
+}
+
+// TestOutcome is how one test of an assignment went (Grader.Run).
+type TestOutcome struct {
+	Name    string
+	Passed  bool
+	Message string // what went wrong, for the author
 }
 
 // Kinds is the registry of topic kinds and assignment graders. app builds
@@ -88,6 +106,9 @@ func (k *Kinds) Register(kind Kind) error {
 		return fmt.Errorf("catalog: kind %q: Validate, Payload and Show are required", kind.Name)
 	case len(kind.Fields) == 0:
 		return fmt.Errorf("catalog: kind %q: Fields names no content field", kind.Name)
+	}
+	if err := kind.Form.check(); err != nil {
+		return fmt.Errorf("catalog: kind %q: %w", kind.Name, err)
 	}
 	for _, f := range kind.Fields {
 		if !slices.Contains(contentFields, f) {
@@ -218,6 +239,7 @@ func videoKind() Kind {
 			return v.errs
 		},
 		Payload: func(t *TopicInput) any { return videoPayload{Video: t.Video, Captions: t.Captions, Notes: t.Notes} },
+		Form:    videoForm(),
 		Show: func(payload json.RawMessage, _ bool, md func(string) string, c *TopicContent) error {
 			p, err := show[videoPayload](payload)
 			c.Video, c.Captions, c.Notes, c.NotesHTML = p.Video, p.Captions, p.Notes, md(p.Notes)
@@ -238,6 +260,7 @@ func articleKind() Kind {
 			return v.errs
 		},
 		Payload: func(t *TopicInput) any { return articlePayload{Body: t.Body} },
+		Form:    articleForm(),
 		Show: func(payload json.RawMessage, _ bool, md func(string) string, c *TopicContent) error {
 			p, err := show[articlePayload](payload)
 			c.Body, c.BodyHTML = p.Body, md(p.Body)
@@ -253,6 +276,7 @@ func quizKind() Kind {
 		Validate: validateQuestions,
 		Payload:  func(*TopicInput) any { return struct{}{} },
 		Show:     func(json.RawMessage, bool, func(string) string, *TopicContent) error { return nil },
+		Form:     quizForm(),
 	}
 }
 
@@ -300,6 +324,7 @@ type assignmentPayload struct {
 func assignmentKind(graders *Kinds) Kind {
 	return Kind{Name: kindAssignment, Gradable: true, Fields: []string{"assignment"},
 		Validate: func(t *TopicInput) []apperr.FieldError { return validateAssignment(graders, t.Assignment) },
+		Form:     assignmentForm(),
 		Payload: func(t *TopicInput) any {
 			if t.Assignment == nil { // a draft's, not written yet
 				return assignmentPayload{Assignment: AssignmentInput{Tests: []AssignmentTest{}}}

@@ -37,6 +37,7 @@ func (m *Module) pages(r fiber.Router) {
 	r.Post("/studio/courses/:id/settings", teach, m.saveSettings)
 	r.Get("/studio/courses/:id/edit", teach, m.editRedirect)
 	m.bundlePages(r, teach)
+	m.topicPages(r, teach)
 }
 
 func (m *Module) t(c *fiber.Ctx, id string, kv ...any) string { return m.web.T(c, id, kv...) }
