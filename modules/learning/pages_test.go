@@ -224,7 +224,7 @@ func TestLearnStudioLearners(t *testing.T) {
 
 		// The catalog's studio links here.
 		pageAs(ta, w.tutor).Get("/studio/courses").Status(200).Contains(`href="` + page + `"`)
-		pageAs(ta, w.tutor).Get(fmt.Sprintf("/studio/courses/%d/edit", w.course)).Status(200).Contains(`href="` + page + `"`)
+		pageAs(ta, w.tutor).Get(fmt.Sprintf("/studio/courses/%d", w.course)).Status(200).Contains(`href="` + page + `"`)
 
 		// Errors beside the fields.
 		pageAs(ta, w.tutor).Post(page, "email", "", "reason", "").Status(422).
