@@ -347,7 +347,7 @@ func BodyGuard(defaultLimit int64, opts RouteOptions) fiber.Handler {
 			limit = o.BodyLimit
 		}
 		if int64(req.Header.ContentLength()) > limit {
-			c.Context().SetConnectionClose()
+			refuseBody(c, limit)
 			return apperr.New(apperr.TooLarge, "request.too_large", "problem.request.too_large")
 		}
 		if req.IsBodyStream() {
@@ -357,12 +357,29 @@ func BodyGuard(defaultLimit int64, opts RouteOptions) fiber.Handler {
 				return apperr.New(apperr.Malformed, "request.invalid", "problem.request.invalid").Because(err)
 			}
 			if int64(len(body)) > limit {
-				c.Context().SetConnectionClose()
+				refuseBody(c, limit)
 				return apperr.New(apperr.TooLarge, "request.too_large", "problem.request.too_large")
 			}
 			req.SetBodyStream(bytes.NewReader(body), len(body))
 		}
 		return c.Next()
+	}
+}
+
+// refuseBody closes the connection after a too-large body's 413. A body
+// declared at most 256 KiB over the limit is read and dropped
+// first: closing a socket with unread bytes sends a TCP reset, and a client
+// still writing the body would then see "connection reset" instead of the
+// problem document. Larger bodies are not worth reading.
+func refuseBody(c *fiber.Ctx, limit int64) {
+	c.Context().SetConnectionClose()
+	req := c.Request()
+	if !req.IsBodyStream() || req.Header.ContentLength() < 0 {
+		return // nothing unread, or chunked (see discardBody)
+	}
+	const max = 256 << 10
+	if int64(req.Header.ContentLength()) <= limit+max {
+		_, _ = io.CopyN(io.Discard, req.BodyStream(), limit+max)
 	}
 }
 
