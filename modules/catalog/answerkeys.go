@@ -18,11 +18,14 @@ func (s *service) QuizKey(ctx context.Context, topicID int64) (*QuizKey, error) 
 	if err != nil {
 		return nil, err
 	}
-	key := &QuizKey{TopicID: t.ID, CourseID: t.CourseID, PassScore: t.PassScore, Questions: make([]QuestionKey, len(qs))}
+	key := &QuizKey{TopicID: t.ID, CourseID: t.CourseID, Title: t.Title, Mission: t.Mission, Premium: t.Premium,
+		PassScore: t.PassScore, Questions: make([]QuestionKey, len(qs))}
 	for i, q := range qs {
-		qk := QuestionKey{ID: q.ID, Explanation: q.Explanation, Choices: []int64{}}
+		qk := QuestionKey{ID: q.ID, Prompt: q.Prompt, PromptHTML: s.render(q.Prompt), Explanation: q.Explanation,
+			Choices: []int64{}, ChoiceTexts: []string{}}
 		for _, c := range choices[q.ID] {
 			qk.Choices = append(qk.Choices, c.ID)
+			qk.ChoiceTexts = append(qk.ChoiceTexts, c.Text)
 			if c.IsCorrect {
 				qk.Correct = c.ID
 			}
@@ -43,6 +46,7 @@ func (s *service) AssignmentKey(ctx context.Context, topicID int64) (*Assignment
 		return nil, err
 	}
 	a := p.Assignment
-	return &AssignmentKey{TopicID: t.ID, CourseID: t.CourseID, PassScore: t.PassScore, Grader: a.Grader,
+	return &AssignmentKey{TopicID: t.ID, CourseID: t.CourseID, Title: t.Title, Mission: t.Mission, Premium: t.Premium,
+		Prompt: a.Prompt, PromptHTML: s.render(a.Prompt), StarterCode: a.StarterCode, PassScore: t.PassScore, Grader: a.Grader,
 		Function: a.Function, Schema: a.Schema, Ordered: a.Ordered, Solution: a.Solution, Tests: a.Tests}, nil
 }

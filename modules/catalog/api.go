@@ -377,6 +377,9 @@ type AnswerKeys interface {
 type QuizKey struct {
 	TopicID   int64
 	CourseID  int64
+	Title     string
+	Mission   string // none, midterm, final
+	Premium   bool
 	PassScore int // percent of correct answers needed to pass
 	Questions []QuestionKey
 }
@@ -384,22 +387,32 @@ type QuizKey struct {
 // QuestionKey is one question of a quiz, with its live choices in order.
 type QuestionKey struct {
 	ID          int64
-	Choices     []int64 // the choices' ids: an answer names one of them
-	Correct     int64   // the correct choice's id
-	Explanation string  // shown to the learner after grading
+	Prompt      string
+	PromptHTML  string   // the prompt rendered from Markdown to safe HTML
+	Choices     []int64  // the choices' ids: an answer names one of them
+	ChoiceTexts []string // the choices' texts, in the order of Choices
+	Correct     int64    // the correct choice's id
+	Explanation string   // shown to the learner after grading
 }
 
-// AssignmentKey is what a grader needs to grade an assignment.
+// AssignmentKey is what a grader needs to grade an assignment, and what
+// the assignment's page shows.
 type AssignmentKey struct {
-	TopicID   int64
-	CourseID  int64
-	PassScore int // percent of tests to pass
-	Grader    string
-	Function  string // javascript: the function the tests call
-	Schema    string // sql: statements run before the learner's query
-	Ordered   bool   // sql: whether row order matters
-	Solution  string
-	Tests     []AssignmentTest // hidden ones included
+	TopicID     int64
+	CourseID    int64
+	Title       string
+	Mission     string // none, midterm, final
+	Premium     bool
+	Prompt      string
+	PromptHTML  string // the prompt rendered from Markdown to safe HTML
+	StarterCode string
+	PassScore   int // percent of tests to pass
+	Grader      string
+	Function    string // javascript: the function the tests call
+	Schema      string // sql: statements run before the learner's query
+	Ordered     bool   // sql: whether row order matters
+	Solution    string
+	Tests       []AssignmentTest // hidden ones included
 }
 
 // AssignmentTest is one test of an assignment; which fields apply depends on

@@ -182,7 +182,9 @@ func TestAnswerKeys(t *testing.T) {
 		q := quiz.Content.Questions[0]
 		if qk.TopicID != quiz.ID || qk.CourseID != id || qk.PassScore != 60 || len(qk.Questions) != 1 ||
 			qk.Questions[0].ID != q.ID || qk.Questions[0].Correct != q.Choices[2].ID || len(qk.Questions[0].Choices) != 5 ||
-			qk.Questions[0].Explanation != "HyperText Markup Language" {
+			qk.Questions[0].Explanation != "HyperText Markup Language" || qk.Title != quiz.Title ||
+			qk.Questions[0].Prompt != q.Prompt || !strings.Contains(qk.Questions[0].PromptHTML, "<p>") ||
+			len(qk.Questions[0].ChoiceTexts) != 5 || qk.Questions[0].ChoiceTexts[2] != q.Choices[2].Text {
 			t.Fatalf("quiz key %+v", qk)
 		}
 		ak, err := keys.AssignmentKey(ctx, asg.ID)
@@ -190,7 +192,8 @@ func TestAnswerKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ak.Grader != "javascript" || ak.Function != "sum" || ak.Solution != "function sum(a, b) { return a + b }" ||
-			len(ak.Tests) != 2 || !ak.Tests[1].Hidden || ak.Tests[1].Name != "비밀테스트" || ak.CourseID != id {
+			len(ak.Tests) != 2 || !ak.Tests[1].Hidden || ak.Tests[1].Name != "비밀테스트" || ak.CourseID != id ||
+			ak.Title != asg.Title || ak.Prompt == "" || ak.PromptHTML == "" || ak.StarterCode != asg.Content.Assignment.StarterCode {
 			t.Fatalf("assignment key %+v", ak)
 		}
 		for name, err := range map[string]error{
