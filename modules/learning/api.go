@@ -87,3 +87,20 @@ type CourseCompleted struct {
 
 // EventName names the event.
 func (CourseCompleted) EventName() string { return "learning.course_completed" }
+
+// MissionDesk is where learners take quizzes and assignments and how they
+// stand in them (implemented by the module that grades them): the topic
+// page of a quiz or an assignment links there and shows the standing.
+type MissionDesk interface {
+	// MissionURL is the page where a learner takes the topic.
+	MissionURL(topicID int64) string
+	// MissionState is the user's standing in the topic.
+	MissionState(ctx context.Context, userID, topicID int64) (MissionState, error)
+}
+
+// MissionState is a learner's standing in a quiz or an assignment.
+type MissionState struct {
+	State     string // not_started, failed, passed, pending
+	Attempts  int
+	BestScore int
+}

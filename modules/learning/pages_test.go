@@ -166,8 +166,8 @@ func TestLearnTopicExpiredAndMissions(t *testing.T) {
 		pageAs(ta, user{}).Get(quizURL).Status(200).Contains("로그인하면 볼 수 있어요")
 		pageAs(ta, user{}).Get(fmt.Sprintf("/learn/%d/%d", course, article)).Status(200).Contains("맛보기 본문").
 			NotContains(`id="mark-read"`)
-		pageAs(ta, b).Get(quizURL).Status(200).Contains("퀴즈 미션",
-			fmt.Sprintf(`href="/courses/%d#topic-%d"`, course, quiz)).NotContains("곧 ", "준비 중")
+		pageAs(ta, b).Get(quizURL).Status(200).Contains("퀴즈 미션", "아직 응시하지 않았어요",
+			fmt.Sprintf(`href="/missions/%d"`, quiz)).NotContains("곧 ", "준비 중")
 		pageAs(ta, b).Get("/me/learning").Status(200).Contains("미션 강좌", "학습 강좌", "만료", "2026년 3월 3일에 끝남")
 	})
 }

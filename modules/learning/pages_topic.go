@@ -44,7 +44,8 @@ type topicPage struct {
 	EventURL   string
 	ReadURL    string // an article's "mark as read" (the API, for the script)
 	ReadForm   string // the same as a form
-	MissionURL string // a quiz's or an assignment's place on the course page
+	MissionURL string // where a quiz or an assignment is taken
+	Mission    *MissionState
 	CourseURL  string
 	// Locked: why, and what to do.
 	Lock      string
@@ -218,7 +219,15 @@ func (m *Module) topicPage(c *fiber.Ctx) error {
 		page.ReadURL = fmt.Sprintf("/api/me/courses/%d/topics/%d/read/", courseID, t.ID)
 		page.ReadForm = fmt.Sprintf("/learn/%d/%d/read", courseID, t.ID)
 	default:
-		page.MissionURL = fmt.Sprintf("/courses/%d#topic-%d", courseID, t.ID)
+		desk := m.svc.desk.Get()
+		page.MissionURL = desk.MissionURL(t.ID)
+		if p != nil {
+			st, err := desk.MissionState(ctx, p.UserID, t.ID)
+			if err != nil {
+				return err
+			}
+			page.Mission = &st
+		}
 	}
 	return m.web.Render(c, fiber.StatusOK, "learning/topic", page)
 }

@@ -37,6 +37,8 @@ type service struct {
 	baseURL  string
 	// shop says where a course is bought (late-bound: Module.Needs).
 	shop provide.Slot[catalog.Storefront]
+	// desk is where quizzes and assignments are taken (late-bound).
+	desk provide.Slot[MissionDesk]
 	// playable remembers, briefly, that a user may play a video and what
 	// it is: heartbeats arrive every few seconds and need not ask the
 	// catalog and media again each time. A revoked access stops being
