@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/weaverse/weaverse/modules/accounts"
+	"github.com/weaverse/weaverse/modules/assessment"
+	"github.com/weaverse/weaverse/modules/assessment/grader"
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
@@ -24,6 +26,7 @@ type builtModules struct {
 	catalog  *catalog.Module
 	media    *media.Module
 	learning *learning.Module
+	assess   *assessment.Module
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
@@ -77,8 +80,15 @@ func (a *App) buildModules() ([]Module, error) {
 		Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Courses: cat.Reader(), Syllabus: cat.Syllabus(),
 		Player: med.Player(), BaseURL: cfg.BaseURL,
 		Settings: learning.Settings{CompleteRatio: cfg.Learning.CompleteRatio}})
+	grading, err := grader.New(grader.Config{Logger: a.Logger, HTTPClient: a.httpClient})
+	if err != nil {
+		return nil, fmt.Errorf("grading: %w", err)
+	}
+	assess := assessment.New(assessment.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
+		Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Keys: cat.AnswerKeys(), Syllabus: cat.Syllabus(), Classroom: learn.Classroom(),
+		Completions: learn.Completions(), Grader: sandboxGrader{grading}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, kinds: kinds}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
@@ -92,6 +102,7 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[catalog.StatusProvider](cat, learn.Statuses()),
 		provide.Bind[catalog.Classroom](cat, learn.Classroom()),
 		provide.Bind[media.ResumePositions](med, learn.ResumePositions()),
+		provide.Bind[learning.MissionDesk](learn, assess.Desk()),
 		// Until the commerce module sells access, nothing is for sale:
 		// see nothingSold.
 		provide.Bind[catalog.Storefront](learn, nothingSold{}),
@@ -100,7 +111,7 @@ func (a *App) buildModules() ([]Module, error) {
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.

@@ -186,9 +186,9 @@ func TestQuiz(t *testing.T) {
 
 		// Bad answers: refused, nothing stored.
 		for name, body := range map[string]map[string]any{
-			"another quiz's question": {"answers": []map[string]any{{"question_id": 999999, "choice_ids": []int64{w.correct[0]}}}},
+			"another quiz's question":   {"answers": []map[string]any{{"question_id": 999999, "choice_ids": []int64{w.correct[0]}}}},
 			"another question's choice": {"answers": []map[string]any{{"question_id": w.questions[0], "choice_ids": []int64{w.correct[1]}}}},
-			"two choices":             {"answers": []map[string]any{{"question_id": w.questions[0], "choice_ids": []int64{w.choices[0][0], w.choices[0][1]}}}},
+			"two choices":               {"answers": []map[string]any{{"question_id": w.questions[0], "choice_ids": []int64{w.choices[0][0], w.choices[0][1]}}}},
 			"answered twice": {"answers": []map[string]any{{"question_id": w.questions[0], "choice_ids": []int64{w.correct[0]}},
 				{"question_id": w.questions[0], "choice_ids": []int64{w.correct[0]}}}},
 		} {
@@ -395,6 +395,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 		t.Skip("short")
 	}
 	ta := apptest.New(t, "sqlite")
+	testkit.Must(t, ta.App.Start(context.Background())) // the grading queue
 	w := newWorld(t, ta)
 	const n = 50
 	learners := make([]user, n)

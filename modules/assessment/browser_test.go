@@ -40,7 +40,7 @@ func TestMissionsInBrowser(t *testing.T) {
 		}
 	}
 	wait := func(js string) { t.Helper(); browser.WaitJS(t, ctx, 30*time.Second, js) }
-	testkit.Must(t, chromedp.Run(ctx,
+	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login?lang=ko"),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "learner@example.com"),
@@ -51,7 +51,7 @@ func TestMissionsInBrowser(t *testing.T) {
 	browser.Resize(t, ctx, browser.Phone)
 
 	// From the classroom to the quiz.
-	testkit.Must(t, chromedp.Run(ctx,
+	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d", base, w.course, w.quiz)),
 		chromedp.WaitVisible(chromedp.CSS("#mission-link")),
 		chromedp.Click(chromedp.CSS("#mission-link")),
@@ -64,7 +64,7 @@ func TestMissionsInBrowser(t *testing.T) {
 	shoot("mission-quiz-phone")
 	// Answer the first question with the keyboard (the correct choice),
 	// leave the second; the page asks before grading an unanswered one.
-	testkit.Must(t, chromedp.Run(ctx,
+	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Focus(chromedp.CSS(fmt.Sprintf("#c-%d", w.correct[0]))),
 		chromedp.KeyEvent(" "),
 		chromedp.Focus(chromedp.CSS("#quiz-submit")),
@@ -74,7 +74,7 @@ func TestMissionsInBrowser(t *testing.T) {
 	if !browser.Eval[bool](t, ctx, fmt.Sprintf(`document.getElementById("c-%d").checked`, w.correct[0])) {
 		t.Fatal("the answer was lost when the page asked about the unanswered question")
 	}
-	testkit.Must(t, chromedp.Run(ctx, chromedp.Click(chromedp.CSS("#quiz-submit"))))
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#quiz-submit"))))
 	wait(`document.getElementById("attempt-result") !== null`)
 	if got := browser.Eval[string](t, ctx, `document.getElementById("attempt-score").textContent`); !strings.HasPrefix(got, "50") {
 		t.Errorf("score %q", got)
@@ -87,24 +87,22 @@ func TestMissionsInBrowser(t *testing.T) {
 	browser.NoCSPViolations(t, ctx)
 
 	// The next topic is the assignment: wrong code first, then right.
-	testkit.Must(t, chromedp.Run(ctx,
+	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#next-topic")),
 		chromedp.WaitVisible(chromedp.CSS("#assignment-form")),
 	))
 	noOverflow("assignment")
 	code := func(src string) {
 		t.Helper()
-		testkit.Must(t, chromedp.Run(ctx,
-			chromedp.SetValue(chromedp.CSS("#code"), ""),
-			chromedp.Focus(chromedp.CSS("#code")),
-		))
+		browser.Eval[bool](t, ctx, `(document.getElementById("code").value = "") === ""`)
+		testkit.Must(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#code"))))
 		// Tab indents inside the editor instead of leaving it.
-		testkit.Must(t, chromedp.Run(ctx, chromedp.KeyEvent("function sum(a, b) {\n"), chromedp.KeyEvent(kb.Tab),
+		testkit.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("function sum(a, b) {\n"), chromedp.KeyEvent(kb.Tab),
 			chromedp.KeyEvent(src+"\n}")))
 		if got := browser.Eval[string](t, ctx, `document.getElementById("code").value`); !strings.Contains(got, "\n  "+src) {
 			t.Fatalf("the editor holds %q", got)
 		}
-		testkit.Must(t, chromedp.Run(ctx, chromedp.Click(chromedp.CSS("#submit-code"))))
+		testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#submit-code"))))
 		wait(`document.getElementById("submission-result") !== null`)
 	}
 	code("return a * b;")
@@ -115,7 +113,7 @@ func TestMissionsInBrowser(t *testing.T) {
 		t.Error("the hidden test's name is shown")
 	}
 	shoot("mission-submission-failed-phone")
-	testkit.Must(t, chromedp.Run(ctx, chromedp.Click(chromedp.CSS("#edit-again")), chromedp.WaitVisible(chromedp.CSS("#code"))))
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#edit-again")), chromedp.WaitVisible(chromedp.CSS("#code"))))
 	code("return a + b;")
 	if n := browser.Eval[int](t, ctx, `document.querySelectorAll(".test-result.is-pass").length`); n != 2 {
 		t.Errorf("%d tests passed", n)
@@ -125,7 +123,7 @@ func TestMissionsInBrowser(t *testing.T) {
 	browser.NoCSPViolations(t, ctx)
 
 	// The classroom ticks both.
-	testkit.Must(t, chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d", base, w.course, w.assignment)),
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d", base, w.course, w.assignment)),
 		chromedp.WaitVisible(chromedp.CSS("#mission-state"))))
 	if got := browser.Eval[string](t, ctx, `document.getElementById("mission-state").textContent`); !strings.Contains(got, "통과") {
 		t.Errorf("the classroom says %q", got)
@@ -138,7 +136,7 @@ func TestMissionsInBrowser(t *testing.T) {
 	if dir := browser.ScreenshotDir(); dir != "" {
 		browser.Resize(t, ctx, browser.Desktop)
 		for _, p := range []string{fmt.Sprintf("/missions/%d", w.quiz), fmt.Sprintf("/missions/%d", w.assignment), "/me/missions"} {
-			testkit.Must(t, chromedp.Run(ctx, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("body"))))
+			testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("body"))))
 			noOverflow(p)
 			shoot("mission-desktop-" + strings.NewReplacer("/", "-").Replace(strings.Trim(p, "/")))
 		}

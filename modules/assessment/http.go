@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -31,7 +32,7 @@ type attemptInput struct {
 
 type attemptOutput struct{ Body *Attempt }
 
-type assignmentOutput struct{ Body *Assignment }
+type assignmentOutput struct{ Body *MissionAssignment }
 
 type submitInput struct {
 	ID   int64 `path:"id" minimum:"1"`
@@ -95,6 +96,9 @@ func (m *Module) routes(api huma.API) {
 		OperationID: "submit-assignment", Method: http.MethodPost, Path: "/api/topics/{id}/assignment/submissions",
 		Summary: "Submit code for grading", Tags: tags, Security: bearer, Middlewares: authed,
 		DefaultStatus: http.StatusCreated, Errors: []int{401, 403, 404, 409, 422, 429, 503},
+		Responses: map[string]*huma.Response{"202": {Description: "Stored; grading goes on off the request (status queued or running).",
+			Content: map[string]*huma.MediaType{"application/json": {
+				Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(Submission{}), true, "Submission")}}}},
 		Description: "Graded by the assignment's grader in a sandboxed child process with time and memory limits. 201 with " +
 			"the result when grading finished within the request; 202 with `status: queued` when it goes on off the request " +
 			"(poll `GET /api/me/submissions/{id}`). Hidden tests say only whether they passed. At most " +

@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -137,8 +138,9 @@ func questionViews(q *Quiz, picked map[int64]int64, results map[int64]AttemptQue
 // assignmentPage is the data of "assessment/assignment".
 type assignmentPage struct {
 	missionFrame
-	Assignment *Assignment
+	Assignment *MissionAssignment
 	PromptHTML template.HTML
+	Tests      []testView
 	Code       string
 	CodeError  string
 	Error      string
@@ -218,11 +220,59 @@ func (m *Module) renderAssignment(c *fiber.Ctx, topicID int64, code *string, cod
 		page.Code = *code
 	}
 	page.Lines = lines(page.Code)
+	page.Tests = testViews(a)
 	status := fiber.StatusOK
 	if codeErr != "" || msg != "" {
 		status = fiber.StatusUnprocessableEntity
 	}
 	return m.web.Render(c, status, "assessment/assignment", page)
+}
+
+// testView is a visible test as the assignment page lists it.
+type testView struct {
+	Name   string
+	Detail string // what it checks: "sum(1, 2) → 3", "SELECT … → 3 rows", "h1 × 1"
+}
+
+// testViews describe an assignment's visible tests in its grader's terms.
+func testViews(a *MissionAssignment) []testView {
+	out := make([]testView, len(a.Tests))
+	for i, t := range a.Tests {
+		v := testView{Name: t.Name}
+		switch a.Language {
+		case "javascript":
+			args := make([]string, len(t.Args))
+			for j, x := range t.Args {
+				args[j] = compactJSON(x)
+			}
+			v.Detail = fmt.Sprintf("%s(%s) → %s", a.Function, strings.Join(args, ", "), compactJSON(t.Expect))
+		case "sql":
+			v.Detail = "→ " + compactJSON(t.Expect)
+		case "html":
+			v.Detail = t.Selector
+			switch {
+			case t.Count != nil:
+				v.Detail += fmt.Sprintf(" × %d", *t.Count)
+			case t.MinCount != nil:
+				v.Detail += fmt.Sprintf(" × ≥%d", *t.MinCount)
+			case t.Text != "":
+				v.Detail += fmt.Sprintf(" = %q", t.Text)
+			}
+		}
+		if len(v.Detail) > 300 {
+			v.Detail = v.Detail[:297] + "…"
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 // lines counts the lines of code, at least 12 (the editor's height).
@@ -319,7 +369,7 @@ func (m *Module) attemptPage(c *fiber.Ctx) error {
 	if a.TopicID != topicID {
 		return errAttemptNotFound
 	}
-	q, mi, err := m.svc.Quiz(ctx, p, topicID)
+	q, mi, err := m.svc.quiz(ctx, p, topicID, a.Number) // the order the learner saw
 	if err != nil {
 		return m.locked(c, err)
 	}
@@ -367,7 +417,7 @@ func (m *Module) submissionSubmit(c *fiber.Ctx) error {
 // submissionPage is the data of "assessment/submission".
 type submissionPage struct {
 	missionFrame
-	Assignment *Assignment
+	Assignment *MissionAssignment
 	Submission *Submission
 	PollURL    string // while grading goes on
 }

@@ -84,6 +84,12 @@ type AttemptQuestion struct {
 
 // Quiz returns a quiz as p takes it now.
 func (s *service) Quiz(ctx context.Context, p *authz.Principal, topicID int64) (*Quiz, *mission, error) {
+	return s.quiz(ctx, p, topicID, 0)
+}
+
+// quiz returns a quiz with its choices in the order of p's attempt number
+// shown (0: the next one).
+func (s *service) quiz(ctx context.Context, p *authz.Principal, topicID int64, shown int) (*Quiz, *mission, error) {
 	m, err := s.mission(ctx, p, topicID, "quiz", "read")
 	if err != nil {
 		return nil, nil, err
@@ -112,7 +118,11 @@ func (s *service) Quiz(ctx context.Context, p *authz.Principal, topicID int64) (
 		for j, id := range qk.Choices {
 			qq.Choices[j] = QuizChoice{ID: id, Text: qk.ChoiceTexts[j]}
 		}
-		shuffle(qq.Choices, uid, qk.ID, q.Attempt)
+		order := q.Attempt
+		if shown > 0 {
+			order = shown
+		}
+		shuffle(qq.Choices, uid, qk.ID, order)
 		q.Questions[i] = qq
 	}
 	return q, m, nil

@@ -18,10 +18,10 @@ import (
 // GradingQueue is the job queue of submissions graded off the request path.
 const GradingQueue = "grading"
 
-// Assignment is an assignment as a learner takes it: the prompt, the
+// MissionAssignment is an assignment as a learner takes it: the prompt, the
 // language, the starter code and the visible tests (hidden ones are only
 // counted).
-type Assignment struct {
+type MissionAssignment struct {
 	TopicID     int64                    `json:"topic_id"`
 	CourseID    int64                    `json:"course_id"`
 	Title       string                   `json:"title"`
@@ -43,7 +43,7 @@ type Assignment struct {
 
 // SubmissionInput is a learner's code.
 type SubmissionInput struct {
-	Language string `json:"language" minLength:"1" maxLength:"32" doc:"The assignment's grader (Assignment.language)."`
+	Language string `json:"language" minLength:"1" maxLength:"32" doc:"The assignment's grader (the assignment's language)."`
 	Code     string `json:"code" maxLength:"1048576" doc:"At most max_code_bytes bytes."`
 }
 
@@ -71,7 +71,7 @@ type TestResult struct {
 	Name    string `json:"name"`
 	Hidden  bool   `json:"hidden,omitempty"`
 	Passed  bool   `json:"passed"`
-	Message string `json:"message,omitempty" doc:"Empty for hidden tests."`
+	Message string `json:"message,omitempty" doc:"Empty for hidden tests (their name too)."`
 }
 
 // Done reports whether grading has finished.
@@ -86,9 +86,9 @@ func submissionOf(row *submissionRow, withCode bool) *Submission {
 		sub.Code = row.Code
 	}
 	for _, t := range row.Results.V {
-		tr := TestResult{Name: t.Name, Hidden: t.Hidden, Passed: t.Passed}
-		if !t.Hidden {
-			tr.Message = t.Message
+		tr := TestResult{Hidden: t.Hidden, Passed: t.Passed}
+		if !t.Hidden { // a hidden test's name and message may quote its case
+			tr.Name, tr.Message = t.Name, t.Message
 		}
 		sub.Tests = append(sub.Tests, tr)
 	}
@@ -96,7 +96,7 @@ func submissionOf(row *submissionRow, withCode bool) *Submission {
 }
 
 // Assignment returns an assignment as p takes it.
-func (s *service) Assignment(ctx context.Context, p *authz.Principal, topicID int64) (*Assignment, *mission, error) {
+func (s *service) Assignment(ctx context.Context, p *authz.Principal, topicID int64) (*MissionAssignment, *mission, error) {
 	m, err := s.mission(ctx, p, topicID, "assignment", "read")
 	if err != nil {
 		return nil, nil, err
@@ -105,7 +105,7 @@ func (s *service) Assignment(ctx context.Context, p *authz.Principal, topicID in
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &Assignment{TopicID: key.TopicID, CourseID: key.CourseID, Title: key.Title, Mission: key.Mission,
+	a := &MissionAssignment{TopicID: key.TopicID, CourseID: key.CourseID, Title: key.Title, Mission: key.Mission,
 		PassScore: key.PassScore, Language: key.Grader, Prompt: key.Prompt, PromptHTML: key.PromptHTML,
 		StarterCode: key.StarterCode, Function: key.Function, Tests: []catalog.AssignmentTest{},
 		MaxCode: s.settings.MaxCodeBytes, Available: s.grader.Available(key.Grader)}
