@@ -22,8 +22,8 @@ func (f *matrixFixture) missionCourse() missionCourse {
 		}
 		return out
 	}
-	quiz := func(slug string, premium bool) map[string]any {
-		return map[string]any{"slug": slug, "title": "퀴즈 " + slug, "kind": "quiz", "is_premium": premium, "mission": "midterm",
+	quiz := func(slug string, premium bool, mission string) map[string]any {
+		return map[string]any{"slug": slug, "title": "퀴즈 " + slug, "kind": "quiz", "is_premium": premium, "mission": mission,
 			"questions": []map[string]any{{"prompt": "HTML의 뜻은?", "explanation": "HyperText Markup Language", "choices": choices()}}}
 	}
 	var c struct {
@@ -35,13 +35,13 @@ func (f *matrixFixture) missionCourse() missionCourse {
 	f.as("tutor", http.MethodPost, "/api/courses/", map[string]any{"slug": f.unique("mission"), "title": "미션 행렬",
 		"category": "frontend", "skill_level": "beginner", "price": 30000, "status": "published",
 		"lectures": []map[string]any{{"slug": "l", "title": "강의", "topics": []map[string]any{
-			quiz("q", true),
+			quiz("q", true, "midterm"),
 			{"slug": "a", "title": "과제", "kind": "assignment", "is_premium": true, "mission": "final", "assignment": map[string]any{
 				"prompt": "두 수를 더하세요", "grader": "javascript", "function": "sum", "starter_code": "function sum(a, b) {}",
 				"solution": "function sum(a, b) { return a + b }",
 				"tests": []map[string]any{{"name": "공개", "args": []any{1, 2}, "expect": 3},
 					{"name": "비밀", "hidden": true, "args": []any{2, 2}, "expect": 4}}}},
-			quiz("f", false)}}}}).Status(201).JSON(&c)
+			quiz("f", false, "none")}}}}).Status(201).JSON(&c)
 	ts := c.Lectures[0].Topics
 	return missionCourse{id: c.ID, quiz: ts[0].ID, assignment: ts[1].ID, freeQuiz: ts[2].ID}
 }

@@ -259,8 +259,8 @@ func testViews(a *MissionAssignment) []testView {
 				v.Detail += fmt.Sprintf(" = %q", t.Text)
 			}
 		}
-		if len(v.Detail) > 300 {
-			v.Detail = v.Detail[:297] + "…"
+		if len([]rune(v.Detail)) > 120 {
+			v.Detail = string([]rune(v.Detail)[:120]) + "…"
 		}
 		out[i] = v
 	}
@@ -294,8 +294,8 @@ func (m *Module) attemptSubmit(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	p := authz.PrincipalFrom(ctx)
-	if p == nil {
-		return c.Redirect(m.web.SignInURL(fmt.Sprintf("/missions/%d", topicID)), fiber.StatusSeeOther)
+	if p == nil { // the session ended under the form: the error page offers to sign in
+		return apperr.ErrAuthRequired
 	}
 	key, err := m.svc.keys.QuizKey(ctx, topicID)
 	if err != nil {
@@ -394,8 +394,8 @@ func (m *Module) submissionSubmit(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	p := authz.PrincipalFrom(ctx)
-	if p == nil {
-		return c.Redirect(m.web.SignInURL(fmt.Sprintf("/missions/%d", topicID)), fiber.StatusSeeOther)
+	if p == nil { // the session ended under the form: the error page offers to sign in
+		return apperr.ErrAuthRequired
 	}
 	code := c.FormValue("code")
 	sub, err := m.svc.Submit(ctx, p, topicID, SubmissionInput{Language: c.FormValue("language"), Code: code})
