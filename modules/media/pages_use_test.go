@@ -137,14 +137,14 @@ func TestStudioMediaUse(t *testing.T) {
 		r = formPost(ta, &tutor, videoAttach(vid), "course_id", fmt.Sprint(mine.ID))
 		redirected(t, ta, &tutor, r, fmt.Sprintf("/studio/media#video-%d", vid)).
 			Contains("‘영상 강좌’ 강좌의 소개 영상으로 정했어요.",
-				fmt.Sprintf(`<li><a href="/studio/courses/%d">영상 강좌 › 강좌 소개 영상</a></li>`, mine.ID))
+				fmt.Sprintf(`<li><a href="/studio/courses/%d/settings">영상 강좌 › 강좌 소개 영상</a></li>`, mine.ID))
 		redirected(t, ta, &tutor, formPost(ta, &tutor, videoAttach(vid), "topic_id", fmt.Sprint(funcs)), fmt.Sprintf("/studio/media#video-%d", vid))
 		r = formPost(ta, &tutor, imageAttach(img.ID), "course_id", fmt.Sprint(mine.ID))
 		res = redirected(t, ta, &tutor, r, fmt.Sprintf("/studio/media#image-%d", img.ID))
 		body = string(res.Body)
 		for _, want := range []string{
 			"‘영상 강좌’ 강좌 사진으로 정했어요.",
-			fmt.Sprintf(`<li><a href="/studio/courses/%d">영상 강좌 › 강좌 사진</a></li>`, mine.ID),
+			fmt.Sprintf(`<li><a href="/studio/courses/%d/settings">영상 강좌 › 강좌 사진</a></li>`, mine.ID),
 			fmt.Sprintf(`<option value="%d">영상 강좌 (지금 사용 중)</option>`, mine.ID),
 		} {
 			if !strings.Contains(body, want) {
@@ -301,7 +301,7 @@ func TestStudioMediaFor(t *testing.T) {
 		body = string(page(ta, &tutor, forCourse).Status(200).Body)
 		cq := strings.TrimPrefix(forCourse, "/studio/media")
 		for _, want := range []string{
-			"‘영상 강좌’ 강좌 사진으로 쓸 이미지를 고르세요", fmt.Sprintf(`href="/studio/courses/%d"`, mine.ID), `href="#images"`,
+			"‘영상 강좌’ 강좌 사진으로 쓸 이미지를 고르세요", fmt.Sprintf(`href="/studio/courses/%d/settings"`, mine.ID), `href="#images"`,
 			fmt.Sprintf(`action="/studio/media/images/%d/attach%s"`, img.ID, cq), fmt.Sprintf(`<input type="hidden" name="course_id" value="%d">`, mine.ID),
 			"강좌 사진으로 사용",
 		} {
@@ -313,7 +313,7 @@ func TestStudioMediaFor(t *testing.T) {
 			t.Error("videos offer to be the course's picture")
 		}
 		r = formPost(ta, &tutor, fmt.Sprintf("/studio/media/images/%d/attach%s", img.ID, cq), "course_id", fmt.Sprint(mine.ID)).Status(303)
-		if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/studio/courses/%d", mine.ID) {
+		if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/studio/courses/%d/settings", mine.ID) {
 			t.Fatalf("picked: redirect to %q", loc)
 		}
 		flashCookie(t, r)
