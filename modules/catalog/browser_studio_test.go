@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -110,6 +111,33 @@ func (w studioWalk) shootBoth(name string) {
 	w.check(name + " on a phone")
 	w.shoot(name + "-phone")
 	browser.Resize(w.t, w.ctx, browser.Desktop)
+}
+
+// drag drags the row of the grip from by its grip onto the upper half of
+// the row to. The mouse is pressed on the grip for real; the drag events
+// that follow are dispatched in the page, because headless Chromium starts
+// no native drag from synthesized mouse input. SortableJS handles them as
+// it handles a user's.
+func (w studioWalk) drag(from, to string) {
+	w.t.Helper()
+	r := evalJS[[]float64](w.t, w.ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, from))
+	left := func(p *input.DispatchMouseEventParams) { p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, 1, 1 }
+	w.do(chromedp.MouseEvent(chromedp.MouseMoved, r[0], r[1]), chromedp.MouseEvent(chromedp.MousePressed, r[0], r[1], left))
+	w.js(fmt.Sprintf(`(() => {
+		const src = document.querySelector(%q).closest("[draggable]"), dst = document.querySelector(%q);
+		const dt = new DataTransfer();
+		window.__drag = (el, type, at) => { const r = el.getBoundingClientRect();
+			el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt, clientX: r.x + 10, clientY: r.y + r.height * at})); };
+		window.__src = src, window.__dst = dst;
+		window.__drag(src, "dragstart", 0.5);
+	})()`, from, to))
+	// SortableJS starts the drag on the next tick; then the pointer moves
+	// over the upper part of the target, and drops.
+	w.js(`new Promise((ok) => setTimeout(ok, 0))`)
+	w.wait(`(window.__drag(window.__dst, "dragover", 0.25), window.__src.nextElementSibling === window.__dst)`)
+	w.js(`window.__drag(window.__dst, "drop", 0.25), window.__drag(window.__src, "dragend", 0.25)`)
+	w.do(chromedp.MouseEvent(chromedp.MouseReleased, r[0], r[1], left))
 }
 
 var studioCourseRE = regexp.MustCompile(`^/studio/courses/(\d+)$`)
@@ -222,6 +250,14 @@ func TestStudioInBrowser(t *testing.T) {
 		d.Lectures[0].Topics[1].ID != quiz.ID || d.Lectures[1].Topics[0].ID != art.ID || d.Lectures[1].Topics[0].Title != "태그와 요소 알아보기" {
 		t.Fatalf("saved outline after moves: %+v", d.Lectures)
 	}
+	// By drag and drop: the quiz above the video, by its grip.
+	w.drag(row(quiz.ID)+" [data-grip]", row(vid.ID))
+	want = fmt.Sprintf("l%[1]d/t%[2]d l%[1]d/t%[3]d l%[4]d/t%[5]d", l1.ID, quiz.ID, vid.ID, l2.ID, art.ID)
+	w.wait(fmt.Sprintf(`[...document.querySelectorAll("[data-topic-ref]")].map((i) => i.value).join(" ") === %q`, want))
+	w.submit("#save-outline")
+	if d = courseDetail(t, ta, tutor, id); d.Lectures[0].Topics[0].ID != quiz.ID || d.Lectures[0].Topics[1].ID != vid.ID {
+		t.Fatalf("saved outline after the drag: %+v", d.Lectures[0].Topics)
+	}
 
 	// ---- 3. a video: chosen from the topic's editor, uploaded in the library ----
 	w.open(fmt.Sprintf("%s/topics/%d", coursePath, vid.ID), "#video-upload")
@@ -263,7 +299,7 @@ func TestStudioInBrowser(t *testing.T) {
 	w.fill("#f-pass_score", "80")
 	w.submit("#save-topic")
 	w.check("quiz editor")
-	qd := courseDetail(t, ta, tutor, id).Lectures[0].Topics[1]
+	qd := courseDetail(t, ta, tutor, id).Lectures[0].Topics[0]
 	if qs := qd.Content.Questions; len(qs) != 1 || len(qs[0].Choices) != 5 || correctIndex(qs[0]) != 1 || qd.PassScore != 80 {
 		t.Fatalf("saved quiz: %+v pass %d", qs, qd.PassScore)
 	}
@@ -299,6 +335,36 @@ func TestStudioInBrowser(t *testing.T) {
 		t.Errorf("status after publishing: %q", got)
 	}
 	w.check("published")
+
+	// ---- two tabs, one course's settings ----
+	bctx, closeB := chromedp.NewContext(ctx) // a second tab of the same browser: the same session
+	defer closeB()
+	tb := studioWalk{t: t, ctx: bctx, base: base}
+	browser.Resize(t, bctx, browser.Desktop)
+	w.open(coursePath+"/settings", "#save-course")
+	tb.open(coursePath+"/settings", "#save-course")
+	w.fill("#f-summary", "첫 번째 탭에서 고친 소개")
+	w.submit("#save-course")
+	tb.fill("#f-price", "15000")
+	tb.fill("#f-tags", "html, 웹")
+	tb.leave()
+	tb.press("#save-course")
+	tb.wait(`window.__left === undefined && document.getElementById("stale-alert") !== null`)
+	if got := evalJS[[]string](t, bctx, `["f-summary", "f-price", "f-tags"].map((id) => document.getElementById(id).value)`); fmt.Sprint(got) != "[첫 번째 탭에서 고친 소개 15000 html, 웹]" {
+		t.Errorf("the refused tab's form: %q", got)
+	}
+	if got := tb.str(`document.getElementById("stale-taken").textContent`); !regexp.MustCompile(`한 줄 소개`).MatchString(got) {
+		t.Errorf("the fields taken from the other tab: %q", got)
+	}
+	tb.check("settings after a conflict")
+	tb.shoot("studio-settings-conflict-desktop")
+	browser.Resize(t, bctx, browser.Phone)
+	tb.check("settings after a conflict, on a phone")
+	tb.shoot("studio-settings-conflict-phone")
+	tb.submit("#save-course")
+	if d := courseDetail(t, ta, tutor, id); d.Summary != "첫 번째 탭에서 고친 소개" || d.Price != 15000 || fmt.Sprint(d.Tags) != "[html 웹]" {
+		t.Errorf("after both tabs saved: %q %d %v", d.Summary, d.Price, d.Tags)
+	}
 
 	// ---- 7. a learner finds it in the catalog ----
 	lctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
