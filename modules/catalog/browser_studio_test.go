@@ -122,7 +122,9 @@ func (w studioWalk) drag(from, to string) {
 	w.t.Helper()
 	r := evalJS[[]float64](w.t, w.ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center"});
 		const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, from))
-	left := func(p *input.DispatchMouseEventParams) { p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, 1, 1 }
+	left := func(p *input.DispatchMouseEventParams) {
+		p.Button, p.Buttons, p.ClickCount = input.MouseButtonLeft, 1, 1
+	}
 	w.do(chromedp.MouseEvent(chromedp.MouseMoved, r[0], r[1]), chromedp.MouseEvent(chromedp.MousePressed, r[0], r[1], left))
 	w.js(fmt.Sprintf(`(() => {
 		const src = document.querySelector(%q).closest("[draggable]"), dst = document.querySelector(%q);

@@ -52,8 +52,8 @@ type editorPage struct {
 	Merged    bool
 	Taken     []string
 	Conflicts []settingsConflict
-	Pictures []pick // the library's images (and the current picture)
-	Intros   []pick // the library's ready videos (and the current intro)
+	Pictures  []pick // the library's images (and the current picture)
+	Intros    []pick // the library's ready videos (and the current intro)
 	// LibraryURL opens the library to upload a picture for the course.
 	LibraryURL string
 	Tabs       studioTabs

@@ -419,12 +419,12 @@ func TestStudioPages(t *testing.T) {
 		merged := url.Values{}
 		for _, n := range []string{"title", "slug", "summary", "description", "category", "skill_level", "price", "access_days",
 			"credits", "estimated_hours", "tags", "prerequisites", "version", "base"} {
-			v := regexp.MustCompile(`name="`+n+`"[^>]*value="([^"]*)"`).FindStringSubmatch(body(stale))
+			v := regexp.MustCompile(`name="` + n + `"[^>]*value="([^"]*)"`).FindStringSubmatch(body(stale))
 			switch n {
 			case "description":
 				v = regexp.MustCompile(`name="description"[^>]*>([^<]*)</textarea>`).FindStringSubmatch(body(stale))
 			case "category", "skill_level":
-				v = regexp.MustCompile(`(?s)name="`+n+`".*?<option value="([^"]*)" selected>`).FindStringSubmatch(body(stale))
+				v = regexp.MustCompile(`(?s)name="` + n + `".*?<option value="([^"]*)" selected>`).FindStringSubmatch(body(stale))
 			}
 			if v == nil {
 				t.Fatalf("the merged form lacks %s", n)
