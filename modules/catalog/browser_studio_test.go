@@ -86,7 +86,9 @@ func (w studioWalk) fill(sel, text string) {
 func (w studioWalk) check(where string) {
 	w.t.Helper()
 	browser.NoCSPViolations(w.t, w.ctx)
-	if s := evalJS[[]int](w.t, w.ctx, `[document.documentElement.scrollWidth, window.innerWidth]`); s[0] > s[1] {
+	// The layout viewport (clientWidth), not innerWidth: on an emulated
+	// phone a page too wide is zoomed out, and innerWidth grows with it.
+	if s := evalJS[[]int](w.t, w.ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); s[0] > s[1] {
 		w.t.Errorf("%s: the page is %d px wide on a %d px screen", where, s[0], s[1])
 	}
 }
@@ -326,6 +328,33 @@ func TestStudioInBrowser(t *testing.T) {
 	w.shootBoth("studio-settings")
 	if d := courseDetail(t, ta, tutor, id); d.Thumbnail == "" {
 		t.Error("no picture saved")
+	}
+
+	// ---- the outline on a phone, with the keyboard only ----
+	browser.Resize(t, ctx, browser.Phone)
+	w.open(coursePath, "#save-outline")
+	w.check("outline on a phone")
+	w.press(row(art.ID) + ` [data-move="up"]`) // into the first lecture, last
+	want = fmt.Sprintf("l%[1]d/t%[2]d l%[1]d/t%[3]d l%[1]d/t%[4]d", l1.ID, quiz.ID, vid.ID, art.ID)
+	if got := order(); got != want {
+		t.Errorf("on a phone, after ↑ into the previous lecture: %s, want %s", got, want)
+	}
+	w.do(chromedp.KeyEvent(kb.Enter)) // the focus stayed on ↑: up again
+	w.press(row(art.ID) + ` [data-move="down"]`)
+	w.press(row(art.ID) + ` [data-move="down"]`) // back to the second lecture
+	w.press(fmt.Sprintf("#lecture-l%d [data-add-topic]", l2.ID))
+	w.wait(`document.activeElement && document.activeElement.matches("select.outline-kind")`)
+	w.do(chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("지울 토픽"))
+	w.check("outline on a phone with a new topic")
+	w.shoot("studio-outline-keyboard-phone")
+	w.press(`.outline-topic.is-new [data-delete]`)
+	w.wait(`document.activeElement && document.activeElement.matches(".outline-topic.is-new [data-undo]")`)
+	w.fill(fmt.Sprintf("#lt-l%d", l2.ID), "배포와 운영")
+	w.submit("#save-outline")
+	w.check("outline on a phone, saved")
+	browser.Resize(t, ctx, browser.Desktop)
+	if d := courseDetail(t, ta, tutor, id); d.Lectures[1].Title != "배포와 운영" || len(d.Lectures[1].Topics) != 1 || len(d.Lectures[0].Topics) != 2 {
+		t.Fatalf("saved on a phone: %+v", d.Lectures)
 	}
 
 	// ---- 6. the checklist is done; publish ----

@@ -116,7 +116,7 @@ func (m *Module) outlineOf(c *fiber.Ctx, d *CourseDetail, rows []outlineLecture)
 	}
 	todo := map[int64]int{}
 	for _, it := range items {
-		ci := checkItem{Where: m.where(c, d, it), Message: m.tr(c, it.Code)}
+		ci := checkItem{Where: m.where(c, d, it), Message: m.checkMessage(c, it)}
 		switch {
 		case it.TopicID != 0:
 			ci.URL = fmt.Sprintf("/studio/courses/%d/topics/%d", d.ID, it.TopicID)
@@ -164,6 +164,19 @@ func (m *Module) outlineOf(c *fiber.Ctx, d *CourseDetail, rows []outlineLecture)
 			Label: m.t(c, "catalog.page.outline.to_"+st.status), Disabled: st.status == "published" && !pg.Ready})
 	}
 	return pg, nil
+}
+
+// checkMessage words a checklist item: "required" says which content is
+// missing when the outline has words for it (catalog.page.outline.check.
+// <field>: an article's body, a question's prompt…).
+func (m *Module) checkMessage(c *fiber.Ctx, it ChecklistItem) string {
+	if it.Code == "catalog.required" {
+		field := it.Location[strings.LastIndexByte(it.Location, '.')+1:]
+		if id := "catalog.page.outline.check." + field; m.i18n.Has(id) {
+			return m.t(c, id)
+		}
+	}
+	return m.tr(c, it.Code)
 }
 
 // where words a checklist item's place: "강의 2 › 주제 1 「제목」".

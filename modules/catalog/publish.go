@@ -203,6 +203,27 @@ func (s *service) Checklist(ctx context.Context, d *CourseDetail) ([]ChecklistIt
 		}
 		out = append(out, it)
 	}
+	// In the outline's order: the course's own first, then by lecture and
+	// topic (the videos' problems are found last).
+	at := func(it ChecklistItem) [2]int {
+		m := outlineLocRE.FindStringSubmatch(it.Location)
+		if m == nil {
+			return [2]int{-1, -1}
+		}
+		li, _ := strconv.Atoi(m[1])
+		ti := -1
+		if m[2] != "" {
+			ti, _ = strconv.Atoi(m[2])
+		}
+		return [2]int{li, ti}
+	}
+	slices.SortStableFunc(out, func(a, b ChecklistItem) int {
+		x, y := at(a), at(b)
+		if x[0] != y[0] {
+			return x[0] - y[0]
+		}
+		return x[1] - y[1]
+	})
 	return out, nil
 }
 
