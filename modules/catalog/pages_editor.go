@@ -79,7 +79,7 @@ func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, d *CourseDetail) (editorPag
 	pg.Action, pg.Version = fmt.Sprintf("/studio/courses/%d/settings", d.ID), d.Version
 	pg.Base = c.FormValue("base")
 	if pg.Base == "" || c.Method() == fiber.MethodGet {
-		pg.Base = fingerprints(m.formOf(c, ptr(inputOf(d))))
+		pg.Base = fingerprints(m.formOf(c, ptr(courseInputOf(d, true))))
 	}
 	pg.Tabs = m.tabs(c, d, "settings")
 	pg.LibraryURL = m.svc.library.Get().LibraryURL(d.ID, 0)
@@ -175,7 +175,7 @@ func (m *Module) editSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	pg, err := m.editorOf(c, m.formOf(c, &in), d)
 	if err != nil {
 		return err
@@ -227,7 +227,7 @@ func (m *Module) saveSettings(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			pg.Base = fingerprints(m.formOf(c, ptr(inputOf(d))))
+			pg.Base = fingerprints(m.formOf(c, ptr(courseInputOf(d, true))))
 			pg.Stale, pg.Taken, pg.Conflicts, pg.Merged = true, taken, conflicts, merged
 			return m.web.Render(c, fiber.StatusConflict, "catalog/editor", pg)
 		default:
@@ -278,7 +278,7 @@ func (m *Module) merge(c *fiber.Ctx, f *web.Form, d *CourseDetail, base string) 
 	if len(was) != len(editorFields) {
 		return nil, nil, false
 	}
-	saved := m.formOf(c, ptr(inputOf(d)))
+	saved := m.formOf(c, ptr(courseInputOf(d, true)))
 	for i, n := range editorFields {
 		typed, now := f.Value(n), saved.Value(n)
 		switch {
@@ -471,45 +471,4 @@ func (m *Module) placement(c *fiber.Ctx) web.ErrorPlacement {
 // translator translates field errors' messages for c (see tr).
 func (m *Module) translator(c *fiber.Ctx) func(string) string {
 	return func(msg string) string { return m.tr(c, msg) }
-}
-
-// inputOf turns a course, as its editor sees it, back into an input that
-// keeps every lecture's and topic's id.
-func inputOf(d *CourseDetail) CourseInput {
-	in := CourseInput{Slug: d.Slug, Title: d.Title, Summary: d.Summary, Description: d.Description,
-		Category: d.Category, SkillLevel: d.SkillLevel, Price: d.Price, AccessDays: d.AccessDays, Credits: d.Credits,
-		EstimatedHours: d.EstimatedHours, Tags: d.Tags, Status: d.Status, Thumbnail: d.Thumbnail, IntroVideo: d.IntroVideo,
-		Lectures: []LectureInput{}}
-	for _, p := range d.Prerequisites {
-		in.Prerequisites = append(in.Prerequisites, p.Slug)
-	}
-	for _, l := range d.Lectures {
-		lid := l.ID
-		li := LectureInput{ID: &lid, Slug: l.Slug, Title: l.Title, Summary: l.Summary, Topics: []TopicInput{}}
-		for _, tp := range l.Topics {
-			tid := tp.ID
-			ti := TopicInput{ID: &tid, Slug: tp.Slug, Title: tp.Title, Kind: tp.Kind, Premium: tp.Premium,
-				Mission: tp.Mission, PassScore: tp.PassScore, Duration: tp.Duration}
-			if tp.Mission == "none" {
-				ti.Mission = ""
-			}
-			if ct := tp.Content; ct != nil {
-				ti.Video, ti.Captions, ti.Notes, ti.Body, ti.Payload = ct.Video, ct.Captions, ct.Notes, ct.Body, ct.Payload
-				for _, q := range ct.Questions {
-					qi := QuestionInput{Prompt: q.Prompt, Explanation: q.Explanation}
-					for _, ch := range q.Choices {
-						qi.Choices = append(qi.Choices, ChoiceInput{Text: ch.Text, Correct: ch.IsCorrect != nil && *ch.IsCorrect})
-					}
-					ti.Questions = append(ti.Questions, qi)
-				}
-				if a := ct.Assignment; a != nil {
-					ti.Assignment = &AssignmentInput{Prompt: a.Prompt, Grader: a.Grader, StarterCode: a.StarterCode,
-						Solution: a.Solution, Function: a.Function, Schema: a.Schema, Ordered: a.Ordered, Tests: a.Tests}
-				}
-			}
-			li.Topics = append(li.Topics, ti)
-		}
-		in.Lectures = append(in.Lectures, li)
-	}
-	return in
 }

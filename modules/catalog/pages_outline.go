@@ -221,7 +221,7 @@ const maxOutlineRows = 20_000
 // (stored lectures and topics keep everything the form does not show) and
 // the rows to show again.
 func (m *Module) readOutline(c *fiber.Ctx, d *CourseDetail) ([]LectureInput, []outlineLecture, error) {
-	stored := inputOf(d)
+	stored := courseInputOf(d, true)
 	lectures, topics := map[int64]LectureInput{}, map[int64]TopicInput{}
 	for _, l := range stored.Lectures {
 		lectures[*l.ID] = l
@@ -295,7 +295,7 @@ func (m *Module) saveOutline(c *fiber.Ctx) error {
 	}
 	lectures, rows, err := m.readOutline(c, d)
 	if err == nil {
-		in := inputOf(d)
+		in := courseInputOf(d, true)
 		in.Lectures = lectures
 		_, err = m.svc.ReplaceCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), d.ID, in, formVersion(c))
 		if err == nil {

@@ -77,7 +77,7 @@ func (s *service) gateFor(ctx context.Context, p *authz.Principal, id int64, lec
 	if err != nil || d.Status == statusPublished {
 		return nil, err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	if lectures != nil {
 		in.Lectures = *lectures
 	}
@@ -182,7 +182,7 @@ var outlineLocRE = regexp.MustCompile(`^lectures\[(\d+)\](?:\.topics\[(\d+)\])?`
 // published; empty when it may be. Messages are message ids (Code), which
 // the caller translates.
 func (s *service) Checklist(ctx context.Context, d *CourseDetail) ([]ChecklistItem, error) {
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	problems, err := s.publishProblems(ctx, &in)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (s *service) SaveTopic(ctx context.Context, p *authz.Principal, courseID, t
 	if err != nil {
 		return nil, err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	found := false
 	for i := range in.Lectures {
 		for j := range in.Lectures[i].Topics {
