@@ -315,7 +315,7 @@ func (m *Module) saveOutline(c *fiber.Ctx) error {
 			return err
 		}
 	case errors.Is(err, apperr.Invalid):
-		problems = m.placeOutline(c, err, rows)
+		problems = m.placeOutline(c, err, rows, d.Status == statusPublished)
 	default:
 		return err
 	}
@@ -334,14 +334,31 @@ var outlineFieldRE = regexp.MustCompile(`^body\.lectures\[(\d+)\](?:\.topics\[(\
 
 // placeOutline puts an outline's field errors on the rows they are about
 // (a lecture's or topic's title, kind) and returns the others, worded.
-func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture) []string {
+//
+// A published course stays complete for its learners (the publishing
+// gate's rule, publish.go): a new quiz, article or assignment topic is
+// refused until it has content, which the outline does not carry. Such a
+// row says so, and the page says how to add it: back to draft, add and
+// fill it, publish again (the checklist links each topic to fill).
+func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture, published bool) []string {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
 		return []string{m.tr(c, "catalog.page.outline.malformed")}
 	}
 	var rest []string
+	needContent := false
 	for _, fe := range ae.Fields {
 		msg := m.tr(c, fe.Message)
+		if mm := outlineFieldRE.FindStringSubmatch(fe.Location); published && mm != nil && mm[2] != "" && Incomplete(fe) {
+			li, _ := strconv.Atoi(mm[1])
+			ti, _ := strconv.Atoi(mm[2])
+			if li < len(rows) && ti < len(rows[li].Topics) && rows[li].Topics[ti].New {
+				t := &rows[li].Topics[ti]
+				t.Error = m.t(c, "catalog.page.outline.needs_content", "Kind", m.kindLabel(c, t.Kind))
+				needContent = true
+				continue
+			}
+		}
 		mm := outlineFieldRE.FindStringSubmatch(fe.Location)
 		if mm != nil {
 			li, _ := strconv.Atoi(mm[1])
@@ -361,6 +378,9 @@ func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture) []
 			}
 		}
 		rest = append(rest, msg)
+	}
+	if needContent {
+		rest = append(rest, m.t(c, "catalog.page.outline.published_new"))
 	}
 	return rest
 }

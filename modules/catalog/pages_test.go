@@ -380,6 +380,25 @@ func TestStudioPages(t *testing.T) {
 		}
 		pagesAs(ta, nil).get("/courses").Status(200).Contains("Go로 만드는 서버")
 
+		// Published, the course stays complete: a new quiz without content
+		// is refused on its row, with how to add one; without it the
+		// outline saves.
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		var rows []string
+		for _, l := range d.Lectures {
+			lk := fmt.Sprintf("l%d", l.ID)
+			rows = append(rows, lk, l.Title)
+			for _, tpc := range l.Topics {
+				rows = append(rows, tk(lk, tpc.ID), tpc.Title)
+			}
+		}
+		withNew := append(append([]string(nil), rows...), fmt.Sprintf("l%d/m1", d.Lectures[0].ID), "quiz:새 퀴즈")
+		tp.post(editor+"/outline", outlineForm(d.Version, withNew...)).Status(422).Contains(
+			`id="tt-m1-error">공개 중인 강좌라 내용이 빈 퀴즈 토픽은 추가할 수 없어요.`,
+			"표시된 토픽을 지우면(되돌리기 가능) 나머지는 저장돼요", `value="새 퀴즈"`)
+		tp.post(editor+"/outline", outlineForm(d.Version, rows...)).Status(303)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+
 		// Settings: saved as of their version.
 		settings := editor + "/settings"
 		tp.get(settings).Status(200).Contains(`value="Go로 만드는 서버"`, `<option value="backend" selected>`, `name="thumbnail"`, `id="tab-outline"`)

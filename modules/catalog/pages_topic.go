@@ -169,36 +169,14 @@ func (m *Module) topicToEdit(c *fiber.Ctx) (*CourseDetail, TopicInput, error) {
 		return nil, TopicInput{}, errTopicNotFound
 	}
 	in := courseInputOf(d, true)
-	for i, l := range in.Lectures {
-		for j, t := range l.Topics {
+	for _, l := range in.Lectures {
+		for _, t := range l.Topics {
 			if *t.ID == tid {
-				questionIDs(&t, d.Lectures[i].Topics[j])
 				return d, t, nil
 			}
 		}
 	}
 	return nil, TopicInput{}, errTopicNotFound
-}
-
-// questionIDs gives a quiz's questions and choices their ids, which the
-// form keeps: editing a question's wording keeps the question (attempts
-// refer to it).
-func questionIDs(t *TopicInput, tp Topic) {
-	if tp.Content == nil {
-		return
-	}
-	for i := range t.Questions {
-		if i >= len(tp.Content.Questions) {
-			break
-		}
-		q := tp.Content.Questions[i]
-		t.Questions[i].ID = &q.ID
-		for j := range t.Questions[i].Choices {
-			if j < len(q.Choices) {
-				t.Questions[i].Choices[j].ID = &q.Choices[j].ID
-			}
-		}
-	}
 }
 
 // keepKnownIDs drops the ids a submitted quiz names that are not the saved
