@@ -219,7 +219,7 @@ func TestCoursePage(t *testing.T) {
 		// The author is entitled: everything shows, with the edit button and
 		// a preview of the learner's view (not "continue learning": a tutor
 		// is not taking their own course).
-		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d/edit"`, id),
+		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d"`, id),
 			"학습 화면 미리 보기", fmt.Sprintf(`href="/learn/%d"`, id), "HTML의 뜻은?", "function sum(a, b) {}", "60점 이상이면 통과").NotContains("수강 신청 후 볼 수 있는 내용이에요")
 
 		pagesAs(ta, nil).get("/courses/999999").Status(404).Contains("페이지를 찾을 수 없습니다")
