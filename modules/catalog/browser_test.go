@@ -227,7 +227,6 @@ func TestCatalogScreenshots(t *testing.T) {
 			shoot(t, ctx, s.size, "/studio/courses/new?lang=ko", "editor-new-"+s.tag)
 		}
 		shoot(t, ctx, browser.Desktop, "/studio/courses/new?lang=ko", "editor-errors-desktop",
-			chromedp.SetValue(chromedp.CSS("#f-lectures"), `[{"slug":"l1","title":"강의","topics":[{"slug":"a","title":"","kind":"article","body":""}]}]`),
 			chromedp.SendKeys(chromedp.CSS("#f-slug"), "Bad Slug"),
 			chromedp.Click(chromedp.CSS("#save-course")),
 			chromedp.WaitVisible(chromedp.CSS("#editor-errors")), fontsLoaded)
@@ -235,7 +234,7 @@ func TestCatalogScreenshots(t *testing.T) {
 			Results []struct{ ID int64 } `json:"results"`
 		}
 		ta.Get("/api/courses/?mine=true", as(tutor)...).Status(200).JSON(&mineList)
-		shoot(t, ctx, browser.Desktop, fmt.Sprintf("/studio/courses/%d/edit?lang=ko", mineList.Results[0].ID), "editor-edit-desktop")
+		shoot(t, ctx, browser.Desktop, fmt.Sprintf("/studio/courses/%d/settings?lang=ko", mineList.Results[0].ID), "editor-edit-desktop")
 		shoot(t, ctx, browser.Desktop, fmt.Sprintf("/courses/%d?lang=ko", mineList.Results[0].ID), "course-author-desktop")
 	})
 }

@@ -15,8 +15,11 @@ import (
 // video and image is used, where the caller may put one, and what a
 // library opened "for" a topic or a course names.
 
-// mediaCourseEditURL is a course's editor.
-func mediaCourseEditURL(courseID int64) string { return fmt.Sprintf("/studio/courses/%d", courseID) }
+// mediaCourseEditURL is where a course's picture and intro video are
+// chosen: its settings.
+func mediaCourseEditURL(courseID int64) string {
+	return fmt.Sprintf("/studio/courses/%d/settings", courseID)
+}
 
 // mediaTopicEditURL is a topic's editor.
 func mediaTopicEditURL(courseID, topicID int64) string {

@@ -92,7 +92,7 @@ func (m *Module) course(c *fiber.Ctx) error {
 	page.LearnURL = m.svc.classroom.Get().CourseURL(d.ID)
 	page.Free = d.Price == 0 && d.Status == "published"
 	if d.Editable {
-		page.EditURL = fmt.Sprintf("/studio/courses/%d/edit", d.ID)
+		page.EditURL = fmt.Sprintf("/studio/courses/%d", d.ID)
 	}
 	var done map[int64]bool
 	if p != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,10 +42,18 @@ type editorPage struct {
 	Levels     []web.Option
 	// Version is the course's version the form was loaded at; Stale says a
 	// save was refused because the course was saved since.
-	Version  int64
-	Stale    bool
-	Pictures []pick // the library's images (and the current picture)
-	Intros   []pick // the library's ready videos (and the current intro)
+	Version int64
+	Stale   bool
+	// Base fingerprints the values the form was loaded with (see merge);
+	// after a refused save, Taken names the fields brought up to date from
+	// the other save and Conflicts those both saves changed (Merged: the
+	// form had a base to merge by).
+	Base      string
+	Merged    bool
+	Taken     []string
+	Conflicts []settingsConflict
+	Pictures  []pick // the library's images (and the current picture)
+	Intros    []pick // the library's ready videos (and the current intro)
 	// LibraryURL opens the library to upload a picture for the course.
 	LibraryURL string
 	Tabs       studioTabs
@@ -68,6 +77,10 @@ func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, d *CourseDetail) (editorPag
 		return pg, nil
 	}
 	pg.Action, pg.Version = fmt.Sprintf("/studio/courses/%d/settings", d.ID), d.Version
+	pg.Base = c.FormValue("base")
+	if pg.Base == "" || c.Method() == fiber.MethodGet {
+		pg.Base = fingerprints(m.formOf(c, ptr(courseInputOf(d, true))))
+	}
 	pg.Tabs = m.tabs(c, d, "settings")
 	pg.LibraryURL = m.svc.library.Get().LibraryURL(d.ID, 0)
 	var err error
@@ -162,7 +175,7 @@ func (m *Module) editSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	pg, err := m.editorOf(c, m.formOf(c, &in), d)
 	if err != nil {
 		return err
@@ -182,7 +195,6 @@ func (m *Module) saveSettings(c *fiber.Ctx) error {
 	ctx, p := c.UserContext(), authz.PrincipalFrom(c.UserContext())
 	in, f, ok := m.readForm(c)
 	status := fiber.StatusUnprocessableEntity
-	stale := false
 	if ok {
 		cp := CoursePatch{Slug: &in.Slug, Title: &in.Title, Summary: &in.Summary, Description: &in.Description,
 			Category: &in.Category, SkillLevel: &in.SkillLevel, Price: &in.Price, AccessDays: &in.AccessDays,
@@ -204,12 +216,20 @@ func (m *Module) saveSettings(c *fiber.Ctx) error {
 		var shown bool
 		switch {
 		case errors.Is(err, apperr.Stale):
-			// Keep what was typed; the form now carries the current
-			// version, so saving again overwrites knowingly.
-			status, stale = fiber.StatusConflict, true
+			// Keep what was typed, merged with what was saved meanwhile;
+			// the form now carries the current version, so saving again
+			// keeps both.
 			if d, err = m.courseToEdit(c); err != nil {
 				return err
 			}
+			taken, conflicts, merged := m.merge(c, f, d, c.FormValue("base"))
+			pg, err := m.editorOf(c, f, d)
+			if err != nil {
+				return err
+			}
+			pg.Base = fingerprints(m.formOf(c, ptr(courseInputOf(d, true))))
+			pg.Stale, pg.Taken, pg.Conflicts, pg.Merged = true, taken, conflicts, merged
+			return m.web.Render(c, fiber.StatusConflict, "catalog/editor", pg)
 		default:
 			if status, _, shown = m.formError(c, f, err); !shown {
 				return err
@@ -220,8 +240,86 @@ func (m *Module) saveSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pg.Stale = stale
 	return m.web.Render(c, status, "catalog/editor", pg)
+}
+
+// settingsConflict is a field both saves changed: its label and the value
+// the other save stored.
+type settingsConflict struct {
+	Label, Saved string
+}
+
+// fingerprint is a short hash of a field's value as the form shows it.
+func fingerprint(v string) string {
+	h := fnv.New32a()
+	h.Write([]byte(v))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+// fingerprints is the settings form's hidden "base": the fingerprint of
+// each field's value, in editorFields order.
+func fingerprints(f *web.Form) string {
+	out := make([]string, len(editorFields))
+	for i, n := range editorFields {
+		out[i] = fingerprint(f.Value(n))
+	}
+	return strings.Join(out, ".")
+}
+
+// merge brings a settings form refused as stale up to date with course d
+// as saved meanwhile, by the values the form was loaded with (base): a
+// field the tutor did not change takes the saved value (taken: the
+// labels of those that differ); a field they changed keeps what they
+// typed, and is a conflict when the other save changed it too. Saving the
+// merged form then loses neither save. Without a base (an old form) the
+// typed values all stay.
+func (m *Module) merge(c *fiber.Ctx, f *web.Form, d *CourseDetail, base string) (taken []string, conflicts []settingsConflict, ok bool) {
+	was := strings.Split(base, ".")
+	if len(was) != len(editorFields) {
+		return nil, nil, false
+	}
+	saved := m.formOf(c, ptr(courseInputOf(d, true)))
+	for i, n := range editorFields {
+		typed, now := f.Value(n), saved.Value(n)
+		switch {
+		case typed == now:
+		case fingerprint(typed) == was[i]:
+			f.Set(n, now)
+			taken = append(taken, m.fieldLabel(c, n))
+		case fingerprint(now) != was[i]:
+			conflicts = append(conflicts, settingsConflict{Label: m.fieldLabel(c, n), Saved: m.shownValue(c, n, now)})
+		}
+	}
+	return taken, conflicts, true
+}
+
+// fieldLabel is a settings field's label.
+func (m *Module) fieldLabel(c *fiber.Ctx, name string) string {
+	switch name {
+	case "thumbnail":
+		return m.t(c, "catalog.page.settings.picture")
+	case "intro_video":
+		return m.t(c, "catalog.page.settings.intro")
+	}
+	return m.t(c, "catalog.page.field."+name)
+}
+
+// shownValue words a field's value for the conflict list: a choice by its
+// label, media by its title, empty as "none", long text cut.
+func (m *Module) shownValue(c *fiber.Ctx, name, v string) string {
+	switch {
+	case v == "":
+		return m.t(c, "catalog.page.settings.none")
+	case name == "category" || name == "skill_level":
+		if id := "catalog.page." + map[string]string{"category": "category.", "skill_level": "level."}[name] + v; m.i18n.Has(id) {
+			return m.t(c, id)
+		}
+	case name == "thumbnail" || name == "intro_video":
+		if known, err := m.svc.library.Get().Describe(c.UserContext(), []string{v}); err == nil && known[v].Title != "" {
+			return known[v].Title
+		}
+	}
+	return clipRunes(v, 120)
 }
 
 // setCourseMedia changes the course's picture or intro video (field) to ref
@@ -373,45 +471,4 @@ func (m *Module) placement(c *fiber.Ctx) web.ErrorPlacement {
 // translator translates field errors' messages for c (see tr).
 func (m *Module) translator(c *fiber.Ctx) func(string) string {
 	return func(msg string) string { return m.tr(c, msg) }
-}
-
-// inputOf turns a course, as its editor sees it, back into an input that
-// keeps every lecture's and topic's id.
-func inputOf(d *CourseDetail) CourseInput {
-	in := CourseInput{Slug: d.Slug, Title: d.Title, Summary: d.Summary, Description: d.Description,
-		Category: d.Category, SkillLevel: d.SkillLevel, Price: d.Price, AccessDays: d.AccessDays, Credits: d.Credits,
-		EstimatedHours: d.EstimatedHours, Tags: d.Tags, Status: d.Status, Thumbnail: d.Thumbnail, IntroVideo: d.IntroVideo,
-		Lectures: []LectureInput{}}
-	for _, p := range d.Prerequisites {
-		in.Prerequisites = append(in.Prerequisites, p.Slug)
-	}
-	for _, l := range d.Lectures {
-		lid := l.ID
-		li := LectureInput{ID: &lid, Slug: l.Slug, Title: l.Title, Summary: l.Summary, Topics: []TopicInput{}}
-		for _, tp := range l.Topics {
-			tid := tp.ID
-			ti := TopicInput{ID: &tid, Slug: tp.Slug, Title: tp.Title, Kind: tp.Kind, Premium: tp.Premium,
-				Mission: tp.Mission, PassScore: tp.PassScore, Duration: tp.Duration}
-			if tp.Mission == "none" {
-				ti.Mission = ""
-			}
-			if ct := tp.Content; ct != nil {
-				ti.Video, ti.Captions, ti.Notes, ti.Body, ti.Payload = ct.Video, ct.Captions, ct.Notes, ct.Body, ct.Payload
-				for _, q := range ct.Questions {
-					qi := QuestionInput{Prompt: q.Prompt, Explanation: q.Explanation}
-					for _, ch := range q.Choices {
-						qi.Choices = append(qi.Choices, ChoiceInput{Text: ch.Text, Correct: ch.IsCorrect != nil && *ch.IsCorrect})
-					}
-					ti.Questions = append(ti.Questions, qi)
-				}
-				if a := ct.Assignment; a != nil {
-					ti.Assignment = &AssignmentInput{Prompt: a.Prompt, Grader: a.Grader, StarterCode: a.StarterCode,
-						Solution: a.Solution, Function: a.Function, Schema: a.Schema, Ordered: a.Ordered, Tests: a.Tests}
-				}
-			}
-			li.Topics = append(li.Topics, ti)
-		}
-		in.Lectures = append(in.Lectures, li)
-	}
-	return in
 }

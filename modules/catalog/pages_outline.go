@@ -116,7 +116,7 @@ func (m *Module) outlineOf(c *fiber.Ctx, d *CourseDetail, rows []outlineLecture)
 	}
 	todo := map[int64]int{}
 	for _, it := range items {
-		ci := checkItem{Where: m.where(c, d, it), Message: m.tr(c, it.Code)}
+		ci := checkItem{Where: m.where(c, d, it), Message: m.checkMessage(c, it)}
 		switch {
 		case it.TopicID != 0:
 			ci.URL = fmt.Sprintf("/studio/courses/%d/topics/%d", d.ID, it.TopicID)
@@ -166,6 +166,19 @@ func (m *Module) outlineOf(c *fiber.Ctx, d *CourseDetail, rows []outlineLecture)
 	return pg, nil
 }
 
+// checkMessage words a checklist item: "required" says which content is
+// missing when the outline has words for it (catalog.page.outline.check.
+// <field>: an article's body, a question's prompt…).
+func (m *Module) checkMessage(c *fiber.Ctx, it ChecklistItem) string {
+	if it.Code == "catalog.required" {
+		field := it.Location[strings.LastIndexByte(it.Location, '.')+1:]
+		if id := "catalog.page.outline.check." + field; m.i18n.Has(id) {
+			return m.t(c, id)
+		}
+	}
+	return m.tr(c, it.Code)
+}
+
 // where words a checklist item's place: "강의 2 › 주제 1 「제목」".
 func (m *Module) where(c *fiber.Ctx, d *CourseDetail, it ChecklistItem) string {
 	for i, l := range d.Lectures {
@@ -208,7 +221,7 @@ const maxOutlineRows = 20_000
 // (stored lectures and topics keep everything the form does not show) and
 // the rows to show again.
 func (m *Module) readOutline(c *fiber.Ctx, d *CourseDetail) ([]LectureInput, []outlineLecture, error) {
-	stored := inputOf(d)
+	stored := courseInputOf(d, true)
 	lectures, topics := map[int64]LectureInput{}, map[int64]TopicInput{}
 	for _, l := range stored.Lectures {
 		lectures[*l.ID] = l
@@ -282,7 +295,7 @@ func (m *Module) saveOutline(c *fiber.Ctx) error {
 	}
 	lectures, rows, err := m.readOutline(c, d)
 	if err == nil {
-		in := inputOf(d)
+		in := courseInputOf(d, true)
 		in.Lectures = lectures
 		_, err = m.svc.ReplaceCourse(c.UserContext(), authz.PrincipalFrom(c.UserContext()), d.ID, in, formVersion(c))
 		if err == nil {
@@ -302,7 +315,7 @@ func (m *Module) saveOutline(c *fiber.Ctx) error {
 			return err
 		}
 	case errors.Is(err, apperr.Invalid):
-		problems = m.placeOutline(c, err, rows)
+		problems = m.placeOutline(c, err, rows, d.Status == statusPublished)
 	default:
 		return err
 	}
@@ -321,14 +334,31 @@ var outlineFieldRE = regexp.MustCompile(`^body\.lectures\[(\d+)\](?:\.topics\[(\
 
 // placeOutline puts an outline's field errors on the rows they are about
 // (a lecture's or topic's title, kind) and returns the others, worded.
-func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture) []string {
+//
+// A published course stays complete for its learners (the publishing
+// gate's rule, publish.go): a new quiz, article or assignment topic is
+// refused until it has content, which the outline does not carry. Such a
+// row says so, and the page says how to add it: back to draft, add and
+// fill it, publish again (the checklist links each topic to fill).
+func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture, published bool) []string {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
 		return []string{m.tr(c, "catalog.page.outline.malformed")}
 	}
 	var rest []string
+	needContent := false
 	for _, fe := range ae.Fields {
 		msg := m.tr(c, fe.Message)
+		if mm := outlineFieldRE.FindStringSubmatch(fe.Location); published && mm != nil && mm[2] != "" && Incomplete(fe) {
+			li, _ := strconv.Atoi(mm[1])
+			ti, _ := strconv.Atoi(mm[2])
+			if li < len(rows) && ti < len(rows[li].Topics) && rows[li].Topics[ti].New {
+				t := &rows[li].Topics[ti]
+				t.Error = m.t(c, "catalog.page.outline.needs_content", "Kind", m.kindLabel(c, t.Kind))
+				needContent = true
+				continue
+			}
+		}
 		mm := outlineFieldRE.FindStringSubmatch(fe.Location)
 		if mm != nil {
 			li, _ := strconv.Atoi(mm[1])
@@ -348,6 +378,9 @@ func (m *Module) placeOutline(c *fiber.Ctx, err error, rows []outlineLecture) []
 			}
 		}
 		rest = append(rest, msg)
+	}
+	if needContent {
+		rest = append(rest, m.t(c, "catalog.page.outline.published_new"))
 	}
 	return rest
 }

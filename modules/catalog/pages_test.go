@@ -2,8 +2,10 @@ package catalog_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -217,7 +219,7 @@ func TestCoursePage(t *testing.T) {
 		// The author is entitled: everything shows, with the edit button and
 		// a preview of the learner's view (not "continue learning": a tutor
 		// is not taking their own course).
-		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d/edit"`, id),
+		pagesAs(ta, &tutor).get(path).Status(200).Contains(`id="edit-button"`, fmt.Sprintf(`href="/studio/courses/%d"`, id),
 			"학습 화면 미리 보기", fmt.Sprintf(`href="/learn/%d"`, id), "HTML의 뜻은?", "function sum(a, b) {}", "60점 이상이면 통과").NotContains("수강 신청 후 볼 수 있는 내용이에요")
 
 		pagesAs(ta, nil).get("/courses/999999").Status(404).Contains("페이지를 찾을 수 없습니다")
@@ -378,6 +380,25 @@ func TestStudioPages(t *testing.T) {
 		}
 		pagesAs(ta, nil).get("/courses").Status(200).Contains("Go로 만드는 서버")
 
+		// Published, the course stays complete: a new quiz without content
+		// is refused on its row, with how to add one; without it the
+		// outline saves.
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+		var rows []string
+		for _, l := range d.Lectures {
+			lk := fmt.Sprintf("l%d", l.ID)
+			rows = append(rows, lk, l.Title)
+			for _, tpc := range l.Topics {
+				rows = append(rows, tk(lk, tpc.ID), tpc.Title)
+			}
+		}
+		withNew := append(append([]string(nil), rows...), fmt.Sprintf("l%d/m1", d.Lectures[0].ID), "quiz:새 퀴즈")
+		tp.post(editor+"/outline", outlineForm(d.Version, withNew...)).Status(422).Contains(
+			`id="tt-m1-error">공개 중인 강좌라 내용이 빈 퀴즈 토픽은 추가할 수 없어요.`,
+			"표시된 토픽을 지우면(되돌리기 가능) 나머지는 저장돼요", `value="새 퀴즈"`)
+		tp.post(editor+"/outline", outlineForm(d.Version, rows...)).Status(303)
+		ta.Get(api, as(tutor)...).Status(200).JSON(&d)
+
 		// Settings: saved as of their version.
 		settings := editor + "/settings"
 		tp.get(settings).Status(200).Contains(`value="Go로 만드는 서버"`, `<option value="backend" selected>`, `name="thumbnail"`, `id="tab-outline"`)
@@ -390,6 +411,51 @@ func TestStudioPages(t *testing.T) {
 		if d.Title != "Go로 만드는 웹 서버" {
 			t.Fatalf("title %q", d.Title)
 		}
+		// Two tabs with the form as loaded (its base): the second save is
+		// refused, takes the first's changes where it changed nothing,
+		// keeps its own, names the field both changed; saved again, both
+		// tabs' changes stay.
+		loaded := tp.get(settings).Status(200)
+		base := regexp.MustCompile(`name="base" value="([^"]+)"`).FindStringSubmatch(body(loaded))
+		if base == nil {
+			t.Fatal("the settings form has no base")
+		}
+		tabA, tabB := courseForm("go-server", "Go로 만드는 웹 서버"), courseForm("go-server", "Go로 만드는 웹 서버")
+		ta.Get(api).Status(200).JSON(&d)
+		for _, f := range []url.Values{tabA, tabB} {
+			f.Set("version", fmt.Sprint(d.Version))
+			f.Set("base", base[1])
+			f.Set("description", "## 소개\n\n본문") // as the page shows it
+		}
+		tabA.Set("summary", "A 탭의 소개")
+		tabA.Set("price", "25000")
+		tp.post(settings, tabA).Status(303)
+		tabB.Set("price", "30000")
+		tabB.Set("tags", "go, 웹")
+		stale = tp.post(settings, tabB).Status(409)
+		stale.Contains(`id="stale-taken"`, `value="A 탭의 소개"`, `value="go, 웹"`, `id="stale-conflicts"`, "<strong>가격(원)</strong>: 먼저 저장된 값 <q>25000</q>",
+			`value="30000"`, "내 변경으로 덮어쓰기").NotContains(`value="한 줄 소개"`)
+		merged := url.Values{}
+		for _, n := range []string{"title", "slug", "summary", "description", "category", "skill_level", "price", "access_days",
+			"credits", "estimated_hours", "tags", "prerequisites", "version", "base"} {
+			v := regexp.MustCompile(`name="` + n + `"[^>]*value="([^"]*)"`).FindStringSubmatch(body(stale))
+			switch n {
+			case "description":
+				v = regexp.MustCompile(`name="description"[^>]*>([^<]*)</textarea>`).FindStringSubmatch(body(stale))
+			case "category", "skill_level":
+				v = regexp.MustCompile(`(?s)name="` + n + `".*?<option value="([^"]*)" selected>`).FindStringSubmatch(body(stale))
+			}
+			if v == nil {
+				t.Fatalf("the merged form lacks %s", n)
+			}
+			merged.Set(n, html.UnescapeString(v[1]))
+		}
+		tp.post(settings, merged).Status(303)
+		ta.Get(api).Status(200).JSON(&d)
+		if d.Summary != "A 탭의 소개" || d.Price != 30000 || strings.Join(d.Tags, ",") != "go,웹" || d.Title != "Go로 만드는 웹 서버" {
+			t.Fatalf("after the merged save: %q %d %v %q", d.Summary, d.Price, d.Tags, d.Title)
+		}
+
 		bad = courseForm("go-server", "")
 		bad.Set("version", fmt.Sprint(d.Version))
 		tp.post(settings, bad).Status(422).Contains(`id="f-title-error"`)

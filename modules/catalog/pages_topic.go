@@ -168,37 +168,15 @@ func (m *Module) topicToEdit(c *fiber.Ctx) (*CourseDetail, TopicInput, error) {
 	if err != nil || tid < 1 {
 		return nil, TopicInput{}, errTopicNotFound
 	}
-	in := inputOf(d)
-	for i, l := range in.Lectures {
-		for j, t := range l.Topics {
+	in := courseInputOf(d, true)
+	for _, l := range in.Lectures {
+		for _, t := range l.Topics {
 			if *t.ID == tid {
-				questionIDs(&t, d.Lectures[i].Topics[j])
 				return d, t, nil
 			}
 		}
 	}
 	return nil, TopicInput{}, errTopicNotFound
-}
-
-// questionIDs gives a quiz's questions and choices their ids, which the
-// form keeps: editing a question's wording keeps the question (attempts
-// refer to it).
-func questionIDs(t *TopicInput, tp Topic) {
-	if tp.Content == nil {
-		return
-	}
-	for i := range t.Questions {
-		if i >= len(tp.Content.Questions) {
-			break
-		}
-		q := tp.Content.Questions[i]
-		t.Questions[i].ID = &q.ID
-		for j := range t.Questions[i].Choices {
-			if j < len(q.Choices) {
-				t.Questions[i].Choices[j].ID = &q.Choices[j].ID
-			}
-		}
-	}
 }
 
 // keepKnownIDs drops the ids a submitted quiz names that are not the saved
@@ -325,7 +303,7 @@ func (m *Module) saveTopicForm(c *fiber.Ctx) error {
 // refuseUnread shows the form again when some of it could not be read:
 // nothing is saved, and the service's checks of the rest are shown too.
 func (m *Module) refuseUnread(c *fiber.Ctx, d *CourseDetail, next TopicInput, f topicForm, kf *KindForm, prefix string, readErrs []apperr.FieldError) error {
-	probe := inputOf(d)
+	probe := courseInputOf(d, true)
 	replaceTopic(&probe, next)
 	probe.Normalize(m.svc.kinds)
 	read := prefixed(prefix, readErrs)
@@ -355,7 +333,7 @@ func (m *Module) attachVideo(c *fiber.Ctx, courseID, topicID int64, current, cho
 // shows the outcomes on the saved form.
 func (m *Module) runTests(c *fiber.Ctx, d *CourseDetail, topicID int64, g *Grader) error {
 	var t TopicInput
-	for _, l := range inputOf(d).Lectures {
+	for _, l := range courseInputOf(d, true).Lectures {
 		for _, it := range l.Topics {
 			if *it.ID == topicID {
 				t = it

@@ -124,7 +124,7 @@ func TestTopicEditor(t *testing.T) {
 		if loc := r.Header.Get("Location"); loc != art {
 			t.Fatalf("saved → %q", loc)
 		}
-		flashAfter(t, tp, r, "주제를 저장했어요")
+		flashAfter(t, tp, r, "토픽을 저장했어요")
 		after := courseDetail(t, ta, tutor, d.ID)
 		a := after.Lectures[0].Topics[1]
 		if !slices.Equal(ids(after), before) || a.Title != "새 글 제목" || !a.Premium || a.Content.Body != "## 새 본문\n\n내용" ||
@@ -396,7 +396,7 @@ func TestTopicEditorVideo(t *testing.T) {
 
 		form := url.Values{"title": {"소개 영상"}, "premium": {"0"}, "video": {"media:video:1"}, "notes": {"새 노트"},
 			"version": {strconv.FormatInt(d.Version, 10)}}
-		flashAfter(t, tp, tp.post(vid, form).Status(303), "주제를 저장했어요")
+		flashAfter(t, tp, tp.post(vid, form).Status(303), "토픽을 저장했어요")
 		after := courseDetail(t, ta, tutor, d.ID)
 		got := after.Lectures[0].Topics[0]
 		if got.ID != v.ID || got.Content.Video != "media:video:1" || got.Duration != 95 || got.Content.Notes != "새 노트" || got.Title != "소개 영상" {
@@ -410,7 +410,7 @@ func TestTopicEditorVideo(t *testing.T) {
 		form.Set("video", "media:video:999")
 		form.Set("notes", "또 새 노트")
 		form.Set("version", strconv.FormatInt(after.Version, 10))
-		flashAfter(t, tp, tp.post(vid, form).Status(303), "주제는 저장했지만 영상을 연결하지 못했어요")
+		flashAfter(t, tp, tp.post(vid, form).Status(303), "토픽은 저장했지만 영상을 연결하지 못했어요")
 		after = courseDetail(t, ta, tutor, d.ID)
 		if got := after.Lectures[0].Topics[0]; got.Content.Video != "media:video:1" || got.Content.Notes != "또 새 노트" {
 			t.Fatalf("refused attach: %+v", got.Content)

@@ -77,7 +77,7 @@ func (s *service) gateFor(ctx context.Context, p *authz.Principal, id int64, lec
 	if err != nil || d.Status == statusPublished {
 		return nil, err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	if lectures != nil {
 		in.Lectures = *lectures
 	}
@@ -182,7 +182,7 @@ var outlineLocRE = regexp.MustCompile(`^lectures\[(\d+)\](?:\.topics\[(\d+)\])?`
 // published; empty when it may be. Messages are message ids (Code), which
 // the caller translates.
 func (s *service) Checklist(ctx context.Context, d *CourseDetail) ([]ChecklistItem, error) {
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	problems, err := s.publishProblems(ctx, &in)
 	if err != nil {
 		return nil, err
@@ -203,6 +203,27 @@ func (s *service) Checklist(ctx context.Context, d *CourseDetail) ([]ChecklistIt
 		}
 		out = append(out, it)
 	}
+	// In the outline's order: the course's own first, then by lecture and
+	// topic (the videos' problems are found last).
+	at := func(it ChecklistItem) [2]int {
+		m := outlineLocRE.FindStringSubmatch(it.Location)
+		if m == nil {
+			return [2]int{-1, -1}
+		}
+		li, _ := strconv.Atoi(m[1])
+		ti := -1
+		if m[2] != "" {
+			ti, _ = strconv.Atoi(m[2])
+		}
+		return [2]int{li, ti}
+	}
+	slices.SortStableFunc(out, func(a, b ChecklistItem) int {
+		x, y := at(a), at(b)
+		if x[0] != y[0] {
+			return x[0] - y[0]
+		}
+		return x[1] - y[1]
+	})
 	return out, nil
 }
 
@@ -215,7 +236,7 @@ func (s *service) SaveTopic(ctx context.Context, p *authz.Principal, courseID, t
 	if err != nil {
 		return nil, err
 	}
-	in := inputOf(d)
+	in := courseInputOf(d, true)
 	found := false
 	for i := range in.Lectures {
 		for j := range in.Lectures[i].Topics {

@@ -567,7 +567,7 @@ func TestMediaInBrowser(t *testing.T) {
 	// Opened for the topic: the banner, and a button on each other ready
 	// video that puts it there and goes back to the topic's editor.
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+media.LibraryURL(0, topic)), chromedp.WaitVisible(chromedp.CSS(".use-banner"))))
-	if got := evalJS[string](t, ctx, `document.querySelector(".use-banner-title").textContent.trim()`); got != "‘1강 · 개발 환경 준비’ 주제에 쓸 영상을 고르세요" {
+	if got := evalJS[string](t, ctx, `document.querySelector(".use-banner-title").textContent.trim()`); got != "‘1강 · 개발 환경 준비’ 토픽에 쓸 영상을 고르세요" {
 		t.Errorf("banner %q", got)
 	}
 	shoot(browser.Desktop, "studio-media-for-topic-desktop")

@@ -130,21 +130,21 @@ func TestStudioMediaUse(t *testing.T) {
 		// A video into a topic, then as the intro; an image as the picture.
 		r := formPost(ta, &tutor, videoAttach(vid), "target", fmt.Sprintf("topic:%d", vars))
 		redirected(t, ta, &tutor, r, fmt.Sprintf("/studio/media#video-%d", vid)).
-			Contains("‘변수’ 주제에 영상을 넣었어요. (영상 강좌)",
+			Contains("‘변수’ 토픽에 영상을 넣었어요. (영상 강좌)",
 				fmt.Sprintf(`<li><a href="/studio/courses/%d/topics/%d">영상 강좌 › 1강 › 변수</a></li>`, mine.ID, vars),
 				fmt.Sprintf(`<option value="topic:%d">1강 › 변수 (지금 사용 중)</option>`, vars))
 		// The form's other fields work too: topic_id, course_id (the intro).
 		r = formPost(ta, &tutor, videoAttach(vid), "course_id", fmt.Sprint(mine.ID))
 		redirected(t, ta, &tutor, r, fmt.Sprintf("/studio/media#video-%d", vid)).
 			Contains("‘영상 강좌’ 강좌의 소개 영상으로 정했어요.",
-				fmt.Sprintf(`<li><a href="/studio/courses/%d">영상 강좌 › 강좌 소개 영상</a></li>`, mine.ID))
+				fmt.Sprintf(`<li><a href="/studio/courses/%d/settings">영상 강좌 › 강좌 소개 영상</a></li>`, mine.ID))
 		redirected(t, ta, &tutor, formPost(ta, &tutor, videoAttach(vid), "topic_id", fmt.Sprint(funcs)), fmt.Sprintf("/studio/media#video-%d", vid))
 		r = formPost(ta, &tutor, imageAttach(img.ID), "course_id", fmt.Sprint(mine.ID))
 		res = redirected(t, ta, &tutor, r, fmt.Sprintf("/studio/media#image-%d", img.ID))
 		body = string(res.Body)
 		for _, want := range []string{
 			"‘영상 강좌’ 강좌 사진으로 정했어요.",
-			fmt.Sprintf(`<li><a href="/studio/courses/%d">영상 강좌 › 강좌 사진</a></li>`, mine.ID),
+			fmt.Sprintf(`<li><a href="/studio/courses/%d/settings">영상 강좌 › 강좌 사진</a></li>`, mine.ID),
 			fmt.Sprintf(`<option value="%d">영상 강좌 (지금 사용 중)</option>`, mine.ID),
 		} {
 			if !strings.Contains(body, want) {
@@ -170,7 +170,7 @@ func TestStudioMediaUse(t *testing.T) {
 			{"another's course as intro", videoAttach(vid), []string{"target", fmt.Sprintf("course:%d", theirs.ID)}, "사용하지 못했어요: 이 작업을 수행할 권한이 없습니다."},
 			{"another's draft", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", theirDraft.Topics["vars"])}, "사용하지 못했어요: 토픽을 찾을 수 없습니다."},
 			{"no such topic", videoAttach(vid), []string{"topic_id", "999999"}, "사용하지 못했어요: 토픽을 찾을 수 없습니다."},
-			{"an article", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", notes)}, "사용하지 못했어요: 영상 주제가 아닙니다."},
+			{"an article", videoAttach(vid), []string{"target", fmt.Sprintf("topic:%d", notes)}, "사용하지 못했어요: 영상 토픽이 아닙니다."},
 			{"nothing chosen", videoAttach(vid), []string{"target", ""}, "사용하지 못했어요: 어디에 쓸지 골라 주세요."},
 			{"a malformed target", videoAttach(vid), []string{"target", "lecture:1"}, "어디에 쓸지 골라 주세요."},
 			{"another's course picture", imageAttach(img.ID), []string{"course_id", fmt.Sprint(theirs.ID)}, "사용하지 못했어요: 이 작업을 수행할 권한이 없습니다."},
@@ -257,10 +257,10 @@ func TestStudioMediaFor(t *testing.T) {
 		// For a topic.
 		body := string(page(ta, &tutor, forTopic).Status(200).Body)
 		for _, want := range []string{
-			`<section class="wv-card use-banner"`, "영상 강좌 › 1강", "‘변수’ 주제에 쓸 영상을 고르세요",
+			`<section class="wv-card use-banner"`, "영상 강좌 › 1강", "‘변수’ 토픽에 쓸 영상을 고르세요",
 			fmt.Sprintf(`href="/studio/courses/%d/topics/%d"`, mine.ID, vars), "편집기로 돌아가기", `href="/studio/media">고르기 그만두기`,
 			fmt.Sprintf(`action="/studio/media/videos/%d/attach%s" data-manage-form data-video-ready-only>`, vid, strings.ReplaceAll(q, "&", "&amp;")),
-			fmt.Sprintf(`<input type="hidden" name="target" value="topic:%d">`, vars), "이 주제에 사용",
+			fmt.Sprintf(`<input type="hidden" name="target" value="topic:%d">`, vars), "이 토픽에 사용",
 			// Not ready yet: the button waits for the script.
 			fmt.Sprintf(`action="/studio/media/videos/%d/attach%s" data-manage-form data-video-ready-only hidden>`, processing, q),
 			// Uploads and the management forms keep ?for=.
@@ -283,13 +283,13 @@ func TestStudioMediaFor(t *testing.T) {
 		if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/studio/courses/%d/topics/%d", mine.ID, vars) {
 			t.Fatalf("picked: redirect to %q", loc)
 		}
-		page(ta, &tutor, "/studio/media", "Cookie", flashCookie(t, r)).Status(200).Contains("‘변수’ 주제에 영상을 넣었어요. (영상 강좌)")
-		page(ta, &tutor, forTopic).Status(200).Contains("지금 이 주제의 영상").
+		page(ta, &tutor, "/studio/media", "Cookie", flashCookie(t, r)).Status(200).Contains("‘변수’ 토픽에 영상을 넣었어요. (영상 강좌)")
+		page(ta, &tutor, forTopic).Status(200).Contains("지금 이 토픽의 영상").
 			NotContains(fmt.Sprintf(`action="/studio/media/videos/%d/attach%s" data-manage-form data-video-ready-only>`, vid, q))
 		// Another target from the same page, or a refusal: back to the
 		// library, still for the topic.
 		r = formPost(ta, &tutor, fmt.Sprintf("/studio/media/videos/%d/attach%s", vid, q), "target", fmt.Sprintf("topic:%d", mine.Topics["funcs"]))
-		redirected(t, ta, &tutor, r, fmt.Sprintf("%s#video-%d", forTopic, vid)).Contains("‘함수’ 주제에 영상을 넣었어요.", "‘변수’ 주제에 쓸 영상을 고르세요")
+		redirected(t, ta, &tutor, r, fmt.Sprintf("%s#video-%d", forTopic, vid)).Contains("‘함수’ 토픽에 영상을 넣었어요.", "‘변수’ 토픽에 쓸 영상을 고르세요")
 		r = formPost(ta, &tutor, fmt.Sprintf("/studio/media/videos/%d/attach%s", vid, q), "target", fmt.Sprintf("topic:%d", theirs.Topics["vars"]))
 		redirected(t, ta, &tutor, r, fmt.Sprintf("%s#video-%d", forTopic, vid)).Contains("alert-danger", "권한이 없습니다")
 		// The management forms come back to the page for the topic too.
@@ -301,7 +301,7 @@ func TestStudioMediaFor(t *testing.T) {
 		body = string(page(ta, &tutor, forCourse).Status(200).Body)
 		cq := strings.TrimPrefix(forCourse, "/studio/media")
 		for _, want := range []string{
-			"‘영상 강좌’ 강좌 사진으로 쓸 이미지를 고르세요", fmt.Sprintf(`href="/studio/courses/%d"`, mine.ID), `href="#images"`,
+			"‘영상 강좌’ 강좌 사진으로 쓸 이미지를 고르세요", fmt.Sprintf(`href="/studio/courses/%d/settings"`, mine.ID), `href="#images"`,
 			fmt.Sprintf(`action="/studio/media/images/%d/attach%s"`, img.ID, cq), fmt.Sprintf(`<input type="hidden" name="course_id" value="%d">`, mine.ID),
 			"강좌 사진으로 사용",
 		} {
@@ -309,11 +309,11 @@ func TestStudioMediaFor(t *testing.T) {
 				t.Errorf("library for a course lacks %q", want)
 			}
 		}
-		if strings.Contains(body, "이 주제에 사용") {
+		if strings.Contains(body, "이 토픽에 사용") {
 			t.Error("videos offer to be the course's picture")
 		}
 		r = formPost(ta, &tutor, fmt.Sprintf("/studio/media/images/%d/attach%s", img.ID, cq), "course_id", fmt.Sprint(mine.ID)).Status(303)
-		if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/studio/courses/%d", mine.ID) {
+		if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/studio/courses/%d/settings", mine.ID) {
 			t.Fatalf("picked: redirect to %q", loc)
 		}
 		flashCookie(t, r)
@@ -329,7 +329,7 @@ func TestStudioMediaFor(t *testing.T) {
 			lib(theirs.ID, 0), lib(0, theirs.Topics["vars"]), lib(0, 999999), lib(0, mine.Topics["notes"]),
 			"/studio/media?for=topic%3Aabc", "/studio/media?for=lecture%3A1", "/studio/media?for=" + url.QueryEscape("topic:-1"),
 		} {
-			res := page(ta, &tutor, f).Status(200).Contains("고르려던 강좌나 주제를 찾을 수 없어요.").NotContains("use-banner", "이 주제에 사용", "강좌 사진으로 사용</button>")
+			res := page(ta, &tutor, f).Status(200).Contains("고르려던 강좌나 토픽을 찾을 수 없어요.").NotContains("use-banner", "이 토픽에 사용", "강좌 사진으로 사용</button>")
 			if strings.Contains(string(res.Body), "attach?for=") {
 				t.Errorf("%s: the page keeps the parameter", f)
 			}
