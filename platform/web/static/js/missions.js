@@ -7,6 +7,24 @@
   // line). Esc releases the next Tab to move the focus on, so the keyboard
   // never gets stuck in the editor.
   for (const area of document.querySelectorAll("[data-code-editor] textarea")) {
+    // Line numbers in a gutter beside the text, following its scroll.
+    const gutter = document.createElement("pre");
+    gutter.className = "code-gutter";
+    gutter.setAttribute("aria-hidden", "true");
+    area.before(gutter);
+    area.parentElement.classList.add("has-gutter");
+    let shown = 0;
+    const number = () => {
+      const n = area.value.split("\n").length;
+      if (n !== shown) {
+        shown = n;
+        gutter.textContent = Array.from({ length: n }, (_, i) => i + 1).join("\n");
+      }
+      gutter.scrollTop = area.scrollTop;
+    };
+    area.addEventListener("input", number);
+    area.addEventListener("scroll", () => { gutter.scrollTop = area.scrollTop; });
+    number();
     let release = false;
     area.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
@@ -25,10 +43,12 @@
         if (cut) {
           area.setRangeText("", lineStart, lineStart + cut[0].length, "preserve");
           area.setSelectionRange(Math.max(lineStart, start - cut[0].length), Math.max(lineStart, end - cut[0].length));
+          number();
         }
         return;
       }
       area.setRangeText("  ", start, end, "end");
+      number();
     });
   }
 
