@@ -212,7 +212,10 @@ func (s *service) Submit(ctx context.Context, p *authz.Principal, topicID int64,
 	// The request may go away: the grading goes on to the end, bounded by
 	// the grader's own limits.
 	graded, err := s.grade(context.WithoutCancel(ctx), row.ID, false)
-	if err != nil {
+	switch {
+	case errors.Is(err, errClaimed): // the queue's worker was quicker
+		return submissionOf(row, true), nil
+	case err != nil:
 		s.logger.Warn("assessment: inline grading failed; the queue will retry", "err", err, "submission_id", row.ID)
 		return submissionOf(row, true), nil
 	}
