@@ -24,6 +24,7 @@ func newTestService(t testing.TB, edit ...func(*Config)) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
