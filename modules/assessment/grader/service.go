@@ -2,11 +2,11 @@ package grader
 
 import (
 	"bytes"
-	"io"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
