@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/weaverse/weaverse/modules/accounts"
+	"github.com/weaverse/weaverse/modules/assessment/grader"
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
@@ -27,6 +28,8 @@ type builtModules struct {
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
+	// grading grades code in child processes (the grader's Run hooks).
+	grading *grader.Service
 }
 
 // buildModules constructs every module, in dependency order, with exactly
@@ -51,7 +54,11 @@ func (a *App) buildModules() ([]Module, error) {
 			Window: cfg.Auth.Throttle.Window,
 		},
 	})
-	kinds, err := topicKinds()
+	grading, err := newGrading(cfg, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := topicKinds(grading)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +85,7 @@ func (a *App) buildModules() ([]Module, error) {
 		Player: med.Player(), BaseURL: cfg.BaseURL,
 		Settings: learning.Settings{CompleteRatio: cfg.Learning.CompleteRatio}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, kinds: kinds}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, kinds: kinds, grading: grading}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
