@@ -140,12 +140,7 @@ func TestExternal(t *testing.T) {
 			if !s.Has("python") || !s.Has("external") || strings.Join(s.Names(), ",") != "haskell,html,javascript,python,sql" {
 				t.Fatalf("names %v", s.Names())
 			}
-			for _, tc := range []struct {
-				name string
-				task Task
-				code string
-				want want
-			}{
+			for _, tc := range []gradeCase{
 				{"happy path", echoTask, "echo", want{passed: true, score: 100}},
 				{"external with a language", Task{Grader: "external", Language: "python", Tests: echoTask.Tests}, "echo", want{passed: true, score: 100}},
 				{"wrong answer", echoTask, "print('no')", want{msgs: []string{`expected output "HELLO", got ""`}}},
