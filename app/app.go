@@ -412,6 +412,9 @@ func (a *App) Close(ctx context.Context) error {
 			}
 		}
 		a.started = nil
+		if a.mods.grading != nil {
+			errs = append(errs, a.mods.grading.Close())
+		}
 		if l, ok := a.Store.(*storage.Local); ok {
 			errs = append(errs, l.Close())
 		}

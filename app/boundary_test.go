@@ -270,6 +270,10 @@ func roleComparisons(f goFile) []string {
 // storeFile matches the files a module's queries live in.
 var storeFile = regexp.MustCompile(`^store(_[a-z0-9_]+)?\.go$`)
 
+// sqlSandbox runs learners' SQL on throwaway in-memory databases of its
+// own, never the module's: its queries are not the module's store.
+const sqlSandbox = "modules/assessment/grader"
+
 // queryMethods are bun's query builders and database/sql's raw calls.
 var queryMethods = map[string]bool{
 	"NewSelect": true, "NewInsert": true, "NewUpdate": true, "NewDelete": true, "NewRaw": true, "NewValues": true,
@@ -280,7 +284,7 @@ var queryMethods = map[string]bool{
 
 // queriesOutsideStore finds queries built outside a module's store files.
 func queriesOutsideStore(f goFile) []string {
-	if storeFile.MatchString(filepath.Base(f.rel)) {
+	if storeFile.MatchString(filepath.Base(f.rel)) || f.dir == sqlSandbox {
 		return nil
 	}
 	var bad []string

@@ -17,6 +17,7 @@ import (
 
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/migrations"
+	"github.com/weaverse/weaverse/modules/assessment/grader"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
@@ -32,8 +33,11 @@ const (
 	ExitConfig = 2 // bad configuration or usage
 )
 
-// Main runs the command line and returns the process exit code.
+// Main runs the command line and returns the process exit code. A process
+// started as a grading child grades and exits before anything else (no
+// configuration read, no database opened): see gradeCmd.
 func Main(args []string, stdout, stderr io.Writer) int {
+	grader.ChildMain()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -107,6 +111,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(c.userCmd())
 	root.AddCommand(c.keysCmd())
 	root.AddCommand(c.contentCmd())
+	root.AddCommand(gradeCmd())
 	root.AddCommand(&cobra.Command{
 		Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,6 +120,21 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	})
 	return root
+}
+
+// gradeCmd is the hidden command a grading child runs as: the server
+// starts this binary as `weaverse grade` with the child's environment, and
+// it grades one submission read from its standard input under OS limits
+// (grader.ChildMain, also called first thing by Main). Run by hand it
+// refuses.
+func gradeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "grade", Short: "Grade one submission (run by the server in a child process)", Hidden: true, Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			grader.ChildMain()
+			return &usageError{errors.New("grade is run by the server in a child process, not by hand")}
+		},
+	}
 }
 
 // load reads, completes and validates the configuration.

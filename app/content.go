@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/weaverse/weaverse/modules/assessment/grader"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/platform/authz"
@@ -177,7 +179,7 @@ func (e *bundleProblems) Error() string {
 // standard output one per line (file:line:column: message, which editors
 // and CI annotate).
 func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
-	kinds, err := topicKinds()
+	kinds, err := topicKinds(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -199,15 +201,28 @@ func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
 
 // topicKinds is the registry of topic kinds and assignment graders that
 // the catalog, the bundle loader and the bundle schema share: the catalog's
-// standard kinds, and the graders registered by whoever runs them. The
-// grading module does not exist yet, so the standard javascript, sql and
-// html graders the catalog exports are registered here; the grading module
-// will register them (and the kinds' other modules theirs) instead.
-func topicKinds() (*catalog.Kinds, error) {
+// standard kinds, and the graders. The standard javascript, sql and html
+// graders' checks come from the catalog; with a grading service (nil for
+// the command line's bundle checks) each gets its Run, so the studio can
+// run an assignment's tests against its solution, and the external
+// service's languages become graders too.
+func topicKinds(grading *grader.Service) (*catalog.Kinds, error) {
 	k := catalog.StandardKinds()
 	for _, g := range catalog.StandardGraders() {
+		if grading != nil && grading.Has(g.Name) {
+			g.Run = graderRun(grading)
+		}
 		if err := k.RegisterGrader(g); err != nil {
 			return nil, err
+		}
+	}
+	if grading != nil {
+		for _, name := range grading.Names() {
+			if !slices.Contains(k.Graders(), name) {
+				if err := k.RegisterGrader(externalGrader(name, grading)); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return k, nil

@@ -7,8 +7,9 @@ import (
 	"github.com/weaverse/weaverse/modules/assessment/grader"
 )
 
-// TestMain lets this test binary serve as the graders' sandboxed child:
-// the app grades code by starting its own executable.
+// The test binary is also the grading child (the app grades code in a
+// child process of its own binary): started with grader.EnvChild set, it
+// grades instead of running the tests.
 func TestMain(m *testing.M) {
 	grader.ChildMain()
 	os.Exit(m.Run())

@@ -30,6 +30,8 @@ type builtModules struct {
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
+	// grading grades code in child processes (the grader's Run hooks).
+	grading *grader.Service
 }
 
 // buildModules constructs every module, in dependency order, with exactly
@@ -54,7 +56,11 @@ func (a *App) buildModules() ([]Module, error) {
 			Window: cfg.Auth.Throttle.Window,
 		},
 	})
-	kinds, err := topicKinds()
+	grading, err := newGrading(cfg, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := topicKinds(grading)
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +86,14 @@ func (a *App) buildModules() ([]Module, error) {
 		Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Courses: cat.Reader(), Syllabus: cat.Syllabus(),
 		Player: med.Player(), BaseURL: cfg.BaseURL,
 		Settings: learning.Settings{CompleteRatio: cfg.Learning.CompleteRatio}})
-	grading, err := grader.New(grader.Config{Logger: a.Logger, HTTPClient: a.httpClient})
-	if err != nil {
-		return nil, fmt.Errorf("grading: %w", err)
-	}
 	assess := assessment.New(assessment.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
 		Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Keys: cat.AnswerKeys(), Syllabus: cat.Syllabus(), Classroom: learn.Classroom(),
-		Completions: learn.Completions(), Grader: sandboxGrader{grading}})
+		Completions: learn.Completions(), Grader: sandboxGrader{grading},
+		Settings: assessment.Settings{MaxCodeBytes: cfg.Grading.MaxCodeBytes,
+			SubmissionsPerMinute: cfg.Grading.SubmissionsPerMinute, Workers: cfg.Grading.Concurrency}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
-	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds}
+	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
+		grading: grading}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(

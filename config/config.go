@@ -15,7 +15,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +64,38 @@ type Config struct {
 	Content        Content        `mapstructure:"content"`
 	Media          Media          `mapstructure:"media"`
 	Learning       Learning       `mapstructure:"learning"`
+	Grading        Grading        `mapstructure:"grading"`
+}
+
+// Grading configures the grading of code assignments. Learners' code runs
+// in a child process of this binary under OS limits (Linux only; elsewhere
+// the built-in graders say they are unavailable).
+type Grading struct {
+	// Timeout is the wall-clock time all tests of one submission may take.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// MemoryLimit is the memory, in bytes, a grading process may use
+	// beyond what it has at start.
+	MemoryLimit int64 `mapstructure:"memory_limit"`
+	// Concurrency is how many gradings one instance runs at once (others
+	// wait); 0: the number of CPUs.
+	Concurrency int `mapstructure:"concurrency"`
+	// MaxCodeBytes is the largest submission accepted.
+	MaxCodeBytes int `mapstructure:"max_code_bytes"`
+	// SubmissionsPerMinute is how many submissions a user may make per
+	// minute.
+	SubmissionsPerMinute int             `mapstructure:"submissions_per_minute"`
+	External             GradingExternal `mapstructure:"external"`
+}
+
+// GradingExternal is a Judge0 CE server that grades other languages; off
+// while URL is empty.
+type GradingExternal struct {
+	URL       string `mapstructure:"url"`
+	Token     string `mapstructure:"token"`
+	TokenFile string `mapstructure:"token_file"`
+	// Languages maps grader names (what assignments name: python) to the
+	// server's language ids (71). From the environment: "python=71,c=50".
+	Languages map[string]int `mapstructure:"languages"`
 }
 
 // Learning configures progress.
@@ -258,6 +292,8 @@ func Defaults() Config {
 		Mail:     Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Content:  Content{ImportDefault: true},
 		Learning: Learning{CompleteRatio: 0.9},
+		Grading: Grading{Timeout: 5 * time.Second, MemoryLimit: 512 << 20, MaxCodeBytes: 64 << 10,
+			SubmissionsPerMinute: 10, External: GradingExternal{Languages: map[string]int{}}},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
 			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), ImageQueueWait: 30 * time.Second, S3: S3{UseSSL: true}},
 	}
@@ -323,6 +359,12 @@ func defaultMap(d Config) map[string]any {
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
 		"media.s3.direct":         d.Media.S3.Direct,
 		"learning.complete_ratio": d.Learning.CompleteRatio,
+		"grading.timeout":         d.Grading.Timeout, "grading.memory_limit": d.Grading.MemoryLimit,
+		"grading.concurrency": d.Grading.Concurrency, "grading.max_code_bytes": d.Grading.MaxCodeBytes,
+		"grading.submissions_per_minute": d.Grading.SubmissionsPerMinute,
+		"grading.external.url":           d.Grading.External.URL, "grading.external.token": d.Grading.External.Token,
+		"grading.external.token_file": d.Grading.External.TokenFile,
+		"grading.external.languages":  d.Grading.External.Languages,
 	}
 }
 
@@ -339,7 +381,7 @@ func checkFileKeys(file string) error {
 		if fv.Get(k) == nil {
 			continue // an empty section whose keys are all commented out
 		}
-		if _, ok := known[k]; !ok {
+		if _, ok := known[k]; !ok && !strings.HasPrefix(k, "grading.external.languages.") {
 			return errorf("%s: unknown key %q (see weaverse.example.yaml)", file, k)
 		}
 	}
@@ -375,6 +417,14 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 			return nil, errorf("cannot read %s: %v", file, oneLine(err))
 		}
 	}
+	// A map from the environment arrives as one string: "python=71,c=50".
+	if s, ok := v.Get("grading.external.languages").(string); ok {
+		langs, err := parseLanguages(s)
+		if err != nil {
+			return nil, err
+		}
+		v.Set("grading.external.languages", langs)
+	}
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
 		return nil, errorf("%v", oneLine(err))
@@ -396,6 +446,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		{"mail.smtp.password", &c.Mail.SMTP.Password, c.Mail.SMTP.PasswordFile, "MAIL_SMTP_PASSWORD"},
 		{"bootstrap_admin.password", &c.BootstrapAdmin.Password, c.BootstrapAdmin.PasswordFile, "BOOTSTRAP_ADMIN_PASSWORD"},
 		{"media.s3.secret_key", &c.Media.S3.SecretKey, c.Media.S3.SecretKeyFile, "MEDIA_S3_SECRET_KEY"},
+		{"grading.external.token", &c.Grading.External.Token, c.Grading.External.TokenFile, "GRADING_EXTERNAL_TOKEN"},
 	} {
 		if s.file == "" {
 			continue
@@ -421,6 +472,20 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return &c, nil
+}
+
+// parseLanguages reads "python=71,c=50".
+func parseLanguages(s string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range splitList(s) {
+		name, id, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(id))
+		if !ok || err != nil || strings.TrimSpace(name) == "" {
+			return nil, errorf("grading.external.languages (WEAVERSE_GRADING_EXTERNAL_LANGUAGES) must be name=id pairs such as python=71,c=50, not %q", s)
+		}
+		out[strings.TrimSpace(name)] = n
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {
@@ -573,11 +638,54 @@ func (c *Config) validateAuth() error {
 	if r := c.Learning.CompleteRatio; r < 0.5 || r > 1 {
 		return errorf("learning.complete_ratio (WEAVERSE_LEARNING_COMPLETE_RATIO) must be between 0.5 and 1")
 	}
+	if err := c.validateGrading(); err != nil {
+		return err
+	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")
 	}
 	return nil
 }
+
+func (c *Config) validateGrading() error {
+	g := c.Grading
+	if g.Timeout < 100*time.Millisecond || g.Timeout > time.Minute {
+		return errorf("grading.timeout (WEAVERSE_GRADING_TIMEOUT) must be between 100ms and 1m")
+	}
+	if g.MemoryLimit < 128<<20 || g.MemoryLimit > 16<<30 {
+		return errorf("grading.memory_limit (WEAVERSE_GRADING_MEMORY_LIMIT) must be between 128 MiB and 16 GiB, in bytes")
+	}
+	if g.Concurrency < 0 || g.Concurrency > 256 {
+		return errorf("grading.concurrency (WEAVERSE_GRADING_CONCURRENCY) must be between 0 (one per CPU) and 256")
+	}
+	if g.MaxCodeBytes < 1024 || g.MaxCodeBytes > 1<<20 {
+		return errorf("grading.max_code_bytes (WEAVERSE_GRADING_MAX_CODE_BYTES) must be between 1024 and 1048576")
+	}
+	if g.SubmissionsPerMinute < 1 || g.SubmissionsPerMinute > 1000 {
+		return errorf("grading.submissions_per_minute (WEAVERSE_GRADING_SUBMISSIONS_PER_MINUTE) must be between 1 and 1000")
+	}
+	if e := g.External; e.URL != "" {
+		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errorf("grading.external.url (WEAVERSE_GRADING_EXTERNAL_URL) must be an http(s) URL such as http://judge0:2358, not %q", e.URL)
+		}
+		if len(e.Languages) == 0 {
+			return errorf("grading.external.languages must map at least one grader name to a language id (python=71)")
+		}
+		for name, id := range e.Languages {
+			switch {
+			case !graderNameRE.MatchString(name):
+				return errorf("grading.external.languages: %q is not a grader name (lower-case letters, digits and _)", name)
+			case name == "javascript" || name == "sql" || name == "html" || name == "external":
+				return errorf("grading.external.languages: %q is a built-in grader", name)
+			case id < 1:
+				return errorf("grading.external.languages.%s must be a positive language id", name)
+			}
+		}
+	}
+	return nil
+}
+
+var graderNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (c *Config) validateSecrets() error {
 	if c.SecretKey == "" {

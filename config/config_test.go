@@ -178,6 +178,19 @@ func TestValidate(t *testing.T) {
 		{"transcode workers", func(c *Config) { c.Media.TranscodeWorkers = 0 }, "WEAVERSE_MEDIA_TRANSCODE_WORKERS"},
 		{"image decode memory", func(c *Config) { c.Media.ImageDecodeMemory = 1 << 20 }, "WEAVERSE_MEDIA_IMAGE_DECODE_MEMORY"},
 		{"image queue wait", func(c *Config) { c.Media.ImageQueueWait = 0 }, "WEAVERSE_MEDIA_IMAGE_QUEUE_WAIT"},
+		{"grading timeout", func(c *Config) { c.Grading.Timeout = time.Hour }, "WEAVERSE_GRADING_TIMEOUT"},
+		{"grading memory", func(c *Config) { c.Grading.MemoryLimit = 1 << 20 }, "WEAVERSE_GRADING_MEMORY_LIMIT"},
+		{"grading concurrency", func(c *Config) { c.Grading.Concurrency = -1 }, "WEAVERSE_GRADING_CONCURRENCY"},
+		{"grading code size", func(c *Config) { c.Grading.MaxCodeBytes = 10 }, "WEAVERSE_GRADING_MAX_CODE_BYTES"},
+		{"grading rate", func(c *Config) { c.Grading.SubmissionsPerMinute = 0 }, "WEAVERSE_GRADING_SUBMISSIONS_PER_MINUTE"},
+		{"grading external url", func(c *Config) { c.Grading.External.URL = "judge0:2358" }, "WEAVERSE_GRADING_EXTERNAL_URL"},
+		{"grading external no language", func(c *Config) { c.Grading.External.URL = "http://judge0:2358" }, "at least one"},
+		{"grading external built-in", func(c *Config) {
+			c.Grading.External.URL, c.Grading.External.Languages = "http://judge0:2358", map[string]int{"sql": 82}
+		}, "built-in"},
+		{"grading external id", func(c *Config) {
+			c.Grading.External.URL, c.Grading.External.Languages = "http://judge0:2358", map[string]int{"python": 0}
+		}, "positive"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,6 +207,42 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error leaks a password: %q", err)
 			}
 		})
+	}
+}
+
+// The grading section: the external service's languages from a file (a
+// map) or from the environment ("python=71,c=50"), its token from a file.
+func TestGradingExternal(t *testing.T) {
+	t.Chdir(t.TempDir())
+	yaml := "grading:\n  timeout: 3s\n  external:\n    url: http://judge0:2358\n    languages:\n      python: 71\n      c: 50\n"
+	if err := os.WriteFile("weaverse.yaml", []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := load(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.Grading
+	if g.Timeout != 3*time.Second || g.External.Languages["python"] != 71 || g.External.Languages["c"] != 50 || len(g.External.Languages) != 2 {
+		t.Fatalf("grading from file: %+v", g)
+	}
+	if err := c.ValidateSettings(); err != nil {
+		t.Fatal(err)
+	}
+	token := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(token, []byte("t0ken\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = load(t, "", map[string]string{"WEAVERSE_GRADING_EXTERNAL_LANGUAGES": "java=62, python = 71",
+		"WEAVERSE_GRADING_EXTERNAL_TOKEN_FILE": token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := c.Grading.External.Languages; len(l) != 2 || l["java"] != 62 || l["python"] != 71 || c.Grading.External.Token != "t0ken" {
+		t.Fatalf("grading from env: %+v", c.Grading.External)
+	}
+	if _, err := load(t, "", map[string]string{"WEAVERSE_GRADING_EXTERNAL_LANGUAGES": "python"}); err == nil {
+		t.Fatal("a language without id accepted")
 	}
 }
 

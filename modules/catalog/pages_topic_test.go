@@ -163,10 +163,12 @@ func TestTopicEditor(t *testing.T) {
 		d = after
 
 		// The assignment: a JavaScript one with a visible and a hidden test.
+		// The app grades JavaScript, so the studio offers to run the tests
+		// (app's TestStudioRunsAssignmentTests runs them).
 		asg := topicPath(d, 3)
 		tp.get(asg).Status(200).Contains(`name="grader"`, `<option value="javascript" selected>`, `value="sum"`, `name="t.0.args"`,
 			`value="[1,2]"`, `name="t.1.hidden" id="t-1-hidden" value="1" checked`, "비밀테스트", `name="t.2.name"`,
-			"채점이 켜지면", `data-graders="javascript other"`).NotContains(`id="run-tests"`)
+			`data-graders="javascript other"`, `id="run-tests"`).NotContains("채점이 켜지면")
 		form = url.Values{"title": {"더하기 과제"}, "premium": {"0"}, "mission": {"final"}, "pass_score": {"80"}, "version": {strconv.FormatInt(d.Version, 10)},
 			"prompt": {"두 수를 **더하세요**"}, "grader": {"javascript"}, "function": {"add"}, "starter_code": {"function add(a, b) {\r\n  \r\n}"},
 			"solution": {"function add(a, b) { return a + b }"}, "schema": {"CREATE TABLE ignored (x int)"},

@@ -210,3 +210,19 @@ func stopped(t Task, done []TestResult, verdict, msg string) Result {
 	r.finish()
 	return r
 }
+
+// eachTest runs t's tests in order with run, which returns a test's result
+// and, when the grading must stop there, a verdict and its message.
+func eachTest(t Task, run func(Test) (tr TestResult, verdict, msg string)) Result {
+	var done []TestResult
+	for _, tc := range t.Tests {
+		tr, verdict, msg := run(tc)
+		done = append(done, tr)
+		if verdict != VerdictOK {
+			return stopped(t, done, verdict, msg)
+		}
+	}
+	r := Result{Tests: done}
+	r.finish()
+	return r
+}

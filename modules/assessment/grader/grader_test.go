@@ -24,6 +24,7 @@ func newTestService(t testing.TB, edit ...func(*Config)) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -66,6 +67,22 @@ type want struct {
 	outputs []string
 }
 
+// gradeCase is a row of a grader's table test.
+type gradeCase struct {
+	name string
+	task Task
+	code string
+	want want
+}
+
+// runCase grades code as a parallel subtest and checks the result.
+func runCase(t *testing.T, s *Service, name string, task Task, code string, w want) {
+	t.Run(name, func(t *testing.T) {
+		t.Parallel()
+		check(t, grade(t, s, task, code), w)
+	})
+}
+
 func check(t *testing.T, r Result, w want) {
 	t.Helper()
 	if r.Passed != w.passed || r.Score != w.score || r.Verdict != w.verdict {
@@ -94,12 +111,7 @@ func TestJavaScript(t *testing.T) {
 		{Name: "object", Args: []any{jsonValue(t, `{"a": 1, "b": [1, 2.5, "x"], "c": null}`)},
 			Expect: jsonValue(t, `{"c": null, "b": [1.0, 2.5, "x"], "a": 1.0}`)},
 	}}
-	for _, tc := range []struct {
-		name string
-		task Task
-		code string
-		want want
-	}{
+	for _, tc := range []gradeCase{
 		{"solution", addTask, addSolution, want{passed: true, score: 100}},
 		{"arrow const", addTask, "const add = (a, b) => a + b;", want{passed: true, score: 100}},
 		{"wrong", addTask, "function add(a, b) { return a - b; }", want{score: 0, msgs: []string{"expected 3, got -1", "expected 42, got -2"}}},
@@ -126,10 +138,7 @@ func TestJavaScript(t *testing.T) {
 		{"object keys in any order", objTask, "function pick(o) { return {a: o.a, c: o.c, b: o.b}; }", want{passed: true, score: 100}},
 		{"object extra key", objTask, "function pick(o) { return {...o, d: 1}; }", want{msgs: []string{`"d":1`}}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			check(t, grade(t, s, tc.task, tc.code), tc.want)
-		})
+		runCase(t, s, tc.name, tc.task, tc.code, tc.want)
 	}
 }
 
@@ -147,12 +156,7 @@ INSERT INTO p VALUES (1, 'a', 300, '2025-01-02'), (2, 'b', 100, '2025-01-03'), (
 	unordered.Ordered = false
 	dates := Task{Grader: "sql", Schema: schema, Tests: []Test{{Name: "dates", Expect: jsonValue(t, `[["2025-01-02"]]`)}}}
 	good := "SELECT name, price FROM p ORDER BY price;"
-	for _, tc := range []struct {
-		name string
-		task Task
-		code string
-		want want
-	}{
+	for _, tc := range []gradeCase{
 		{"solution", ordered, good, want{passed: true, score: 100}},
 		{"comments and two statements", ordered, "-- first\nSELECT 1; /* then ; */ SELECT name, price FROM p ORDER BY price", want{passed: true, score: 100}},
 		{"wrong order", ordered, "SELECT name, price FROM p ORDER BY id", want{msgs: []string{`row 1: expected ["b",100], got ["a",300]`}}},
@@ -183,10 +187,7 @@ INSERT INTO p VALUES (1, 'a', 300, '2025-01-02'), (2, 'b', 100, '2025-01-03'), (
 		{"too many rows", ordered, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20000) SELECT x FROM c",
 			want{verdict: VerdictOutputLimit}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			check(t, grade(t, s, tc.task, tc.code), tc.want)
-		})
+		runCase(t, s, tc.name, tc.task, tc.code, tc.want)
 	}
 }
 
@@ -203,12 +204,7 @@ func TestHTML(t *testing.T) {
 	good := `<!doctype html><html lang="ko"><head><title>나의  자기
 소개</title></head><body><header><h1>안녕</h1><nav><ul><li>a<li>b</ul></nav></header>
 <img src="a.png" alt="사진"><img src="b.png" alt="두 번째"></body></html>`
-	for _, tc := range []struct {
-		name string
-		task Task
-		code string
-		want want
-	}{
+	for _, tc := range []gradeCase{
 		{"solution", task, good, want{passed: true, score: 100}},
 		{"broken markup is repaired", task, `<html lang=ko><title>자기 소개</title><header><h1>안녕<nav><li>a<li>b</header><img alt=x>`,
 			want{passed: true, score: 100}},
@@ -222,10 +218,7 @@ func TestHTML(t *testing.T) {
 			want{msgs: []string{"not valid CSS"}}},
 		{"deep nesting", task, strings.Repeat("<div>", 3000), want{verdict: VerdictCompileError, msgs: []string{"exceeds 512 nodes"}}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			check(t, grade(t, s, tc.task, tc.code), tc.want)
-		})
+		runCase(t, s, tc.name, tc.task, tc.code, tc.want)
 	}
 }
 
@@ -234,6 +227,7 @@ func TestHTML(t *testing.T) {
 func TestEscapes(t *testing.T) {
 	t.Parallel()
 	s := newTestService(t)
+	memSvc := newTestService(t, func(c *Config) { c.Limits.Wall, c.Limits.CPU = 30*time.Second, 60*time.Second })
 	sqlTask := Task{Grader: "sql", Schema: "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2);", Tests: []Test{
 		{Name: "rows", Expect: jsonValue(t, `[[1], [2]]`)}}}
 	globals := "function add() { return Object.getOwnPropertyNames(globalThis).filter(n => !%s.includes(n)); }"
@@ -266,6 +260,12 @@ func TestEscapes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			s := s
+			if tc.verdict == VerdictMemoryLimit {
+				// Memory is what must run out, not time: on a loaded
+				// machine the allocations can take seconds.
+				s = memSvc
+			}
 			r := grade(t, s, tc.task, tc.code)
 			verdictOK := r.Verdict == tc.verdict || tc.verdict == timeOrMemory && (r.Verdict == VerdictTimeLimit || r.Verdict == VerdictMemoryLimit)
 			if r.Passed || !verdictOK || !strings.Contains(r.Message+r.Tests[0].Message, tc.msg) {
@@ -303,11 +303,11 @@ var standardGlobals = []string{"Object", "Function", "Array", "String", "globalT
 	"Int16Array", "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
 	"Symbol", "WeakSet", "WeakMap", "Map", "Set", "Promise", "console", "WeakRef", "FinalizationRegistry", "Iterator"}
 
-// The default limits stop the huge array too (the acceptance case, with
-// the limits a server has unless configured).
+// The default memory limit stops the huge array too (the acceptance case,
+// with the memory a server gives a grading unless configured).
 func TestDefaultLimitsStopHugeArray(t *testing.T) {
 	t.Parallel()
-	s := newTestService(t, func(c *Config) { c.Limits = Limits{} })
+	s := newTestService(t, func(c *Config) { c.Limits = Limits{Wall: 30 * time.Second} }) // memory must run out first
 	r := grade(t, s, addTask, "function add() { return new Array(300000000).fill(0).length; }")
 	if r.Verdict != VerdictMemoryLimit {
 		t.Fatalf("verdict %q: %s", r.Verdict, r.Message)

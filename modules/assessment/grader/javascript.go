@@ -44,17 +44,9 @@ func gradeJavaScript(ctx context.Context, t Task, code string, lim Limits) Resul
 	}
 	guard := guardOf(ctx)
 	out := &consoleOutput{max: lim.MaxOutput}
-	var done []TestResult
-	for _, tc := range t.Tests {
-		tr, verdict, msg := runJSTest(ctx, prog, t.Function, tc, out, guard)
-		done = append(done, tr)
-		if verdict != VerdictOK {
-			return stopped(t, done, verdict, msg)
-		}
-	}
-	r := Result{Tests: done}
-	r.finish()
-	return r
+	return eachTest(t, func(tc Test) (TestResult, string, string) {
+		return runJSTest(ctx, prog, t.Function, tc, out, guard)
+	})
 }
 
 func compileMessage(err error) string {

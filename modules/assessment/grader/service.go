@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -32,6 +33,11 @@ type Config struct {
 	// forgot ChildMain runs no test and answers nothing, rather than
 	// running every test again).
 	Command []string
+	// Warm is how many children are kept started, waiting for a grading
+	// (each is used once): a child's start-up (exec and the binary's
+	// package initialisation, tens of milliseconds) is then off the
+	// grading's path. 0: min(Concurrency, 4); negative: none.
+	Warm int
 	// External is the code-execution service for other languages; off
 	// when its URL is empty.
 	External External
@@ -48,6 +54,8 @@ type Service struct {
 	limits  Limits
 	command []string
 	sem     chan struct{}
+	warm    chan *child
+	closed  atomic.Bool
 	ext     *judge0
 	log     *slog.Logger
 	// children counts children alive, for tests.
@@ -71,7 +79,12 @@ func New(cfg Config) (*Service, error) {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	s := &Service{limits: lim, command: cfg.Command, sem: make(chan struct{}, n), log: cfg.Logger}
+	warm := cfg.Warm
+	if warm == 0 {
+		warm = min(n, 4)
+	}
+	s := &Service{limits: lim, command: cfg.Command, sem: make(chan struct{}, n), warm: make(chan *child, max(warm, 0)),
+		log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -176,8 +189,107 @@ func (s *Service) acquire(ctx context.Context) error {
 
 func (s *Service) release() { <-s.sem }
 
-// runChild grades in a new child process: it writes the request, reads
-// the answer, and turns the child's death (killed at the deadline, out of
+// child is a started grading child, waiting for its request.
+type child struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *capped
+	stderr *capped
+	done   chan struct{} // closed once the child has ended
+	err    error         // cmd.Wait's, once done
+}
+
+// spawn starts a child. It reads its request only when given one: a warm
+// child costs a sleeping process.
+func (s *Service) spawn() (*child, error) {
+	limits, _ := json.Marshal(s.limits)
+	cmd := exec.Command(s.command[0], s.command[1:]...)
+	cmd.Env = childEnv(string(limits))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	// The answer holds the tests' messages and output: bounded by
+	// MaxOutput, plus room for the rest.
+	c := &child{cmd: cmd, stdin: stdin, stdout: &capped{max: 4*s.limits.MaxOutput + 1<<20},
+		stderr: &capped{max: stderrMax}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
+	cmd.WaitDelay = time.Second
+	childAttrs(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("grader: cannot start a grading child (%s): %w", s.command[0], err)
+	}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// take returns a warm child if one is alive, else a new one; either way a
+// warm one is started in the background for the next grading.
+func (s *Service) take() (*child, error) {
+	defer s.refill()
+	for {
+		select {
+		case c := <-s.warm:
+			select {
+			case <-c.done: // died while waiting
+				continue
+			default:
+				return c, nil
+			}
+		default:
+			return s.spawn()
+		}
+	}
+}
+
+// refill starts a warm child when the pool has room.
+func (s *Service) refill() {
+	if cap(s.warm) == 0 || s.closed.Load() {
+		return
+	}
+	go func() {
+		if len(s.warm) >= cap(s.warm) {
+			return
+		}
+		c, err := s.spawn()
+		if err != nil {
+			s.log.Warn("grader: cannot start a warm child", "err", err)
+			return
+		}
+		select {
+		case s.warm <- c:
+			if s.closed.Load() {
+				s.drain()
+			}
+		default:
+			killChild(c.cmd)
+		}
+	}()
+}
+
+func (s *Service) drain() {
+	for {
+		select {
+		case c := <-s.warm:
+			killChild(c.cmd)
+		default:
+			return
+		}
+	}
+}
+
+// Close ends the warm children. Gradings still running finish.
+func (s *Service) Close() error {
+	s.closed.Store(true)
+	s.drain()
+	return nil
+}
+
+// runChild grades in a child process: it writes the request, reads the
+// answer, and turns the child's death (killed at the deadline, out of
 // memory, out of CPU) into a verdict.
 func (s *Service) runChild(ctx context.Context, t Task, code string) (Result, error) {
 	if err := s.acquire(ctx); err != nil {
@@ -188,29 +300,22 @@ func (s *Service) runChild(ctx context.Context, t Task, code string) (Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("grader: request: %w", err)
 	}
-	limits, _ := json.Marshal(s.limits)
-	cmd := exec.Command(s.command[0], s.command[1:]...)
-	cmd.Env = childEnv(string(limits))
-	cmd.Stdin = bytes.NewReader(req)
-	// The answer holds the tests' messages and output: bounded by
-	// MaxOutput, plus room for the rest.
-	stdout := &capped{max: 2*s.limits.MaxOutput + 64<<10 + len(t.Tests)*4096}
-	stderr := &capped{max: stderrMax}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = time.Second
-	childAttrs(cmd)
-	if err := cmd.Start(); err != nil {
-		return Result{}, fmt.Errorf("grader: cannot start a grading child (%s): %w", s.command[0], err)
+	c, err := s.take()
+	if err != nil {
+		return Result{}, err
 	}
 	s.children.Add(1)
 	defer s.children.Add(-1)
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(s.limits.Wall+grace, func() {
 		timedOut.Store(true)
-		killChild(cmd)
+		killChild(c.cmd)
 	})
-	stopCtx := context.AfterFunc(ctx, func() { killChild(cmd) })
-	waitErr := cmd.Wait()
+	stopCtx := context.AfterFunc(ctx, func() { killChild(c.cmd) })
+	// A child that died before reading fails the write: its end says why.
+	_, _ = c.stdin.Write(req)
+	_ = c.stdin.Close()
+	<-c.done
 	timer.Stop()
 	stopCtx()
 
@@ -219,21 +324,21 @@ func (s *Service) runChild(ctx context.Context, t Task, code string) (Result, er
 		return Result{}, ctx.Err()
 	case timedOut.Load():
 		return stopped(t, nil, VerdictTimeLimit, timeLimitMessage), nil
-	case stdout.over:
+	case c.stdout.over:
 		return stopped(t, nil, VerdictOutputLimit, "Output limit exceeded: the code's results are too large."), nil
 	}
-	if waitErr == nil {
+	if c.err == nil {
 		var resp response
-		if err := json.Unmarshal(stdout.buf.Bytes(), &resp); err != nil || (resp.Result == nil && resp.Error == "") {
+		if err := json.Unmarshal(c.stdout.buf.Bytes(), &resp); err != nil || (resp.Result == nil && resp.Error == "") {
 			return Result{}, fmt.Errorf("grader: the grading child answered no result (%d bytes; is grader.ChildMain called first thing, in TestMain for tests?): %s",
-				stdout.buf.Len(), tail(stderr.buf.String()))
+				c.stdout.buf.Len(), tail(c.stderr.buf.String()))
 		}
 		if resp.Error != "" {
 			return Result{}, fmt.Errorf("grader: %s", resp.Error)
 		}
 		return *resp.Result, nil
 	}
-	return s.died(t, cmd, waitErr, stderr.buf.String())
+	return s.died(t, c.cmd, c.err, c.stderr.buf.String())
 }
 
 // died turns a child's abnormal end into a verdict, or an error when it is

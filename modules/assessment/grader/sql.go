@@ -69,17 +69,7 @@ func gradeSQL(ctx context.Context, t Task, code string, lim Limits) Result {
 	case len(stmts) > lim.Statements:
 		return stopped(t, nil, VerdictRefused, fmt.Sprintf("Too many statements (%d): at most %d.", len(stmts), lim.Statements))
 	}
-	var done []TestResult
-	for _, tc := range t.Tests {
-		tr, verdict, msg := runSQLTest(ctx, t, tc, stmts)
-		done = append(done, tr)
-		if verdict != VerdictOK {
-			return stopped(t, done, verdict, msg)
-		}
-	}
-	r := Result{Tests: done}
-	r.finish()
-	return r
+	return eachTest(t, func(tc Test) (TestResult, string, string) { return runSQLTest(ctx, t, tc, stmts) })
 }
 
 func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestResult, verdict, msg string) {
