@@ -346,22 +346,29 @@ type attemptPage struct {
 	Retry     bool // another attempt is allowed
 }
 
+// resultRequest reads a result page's topic and id and its viewer. A
+// visitor (p nil) has been sent to sign in.
+func (m *Module) resultRequest(c *fiber.Ctx) (topicID, id int64, p *authz.Principal, err error) {
+	if topicID, err = param(c, "topic"); err != nil {
+		return 0, 0, nil, err
+	}
+	if id, err = param(c, "id"); err != nil {
+		return 0, 0, nil, err
+	}
+	if p = authz.PrincipalFrom(c.UserContext()); p == nil {
+		return 0, 0, nil, c.Redirect(m.web.SignInURL(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	return topicID, id, p, nil
+}
+
 // attemptPage shows a graded attempt: the score, each question with the
 // learner's choice, right or wrong, and its explanation.
 func (m *Module) attemptPage(c *fiber.Ctx) error {
-	topicID, err := param(c, "topic")
-	if err != nil {
-		return err
-	}
-	id, err := param(c, "id")
-	if err != nil {
+	topicID, id, p, err := m.resultRequest(c)
+	if err != nil || p == nil {
 		return err
 	}
 	ctx := c.UserContext()
-	p := authz.PrincipalFrom(ctx)
-	if p == nil {
-		return c.Redirect(m.web.SignInURL(c.OriginalURL()), fiber.StatusSeeOther)
-	}
 	a, err := m.svc.MyAttempt(ctx, p, id)
 	if err != nil {
 		return err
@@ -425,19 +432,11 @@ type submissionPage struct {
 // submissionPage shows a submission's result, or that grading goes on
 // (the page's script polls, and reloads when it is done).
 func (m *Module) submissionPage(c *fiber.Ctx) error {
-	topicID, err := param(c, "topic")
-	if err != nil {
-		return err
-	}
-	id, err := param(c, "id")
-	if err != nil {
+	topicID, id, p, err := m.resultRequest(c)
+	if err != nil || p == nil {
 		return err
 	}
 	ctx := c.UserContext()
-	p := authz.PrincipalFrom(ctx)
-	if p == nil {
-		return c.Redirect(m.web.SignInURL(c.OriginalURL()), fiber.StatusSeeOther)
-	}
 	sub, err := m.svc.MySubmission(ctx, p, id)
 	if err != nil {
 		return err
