@@ -3,7 +3,9 @@ package assessment_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -454,4 +456,138 @@ func TestConcurrentSubmissions(t *testing.T) {
 	if p(.99) > 2*time.Second {
 		t.Errorf("the catalog was blocked: p99 %v", p(.99))
 	}
+}
+
+// A quiz with an attempt limit and a question with several correct
+// choices: the learner is told so, answers with several choices, is right
+// only with exactly the correct ones, and runs out of attempts.
+func TestQuizRules(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor, learner := newUser(t, ta, "tutor", "tutor"), newUser(t, ta, "learner", "student")
+		several := choices(0)
+		several[2]["correct"], several[4]["correct"] = true, true
+		course := func(topic map[string]any) map[string]any {
+			return map[string]any{"title": "규칙 강좌", "category": "frontend", "skill_level": "beginner", "price": 0, "status": "published",
+				"lectures": []map[string]any{{"title": "1강", "topics": []map[string]any{topic}}}}
+		}
+		quizTopic := map[string]any{"title": "기말 퀴즈", "kind": "quiz", "mission": "final", "pass_score": 100, "max_attempts": 2,
+			"questions": []map[string]any{
+				{"prompt": "하나만 맞는 문제", "choices": choices(3)},
+				{"prompt": "여럿이 맞는 문제", "multiple": true, "choices": several}}}
+
+		// The author's mistakes: refused.
+		noneCorrect := map[string]any{"title": "q", "kind": "quiz", "questions": []map[string]any{{"prompt": "p", "multiple": true, "choices": choices(-1)}}}
+		ta.Request(http.MethodPost, "/api/courses/", course(noneCorrect), as(tutor)...).Status(422).Contains("questions[0].choices", "정답을 하나 이상")
+		capped := map[string]any{"title": "a", "kind": "article", "body": "글", "max_attempts": 3}
+		ta.Request(http.MethodPost, "/api/courses/", course(capped), as(tutor)...).Status(422).Contains("max_attempts", "퀴즈에만")
+		tooMany := merge(maps.Clone(quizTopic), "max_attempts", 101)
+		ta.Request(http.MethodPost, "/api/courses/", course(tooMany), as(tutor)...).Problem(422, "")
+
+		var c struct {
+			ID       int64
+			Lectures []struct {
+				Topics []struct {
+					ID          int64
+					MaxAttempts int `json:"max_attempts"`
+					Content     struct {
+						Questions []struct {
+							ID       int64
+							Multiple bool
+							Choices  []struct {
+								ID        int64
+								IsCorrect *bool `json:"is_correct"`
+							}
+						}
+					}
+				}
+			}
+		}
+		ta.Request(http.MethodPost, "/api/courses/", course(quizTopic), as(tutor)...).Status(201).JSON(&c)
+		tp := c.Lectures[0].Topics[0]
+		qs := tp.Content.Questions
+		if tp.MaxAttempts != 2 || qs[0].Multiple || !qs[1].Multiple {
+			t.Fatalf("saved quiz %+v", tp)
+		}
+		one, multi := qs[0].ID, qs[1].ID
+		right := func(i int) (out []int64) {
+			for _, ch := range qs[i].Choices {
+				if *ch.IsCorrect {
+					out = append(out, ch.ID)
+				}
+			}
+			return out
+		}
+		oneRight, multiRight := right(0), right(1)
+		if len(oneRight) != 1 || len(multiRight) != 3 {
+			t.Fatalf("correct choices %v %v", oneRight, multiRight)
+		}
+		path := fmt.Sprintf("/api/topics/%d/quiz/", tp.ID)
+		r := ta.Get(path, as(learner)...).Status(200).NotContains("is_correct")
+		var q struct {
+			AttemptsLeft *int `json:"attempts_left"`
+			Questions    []struct {
+				ID       int64
+				Multiple bool
+			}
+		}
+		r.JSON(&q)
+		if q.AttemptsLeft == nil || *q.AttemptsLeft != 2 || q.Questions[0].Multiple || !q.Questions[1].Multiple {
+			t.Fatalf("quiz %+v", q)
+		}
+		body := func(oneIDs, multiIDs []int64) map[string]any {
+			return map[string]any{"answers": []map[string]any{{"question_id": one, "choice_ids": oneIDs}, {"question_id": multi, "choice_ids": multiIDs}}}
+		}
+		// Two choices for a one-answer question, or a choice twice: refused.
+		ta.Request(http.MethodPost, path+"attempts/", body([]int64{qs[0].Choices[0].ID, qs[0].Choices[1].ID}, multiRight), as(learner)...).
+			Status(422).Contains("request.validation", "하나만 고를")
+		ta.Request(http.MethodPost, path+"attempts/", body(oneRight, []int64{multiRight[0], multiRight[0]}), as(learner)...).
+			Status(422).Contains("request.validation", "두 번 골랐어요")
+
+		// Two of the three correct choices: that question is wrong.
+		var a attempt
+		ta.Request(http.MethodPost, path+"attempts/", body(oneRight, multiRight[:2]), as(learner)...).Status(201).JSON(&a)
+		if a.Correct != 1 || a.Passed || !a.Questions[0].Correct || a.Questions[1].Correct {
+			t.Fatalf("partial answer %+v", a)
+		}
+		// All three, in any order: right, and the quiz is passed.
+		ta.Request(http.MethodPost, path+"attempts/", body(oneRight, []int64{multiRight[2], multiRight[0], multiRight[1]}), as(learner)...).
+			Status(201).JSON(&a)
+		if a.Correct != 2 || !a.Passed || a.Number != 2 {
+			t.Fatalf("full answer %+v", a)
+		}
+		// No third attempt.
+		ta.Request(http.MethodPost, path+"attempts/", body(oneRight, multiRight), as(learner)...).Problem(409, "assessment.no_attempts_left")
+		ta.Get(path, as(learner)...).Status(200).JSON(&q)
+		if *q.AttemptsLeft != 0 {
+			t.Fatalf("attempts left %d", *q.AttemptsLeft)
+		}
+
+		// The pages: checkboxes for the question with several answers, and
+		// the form sends them all.
+		pages := func(u user) []string {
+			return append([]string{"Accept", "text/html", "Sec-Fetch-Site", "same-origin"}, as(u)...)
+		}
+		mission := fmt.Sprintf("/missions/%d", tp.ID)
+		ta.Get(mission, pages(learner)...).Status(200).Contains(`id="quiz-exhausted"`, "응시 횟수를 모두 사용했어요").NotContains(`id="quiz-submit"`)
+		fresh := newUser(t, ta, "fresh", "student")
+		ta.Get(mission, pages(fresh)...).Status(200).
+			Contains(fmt.Sprintf(`type="checkbox" name="q%d"`, multi), fmt.Sprintf(`type="radio" name="q%d"`, one), "정답을 모두 고르세요", "남은 응시 2회").
+			NotContains(`id="quiz-exhausted"`)
+		form := url.Values{"attempt": {"1"}, "questions": {fmt.Sprintf("%d %d", one, multi)}, "q" + fmt.Sprint(one): {fmt.Sprint(oneRight[0])}}
+		for _, id := range multiRight {
+			form.Add("q"+fmt.Sprint(multi), fmt.Sprint(id))
+		}
+		res := ta.Request(http.MethodPost, mission+"/attempts", form.Encode(), append(pages(fresh), "Content-Type", "application/x-www-form-urlencoded")...).Status(303)
+		next := res.Header.Get("Location")
+		if !strings.HasPrefix(next, mission+"/attempts/") {
+			t.Fatalf("redirect to %q", next)
+		}
+		ta.Get(next, pages(fresh)...).Status(200).Contains("100", "정답을 모두 고르세요")
+		// One question left unanswered: the form comes back asking to confirm.
+		form.Del("q" + fmt.Sprint(multi))
+		form.Set("attempt", "2")
+		ta.Request(http.MethodPost, mission+"/attempts", form.Encode(), append(pages(fresh), "Content-Type", "application/x-www-form-urlencoded")...).
+			Status(422).Contains("confirm_unanswered", "checked")
+	})
 }

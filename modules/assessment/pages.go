@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,6 +94,7 @@ type quizPage struct {
 	Quiz      *Quiz
 	Questions []questionView
 	Error     string // set when the form comes back
+	Exhausted bool   // the learner has no attempt left
 }
 
 // questionView is a question as a quiz page or a result shows it.
@@ -100,6 +102,7 @@ type questionView struct {
 	ID         int64
 	Number     int
 	PromptHTML template.HTML
+	Multiple   bool // choose every correct choice (checkboxes)
 	Choices    []choiceView
 	// A result's.
 	Answered    bool
@@ -115,20 +118,20 @@ type choiceView struct {
 	Checked bool
 }
 
-// questionViews are a quiz's questions with the choices picked.
-func questionViews(q *Quiz, picked map[int64]int64, results map[int64]AttemptQuestion) []questionView {
+// questionViews are a quiz's questions with the choices picked: those of
+// picked (a form sent back), or of results (a graded attempt).
+func questionViews(q *Quiz, picked map[int64][]int64, results map[int64]AttemptQuestion) []questionView {
 	out := make([]questionView, len(q.Questions))
 	for i, qq := range q.Questions {
-		v := questionView{ID: qq.ID, Number: i + 1,
+		v := questionView{ID: qq.ID, Number: i + 1, Multiple: qq.Multiple,
 			PromptHTML: template.HTML(qq.PromptHTML)} //nolint:gosec // the catalog's safe Markdown
+		chosen := picked[qq.ID]
 		if r, ok := results[qq.ID]; ok {
 			v.Correct, v.Explanation, v.Answered = r.Correct, r.Explanation, len(r.ChoiceIDs) > 0
-			if v.Answered {
-				picked[qq.ID] = r.ChoiceIDs[0]
-			}
+			chosen = r.ChoiceIDs
 		}
 		for j, c := range qq.Choices {
-			v.Choices = append(v.Choices, choiceView{ID: c.ID, Mark: j + 1, Text: c.Text, Checked: picked[qq.ID] == c.ID})
+			v.Choices = append(v.Choices, choiceView{ID: c.ID, Mark: j + 1, Text: c.Text, Checked: slices.Contains(chosen, c.ID)})
 		}
 		out[i] = v
 	}
@@ -187,16 +190,17 @@ func (m *Module) locked(c *fiber.Ctx, err error) error {
 	return err
 }
 
-func (m *Module) renderQuiz(c *fiber.Ctx, topicID int64, answers map[int64]int64, msg string) error {
+func (m *Module) renderQuiz(c *fiber.Ctx, topicID int64, answers map[int64][]int64, msg string) error {
 	p := authz.PrincipalFrom(c.UserContext())
 	q, mi, err := m.svc.Quiz(c.UserContext(), p, topicID)
 	if err != nil {
 		return m.locked(c, err)
 	}
 	if answers == nil {
-		answers = map[int64]int64{}
+		answers = map[int64][]int64{}
 	}
-	page := quizPage{missionFrame: m.frame(c, mi, q.Standing), Quiz: q, Questions: questionViews(q, answers, nil), Error: msg}
+	page := quizPage{missionFrame: m.frame(c, mi, q.Standing), Quiz: q, Questions: questionViews(q, answers, nil), Error: msg,
+		Exhausted: q.AttemptsLeft != nil && *q.AttemptsLeft == 0}
 	status := fiber.StatusOK
 	if msg != "" {
 		status = fiber.StatusUnprocessableEntity
@@ -297,28 +301,14 @@ func (m *Module) attemptSubmit(c *fiber.Ctx) error {
 	if p == nil { // the session ended under the form: the error page offers to sign in
 		return apperr.ErrAuthRequired
 	}
-	key, err := m.svc.keys.QuizKey(ctx, topicID)
-	if err != nil {
-		return err
-	}
 	number, _ := strconv.Atoi(c.FormValue("attempt"))
 	in := AttemptInput{Attempt: max(number, 0)}
-	picked := map[int64]int64{}
-	for _, q := range key.Questions {
-		v := c.FormValue(fmt.Sprintf("q%d", q.ID))
-		if v == "" {
-			continue
-		}
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			continue
-		}
-		picked[q.ID] = id
-		in.Answers = append(in.Answers, AnswerInput{QuestionID: q.ID, ChoiceIDs: []int64{id}})
+	picked, total := formAnswers(c)
+	for id, choices := range picked {
+		in.Answers = append(in.Answers, AnswerInput{QuestionID: id, ChoiceIDs: choices})
 	}
-	if len(picked) < len(key.Questions) && c.FormValue("confirm_unanswered") == "" {
-		return m.renderQuiz(c, topicID, picked, m.t(c, "assessment.page.quiz.unanswered",
-			"Count", len(key.Questions)-len(picked)))
+	if len(picked) < total && c.FormValue("confirm_unanswered") == "" {
+		return m.renderQuiz(c, topicID, picked, m.t(c, "assessment.page.quiz.unanswered", "Count", total-len(picked)))
 	}
 	a, err := m.svc.SubmitAttempt(ctx, p, topicID, in)
 	switch {
@@ -336,6 +326,30 @@ func (m *Module) attemptSubmit(c *fiber.Ctx) error {
 		return m.locked(c, err)
 	}
 	return c.Redirect(fmt.Sprintf("/missions/%d/attempts/%d", topicID, a.ID), fiber.StatusSeeOther)
+}
+
+// formAnswers reads the quiz form's answers: the choices picked under
+// "q<question id>" (one radio, or checkboxes), and how many questions the
+// form asked ("questions": the ids, so an unanswered question is counted
+// without reading the quiz again). Values that are not ids are dropped:
+// grading refuses what names no question or choice of the quiz.
+func formAnswers(c *fiber.Ctx) (map[int64][]int64, int) {
+	args := c.Request().PostArgs()
+	picked := map[int64][]int64{}
+	asked := 0
+	for _, q := range strings.Fields(string(args.Peek("questions"))) {
+		qid, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || qid <= 0 {
+			continue
+		}
+		asked++
+		for _, v := range args.PeekMulti("q" + q) {
+			if id, err := strconv.ParseInt(string(v), 10, 64); err == nil && !slices.Contains(picked[qid], id) {
+				picked[qid] = append(picked[qid], id)
+			}
+		}
+	}
+	return picked, asked
 }
 
 // attemptPage is the data of "assessment/attempt".
@@ -385,7 +399,7 @@ func (m *Module) attemptPage(c *fiber.Ctx) error {
 		results[r.QuestionID] = r
 	}
 	page := attemptPage{missionFrame: m.frame(c, mi, q.Standing), Attempt: a,
-		Questions: questionViews(q, map[int64]int64{}, results), Retry: q.AttemptsLeft == nil || *q.AttemptsLeft > 0}
+		Questions: questionViews(q, nil, results), Retry: q.AttemptsLeft == nil || *q.AttemptsLeft > 0}
 	page.Outcome = "failed"
 	if a.Passed {
 		page.Outcome = "passed"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -36,6 +37,7 @@ type QuizQuestion struct {
 	ID         int64        `json:"id"`
 	Prompt     string       `json:"prompt"`
 	PromptHTML string       `json:"prompt_html"`
+	Multiple   bool         `json:"multiple,omitempty" doc:"Several choices may be correct: choose every correct one (the answer is right only when it names exactly those)."`
 	Choices    []QuizChoice `json:"choices"`
 }
 
@@ -54,7 +56,7 @@ type AttemptInput struct {
 // AnswerInput answers one question.
 type AnswerInput struct {
 	QuestionID int64   `json:"question_id" minimum:"1"`
-	ChoiceIDs  []int64 `json:"choice_ids" maxItems:"5" doc:"The chosen choice (one: each question has one correct answer). Empty: unanswered."`
+	ChoiceIDs  []int64 `json:"choice_ids" maxItems:"5" doc:"The chosen choice: one, or for a question marked multiple every choice believed correct. Empty: unanswered."`
 }
 
 // Attempt is a graded attempt: the score, and per question whether the
@@ -108,13 +110,14 @@ func (s *service) quiz(ctx context.Context, p *authz.Principal, topicID int64, s
 		if q.Standing, err = s.standingOf(ctx, uid, m.topic.TopicRef); err != nil {
 			return nil, nil, err
 		}
-		if limit := s.settings.MaxQuizAttempts; limit > 0 {
+		if limit := key.MaxAttempts; limit > 0 {
 			left := max(0, limit-(q.Attempt-1))
 			q.AttemptsLeft = &left
 		}
 	}
 	for i, qk := range key.Questions {
-		qq := QuizQuestion{ID: qk.ID, Prompt: qk.Prompt, PromptHTML: qk.PromptHTML, Choices: make([]QuizChoice, len(qk.Choices))}
+		qq := QuizQuestion{ID: qk.ID, Prompt: qk.Prompt, PromptHTML: qk.PromptHTML, Multiple: qk.Multiple,
+			Choices: make([]QuizChoice, len(qk.Choices))}
 		for j, id := range qk.Choices {
 			qq.Choices[j] = QuizChoice{ID: id, Text: qk.ChoiceTexts[j]}
 		}
@@ -177,7 +180,7 @@ func (s *service) SubmitAttempt(ctx context.Context, p *authz.Principal, topicID
 		switch {
 		case in.Attempt != 0 && in.Attempt != next:
 			return errAttemptTaken.With(map[string]any{"attempt": in.Attempt})
-		case s.settings.MaxQuizAttempts > 0 && next > s.settings.MaxQuizAttempts:
+		case key.MaxAttempts > 0 && next > key.MaxAttempts:
 			return errNoAttemptsLeft
 		}
 		row.Number = next
@@ -200,8 +203,11 @@ func (s *service) SubmitAttempt(ctx context.Context, p *authz.Principal, topicID
 }
 
 // gradeQuiz checks answers against a quiz's key: every answer names a
-// question of the quiz once and at most one of its choices. It returns the
-// answers and results in the quiz's order of questions.
+// question of the quiz once, and choices of it: at most one, or for a
+// question marked multiple each at most once. An answer is right when it
+// names exactly the correct choices (no partial credit: a multiple-answer
+// question is one question). It returns the answers and results in the
+// quiz's order of questions.
 func gradeQuiz(key *catalog.QuizKey, in []AnswerInput) ([]answerRow, []questionResult, int, error) {
 	byQuestion := make(map[int64]int, len(key.Questions))
 	for i, q := range key.Questions {
@@ -219,8 +225,11 @@ func gradeQuiz(key *catalog.QuizKey, in []AnswerInput) ([]answerRow, []questionR
 		case given[a.QuestionID] != nil:
 			fields = append(fields, apperr.FieldError{Location: loc + ".question_id", Message: "assessment.answered_twice", Value: a.QuestionID})
 			continue
-		case len(a.ChoiceIDs) > 1:
+		case len(a.ChoiceIDs) > 1 && !key.Questions[qi].Multiple:
 			fields = append(fields, apperr.FieldError{Location: loc + ".choice_ids", Message: "assessment.one_choice", Value: a.ChoiceIDs})
+			continue
+		case hasDuplicate(a.ChoiceIDs):
+			fields = append(fields, apperr.FieldError{Location: loc + ".choice_ids", Message: "assessment.choice_twice", Value: a.ChoiceIDs})
 			continue
 		}
 		for _, c := range a.ChoiceIDs {
@@ -241,7 +250,7 @@ func gradeQuiz(key *catalog.QuizKey, in []AnswerInput) ([]answerRow, []questionR
 		if chosen == nil {
 			chosen = []int64{}
 		}
-		ok := len(chosen) == 1 && chosen[0] == q.Correct
+		ok := sameIDs(chosen, q.Correct)
 		if ok {
 			correct++
 		}
@@ -252,8 +261,25 @@ func gradeQuiz(key *catalog.QuizKey, in []AnswerInput) ([]answerRow, []questionR
 }
 
 func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
+	return slices.Contains(ids, id)
+}
+
+// sameIDs says whether two lists without duplicates name the same ids.
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasDuplicate(ids []int64) bool {
+	for i, x := range ids {
+		if slices.Contains(ids[:i], x) {
 			return true
 		}
 	}

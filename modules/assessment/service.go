@@ -37,8 +37,6 @@ var (
 
 // Settings tune missions.
 type Settings struct {
-	// MaxQuizAttempts caps a learner's attempts of one quiz (0: no cap).
-	MaxQuizAttempts int
 	// MaxCodeBytes caps a submission's code (64 KiB).
 	MaxCodeBytes int
 	// SubmissionsPerMinute caps a learner's code submissions (10).

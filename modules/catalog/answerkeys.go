@@ -19,15 +19,15 @@ func (s *service) QuizKey(ctx context.Context, topicID int64) (*QuizKey, error) 
 		return nil, err
 	}
 	key := &QuizKey{TopicID: t.ID, CourseID: t.CourseID, Title: t.Title, Mission: t.Mission, Premium: t.Premium,
-		PassScore: t.PassScore, Questions: make([]QuestionKey, len(qs))}
+		PassScore: t.PassScore, MaxAttempts: t.MaxAttempts, Questions: make([]QuestionKey, len(qs))}
 	for i, q := range qs {
 		qk := QuestionKey{ID: q.ID, Prompt: q.Prompt, PromptHTML: s.render(q.Prompt), Explanation: q.Explanation,
-			Choices: []int64{}, ChoiceTexts: []string{}}
+			Multiple: q.Multiple, Choices: []int64{}, ChoiceTexts: []string{}, Correct: []int64{}}
 		for _, c := range choices[q.ID] {
 			qk.Choices = append(qk.Choices, c.ID)
 			qk.ChoiceTexts = append(qk.ChoiceTexts, c.Text)
 			if c.IsCorrect {
-				qk.Correct = c.ID
+				qk.Correct = append(qk.Correct, c.ID)
 			}
 		}
 		key.Questions[i] = qk

@@ -381,7 +381,9 @@ type QuizKey struct {
 	Mission   string // none, midterm, final
 	Premium   bool
 	PassScore int // percent of correct answers needed to pass
-	Questions []QuestionKey
+	// MaxAttempts caps a learner's attempts (0: no cap).
+	MaxAttempts int
+	Questions   []QuestionKey
 }
 
 // QuestionKey is one question of a quiz, with its live choices in order.
@@ -391,8 +393,13 @@ type QuestionKey struct {
 	PromptHTML  string   // the prompt rendered from Markdown to safe HTML
 	Choices     []int64  // the choices' ids: an answer names one of them
 	ChoiceTexts []string // the choices' texts, in the order of Choices
-	Correct     int64    // the correct choice's id
-	Explanation string   // shown to the learner after grading
+	// Multiple says several choices may be correct (the learner is told
+	// to choose every correct one); otherwise exactly one is.
+	Multiple bool
+	// Correct are the correct choices' ids: an answer is right when it
+	// names exactly these.
+	Correct     []int64
+	Explanation string // shown to the learner after grading
 }
 
 // AssignmentKey is what a grader needs to grade an assignment, and what

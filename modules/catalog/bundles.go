@@ -181,7 +181,7 @@ func courseInputOf(d *CourseDetail, ids bool) CourseInput {
 // topicInputOf is courseInputOf for one topic.
 func topicInputOf(tp *Topic, id func(int64) *int64) TopicInput {
 	t := TopicInput{ID: id(tp.ID), Slug: tp.Slug, Title: tp.Title, Kind: tp.Kind, Premium: tp.Premium,
-		PassScore: tp.PassScore, Duration: tp.Duration}
+		PassScore: tp.PassScore, MaxAttempts: tp.MaxAttempts, Duration: tp.Duration}
 	if tp.Mission != "none" {
 		t.Mission = tp.Mission
 	}
@@ -194,7 +194,7 @@ func topicInputOf(tp *Topic, id func(int64) *int64) TopicInput {
 		t.Payload = ct.Payload
 	}
 	for _, q := range ct.Questions {
-		question := QuestionInput{ID: id(q.ID), Prompt: q.Prompt, Explanation: q.Explanation}
+		question := QuestionInput{ID: id(q.ID), Prompt: q.Prompt, Explanation: q.Explanation, Multiple: q.Multiple}
 		for _, c := range q.Choices {
 			question.Choices = append(question.Choices, ChoiceInput{ID: id(c.ID), Text: c.Text, Correct: c.IsCorrect != nil && *c.IsCorrect})
 		}

@@ -251,7 +251,8 @@ func (s *service) questionsOf(ctx context.Context, topics []topicRow) (map[int64
 			correct := c.IsCorrect
 			cs = append(cs, Choice{ID: c.ID, Text: c.Text, IsCorrect: &correct})
 		}
-		out[q.TopicID] = append(out[q.TopicID], Question{ID: q.ID, Prompt: q.Prompt, Explanation: q.Explanation, Choices: cs})
+		out[q.TopicID] = append(out[q.TopicID], Question{ID: q.ID, Prompt: q.Prompt, Explanation: q.Explanation,
+			Multiple: q.Multiple, Choices: cs})
 	}
 	return out, nil
 }
@@ -261,7 +262,7 @@ func (s *service) questionsOf(ctx context.Context, topics []topicRow) (map[int64
 // unless answers.
 func (s *service) topicOut(p *authz.Principal, t *topicRow, questions []Question, access authz.Rels, answers bool) (Topic, error) {
 	out := Topic{ID: t.ID, Slug: t.Slug, Title: t.Title, Kind: t.Kind, Premium: t.Premium, Mission: t.Mission,
-		PassScore: t.PassScore, Duration: t.Duration, Position: t.Position}
+		PassScore: t.PassScore, MaxAttempts: t.MaxAttempts, Duration: t.Duration, Position: t.Position}
 	if !s.authz.Allowed(p, objTopic, actView, slices.Clip(access).If(!t.Premium, relFree)...) {
 		out.Locked = true
 		return out, nil

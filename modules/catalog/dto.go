@@ -41,17 +41,19 @@ type Lecture struct {
 
 // Topic is a topic of the outline. Content is null when withheld (Locked).
 type Topic struct {
-	ID        int64         `json:"id"`
-	Slug      string        `json:"slug"`
-	Title     string        `json:"title"`
-	Kind      string        `json:"type" doc:"One of the kinds this server registers."`
-	Premium   bool          `json:"is_premium"`
-	Mission   string        `json:"mission" enum:"none,midterm,final"`
-	PassScore int           `json:"pass_score,omitempty"`
-	Duration  int           `json:"duration,omitempty"`
-	Position  int           `json:"position"`
-	Locked    bool          `json:"locked" doc:"Premium content the caller is not entitled to: content is withheld."`
-	Content   *TopicContent `json:"content" doc:"null when withheld (locked)."`
+	ID        int64  `json:"id"`
+	Slug      string `json:"slug"`
+	Title     string `json:"title"`
+	Kind      string `json:"type" doc:"One of the kinds this server registers."`
+	Premium   bool   `json:"is_premium"`
+	Mission   string `json:"mission" enum:"none,midterm,final"`
+	PassScore int    `json:"pass_score,omitempty"`
+	// MaxAttempts caps a learner's attempts of a quiz (absent: no cap).
+	MaxAttempts int           `json:"max_attempts,omitempty"`
+	Duration    int           `json:"duration,omitempty"`
+	Position    int           `json:"position"`
+	Locked      bool          `json:"locked" doc:"Premium content the caller is not entitled to: content is withheld."`
+	Content     *TopicContent `json:"content" doc:"null when withheld (locked)."`
 }
 
 // TopicContent is the body of a topic, by kind: the standard kinds' named
@@ -78,6 +80,7 @@ type Question struct {
 	ID          int64    `json:"id"`
 	Prompt      string   `json:"prompt"`
 	Explanation string   `json:"explanation,omitempty" doc:"Editors only (learners see it after grading)."`
+	Multiple    bool     `json:"multiple,omitempty" doc:"Several choices may be correct: choose every correct one."`
 	Choices     []Choice `json:"choices"`
 }
 

@@ -77,30 +77,33 @@ type LectureInput struct {
 // standard kinds' content has named fields; a kind another module registers
 // takes its content as Payload.
 type TopicInput struct {
-	ID         *int64           `json:"id,omitempty" yaml:"-" doc:"An existing topic to keep (tree updates): its media, progress and submissions stay."`
-	Slug       string           `json:"slug,omitempty" yaml:"slug"`
-	Title      string           `json:"title" yaml:"title"`
-	Kind       string           `json:"type,omitempty" yaml:"kind" doc:"What the topic is (required): each kind has its own fields."`
-	Premium    bool             `json:"is_premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
-	Mission    string           `json:"mission,omitempty" yaml:"mission" doc:"none, midterm or final (quiz and assignment topics)."`
-	PassScore  int              `json:"pass_score,omitempty" yaml:"pass_score" doc:"Percent needed to pass (quiz and assignment)."`
-	Duration   int              `json:"duration,omitempty" yaml:"duration" doc:"Video length in seconds."`
-	Video      string           `json:"video,omitempty" yaml:"video" doc:"Video reference (a bundle file, or a media id once uploaded)."`
-	Captions   string           `json:"captions,omitempty" yaml:"captions" doc:"WebVTT captions reference."`
-	Notes      string           `json:"notes,omitempty" yaml:"notes" doc:"Markdown shown under a video."`
-	Body       string           `json:"body,omitempty" yaml:"body" doc:"Markdown body of an article."`
-	Questions  []QuestionInput  `json:"questions,omitempty" yaml:"questions"`
-	Assignment *AssignmentInput `json:"assignment,omitempty" yaml:"assignment"`
-	Payload    json.RawMessage  `json:"payload,omitempty" yaml:"payload" doc:"The content of a topic of a kind another module registers, as that kind defines it."`
+	ID          *int64           `json:"id,omitempty" yaml:"-" doc:"An existing topic to keep (tree updates): its media, progress and submissions stay."`
+	Slug        string           `json:"slug,omitempty" yaml:"slug"`
+	Title       string           `json:"title" yaml:"title"`
+	Kind        string           `json:"type,omitempty" yaml:"kind" doc:"What the topic is (required): each kind has its own fields."`
+	Premium     bool             `json:"is_premium,omitempty" yaml:"premium" doc:"Premium content is for entitled learners; the rest is a free preview."`
+	Mission     string           `json:"mission,omitempty" yaml:"mission" doc:"none, midterm or final (quiz and assignment topics)."`
+	PassScore   int              `json:"pass_score,omitempty" yaml:"pass_score" doc:"Percent needed to pass (quiz and assignment)."`
+	MaxAttempts int              `json:"max_attempts,omitempty" yaml:"max_attempts" minimum:"0" maximum:"100" doc:"quiz: how many times a learner may take it (0 or absent: no limit)."`
+	Duration    int              `json:"duration,omitempty" yaml:"duration" doc:"Video length in seconds."`
+	Video       string           `json:"video,omitempty" yaml:"video" doc:"Video reference (a bundle file, or a media id once uploaded)."`
+	Captions    string           `json:"captions,omitempty" yaml:"captions" doc:"WebVTT captions reference."`
+	Notes       string           `json:"notes,omitempty" yaml:"notes" doc:"Markdown shown under a video."`
+	Body        string           `json:"body,omitempty" yaml:"body" doc:"Markdown body of an article."`
+	Questions   []QuestionInput  `json:"questions,omitempty" yaml:"questions"`
+	Assignment  *AssignmentInput `json:"assignment,omitempty" yaml:"assignment"`
+	Payload     json.RawMessage  `json:"payload,omitempty" yaml:"payload" doc:"The content of a topic of a kind another module registers, as that kind defines it."`
 
 	aliasConflicts []string // fields given under both names (see unalias)
 }
 
-// QuestionInput is a multiple-choice question with five choices, one correct.
+// QuestionInput is a multiple-choice question with five choices: one
+// correct, or (Multiple) one or more.
 type QuestionInput struct {
 	ID          *int64        `json:"id,omitempty" yaml:"-" doc:"An existing question to keep (tree updates)."`
 	Prompt      string        `json:"prompt" yaml:"prompt"`
 	Explanation string        `json:"explanation,omitempty" yaml:"explanation"`
+	Multiple    bool          `json:"multiple,omitempty" yaml:"multiple" doc:"Several choices may be correct: learners are told to choose every correct one, and an answer is right when it names exactly the correct ones."`
 	Choices     []ChoiceInput `json:"choices" yaml:"choices"`
 }
 
@@ -127,6 +130,7 @@ type AssignmentInput struct {
 // schema states too (see schema.go). An access period of 0 (or none)
 // means the default, 730 days.
 const (
+	maxAttempts   = 100         // a quiz's cap on attempts
 	maxPrice      = 100_000_000 // KRW
 	maxAccessDays = 3650
 	maxCredits    = 10
@@ -283,7 +287,7 @@ const statusPublished = "published"
 // incompleteMessages are the problems of content not written yet.
 var incompleteMessages = map[string]bool{
 	"catalog.no_lectures": true, "catalog.no_topics": true, "catalog.no_questions": true,
-	"catalog.five_choices": true, "catalog.one_correct": true,
+	"catalog.five_choices": true, "catalog.one_correct": true, "catalog.some_correct": true,
 	"catalog.no_visible_test": true, "catalog.no_hidden_test": true,
 }
 
@@ -397,6 +401,11 @@ func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {
 			}
 			if k.Gradable {
 				v.between(tp+"pass_score", int64(t.PassScore), 1, 100)
+			}
+			if k.Attempts {
+				v.between(tp+"max_attempts", int64(t.MaxAttempts), 0, maxAttempts)
+			} else if t.MaxAttempts != 0 {
+				v.add(tp+"max_attempts", "catalog.attempts_not_limited", t.MaxAttempts)
 			}
 			for _, f := range givenFields(t) {
 				if !slices.Contains(k.Fields, f) {

@@ -24,6 +24,10 @@ type Kind struct {
 	Name string
 	// Gradable kinds may be missions and carry a pass score (1–100).
 	Gradable bool
+	// Attempts says the kind's topics may cap how many times a learner
+	// takes them (TopicInput.MaxAttempts): quizzes, whose questions a
+	// learner could otherwise try until every answer is known.
+	Attempts bool
 	// Fields are the TopicInput fields, by JSON name, that hold the kind's
 	// content: the standard kinds' named fields ("body"), or "payload" for a
 	// kind registered by another module. A topic that fills another kind's
@@ -272,7 +276,7 @@ func articleKind() Kind {
 // quizKind: a quiz's questions and choices are rows (attempts refer to
 // their ids), saved and shown by the engine; its stored payload is empty.
 func quizKind() Kind {
-	return Kind{Name: kindQuiz, Gradable: true, Fields: []string{"questions"},
+	return Kind{Name: kindQuiz, Gradable: true, Attempts: true, Fields: []string{"questions"},
 		Validate: validateQuestions,
 		Payload:  func(*TopicInput) any { return struct{}{} },
 		Show:     func(json.RawMessage, bool, func(string) string, *TopicContent) error { return nil },
@@ -308,8 +312,13 @@ func validateQuestions(t *TopicInput) []apperr.FieldError {
 			}
 			texts[key] = true
 		}
-		if correct != 1 {
+		switch {
+		case q.Multiple && correct == 0:
+			v.add(p+"choices", "catalog.some_correct", correct)
+		case !q.Multiple && correct == 0: // not written yet: a draft may
 			v.add(p+"choices", "catalog.one_correct", correct)
+		case !q.Multiple && correct > 1: // a mistake, refused even in a draft
+			v.add(p+"choices", "catalog.several_correct", correct)
 		}
 	}
 	return v.errs

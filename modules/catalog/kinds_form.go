@@ -166,8 +166,11 @@ const quizChoices = 5
 func quizChoiceSlots(q *QuestionInput) int { return max(quizChoices, len(q.Choices)) }
 
 // quizForm: question i is "q.i.prompt", its choices "q.i.choice.j" (five),
-// the correct one's index "q.i.correct", and "q.i.explanation"; "q.i.id"
-// and "q.i.choice.j.id" keep the rows' ids (attempts refer to them).
+// the correct ones' indexes "q.i.correct" (one radio, or checkboxes when
+// "q.i.multiple" is "1"), and "q.i.explanation"; "q.i.id" and
+// "q.i.choice.j.id" keep the rows' ids (attempts refer to them). Fill marks
+// a correct choice with "q.i.choice.j.correct" = "1" (the template checks
+// its input), and Read takes either mark.
 func quizForm() *KindForm {
 	return &KindForm{Template: "kind_quiz",
 		Fill: func(t *TopicInput, set func(string, string)) {
@@ -177,17 +180,17 @@ func quizForm() *KindForm {
 				p := fmt.Sprintf("q.%d.", i)
 				set(p+"id", idText(q.ID))
 				set(p+"prompt", q.Prompt)
+				set(p+"multiple", boolText(q.Multiple))
 				set(p+"correct", "")
 				for j := range quizChoiceSlots(q) {
 					cp := fmt.Sprintf("%schoice.%d", p, j)
 					if j < len(q.Choices) {
 						set(cp, q.Choices[j].Text)
 						set(cp+".id", idText(q.Choices[j].ID))
-						if q.Choices[j].Correct {
-							set(p+"correct", strconv.Itoa(j))
-						}
+						set(cp+".correct", boolText(q.Choices[j].Correct))
 					} else {
 						set(cp, "")
+						set(cp+".correct", "")
 					}
 				}
 				set(p+"explanation", q.Explanation)
@@ -200,9 +203,10 @@ func quizForm() *KindForm {
 				if all(p+"prompt") == nil {
 					break
 				}
-				q := QuestionInput{ID: formID(get(p + "id")), Prompt: get(p + "prompt"), Explanation: get(p + "explanation")}
-				correct := get(p + "correct")
-				blank := q.Prompt == "" && q.Explanation == "" && correct == ""
+				q := QuestionInput{ID: formID(get(p + "id")), Prompt: get(p + "prompt"), Explanation: get(p + "explanation"),
+					Multiple: get(p+"multiple") == "1"}
+				correct := slices.DeleteFunc(all(p+"correct"), func(s string) bool { return s == "" })
+				blank := q.Prompt == "" && q.Explanation == "" && len(correct) == 0
 				for j := range maxFormChoices {
 					cp := fmt.Sprintf("%schoice.%d", p, j)
 					if all(cp) == nil {
@@ -213,7 +217,8 @@ func quizForm() *KindForm {
 					if j >= quizChoices && text == "" {
 						continue
 					}
-					q.Choices = append(q.Choices, ChoiceInput{ID: formID(get(cp + ".id")), Text: text, Correct: correct == strconv.Itoa(j)})
+					q.Choices = append(q.Choices, ChoiceInput{ID: formID(get(cp + ".id")), Text: text,
+						Correct: slices.Contains(correct, strconv.Itoa(j)) || get(cp+".correct") == "1"})
 				}
 				if !blank {
 					t.Questions = append(t.Questions, q)

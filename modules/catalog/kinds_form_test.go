@@ -52,6 +52,7 @@ func TestKindFormsRoundTrip(t *testing.T) {
 			{ID: id(7), Prompt: "첫 문제", Explanation: "해설", Choices: []ChoiceInput{{ID: id(1), Text: "가"}, {ID: id(2), Text: "나", Correct: true},
 				{ID: id(3), Text: "다"}, {ID: id(4), Text: "라"}, {ID: id(5), Text: "마"}}},
 			{Prompt: "둘째", Choices: []ChoiceInput{{Text: "1"}, {Text: "2"}, {Text: "3"}, {Text: "4"}, {Text: "5"}, {Text: "6", Correct: true}}},
+			{Prompt: "여럿", Multiple: true, Choices: []ChoiceInput{{Text: "1", Correct: true}, {Text: "2"}, {Text: "3", Correct: true}, {Text: "4"}, {Text: "5", Correct: true}}},
 		}}},
 		{kindAssignment, TopicInput{Assignment: &AssignmentInput{Prompt: "p", Grader: "javascript", StarterCode: "s", Solution: "x", Function: "f",
 			Tests: []AssignmentTest{{Name: "a", Args: []any{1.0, "<b>", []any{true}}, Expect: map[string]any{"k": "v"}}, {Name: "b", Hidden: true, Args: []any{}}}}}},
@@ -85,13 +86,16 @@ func TestKindFormsRead(t *testing.T) {
 		"q.0.prompt": {"문제"}, "q.0.correct": {"4"}, "q.0.id": {"abc"},
 		"q.0.choice.0": {"a"}, "q.0.choice.1": {"b"}, "q.0.choice.2": {""}, "q.0.choice.3": {"d"}, "q.0.choice.4": {"e"}, "q.0.choice.4.id": {"-3"},
 		"q.1.prompt": {""}, "q.1.explanation": {""}, "q.1.choice.0": {""}, "q.1.choice.1": {""},
-		"q.2.prompt": {"after the empty one"},
+		"q.2.prompt": {"after the empty one"}, "q.2.multiple": {"1"}, "q.2.correct": {"0", "3", "nine"},
+		"q.2.choice.0": {"a"}, "q.2.choice.1": {"b"}, "q.2.choice.2": {"c"}, "q.2.choice.3": {"d"}, "q.2.choice.4": {"e"},
 		"q.4.prompt": {"after a gap: not read"},
 	}
 	var q TopicInput
 	quiz.Form.Read(form.get, form.all, &q)
 	if len(q.Questions) != 2 || q.Questions[0].ID != nil || len(q.Questions[0].Choices) != 5 || !q.Questions[0].Choices[4].Correct ||
-		q.Questions[0].Choices[4].ID != nil || q.Questions[1].Prompt != "after the empty one" || len(q.Questions[1].Choices) != 0 {
+		q.Questions[0].Choices[4].ID != nil || q.Questions[0].Multiple || q.Questions[1].Prompt != "after the empty one" ||
+		!q.Questions[1].Multiple || len(q.Questions[1].Choices) != 5 || !q.Questions[1].Choices[0].Correct ||
+		q.Questions[1].Choices[1].Correct || !q.Questions[1].Choices[3].Correct || q.Questions[1].Choices[4].Correct {
 		t.Fatalf("quiz read: %+v", q.Questions)
 	}
 

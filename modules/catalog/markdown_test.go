@@ -117,3 +117,45 @@ func TestDefaultContentEmphasis(t *testing.T) {
 		t.Fatalf("%d lines with a literal **", left)
 	}
 }
+
+// render keeps each text's HTML: the second rendering is the first's, an
+// edited text is rendered anew, and a text over the bound is not kept.
+func TestRenderCache(t *testing.T) {
+	s := &service{md: newMarkdown(), rendered: newRenderCache()}
+	first := s.render("# 제목\n\n**굵게**는")
+	if strings.TrimSpace(first) != markdown(t, "# 제목\n\n**굵게**는") || s.rendered.Len() != 1 {
+		t.Fatalf("first render %q, cached %d", first, s.rendered.Len())
+	}
+	if again := s.render("# 제목\n\n**굵게**는"); again != first {
+		t.Fatalf("cached render %q", again)
+	}
+	if edited := s.render("# 제목\n\n*기울게*"); edited == first || s.rendered.Len() != 2 {
+		t.Fatalf("edited text rendered as %q", edited)
+	}
+	big := strings.Repeat("긴 글 ", maxCachedMarkdown/4)
+	if s.render(big) == "" || s.rendered.Len() != 2 {
+		t.Fatalf("a text over the bound is cached (%d)", s.rendered.Len())
+	}
+}
+
+// BenchmarkRender renders a default article: "cold" as on every request
+// before the cache, "cached" as now.
+func BenchmarkRender(b *testing.B) {
+	src, err := os.ReadFile("defaultcontent/web-nanodegree/html-css/articles/box-model.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	md := string(src)
+	b.Run("cold", func(b *testing.B) {
+		s := &service{md: newMarkdown()}
+		for b.Loop() {
+			s.render(md)
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		s := &service{md: newMarkdown(), rendered: newRenderCache()}
+		for b.Loop() {
+			s.render(md)
+		}
+	})
+}

@@ -62,7 +62,7 @@ type Module struct {
 func New(d Deps) *Module {
 	return &Module{bundleSchema: d.BundleSchema, bundles: d.Bundles, tempDir: d.TempDir, authz: d.Authz, web: d.Web, i18n: d.I18n,
 		svc: &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, users: d.Users, kinds: d.Kinds,
-			md: newMarkdown(), logger: d.Logger, i18n: d.I18n}}
+			md: newMarkdown(), rendered: newRenderCache(), logger: d.Logger, i18n: d.I18n}}
 }
 
 // Name is "catalog".

@@ -355,7 +355,7 @@ func (w *writer) saveTopic(ctx context.Context, loc string, courseID, lectureID 
 		return err
 	}
 	next := topicRow{LectureID: lectureID, CourseID: courseID, Slug: t.Slug, Position: pos, Title: t.Title, Kind: t.Kind,
-		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, Duration: t.Duration}
+		Premium: t.Premium, Mission: t.Mission, PassScore: t.PassScore, MaxAttempts: t.MaxAttempts, Duration: t.Duration}
 	next.Content.V = content
 	if old == nil {
 		next.CreatedAt, next.UpdatedAt = w.now, w.now
@@ -367,7 +367,7 @@ func (w *writer) saveTopic(ctx context.Context, loc string, courseID, lectureID 
 		if !sameTopic(&next, old) {
 			next.UpdatedAt = w.now
 			if err := w.update(ctx, &next, "lecture_id", "slug", "position", "title", "kind", "is_premium", "mission",
-				"pass_score", "duration", "content", "updated_at", "deleted_at"); err != nil {
+				"pass_score", "max_attempts", "duration", "content", "updated_at", "deleted_at"); err != nil {
 				return err
 			}
 		}
@@ -474,11 +474,11 @@ func (w *writer) saveQuestions(ctx context.Context, loc string, topicID int64, q
 		}
 	}
 	for i, q := range qs {
-		next := questionRow{TopicID: topicID, Position: i, Prompt: q.Prompt, Explanation: q.Explanation}
+		next := questionRow{TopicID: topicID, Position: i, Prompt: q.Prompt, Explanation: q.Explanation, Multiple: q.Multiple}
 		if m := match[i]; m != nil {
 			next.ID = m.ID
 			if next != *m {
-				if err := w.update(ctx, &next, "position", "prompt", "explanation"); err != nil {
+				if err := w.update(ctx, &next, "position", "prompt", "explanation", "multiple"); err != nil {
 					return err
 				}
 			}

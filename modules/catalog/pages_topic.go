@@ -29,7 +29,7 @@ func (m *Module) topicPages(r fiber.Router, teach fiber.Handler) {
 }
 
 // topicCommonFields are the editor's own fields, in display order.
-var topicCommonFields = []string{"title", "premium", "mission", "pass_score"}
+var topicCommonFields = []string{"title", "premium", "mission", "pass_score", "max_attempts"}
 
 // maxPreview bounds the Markdown a preview renders: the longest text a
 // topic holds (an article's body, 100,000 characters).
@@ -49,6 +49,7 @@ type topicPage struct {
 	KindIcon    string
 	Template    string // the kind's form (FormTemplates)
 	Gradable    bool
+	Attempts    bool // the kind may cap attempts (max_attempts)
 	Missions    []web.Option
 	// Issues are problems no field of the form shows (elsewhere in the
 	// course, or of this topic without a field).
@@ -153,7 +154,12 @@ func commonOf(t *TopicInput) map[string]string {
 	if t.Premium {
 		premium = "1"
 	}
-	return map[string]string{"title": t.Title, "premium": premium, "mission": mission, "pass_score": strconv.Itoa(t.PassScore)}
+	attempts := ""
+	if t.MaxAttempts > 0 {
+		attempts = strconv.Itoa(t.MaxAttempts)
+	}
+	return map[string]string{"title": t.Title, "premium": premium, "mission": mission, "pass_score": strconv.Itoa(t.PassScore),
+		"max_attempts": attempts}
 }
 
 // topicToEdit loads the course and topic of the path: 404 when the caller
@@ -386,18 +392,32 @@ func (m *Module) readTopic(get func(string) string, all func(string) []string, k
 		if next.Mission == "none" {
 			next.Mission = ""
 		}
-		next.PassScore = 0
-		if s := common["pass_score"]; s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				errs = append(errs, apperr.FieldError{Location: "pass_score", Message: errNumber, Value: s})
-			} else {
-				next.PassScore = clampInt(int64(n))
-			}
+		var err *apperr.FieldError
+		if next.PassScore, err = formNumber(common, "pass_score"); err != nil {
+			errs = append(errs, *err)
+		}
+	}
+	if kind.Attempts {
+		var err *apperr.FieldError
+		if next.MaxAttempts, err = formNumber(common, "max_attempts"); err != nil {
+			errs = append(errs, *err)
 		}
 	}
 	errs = append(errs, kf.Read(get, all, &next)...)
 	return next, common, errs
+}
+
+// formNumber reads a number field of the form: 0 when empty.
+func formNumber(common map[string]string, name string) (int, *apperr.FieldError) {
+	s := common[name]
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, &apperr.FieldError{Location: name, Message: errNumber, Value: s}
+	}
+	return clampInt(int64(n)), nil
 }
 
 // formReader reads a submitted form: get a field's value (line ends as
@@ -454,7 +474,7 @@ func replaceTopic(in *CourseInput, t TopicInput) {
 // topic: a common field, or the kind's.
 func (m *Module) topicField(kf *KindForm, loc string) string {
 	switch loc {
-	case "title", "mission", "pass_score":
+	case "title", "mission", "pass_score", "max_attempts":
 		return loc
 	case "is_premium":
 		return "premium"
@@ -503,7 +523,7 @@ func (m *Module) renderTopic(c *fiber.Ctx, status int, d *CourseDetail, t *Topic
 	pg := &topicPage{Form: f.Form, CourseID: d.ID, TopicID: *t.ID, CourseTitle: d.Title,
 		CourseURL: fmt.Sprintf("/studio/courses/%d", d.ID), TopicTitle: title,
 		Action: fmt.Sprintf("/studio/courses/%d/topics/%d", d.ID, *t.ID), Kind: t.Kind, KindLabel: t.Kind,
-		KindIcon: kindIcons[t.Kind], Template: kf.Template, Gradable: kind.Gradable, PreviewURL: "/studio/preview"}
+		KindIcon: kindIcons[t.Kind], Template: kf.Template, Gradable: kind.Gradable, Attempts: kind.Attempts, PreviewURL: "/studio/preview"}
 	if id := "catalog.page.kind." + t.Kind; m.i18n.Has(id) {
 		pg.KindLabel = m.t(c, id)
 	}

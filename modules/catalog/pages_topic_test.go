@@ -162,6 +162,31 @@ func TestTopicEditor(t *testing.T) {
 		}
 		d = after
 
+		// Several correct answers and an attempt limit: the second question
+		// marked multiple with two correct choices, three attempts at most.
+		form = quizForm(d, "퀴즈 고침",
+			quizQ{id: strconv.FormatInt(got[0].ID, 10), prompt: got[0].Prompt, explanation: "HyperText Markup Language", choices: five("보기"), correct: 3},
+			quizQ{id: strconv.FormatInt(got[1].ID, 10), prompt: "CSS에 대해 옳은 것은?", choices: five("답"), correct: 0})
+		form.Add("q.1.correct", "2")
+		form.Set("q.1.multiple", "1")
+		form.Set("max_attempts", "3")
+		form.Set("mission", "midterm")
+		tp.post(quiz, form).Status(303)
+		after = courseDetail(t, ta, tutor, d.ID)
+		qz = after.Lectures[0].Topics[2]
+		if qz.MaxAttempts != 3 || qz.Content.Questions[0].Multiple || !qz.Content.Questions[1].Multiple ||
+			!*qz.Content.Questions[1].Choices[0].IsCorrect || !*qz.Content.Questions[1].Choices[2].IsCorrect {
+			t.Fatalf("multiple and attempts saved: %+v", qz)
+		}
+		tp.get(quiz).Status(200).Contains(`name="max_attempts"`, `value="3"`, `name="q.1.multiple" id="q-1-multiple" value="1" data-quiz-multiple checked`,
+			`type="checkbox" name="q.1.correct" id="q-1-correct-0" value="0" checked`, `type="checkbox" name="q.1.correct" id="q-1-correct-2" value="2" checked`,
+			`type="radio" name="q.0.correct" id="q-0-correct-3" value="3" checked`)
+		// Two correct choices without the mark: refused beside the choices.
+		form.Del("q.1.multiple")
+		form.Set("version", strconv.FormatInt(after.Version, 10))
+		tp.post(quiz, form).Status(422).Contains("정답이 여러 개예요", `id="q-1-correct-error"`)
+		d = after
+
 		// The assignment: a JavaScript one with a visible and a hidden test.
 		// The app grades JavaScript, so the studio offers to run the tests
 		// (app's TestStudioRunsAssignmentTests runs them).

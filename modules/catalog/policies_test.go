@@ -181,7 +181,7 @@ func TestAnswerKeys(t *testing.T) {
 		}
 		q := quiz.Content.Questions[0]
 		if qk.TopicID != quiz.ID || qk.CourseID != id || qk.PassScore != 60 || len(qk.Questions) != 1 ||
-			qk.Questions[0].ID != q.ID || qk.Questions[0].Correct != q.Choices[2].ID || len(qk.Questions[0].Choices) != 5 ||
+			qk.Questions[0].ID != q.ID || len(qk.Questions[0].Correct) != 1 || qk.Questions[0].Correct[0] != q.Choices[2].ID || len(qk.Questions[0].Choices) != 5 ||
 			qk.Questions[0].Explanation != "HyperText Markup Language" || qk.Title != quiz.Title ||
 			qk.Questions[0].Prompt != q.Prompt || !strings.Contains(qk.Questions[0].PromptHTML, "<p>") ||
 			len(qk.Questions[0].ChoiceTexts) != 5 || qk.Questions[0].ChoiceTexts[2] != q.Choices[2].Text {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/hashicorp/golang-lru/v2"
 	"github.com/yuin/goldmark"
 
 	"github.com/weaverse/weaverse/modules/accounts"
@@ -36,6 +37,7 @@ type service struct {
 	classroom   provide.Slot[Classroom]
 	library     provide.Slot[MediaLibrary]
 	md          goldmark.Markdown
+	rendered    *lru.Cache[string, string] // Markdown → HTML (see render)
 	logger      *slog.Logger
 	// i18n holds the category labels a search matches (nil: none).
 	i18n *i18n.Bundle
@@ -64,15 +66,47 @@ var (
 )
 
 // render turns Markdown into safe HTML.
+//
+// Pages and outlines render the same texts on every request (a course
+// page renders all its articles), so the HTML of each text is kept: the
+// output depends only on the text, so a cached entry is never stale, and
+// an edited text is a new key. Texts over maxCachedMarkdown are rendered
+// every time, bounding the cache to renderCacheSize × that.
 func (s *service) render(md string) string {
 	if strings.TrimSpace(md) == "" {
 		return ""
+	}
+	cacheable := s.rendered != nil && len(md) <= maxCachedMarkdown
+	if cacheable {
+		if html, ok := s.rendered.Get(md); ok {
+			return html
+		}
 	}
 	var b bytes.Buffer
 	if err := s.md.Convert([]byte(md), &b); err != nil {
 		return ""
 	}
+	if cacheable {
+		s.rendered.Add(md, b.String())
+	}
 	return b.String()
+}
+
+// The rendered-Markdown cache's bounds: 2,048 texts of at most 64 KiB
+// (articles are a few KiB), so at most ~128 MiB of source and about as much
+// HTML in the worst case, a few MiB for real courses.
+const (
+	renderCacheSize   = 2048
+	maxCachedMarkdown = 64 << 10
+)
+
+// newRenderCache is render's cache.
+func newRenderCache() *lru.Cache[string, string] {
+	c, err := lru.New[string, string](renderCacheSize)
+	if err != nil {
+		panic(err) // only for a size ≤ 0
+	}
+	return c
 }
 
 // readable checks that p may read a course or curriculum given its

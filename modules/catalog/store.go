@@ -192,7 +192,9 @@ type topicRow struct {
 	Premium   bool   `bun:"is_premium,notnull"`
 	Mission   string `bun:"mission,notnull"`
 	PassScore int    `bun:"pass_score,notnull"`
-	Duration  int    `bun:"duration,notnull"`
+	// MaxAttempts caps a learner's attempts of a quiz (0: no cap).
+	MaxAttempts int `bun:"max_attempts,notnull"`
+	Duration    int `bun:"duration,notnull"`
 	// Content is the kind's payload (Kind.Payload), as the kind stores it.
 	Content   db.JSON[json.RawMessage] `bun:"content,notnull"`
 	CreatedAt time.Time                `bun:"created_at,notnull"`
@@ -208,6 +210,7 @@ type questionRow struct {
 	Position    int        `bun:"position,notnull"`
 	Prompt      string     `bun:"prompt,notnull"`
 	Explanation string     `bun:"explanation,notnull"`
+	Multiple    bool       `bun:"multiple,notnull"` // several choices may be correct
 	DeletedAt   *time.Time `bun:"deleted_at"`
 }
 

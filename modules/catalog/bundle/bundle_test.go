@@ -204,7 +204,7 @@ func TestInvalidFixtures(t *testing.T) {
 			`broken-curriculum/quiz-problems/course.yaml:24:9: lectures[0].topics[1].body_file: file broken-curriculum/quiz-problems/articles/missing.md not found`,
 			`broken-curriculum/quiz-problems/course.yaml:28:9: lectures[0].topics[2]: unknown key "titel" (did you mean "title"?)`,
 			`broken-curriculum/quiz-problems/course.yaml:31:13: lectures[0].topics[2].questions[0].choices: a question needs exactly five choices (found 4)`,
-			`broken-curriculum/quiz-problems/course.yaml:38:13: lectures[0].topics[2].questions[1].choices: a question needs exactly one correct choice (found 2)`,
+			`broken-curriculum/quiz-problems/course.yaml:38:13: lectures[0].topics[2].questions[1].choices: a question has 2 correct choices: keep one, or mark it multiple: true`,
 			`broken-curriculum/assignment-problems/course.yaml:23:11: lectures[0].topics[0].assignment.grader: "python" is not allowed (one of: javascript, sql, html)`,
 			`broken-curriculum/assignment-problems/course.yaml:32:9: lectures[0].topics[1].mission: a course has at most one "midterm" mission`,
 			`broken-curriculum/assignment-problems/course.yaml:38:11: lectures[0].topics[1].assignment.tests: an assignment needs at least one hidden test`,

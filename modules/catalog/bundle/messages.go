@@ -61,6 +61,12 @@ func Message(fe apperr.FieldError, kinds *catalog.Kinds) string {
 		return fmt.Sprintf("a question needs exactly five choices (found %v)", v)
 	case "one_correct":
 		return fmt.Sprintf("a question needs exactly one correct choice (found %v)", v)
+	case "several_correct":
+		return fmt.Sprintf("a question has %v correct choices: keep one, or mark it multiple: true", v)
+	case "some_correct":
+		return "a question marked multiple still needs at least one correct choice"
+	case "attempts_not_limited":
+		return fmt.Sprintf("only quizzes can limit attempts (max_attempts: %v)", v)
 	case "js_function":
 		return fmt.Sprintf("%s is not a JavaScript function name (the javascript grader calls it)", quote(v))
 	case "sql_rows":

@@ -263,6 +263,23 @@
     }),
   );
 
+  // ---- quiz: one correct answer (radios) or several (checkboxes) -----------------
+  // A question marked "several correct answers" marks its correct choices
+  // with checkboxes; unmarked, with radios again, keeping the first one marked.
+  document.querySelectorAll("[data-quiz]").forEach((quiz) =>
+    quiz.addEventListener("change", (e) => {
+      if (!e.target.matches("[data-quiz-multiple]")) return;
+      const row = e.target.closest("[data-quiz-question]");
+      let kept = false;
+      row.querySelectorAll("[data-quiz-correct]").forEach((input) => {
+        const checked = input.checked && !kept;
+        input.type = e.target.checked ? "checkbox" : "radio";
+        input.checked = e.target.checked ? input.checked : checked;
+        kept = kept || checked;
+      });
+    }),
+  );
+
   // ---- assignment: the grader's fields, tests added and removed ------------------
   document.querySelectorAll("[data-assignment]").forEach((box) => {
     const form = box.closest("form");
