@@ -54,6 +54,7 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[catalog.ChoiceInput]():    {"text"},
 	assignmentType:                            {"prompt", "grader", "starter_code", "tests"},
 	reflect.TypeFor[catalog.AssignmentTest](): {"name"},
+	reflect.TypeFor[catalog.CSSCheck]():       {"property"},
 }
 
 // enums returns a field's allowed values, from the catalog's own lists.
