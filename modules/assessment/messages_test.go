@@ -94,6 +94,7 @@ func TestGraderMessagesInRequestLanguage(t *testing.T) {
 		topic := c.Lectures[0].Topics[0].ID
 		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
 			map[string]any{"email": "learner@example.com", "reason": "테스트"}, as(w.tutor)...).Status(201)
+		ta.Get(fmt.Sprintf("/missions/%d", topic), as(w.learner)...).Status(200).Contains("h1 { color: red }").NotContains("secret-marker")
 		html := submitCode(t, ta, topic, "html", "<style>h1 { color: blue }</style><h1>안녕</h1>", as(w.learner)...)
 		if got := html.Tests[0].Message; got != `"h1" 요소의 color 값이 blue입니다: color: red여야 합니다.` {
 			t.Errorf("css, korean: %q", got)
