@@ -193,6 +193,7 @@ func FuzzKindFormRead(f *testing.F) {
 	f.Add("q.0.prompt=a&q.0.choice.0=b&q.0.correct=0&t.0.name=x&t.0.args=[1]&grader=javascript", "")
 	f.Add("grader=html&t.0.name=n&t.0.attr=a%3Db%0Ac&t.0.count=2&q.0.prompt=&q.0.choice.7=z", "x")
 	f.Add("grader=sql&t.0.expect=[[1]]&t.0.setup=s&payload={}&q.0.id=3&q.0.choice.0.id=9", "")
+	f.Add("grader=html&t.0.name=c&t.0.selector=h1&t.0.css_property=%20color&t.0.css_value=red%20!important&t.1.name=d&t.1.css_value=x", "")
 	k := StandardKinds()
 	f.Fuzz(func(t *testing.T, query, extra string) {
 		vals, err := parseQuery(query)

@@ -144,7 +144,9 @@ func declarations(src string, inline bool, prop string) []cssDecl {
 	p := css.NewParser(parse.NewInputString(src), inline)
 	var atRules []string // the at-rule blocks we are in
 	var sels []cascadia.Sel
-	rulesets := 0 // ruleset depth (nested rules are not read)
+	// The selectors of the rulesets we are in, outermost first: nested
+	// rules (CSS nesting) are not read, the rest of their parent is.
+	var rulesets [][]cascadia.Sel
 	for range cssMaxRules {
 		gt, _, data := p.Next()
 		switch gt {
@@ -159,23 +161,26 @@ func declarations(src string, inline bool, prop string) []cssDecl {
 				atRules = atRules[:len(atRules)-1]
 			}
 		case css.BeginRulesetGrammar:
-			rulesets++
 			sels = nil
-			if rulesets == 1 && conditionalOnly(atRules) {
+			if len(rulesets) == 0 && conditionalOnly(atRules) {
 				sels = ruleSelectors(p.Values())
 			}
+			rulesets = append(rulesets, sels)
 		case css.EndRulesetGrammar:
-			rulesets = max(rulesets-1, 0)
 			sels = nil
-		case css.DeclarationGrammar:
-			if !bytes.EqualFold(data, []byte(prop)) || (!inline && (rulesets != 1 || len(sels) == 0)) {
-				continue
+			if len(rulesets) > 0 {
+				rulesets = rulesets[:len(rulesets)-1]
 			}
-			value, important := declValue(p.Values())
-			out = append(out, cssDecl{sels: sels, value: value, norm: cssValue(value), important: important})
-		case css.CustomPropertyGrammar:
-			// --name: value (custom properties keep their case).
-			if string(data) != prop || (!inline && (rulesets != 1 || len(sels) == 0)) {
+			if len(rulesets) > 0 {
+				sels = rulesets[len(rulesets)-1]
+			}
+		case css.DeclarationGrammar, css.CustomPropertyGrammar:
+			// Custom properties (--name) keep their case.
+			name := string(data)
+			if gt == css.DeclarationGrammar {
+				name = strings.ToLower(name)
+			}
+			if name != prop || (!inline && len(sels) == 0) {
 				continue
 			}
 			value, important := declValue(p.Values())

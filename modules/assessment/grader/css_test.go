@@ -38,6 +38,7 @@ func TestCSSCheck(t *testing.T) {
 		{"in @media", `<style>@media (max-width: 600px) { h1 { color: red } }</style><h1>x</h1>`, "h1", red, "", ""},
 		{"in @keyframes", `<style>@keyframes h1 { from { color: red } }</style><h1>x</h1>`, "h1", red, "grader.html.css_missing", ""},
 		{"nested rule", `<style>main { h1 { color: red } }</style><main><h1>x</h1></main>`, "h1", red, "grader.html.css_missing", ""},
+		{"after a nested rule", `<style>h1 { b { color: blue } color: red }</style><h1>x</h1>`, "h1", red, "", ""},
 		{"not inherited", `<style>body { color: red }</style><h1>x</h1>`, "h1", red, "grader.html.css_missing", ""},
 		{"shorthand is not the longhand", `<style>h1 { background: red }</style><h1>x</h1>`, "h1", "background-color: red", "grader.html.css_missing", ""},
 		{"other type", `<style type="text/less">h1 { color: red }</style><h1>x</h1>`, "h1", red, "grader.html.css_missing", ""},
