@@ -19,14 +19,14 @@ func (g sandboxGrader) Grade(ctx context.Context, key *catalog.AssignmentKey, co
 	if err != nil {
 		return assessment.Outcome{}, err
 	}
-	out := assessment.Outcome{Score: res.Score, Verdict: res.Verdict, Message: res.Message,
+	out := assessment.Outcome{Score: res.Score, Verdict: res.Verdict, Message: res.Message, Code: res.Code, Args: res.Args,
 		Tests: make([]assessment.TestOutcome, len(res.Tests))}
 	for i, t := range res.Tests {
-		msg := t.Message
-		if t.Output != "" && !t.Passed {
-			msg += "\n" + t.Output
+		out.Tests[i] = assessment.TestOutcome{Name: t.Name, Hidden: t.Hidden, Passed: t.Passed, Message: t.Message,
+			Code: t.Code, Args: t.Args}
+		if !t.Passed {
+			out.Tests[i].Output = t.Output
 		}
-		out.Tests[i] = assessment.TestOutcome{Name: t.Name, Hidden: t.Hidden, Passed: t.Passed, Message: msg}
 	}
 	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/i18n"
 )
 
 // contentCmd is `weaverse content validate|import DIR` and `content
@@ -179,7 +180,7 @@ func (e *bundleProblems) Error() string {
 // standard output one per line (file:line:column: message, which editors
 // and CI annotate).
 func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
-	kinds, err := topicKinds(nil)
+	kinds, err := topicKinds(nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -204,13 +205,13 @@ func (c *cli) loadBundle(dir string) (*catalog.Bundle, error) {
 // standard kinds, and the graders. The standard javascript, sql and html
 // graders' checks come from the catalog; with a grading service (nil for
 // the command line's bundle checks) each gets its Run, so the studio can
-// run an assignment's tests against its solution, and the external
-// service's languages become graders too.
-func topicKinds(grading *grader.Service) (*catalog.Kinds, error) {
+// run an assignment's tests against its solution (its messages worded by
+// words), and the external service's languages become graders too.
+func topicKinds(grading *grader.Service, words *i18n.Bundle) (*catalog.Kinds, error) {
 	k := catalog.StandardKinds()
 	for _, g := range catalog.StandardGraders() {
 		if grading != nil && grading.Has(g.Name) {
-			g.Run = graderRun(grading)
+			g.Run = graderRun(grading, words)
 		}
 		if err := k.RegisterGrader(g); err != nil {
 			return nil, err
@@ -219,7 +220,7 @@ func topicKinds(grading *grader.Service) (*catalog.Kinds, error) {
 	if grading != nil {
 		for _, name := range grading.Names() {
 			if !slices.Contains(k.Graders(), name) {
-				if err := k.RegisterGrader(externalGrader(name, grading)); err != nil {
+				if err := k.RegisterGrader(externalGrader(name, grading, words)); err != nil {
 					return nil, err
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/weaverse/weaverse/modules/assessment/grader"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/apperr"
+	"github.com/weaverse/weaverse/platform/i18n"
 )
 
 // newGrading builds the service that grades code (learners' submissions,
@@ -25,8 +26,9 @@ func newGrading(cfg *config.Config, log *slog.Logger) (*grader.Service, error) {
 }
 
 // graderRun lets the studio run an assignment's tests against code through
-// the grading service (catalog.Grader.Run).
-func graderRun(svc *grader.Service) func(context.Context, *catalog.AssignmentInput, string) ([]catalog.TestOutcome, error) {
+// the grading service (catalog.Grader.Run), each test's message in the
+// request's language (the assessment module's grader.*.toml, in words).
+func graderRun(svc *grader.Service, words *i18n.Bundle) func(context.Context, *catalog.AssignmentInput, string) ([]catalog.TestOutcome, error) {
 	return func(ctx context.Context, a *catalog.AssignmentInput, code string) ([]catalog.TestOutcome, error) {
 		t := grader.Task{Grader: a.Grader, Function: a.Function, Schema: a.Schema, Ordered: a.Ordered,
 			Tests: grader.TestsFrom(a.Tests)}
@@ -36,7 +38,11 @@ func graderRun(svc *grader.Service) func(context.Context, *catalog.AssignmentInp
 		}
 		out := make([]catalog.TestOutcome, len(r.Tests))
 		for i, tr := range r.Tests {
-			out[i] = catalog.TestOutcome{Name: tr.Name, Passed: tr.Passed, Message: tr.Message}
+			msg := tr.Message
+			if tr.Code != "" && words != nil && words.Has(tr.Code) {
+				msg = words.T(i18n.LangFrom(ctx), tr.Code, tr.Args)
+			}
+			out[i] = catalog.TestOutcome{Name: tr.Name, Passed: tr.Passed, Message: msg}
 		}
 		return out, nil
 	}
@@ -45,7 +51,7 @@ func graderRun(svc *grader.Service) func(context.Context, *catalog.AssignmentInp
 // externalGrader is a language of the external grading service, offered
 // to assignments as a grader of its own: each test's setup is the
 // program's input, its expect the output (a string, or JSON).
-func externalGrader(name string, svc *grader.Service) catalog.Grader {
-	return catalog.Grader{Name: name, Run: graderRun(svc),
+func externalGrader(name string, svc *grader.Service, words *i18n.Bundle) catalog.Grader {
+	return catalog.Grader{Name: name, Run: graderRun(svc, words),
 		Validate: func(*catalog.AssignmentInput) []apperr.FieldError { return nil }}
 }

@@ -103,7 +103,11 @@ func TestStudioRunsAssignmentTests(t *testing.T) {
 	page.Do(http.MethodPost, path, form(d.Version, "function add(a, b) { return a + b; }")).Status(200).
 		Contains(`id="test-outcomes"`, "<strong>작은 수</strong> — 통과", "<strong>큰 수</strong> — 통과")
 	page.Do(http.MethodPost, path, form(d.Version+1, "function add(a, b) { return a * b; }")).Status(200).
-		Contains("<strong>작은 수</strong> — 실패: expected 3, got 2", "<strong>큰 수</strong> — 실패: expected 42, got 440")
+		Contains("<strong>작은 수</strong> — 실패: 기대한 값은 3인데 2을(를) 반환했습니다.",
+			"<strong>큰 수</strong> — 실패: 기대한 값은 42인데 440을(를) 반환했습니다.")
 	page.Do(http.MethodPost, path, form(d.Version+2, "function add(a, b) { while (true) {} }")).Status(200).
-		Contains("<strong>작은 수</strong> — 실패: Time limit exceeded")
+		Contains("<strong>작은 수</strong> — 실패: 시간 제한을 넘었습니다")
+	// The grader's messages in the page's language.
+	page.Do(http.MethodPost, path+"?lang=en", form(d.Version+3, "function add(a, b) { return a * b; }")).Status(200).
+		Contains("<strong>작은 수</strong> — failed: expected 3, got 2")
 }

@@ -60,7 +60,7 @@ func (a *App) buildModules() ([]Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	kinds, err := topicKinds(grading)
+	kinds, err := topicKinds(grading, a.I18n)
 	if err != nil {
 		return nil, err
 	}

@@ -52,17 +52,26 @@ type Missions interface {
 type Outcome struct {
 	Score   int    // 0..100: the share of tests passed
 	Verdict string // "" when the code ran; time_limit, memory_limit, compile_error, …
-	Message string // what went wrong as a whole, for the learner
+	// Message is what went wrong as a whole, for the learner, in English;
+	// Code and Args say it in any language: Code is a message of this
+	// module's locales ("grader.time_limit", locales/grader.*.toml) that
+	// Args fill. A message without a Code is shown as it is.
+	Message string
+	Code    string
+	Args    map[string]any
 	Tests   []TestOutcome
 }
 
-// TestOutcome is one test's result. Hidden tests' messages never reach
-// learners.
+// TestOutcome is one test's result, its message as Outcome's. Hidden
+// tests' messages never reach learners.
 type TestOutcome struct {
 	Name    string
 	Hidden  bool
 	Passed  bool
 	Message string
+	Code    string
+	Args    map[string]any
+	Output  string // what the code printed (shown with a failed test's message)
 }
 
 // Grader grades code for an assignment. An error is the grader's own

@@ -310,25 +310,10 @@ type submission struct {
 	}
 }
 
-// submit sends code and waits until it is graded.
+// submit sends JavaScript code and waits until it is graded.
 func submit(t *testing.T, ta *apptest.T, u user, topic int64, code string) submission {
 	t.Helper()
-	var s submission
-	r := ta.Request(http.MethodPost, fmt.Sprintf("/api/topics/%d/assignment/submissions/", topic),
-		map[string]any{"language": "javascript", "code": code}, as(u)...)
-	if r.StatusCode != 201 && r.StatusCode != 202 {
-		t.Fatalf("submit: %d %s", r.StatusCode, r.Body)
-	}
-	r.JSON(&s)
-	deadline := time.Now().Add(60 * time.Second)
-	for s.Status == "queued" || s.Status == "running" {
-		if time.Now().After(deadline) {
-			t.Fatalf("submission %d still %s", s.ID, s.Status)
-		}
-		time.Sleep(100 * time.Millisecond)
-		ta.Get(fmt.Sprintf("/api/me/submissions/%d/", s.ID), as(u)...).Status(200).JSON(&s)
-	}
-	return s
+	return submitCode(t, ta, topic, "javascript", code, as(u)...)
 }
 
 func TestAssignment(t *testing.T) {

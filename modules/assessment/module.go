@@ -56,7 +56,7 @@ func New(d Deps) *Module {
 	d.Settings.defaults()
 	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, logger: d.Logger, bus: d.Events,
 		jobs: d.Jobs, keys: d.Keys, syllabus: d.Syllabus, classroom: d.Classroom, completions: d.Completions,
-		grader: d.Grader, settings: d.Settings, inline: semaphore.NewWeighted(int64(d.Settings.InlineSlots))}
+		grader: d.Grader, settings: d.Settings, inline: semaphore.NewWeighted(int64(d.Settings.InlineSlots)), i18n: d.I18n}
 	jobs.AddWorker(d.Jobs, &gradeWorker{s: svc})
 	return &Module{svc: svc, web: d.Web, i18n: d.I18n}
 }

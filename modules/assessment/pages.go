@@ -235,7 +235,7 @@ func (m *Module) renderAssignment(c *fiber.Ctx, topicID int64, code *string, cod
 // testView is a visible test as the assignment page lists it.
 type testView struct {
 	Name   string
-	Detail string // what it checks: "sum(1, 2) → 3", "SELECT … → 3 rows", "h1 × 1"
+	Detail string // what it checks: "sum(1, 2) → 3", "SELECT … → 3 rows", "h1 × 1", "h1 { color: red }"
 }
 
 // testViews describe an assignment's visible tests in its grader's terms.
@@ -261,6 +261,10 @@ func testViews(a *MissionAssignment) []testView {
 				v.Detail += fmt.Sprintf(" × ≥%d", *t.MinCount)
 			case t.Text != "":
 				v.Detail += fmt.Sprintf(" = %q", t.Text)
+			case t.CSS != nil && t.CSS.Value != "":
+				v.Detail += fmt.Sprintf(" { %s: %s }", t.CSS.Property, t.CSS.Value)
+			case t.CSS != nil:
+				v.Detail += fmt.Sprintf(" { %s }", t.CSS.Property)
 			}
 		}
 		if len([]rune(v.Detail)) > 120 {

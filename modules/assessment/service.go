@@ -15,6 +15,7 @@ import (
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/events"
+	"github.com/weaverse/weaverse/platform/i18n"
 	"github.com/weaverse/weaverse/platform/jobs"
 )
 
@@ -91,6 +92,7 @@ type service struct {
 	grader      Grader
 	settings    Settings
 	inline      *semaphore.Weighted
+	i18n        *i18n.Bundle // words graders' messages (see message)
 }
 
 // mission is a quiz or assignment topic as p may take it: where it is in
@@ -177,7 +179,7 @@ func (s *service) MySubmissions(ctx context.Context, p *authz.Principal, topicID
 	}
 	out := make([]Submission, len(rows))
 	for i := range rows {
-		out[i] = *submissionOf(&rows[i], false)
+		out[i] = *s.submissionOf(ctx, &rows[i], false)
 	}
 	return out, n, nil
 }

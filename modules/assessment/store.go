@@ -45,11 +45,16 @@ type attemptRow struct {
 
 // testResult is one test's result of a submission, as stored (hidden tests'
 // messages included: only learners' views redact them).
+// Code and Args are the message as the grader said it (see Outcome);
+// results graded before codes existed have only Message, in English.
 type testResult struct {
-	Name    string `json:"name"`
-	Hidden  bool   `json:"hidden,omitempty"`
-	Passed  bool   `json:"passed"`
-	Message string `json:"message,omitempty"`
+	Name    string         `json:"name"`
+	Hidden  bool           `json:"hidden,omitempty"`
+	Passed  bool           `json:"passed"`
+	Message string         `json:"message,omitempty"`
+	Code    string         `json:"code,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
+	Output  string         `json:"output,omitempty"` // what the code printed (before codes: in Message)
 }
 
 // Submission statuses.
@@ -63,22 +68,24 @@ const (
 type submissionRow struct {
 	bun.BaseModel `bun:"table:assessment_submissions,alias:sb"`
 
-	ID        int64                 `bun:"id,pk,autoincrement"`
-	UserID    int64                 `bun:"user_id,notnull"`
-	TopicID   int64                 `bun:"topic_id,notnull"`
-	CourseID  int64                 `bun:"course_id,notnull"`
-	Number    int                   `bun:"number,notnull"`
-	Language  string                `bun:"language,notnull"`
-	Code      string                `bun:"code,notnull"`
-	Status    string                `bun:"status,notnull"`
-	Score     int                   `bun:"score,notnull"`
-	Passed    bool                  `bun:"passed,notnull"`
-	Verdict   string                `bun:"verdict,notnull"`
-	Message   string                `bun:"message,notnull"`
-	Results   db.JSON[[]testResult] `bun:"results,notnull"`
-	CreatedAt time.Time             `bun:"created_at,notnull"`
-	ClaimedAt *time.Time            `bun:"claimed_at"`
-	GradedAt  *time.Time            `bun:"graded_at"`
+	ID        int64                   `bun:"id,pk,autoincrement"`
+	UserID    int64                   `bun:"user_id,notnull"`
+	TopicID   int64                   `bun:"topic_id,notnull"`
+	CourseID  int64                   `bun:"course_id,notnull"`
+	Number    int                     `bun:"number,notnull"`
+	Language  string                  `bun:"language,notnull"`
+	Code      string                  `bun:"code,notnull"`
+	Status    string                  `bun:"status,notnull"`
+	Score     int                     `bun:"score,notnull"`
+	Passed    bool                    `bun:"passed,notnull"`
+	Verdict   string                  `bun:"verdict,notnull"`
+	Message   string                  `bun:"message,notnull"`
+	MsgCode   string                  `bun:"message_code,notnull"`
+	MsgArgs   db.JSON[map[string]any] `bun:"message_args,notnull"`
+	Results   db.JSON[[]testResult]   `bun:"results,notnull"`
+	CreatedAt time.Time               `bun:"created_at,notnull"`
+	ClaimedAt *time.Time              `bun:"claimed_at"`
+	GradedAt  *time.Time              `bun:"graded_at"`
 }
 
 type standingRow struct {
@@ -202,7 +209,7 @@ func (st store) release(ctx context.Context, idb bun.IDB, id int64) {
 
 // finish stores a submission's result, unless another grader already did.
 func (st store) finish(ctx context.Context, idb bun.IDB, row *submissionRow) (bool, error) {
-	res, err := idb.NewUpdate().Model(row).Column("status", "score", "passed", "verdict", "message", "results", "graded_at").
+	res, err := idb.NewUpdate().Model(row).Column("status", "score", "passed", "verdict", "message", "message_code", "message_args", "results", "graded_at").
 		WherePK().Where("status IN (?)", bun.In([]string{statusQueued, statusRunning})).Exec(ctx)
 	if err != nil {
 		return false, err

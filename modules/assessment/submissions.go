@@ -13,6 +13,7 @@ import (
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
+	"github.com/weaverse/weaverse/platform/i18n"
 )
 
 // GradingQueue is the job queue of submissions graded off the request path.
@@ -50,49 +51,76 @@ type SubmissionInput struct {
 // Submission is a submission as its learner sees it: hidden tests say only
 // whether they passed.
 type Submission struct {
-	ID        int64        `json:"id"`
-	TopicID   int64        `json:"topic_id"`
-	CourseID  int64        `json:"course_id"`
-	Number    int          `json:"number"`
-	Language  string       `json:"language"`
-	Code      string       `json:"code,omitempty" doc:"In a submission's own view only."`
-	Status    string       `json:"status" enum:"queued,running,graded,error"`
-	Score     int          `json:"score"`
-	Passed    bool         `json:"passed"`
-	Verdict   string       `json:"verdict,omitempty" doc:"Why the code did not run to the end: time_limit, memory_limit, compile_error, runtime_error, output_limit, refused, unavailable."`
-	Message   string       `json:"message,omitempty"`
-	Tests     []TestResult `json:"tests"`
-	CreatedAt time.Time    `json:"created_at"`
-	GradedAt  *time.Time   `json:"graded_at,omitempty"`
+	ID          int64          `json:"id"`
+	TopicID     int64          `json:"topic_id"`
+	CourseID    int64          `json:"course_id"`
+	Number      int            `json:"number"`
+	Language    string         `json:"language"`
+	Code        string         `json:"code,omitempty" doc:"In a submission's own view only."`
+	Status      string         `json:"status" enum:"queued,running,graded,error"`
+	Score       int            `json:"score"`
+	Passed      bool           `json:"passed"`
+	Verdict     string         `json:"verdict,omitempty" doc:"Why the code did not run to the end: time_limit, memory_limit, compile_error, runtime_error, output_limit, refused, unavailable."`
+	Message     string         `json:"message,omitempty" doc:"What stopped the grading, in the request's language (Accept-Language: ko or en)."`
+	MessageCode string         `json:"message_code,omitempty" doc:"The message's code (grader.time_limit, …); absent for submissions graded before codes existed, whose message is in English." example:"grader.time_limit"`
+	MessageArgs map[string]any `json:"message_args,omitempty" doc:"The values the message quotes, by name."`
+	Tests       []TestResult   `json:"tests"`
+	CreatedAt   time.Time      `json:"created_at"`
+	GradedAt    *time.Time     `json:"graded_at,omitempty"`
 }
 
 // TestResult is one test of a graded submission.
 type TestResult struct {
-	Name    string `json:"name"`
-	Hidden  bool   `json:"hidden,omitempty"`
-	Passed  bool   `json:"passed"`
-	Message string `json:"message,omitempty" doc:"Empty for hidden tests (their name too)."`
+	Name        string         `json:"name"`
+	Hidden      bool           `json:"hidden,omitempty"`
+	Passed      bool           `json:"passed"`
+	Message     string         `json:"message,omitempty" doc:"Why the test failed, in the request's language (Accept-Language: ko or en), what the code printed on a line after it. Empty for hidden tests (their name too)." example:"\"h1\" 요소에 color: red 규칙이 없습니다."`
+	MessageCode string         `json:"message_code,omitempty" doc:"The message's code (grader.html.css_missing, …); absent for hidden tests and for submissions graded before codes existed." example:"grader.html.css_missing"`
+	MessageArgs map[string]any `json:"message_args,omitempty" doc:"The values the message quotes, by name (selector, property, value, want, got, error, …)."`
 }
 
 // Done reports whether grading has finished.
 func (s *Submission) Done() bool { return s.Status == statusGraded || s.Status == statusError }
 
-// submissionOf is a submission as its learner sees it.
-func submissionOf(row *submissionRow, withCode bool) *Submission {
+// submissionOf is a submission as its learner sees it, its messages in
+// the language of ctx.
+func (s *service) submissionOf(ctx context.Context, row *submissionRow, withCode bool) *Submission {
+	lang := i18n.LangFrom(ctx)
 	sub := &Submission{ID: row.ID, TopicID: row.TopicID, CourseID: row.CourseID, Number: row.Number, Language: row.Language,
-		Status: row.Status, Score: row.Score, Passed: row.Passed, Verdict: row.Verdict, Message: row.Message,
+		Status: row.Status, Score: row.Score, Passed: row.Passed, Verdict: row.Verdict,
+		Message:     s.message(lang, row.MsgCode, row.MsgArgs.V, row.Message, ""),
+		MessageCode: row.MsgCode, MessageArgs: row.MsgArgs.V,
 		CreatedAt: row.CreatedAt, GradedAt: row.GradedAt, Tests: []TestResult{}}
+	if len(sub.MessageArgs) == 0 {
+		sub.MessageArgs = nil
+	}
 	if withCode {
 		sub.Code = row.Code
 	}
 	for _, t := range row.Results.V {
 		tr := TestResult{Hidden: t.Hidden, Passed: t.Passed}
 		if !t.Hidden { // a hidden test's name and message may quote its case
-			tr.Name, tr.Message = t.Name, t.Message
+			tr.Name, tr.MessageCode, tr.MessageArgs = t.Name, t.Code, t.Args
+			tr.Message = s.message(lang, t.Code, t.Args, t.Message, t.Output)
 		}
 		sub.Tests = append(sub.Tests, tr)
 	}
 	return sub
+}
+
+// message is a grader's message in lang: its code rendered from the
+// locales (grader.*.toml) with args, or, without a code this server knows
+// (graded before codes existed), english as it is; what the code printed
+// follows on a line of its own.
+func (s *service) message(lang, code string, args map[string]any, english, output string) string {
+	m := english
+	if code != "" && s.i18n.Has(code) {
+		m = s.i18n.T(lang, code, args)
+	}
+	if output != "" {
+		m += "\n" + output
+	}
+	return m
 }
 
 // Assignment returns an assignment as p takes it.
@@ -129,7 +157,7 @@ func (s *service) Assignment(ctx context.Context, p *authz.Principal, topicID in
 			if err != nil {
 				return nil, nil, err
 			}
-			a.Last = submissionOf(row, true)
+			a.Last = s.submissionOf(ctx, row, true)
 		}
 	}
 	return a, m, nil
@@ -206,7 +234,7 @@ func (s *service) Submit(ctx context.Context, p *authz.Principal, topicID int64,
 	wait, cancel := context.WithTimeout(ctx, s.settings.InlineWait)
 	defer cancel()
 	if s.inline.Acquire(wait, 1) != nil {
-		return submissionOf(row, true), nil // the queue grades it
+		return s.submissionOf(ctx, row, true), nil // the queue grades it
 	}
 	defer s.inline.Release(1)
 	// The request may go away: the grading goes on to the end, bounded by
@@ -214,12 +242,12 @@ func (s *service) Submit(ctx context.Context, p *authz.Principal, topicID int64,
 	graded, err := s.grade(context.WithoutCancel(ctx), row.ID, false)
 	switch {
 	case errors.Is(err, errClaimed): // the queue's worker was quicker
-		return submissionOf(row, true), nil
+		return s.submissionOf(ctx, row, true), nil
 	case err != nil:
 		s.logger.Warn("assessment: inline grading failed; the queue will retry", "err", err, "submission_id", row.ID)
-		return submissionOf(row, true), nil
+		return s.submissionOf(ctx, row, true), nil
 	}
-	return submissionOf(graded, true), nil
+	return s.submissionOf(ctx, graded, true), nil
 }
 
 // errClaimed means another grader holds the submission.
@@ -266,10 +294,12 @@ func (s *service) grade(ctx context.Context, id int64, final bool) (*submissionR
 		key = &catalog.AssignmentKey{TopicID: row.TopicID, CourseID: row.CourseID, PassScore: 101}
 	} else {
 		row.Status, row.Score, row.Verdict, row.Message = statusGraded, out.Score, out.Verdict, out.Message
+		row.MsgCode, row.MsgArgs = out.Code, db.JSON[map[string]any]{V: out.Args}
 		row.Passed = out.Verdict == "" && out.Score >= key.PassScore
 		res := make([]testResult, len(out.Tests))
 		for i, t := range out.Tests {
-			res[i] = testResult{Name: t.Name, Hidden: t.Hidden, Passed: t.Passed, Message: t.Message}
+			res[i] = testResult{Name: t.Name, Hidden: t.Hidden, Passed: t.Passed, Message: t.Message, Code: t.Code, Args: t.Args,
+				Output: t.Output}
 		}
 		row.Results = db.JSON[[]testResult]{V: res}
 	}
@@ -330,5 +360,5 @@ func (s *service) MySubmission(ctx context.Context, p *authz.Principal, id int64
 	if err != nil {
 		return nil, err
 	}
-	return submissionOf(row, true), nil
+	return s.submissionOf(ctx, row, true), nil
 }

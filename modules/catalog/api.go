@@ -435,6 +435,24 @@ type AssignmentTest struct {
 	MinCount *int              `json:"min_count,omitempty" yaml:"min_count"`
 	Text     string            `json:"text,omitempty" yaml:"text"`
 	Attr     map[string]string `json:"attr,omitempty" yaml:"attr"`
+	CSS      *CSSCheck         `json:"css,omitempty" yaml:"css" doc:"html: a CSS declaration that some element the selector matches gets from the page's <style> rules or its style attribute, as the cascade decides ({property: color, value: red})."`
+}
+
+// CSSCheck is an html test's check of the learner's CSS: some element the
+// test's selector matches gets property (value, when given) from the
+// document's styles, as a browser's cascade decides among the
+// declarations that apply to the element itself: the rules of its <style>
+// elements whose selector matches it (inside @media, @supports and @layer
+// blocks too, their conditions not evaluated) and its style="" attribute,
+// the winner chosen by !important, then inline over rules, then
+// specificity, then order. Not counted: inherited values, shorthands
+// (background for background-color), linked stylesheets, rules for states
+// or pseudo-elements (a:hover, p::before). Values compare normalised:
+// case, spaces and !important aside, numbers by value (.50em = 0.5em) and
+// colors by their RGBA value (red = #f00 = #FF0000 = rgb(255 0 0)).
+type CSSCheck struct {
+	Property string `json:"property" yaml:"property" doc:"A CSS property, as written in a stylesheet: color, font-size, --brand (not expanded: background does not set background-color)." example:"color"`
+	Value    string `json:"value,omitempty" yaml:"value" doc:"Its expected value, compared normalised (case, spaces, !important aside; red = #f00 = rgb(255 0 0); .5em = 0.5em); empty: any value." example:"red"`
 }
 
 // Classroom is where learners take a course's topics and how far they got

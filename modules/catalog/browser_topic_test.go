@@ -123,7 +123,8 @@ func TestTopicEditorInBrowser(t *testing.T) {
 		g.dispatchEvent(new Event("change", { bubbles: true })); return true; })()`)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("[data-test-add]")), chromedp.KeyEvent(kb.Enter)))
 	browser.WaitJS(t, ctx, 5*time.Second, `document.activeElement && document.activeElement.name === "t.2.name"`)
-	if visible(`[name="t.2.args"]`) || !visible(`[name="t.2.selector"]`) || !visible(`[name="t.0.count"]`) {
+	if visible(`[name="t.2.args"]`) || !visible(`[name="t.2.selector"]`) || !visible(`[name="t.0.count"]`) ||
+		!visible(`[name="t.2.css_property"]`) || !visible(`#t-2-css_value`) {
 		t.Error("an HTML assignment's new test does not show the HTML fields only")
 	}
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`[data-test-row]:nth-child(3) [data-test-remove]`)), chromedp.KeyEvent(kb.Enter)))

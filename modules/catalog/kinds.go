@@ -414,6 +414,10 @@ func validateAssignment(graders *Kinds, a *AssignmentInput) []apperr.FieldError 
 
 var jsIdentRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 
+// cssPropertyRE is a CSS property's name: standard (font-size), vendor
+// (-webkit-box) or custom (--brand).
+var cssPropertyRE = regexp.MustCompile(`^(?:--|-?)[A-Za-z_][A-Za-z0-9_-]{0,99}$`)
+
 // StandardGraders are the javascript, sql and html graders' checks of the
 // assignments they grade, for whoever registers those graders.
 func StandardGraders() []Grader {
@@ -446,13 +450,19 @@ func StandardGraders() []Grader {
 				p := fmt.Sprintf("tests[%d].", i)
 				v.text(p+"selector", tc.Selector, 1, 500)
 				checks := 0
-				for _, set := range []bool{tc.Count != nil, tc.MinCount != nil, tc.Text != "", len(tc.Attr) > 0} {
+				for _, set := range []bool{tc.Count != nil, tc.MinCount != nil, tc.Text != "", len(tc.Attr) > 0, tc.CSS != nil} {
 					if set {
 						checks++
 					}
 				}
 				if checks != 1 {
 					v.add(p+"selector", "catalog.html_one_check", checks)
+				}
+				if c := tc.CSS; c != nil {
+					if !cssPropertyRE.MatchString(c.Property) {
+						v.add(p+"css.property", "catalog.css_property", c.Property)
+					}
+					v.text(p+"css.value", c.Value, 0, 500)
 				}
 			}
 			return v.errs

@@ -271,6 +271,8 @@ var testFields = []struct {
 	{"min_count", []string{"html", ""}},
 	{"text", []string{"html", ""}},
 	{"attr", []string{"html", ""}},
+	{"css_property", []string{"html", ""}},
+	{"css_value", []string{"html", ""}},
 }
 
 // graderKey is how testFields and the assignment form name a grader: the
@@ -295,8 +297,10 @@ var (
 // "ordered" (sql), "starter_code", "solution", and test i as "t.i.name",
 // "t.i.hidden" and the fields of its grader (testFields): "t.i.args" (a JSON
 // array), "t.i.expect" (a JSON value; sql: an array of rows), "t.i.setup",
-// "t.i.selector", "t.i.count", "t.i.min_count", "t.i.text" and "t.i.attr"
-// (a name=value a line). Only the chosen grader's fields are read.
+// "t.i.selector", "t.i.count", "t.i.min_count", "t.i.text", "t.i.attr"
+// (a name=value a line), "t.i.css_property" and "t.i.css_value" (the css
+// check: a property alone asks for any value). Only the chosen grader's
+// fields are read.
 func assignmentForm() *KindForm {
 	return &KindForm{Template: "kind_assignment",
 		Fill: func(t *TopicInput, set func(string, string)) {
@@ -330,6 +334,12 @@ func assignmentForm() *KindForm {
 				set(p+"min_count", intText(tc.MinCount))
 				set(p+"text", tc.Text)
 				set(p+"attr", attrText(tc.Attr))
+				css := tc.CSS
+				if css == nil {
+					css = &CSSCheck{}
+				}
+				set(p+"css_property", css.Property)
+				set(p+"css_value", css.Value)
 			}
 		},
 		Read:  readAssignment,
@@ -436,6 +446,15 @@ func readAssignment(get func(string) string, all func(string) []string, t *Topic
 					fail(errAttr)
 				}
 				tc.Attr = attr
+			case "css_property", "css_value":
+				if tc.CSS == nil {
+					tc.CSS = &CSSCheck{}
+				}
+				if f.name == "css_property" {
+					tc.CSS.Property = strings.TrimSpace(v)
+				} else {
+					tc.CSS.Value = strings.TrimSpace(v)
+				}
 			}
 		}
 		if blank && !tc.Hidden {
@@ -468,7 +487,7 @@ func parseAttr(s string) (map[string]string, bool) {
 	return out, true
 }
 
-var testLocRE = regexp.MustCompile(`^assignment\.tests\[(\d+)\](?:\.([a-z_]+))?`)
+var testLocRE = regexp.MustCompile(`^assignment\.tests\[(\d+)\](?:\.([a-z_.]+))?`)
 
 func assignmentField(loc string) string {
 	switch loc {
@@ -479,6 +498,12 @@ func assignmentField(loc string) string {
 	}
 	if m := testLocRE.FindStringSubmatch(loc); m != nil {
 		name := "name"
+		switch m[2] {
+		case "css", "css.property":
+			m[2] = "css_property"
+		case "css.value":
+			m[2] = "css_value"
+		}
 		for _, f := range testFields {
 			if f.name == m[2] {
 				name = f.name

@@ -60,7 +60,9 @@ func TestKindFormsRoundTrip(t *testing.T) {
 			Tests: []AssignmentTest{{Name: "rows", Expect: []any{[]any{1.0, "kim"}}, Setup: "INSERT INTO t VALUES (1);"}}}}},
 		{kindAssignment, TopicInput{Assignment: &AssignmentInput{Prompt: "p", Grader: "html", StarterCode: "s",
 			Tests: []AssignmentTest{{Name: "n", Selector: "nav a", Count: intp(3)}, {Name: "m", Selector: "a", MinCount: intp(0)},
-				{Name: "t", Selector: "h1", Text: "안녕"}, {Name: "at", Selector: "a", Attr: map[string]string{"href": "/about", "rel": "a=b"}}}}}},
+				{Name: "t", Selector: "h1", Text: "안녕"}, {Name: "at", Selector: "a", Attr: map[string]string{"href": "/about", "rel": "a=b"}},
+				{Name: "css", Selector: "header h1", CSS: &CSSCheck{Property: "color", Value: "#f00 !important"}},
+				{Name: "css any", Hidden: true, Selector: "p", CSS: &CSSCheck{Property: "--brand"}}}}}},
 	} {
 		kind, _ := k.Get(tc.kind)
 		form, _ := filled(kind.Form, &tc.in)
@@ -106,6 +108,7 @@ func TestKindFormsRead(t *testing.T) {
 		"t.2.name": {""}, "t.2.hidden": {"1"},
 		"t.3.name": {"at"}, "t.3.attr": {"href"},
 		"t.4.name": {"neg"}, "t.4.min_count": {"-1"},
+		"t.5.name": {"css"}, "t.5.css_value": {" red "}, "t.5.args": {"[1]"},
 	}
 	var a TopicInput
 	errs := asg.Form.Read(form.get, form.all, &a)
@@ -122,8 +125,11 @@ func TestKindFormsRead(t *testing.T) {
 		t.Errorf("errors %v, want %v", got, want)
 	}
 	as := a.Assignment
-	if as.Function != "" || as.Schema != "" || as.Ordered || len(as.Tests) != 4 || as.Tests[0].Args != nil || !as.Tests[1].Hidden {
+	if as.Function != "" || as.Schema != "" || as.Ordered || len(as.Tests) != 5 || as.Tests[0].Args != nil || !as.Tests[1].Hidden {
 		t.Fatalf("assignment read: %+v", as)
+	}
+	if c := as.Tests[4].CSS; c == nil || *c != (CSSCheck{Value: "red"}) || as.Tests[4].Args != nil {
+		t.Fatalf("css read: %+v", as.Tests[4])
 	}
 
 	form = formValues{"grader": {"javascript"}, "t.0.name": {"x"}, "t.0.args": {"3"}, "t.0.expect": {"안녕"}, "t.1.name": {"y"}, "t.1.args": {"null"}}
@@ -147,7 +153,8 @@ func TestKindFormFields(t *testing.T) {
 		"assignment.prompt": "prompt", "assignment.function": "function", "assignment.tests": "tests",
 		"assignment.tests[1].name": "t.1.name", "assignment.tests[0].args": "t.0.args", "assignment.tests[2].selector": "t.2.selector",
 		"assignment.tests[2]": "t.2.name", "assignment.tests[3].weird": "t.3.name", "assignment.grader": "grader", "assignment": "prompt",
-		"assignment.other": "",
+		"assignment.other": "", "assignment.tests[4].css.property": "t.4.css_property", "assignment.tests[4].css.value": "t.4.css_value",
+		"assignment.tests[4].css": "t.4.css_property",
 	} {
 		if got := assignmentField(loc); got != want {
 			t.Errorf("assignment %q → %q, want %q", loc, got, want)
@@ -190,6 +197,7 @@ func FuzzKindFormRead(f *testing.F) {
 	f.Add("q.0.prompt=a&q.0.choice.0=b&q.0.correct=0&t.0.name=x&t.0.args=[1]&grader=javascript", "")
 	f.Add("grader=html&t.0.name=n&t.0.attr=a%3Db%0Ac&t.0.count=2&q.0.prompt=&q.0.choice.7=z", "x")
 	f.Add("grader=sql&t.0.expect=[[1]]&t.0.setup=s&payload={}&q.0.id=3&q.0.choice.0.id=9", "")
+	f.Add("grader=html&t.0.name=c&t.0.selector=h1&t.0.css_property=%20color&t.0.css_value=red%20!important&t.1.name=d&t.1.css_value=x", "")
 	k := StandardKinds()
 	f.Fuzz(func(t *testing.T, query, extra string) {
 		vals, err := parseQuery(query)

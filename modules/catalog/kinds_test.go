@@ -236,3 +236,35 @@ func TestKindsRegistry(t *testing.T) {
 		t.Errorf("gradable kinds %s", got)
 	}
 }
+
+// The html grader's check: one check a test, the css one included, and a
+// css check names a property.
+func TestHTMLGraderValidate(t *testing.T) {
+	var html Grader
+	for _, g := range StandardGraders() {
+		if g.Name == "html" {
+			html = g
+		}
+	}
+	for _, tc := range []struct {
+		test AssignmentTest
+		want string // "location message" of the problems, "" for none
+	}{
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Property: "color", Value: "red"}}, ""},
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Property: "--brand"}}, ""},
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Property: "-webkit-line-clamp", Value: "2"}}, ""},
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Value: "red"}}, "tests[0].css.property catalog.css_property"},
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Property: "color: red"}}, "tests[0].css.property catalog.css_property"},
+		{AssignmentTest{Selector: "h1", CSS: &CSSCheck{Property: "color", Value: strings.Repeat("x", 501)}}, "tests[0].css.value catalog.too_long:500"},
+		{AssignmentTest{Selector: "h1", Count: intp(1), CSS: &CSSCheck{Property: "color"}}, "tests[0].selector catalog.html_one_check"},
+		{AssignmentTest{Selector: "h1"}, "tests[0].selector catalog.html_one_check"},
+	} {
+		var got []string
+		for _, fe := range html.Validate(&AssignmentInput{Tests: []AssignmentTest{tc.test}}) {
+			got = append(got, fe.Location+" "+fe.Message)
+		}
+		if strings.Join(got, "; ") != tc.want {
+			t.Errorf("%+v: %v, want %q", tc.test.CSS, got, tc.want)
+		}
+	}
+}

@@ -109,8 +109,6 @@ type j0Submission struct {
 // errUnavailable marks a failure of the service, not of the code.
 var errUnavailable = errors.New("the code-execution service is unavailable")
 
-const unavailableMessage = "The code-execution service is unavailable right now; try again later."
-
 // grade runs each test as one submission: the test's setup is the
 // program's standard input, its expect the standard output.
 func (j *judge0) grade(ctx context.Context, lang string, t Task, code string) (Result, error) {
@@ -123,7 +121,7 @@ func (j *judge0) grade(ctx context.Context, lang string, t Task, code string) (R
 				return Result{}, ctx.Err()
 			}
 			j.log.Warn("external grader", "err", err)
-			return stopped(t, done, VerdictUnavailable, unavailableMessage), nil
+			return stopped(t, done, VerdictUnavailable, msg("grader.external.unavailable")), nil
 		}
 		tr := TestResult{Name: tc.Name, Hidden: tc.Hidden}
 		switch sub.Status.ID {
@@ -132,25 +130,23 @@ func (j *judge0) grade(ctx context.Context, lang string, t Task, code string) (R
 			if sameOutput(got, expected) {
 				tr.Passed = true
 			} else {
-				tr.Message = fmt.Sprintf("expected output %q, got %q", clip(expected), clip(got))
+				tr.say(msg("grader.external.output", "want", clip(expected), "got", clip(got)))
 			}
 		case j0TimeLimit:
-			tr.Message = timeLimitMessage
-			return stopped(t, append(done, tr), VerdictTimeLimit, timeLimitMessage), nil
+			tr.say(timeLimitMsg)
+			return stopped(t, append(done, tr), VerdictTimeLimit, timeLimitMsg), nil
 		case j0CompileError:
-			msg := "Compilation error: " + clip(strings.TrimSpace(decode64(sub.CompileOutput)))
-			return stopped(t, nil, VerdictCompileError, msg), nil
+			m := msg("grader.external.compile", "error", clip(strings.TrimSpace(decode64(sub.CompileOutput))))
+			return stopped(t, nil, VerdictCompileError, m), nil
 		case j0InternalErr, j0ExecFormat:
 			j.log.Warn("external grader", "status", sub.Status.Description, "message", decode64(sub.Message))
-			return stopped(t, done, VerdictUnavailable, unavailableMessage), nil
+			return stopped(t, done, VerdictUnavailable, msg("grader.external.unavailable")), nil
 		default: // the runtime errors
-			msg := sub.Status.Description
-			if e := strings.TrimSpace(decode64(sub.Stderr)); e != "" {
-				msg += ": " + clip(e)
-			} else if m := strings.TrimSpace(decode64(sub.Message)); m != "" {
-				msg += ": " + clip(m)
+			detail := strings.TrimSpace(decode64(sub.Stderr))
+			if detail == "" {
+				detail = strings.TrimSpace(decode64(sub.Message))
 			}
-			tr.Message = msg
+			tr.say(msg("grader.external.runtime", "status", sub.Status.Description, "error", clip(detail)))
 		}
 		if out := decode64(sub.Stdout); !tr.Passed && out != "" {
 			tr.Output = clip(out)

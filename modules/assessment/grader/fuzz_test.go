@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/weaverse/weaverse/modules/catalog"
 )
 
 // The fuzz tests feed random code to each grader, end to end through a
@@ -35,9 +38,15 @@ func checkFuzz(t *testing.T, task Task, code string) {
 	if r.Passed && (r.Verdict != "" || r.Score != 100) {
 		t.Fatalf("%q: passed with %+v", code, r)
 	}
+	if _, ok := englishMessages[r.Code]; ok != (r.Verdict != "") {
+		t.Fatalf("%q: verdict %q with message code %q", code, r.Verdict, r.Code)
+	}
 	for _, tr := range r.Tests {
 		if strings.Contains(tr.Message, "engine failed") {
 			t.Fatalf("%q: %s", code, tr.Message)
+		}
+		if _, ok := englishMessages[tr.Code]; ok == tr.Passed || tr.Message != (Msg{Code: tr.Code, Args: tr.Args}).English() {
+			t.Fatalf("%q: test %+v: an unknown code, or a message unlike its code's", code, tr)
 		}
 	}
 }
@@ -100,6 +109,9 @@ func FuzzHTML(f *testing.F) {
 		{"<a href=x>y</a>", "a:contains(\"y\")"},
 		{"", "::before"},
 		{"<p>", ":nth-child(2n+1 of p)"},
+		{"<style>h1 { color: red !important } @media x { a, h1 { color: #f00 } }</style><h1 style='color:blue'>", "h1"},
+		{"<style>@import 'x'; :root{--a:{}} h1{color:rgb(1 2 3 / 4%);}}}}</style><h1>", "h1"},
+		{"<style>/* ", "*"},
 	} {
 		f.Add(seed.doc, seed.sel)
 	}
@@ -109,7 +121,24 @@ func FuzzHTML(f *testing.F) {
 			{Name: "min", Selector: sel, MinCount: intp(0)},
 			{Name: "text", Selector: sel, Text: "y"},
 			{Name: "attr", Selector: sel, Attr: map[string]string{"name": "alt", "href": "x"}},
+			{Name: "css", Selector: sel, CSS: &catalog.CSSCheck{Property: "color", Value: "red"}},
+			{Name: "css any", Selector: sel, CSS: &catalog.CSSCheck{Property: "--a"}},
 		}}
 		checkFuzz(t, task, doc)
+	})
+}
+
+// FuzzCSSValue: the value normalisation ends, keeps text valid and does
+// not blow it up (a color name becomes at most #rrggbbaa).
+func FuzzCSSValue(f *testing.F) {
+	for _, seed := range []string{"red", "#F00 !important", "rgb(255 0 0 / 50%)", "calc(1px + (2em", "'a", "url(x", "hsl(1turn 1% 1%)",
+		"1e999px", "\\\\", "!important", "rgb(", "--x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		n := cssValue(v)
+		if utf8.ValidString(v) && !utf8.ValidString(n) || len(n) > 3*len(v)+16 {
+			t.Fatalf("cssValue(%q) = %q", v, n)
+		}
 	})
 }

@@ -27,9 +27,10 @@ import (
 //   - sql: Setup runs after the schema, before the learner's query; Expect
 //     is the rows, each a list of values in column order.
 //   - html: Selector with exactly one of Count, MinCount, Text (the first
-//     match's trimmed text contains it) or Attr ({name: alt}: every match
+//     match's trimmed text contains it), Attr ({name: alt}: every match
 //     has the attribute alt, not empty; {href: "#x"}: every match has
-//     href="#x").
+//     href="#x") or CSS (some match gets the property, and value, from the
+//     document's styles: see css.go).
 //   - external: Setup is the program's standard input, Expect (a string)
 //     its expected standard output (trailing spaces and newlines ignored).
 type Test struct {
@@ -43,6 +44,7 @@ type Test struct {
 	MinCount *int              `json:"min_count,omitempty"`
 	Text     string            `json:"text,omitempty"`
 	Attr     map[string]string `json:"attr,omitempty"`
+	CSS      *catalog.CSSCheck `json:"css,omitempty"`
 }
 
 // Task is what a grader needs of an assignment.
@@ -70,19 +72,23 @@ func TestsFrom(tests []catalog.AssignmentTest) []Test {
 	out := make([]Test, len(tests))
 	for i, t := range tests {
 		out[i] = Test{Name: t.Name, Hidden: t.Hidden, Args: t.Args, Expect: t.Expect, Setup: t.Setup,
-			Selector: t.Selector, Count: t.Count, MinCount: t.MinCount, Text: t.Text, Attr: t.Attr}
+			Selector: t.Selector, Count: t.Count, MinCount: t.MinCount, Text: t.Text, Attr: t.Attr, CSS: t.CSS}
 	}
 	return out
 }
 
 // TestResult is how one test went. Message (and Output) are written for the
 // learner; they are filled for hidden tests too, and the caller redacts
-// them there (a hidden test's message may quote its arguments).
+// them there (a hidden test's message may quote its arguments). Message
+// is in English; Code and Args are the same message to render in the
+// reader's language (see Msg).
 type TestResult struct {
-	Name    string `json:"name"`
-	Hidden  bool   `json:"hidden,omitempty"`
-	Passed  bool   `json:"passed"`
-	Message string `json:"message,omitempty"`
+	Name    string         `json:"name"`
+	Hidden  bool           `json:"hidden,omitempty"`
+	Passed  bool           `json:"passed"`
+	Message string         `json:"message,omitempty"`
+	Code    string         `json:"code,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
 	// Output is what the code printed during the test (javascript:
 	// console.log), bounded by Limits.MaxOutput.
 	Output string `json:"output,omitempty"`
@@ -114,9 +120,12 @@ type Result struct {
 	// Score is the share of tests passed, 0–100 (rounded down).
 	Score int `json:"score"`
 	// Verdict is "" when every test ran, else why grading stopped (see
-	// the Verdict constants); Message then says it to the learner.
-	Verdict string `json:"verdict,omitempty"`
-	Message string `json:"message,omitempty"`
+	// the Verdict constants); Message then says it to the learner, in
+	// English, and Code and Args in any language (see Msg).
+	Verdict string         `json:"verdict,omitempty"`
+	Message string         `json:"message,omitempty"`
+	Code    string         `json:"code,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
 	// Tests are the tests' outcomes, in the task's order (every test has
 	// one, failed when it could not run).
 	Tests    []TestResult  `json:"tests"`
@@ -196,16 +205,20 @@ func (r *Result) finish() {
 	r.Passed = r.Verdict == VerdictOK && len(r.Tests) > 0 && passed == len(r.Tests)
 }
 
+// say sets the test's message.
+func (tr *TestResult) say(m Msg) { tr.Message, tr.Code, tr.Args = m.English(), m.Code, m.Args }
+
 // stopped is the result of a grading that ran none (or not all) of its
-// tests: the tests without an outcome fail with msg.
-func stopped(t Task, done []TestResult, verdict, msg string) Result {
-	r := Result{Verdict: verdict, Message: msg, Tests: make([]TestResult, len(t.Tests))}
+// tests: the tests without an outcome fail with m.
+func stopped(t Task, done []TestResult, verdict string, m Msg) Result {
+	r := Result{Verdict: verdict, Message: m.English(), Code: m.Code, Args: m.Args, Tests: make([]TestResult, len(t.Tests))}
 	for i, tc := range t.Tests {
 		if i < len(done) {
 			r.Tests[i] = done[i]
 			continue
 		}
-		r.Tests[i] = TestResult{Name: tc.Name, Hidden: tc.Hidden, Message: msg}
+		r.Tests[i] = TestResult{Name: tc.Name, Hidden: tc.Hidden}
+		r.Tests[i].say(m)
 	}
 	r.finish()
 	return r
@@ -213,13 +226,13 @@ func stopped(t Task, done []TestResult, verdict, msg string) Result {
 
 // eachTest runs t's tests in order with run, which returns a test's result
 // and, when the grading must stop there, a verdict and its message.
-func eachTest(t Task, run func(Test) (tr TestResult, verdict, msg string)) Result {
+func eachTest(t Task, run func(Test) (tr TestResult, verdict string, m Msg)) Result {
 	var done []TestResult
 	for _, tc := range t.Tests {
-		tr, verdict, msg := run(tc)
+		tr, verdict, m := run(tc)
 		done = append(done, tr)
 		if verdict != VerdictOK {
-			return stopped(t, done, verdict, msg)
+			return stopped(t, done, verdict, m)
 		}
 	}
 	r := Result{Tests: done}

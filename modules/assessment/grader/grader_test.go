@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/weaverse/weaverse/modules/catalog"
 )
 
 // testLimits are tighter than the defaults, so the limits are met fast.
@@ -191,6 +193,11 @@ INSERT INTO p VALUES (1, 'a', 300, '2025-01-02'), (2, 'b', 100, '2025-01-03'), (
 	}
 }
 
+var cssTask = Task{Grader: "html", Tests: []Test{
+	{Name: "red title", Selector: "h1", CSS: &catalog.CSSCheck{Property: "color", Value: "red"}},
+	{Name: "sized title", Selector: "h1", CSS: &catalog.CSSCheck{Property: "font-size"}},
+}}
+
 func TestHTML(t *testing.T) {
 	t.Parallel()
 	s := newTestService(t)
@@ -217,6 +224,10 @@ func TestHTML(t *testing.T) {
 		{"bad selector", Task{Grader: "html", Tests: []Test{{Name: "x", Selector: "a[", Count: intp(1)}}}, good,
 			want{msgs: []string{"not valid CSS"}}},
 		{"deep nesting", task, strings.Repeat("<div>", 3000), want{verdict: VerdictCompileError, msgs: []string{"exceeds 512 nodes"}}},
+		{"css", cssTask, `<style>header h1 { color: #F00 }</style><header><h1 style="font-size: 2em">x</h1></header>`,
+			want{passed: true, score: 100}},
+		{"css missing", cssTask, `<style>h1 { color: blue }</style><h1>x</h1>`,
+			want{msgs: []string{`"h1" gets color: blue; expected color: red`, `no style gives "h1" a font-size`}}},
 	} {
 		runCase(t, s, tc.name, tc.task, tc.code, tc.want)
 	}

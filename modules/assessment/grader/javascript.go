@@ -36,15 +36,15 @@ var (
 
 func gradeJavaScript(ctx context.Context, t Task, code string, lim Limits) Result {
 	if !jsIdentRE.MatchString(t.Function) {
-		return stopped(t, nil, VerdictUnavailable, fmt.Sprintf("The assignment names no function to call (%q).", t.Function))
+		return stopped(t, nil, VerdictUnavailable, msg("grader.js.no_function", "function", clip(t.Function)))
 	}
 	prog, err := goja.Compile("solution.js", code, false)
 	if err != nil {
-		return stopped(t, nil, VerdictCompileError, compileMessage(err))
+		return stopped(t, nil, VerdictCompileError, msg("grader.js.syntax", "error", compileMessage(err)))
 	}
 	guard := guardOf(ctx)
 	out := &consoleOutput{max: lim.MaxOutput}
-	return eachTest(t, func(tc Test) (TestResult, string, string) {
+	return eachTest(t, func(tc Test) (TestResult, string, Msg) {
 		return runJSTest(ctx, prog, t.Function, tc, out, guard)
 	})
 }
@@ -59,13 +59,14 @@ func compileMessage(err error) string {
 
 // runJSTest runs one test in a fresh runtime. A verdict other than "" stops
 // the grading (time, memory, output); the test's own failure does not.
-func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out *consoleOutput, guard *memoryGuard) (tr TestResult, verdict, msg string) {
+func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out *consoleOutput, guard *memoryGuard) (tr TestResult, verdict string, m Msg) {
 	tr = TestResult{Name: tc.Name, Hidden: tc.Hidden}
 	defer func() {
 		if p := recover(); p != nil {
 			// goja failed on this code (a bug of the engine, not the
 			// learner's): the test fails, the grading goes on.
-			tr.Passed, tr.Message = false, fmt.Sprintf("The JavaScript engine failed on this code: %v", p)
+			tr.Passed = false
+			tr.say(msg("grader.js.engine", "error", clip(fmt.Sprint(p))))
 		}
 	}()
 	vm := goja.New()
@@ -84,16 +85,16 @@ func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out 
 	stop := context.AfterFunc(ctx, func() { vm.Interrupt(errJSTime) })
 	defer stop()
 	if ctx.Err() != nil {
-		return tr, VerdictTimeLimit, timeLimitMessage
+		return tr, VerdictTimeLimit, timeLimitMsg
 	}
 
-	fail := func(err error) (TestResult, string, string) {
+	fail := func(err error) (TestResult, string, Msg) {
 		if v, m := interruptVerdict(err, out); v != VerdictOK {
-			tr.Message = m
+			tr.say(m)
 			return tr, v, m
 		}
-		tr.Message = exceptionMessage(err)
-		return tr, VerdictOK, ""
+		tr.say(exceptionMessage(err))
+		return tr, VerdictOK, Msg{}
 	}
 	if _, err := vm.RunProgram(prog); err != nil {
 		return fail(err)
@@ -104,15 +105,15 @@ func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out 
 	if err != nil {
 		var exc *goja.Exception
 		if errors.As(err, &exc) && strings.HasPrefix(exc.Value().String(), "ReferenceError") {
-			tr.Message = fmt.Sprintf("No function named %s is defined.", fn)
-			return tr, VerdictOK, ""
+			tr.say(msg("grader.js.missing_function", "function", fn))
+			return tr, VerdictOK, Msg{}
 		}
 		return fail(err)
 	}
 	call, ok := goja.AssertFunction(fv)
 	if !ok {
-		tr.Message = fmt.Sprintf("%s is not a function (it is %s).", fn, describeJS(fv))
-		return tr, VerdictOK, ""
+		tr.say(msg("grader.js.not_function", "function", fn, "type", describeJS(fv)))
+		return tr, VerdictOK, Msg{}
 	}
 	argsJSON, err := json.Marshal(tc.Args)
 	if err != nil || tc.Args == nil {
@@ -138,11 +139,11 @@ func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out 
 		case goja.PromiseStateFulfilled:
 			ret = p.Result()
 		case goja.PromiseStateRejected:
-			tr.Message = "The returned Promise was rejected: " + valueMessage(p.Result())
-			return tr, VerdictOK, ""
+			tr.say(msg("grader.js.rejected", "error", valueMessage(p.Result())))
+			return tr, VerdictOK, Msg{}
 		default:
-			tr.Message = "The returned Promise never settled (there are no timers or network here)."
-			return tr, VerdictOK, ""
+			tr.say(msg("grader.js.unsettled"))
+			return tr, VerdictOK, Msg{}
 		}
 	}
 	got, gotText, err := jsResult(vm, stringify, ret)
@@ -150,8 +151,8 @@ func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out 
 		return fail(err)
 	}
 	if len(gotText) > out.max {
-		m := fmt.Sprintf("The returned value is too large (%d bytes; at most %d).", len(gotText), out.max)
-		tr.Message = m
+		m := msg("grader.js.too_large", "size", len(gotText), "max", out.max)
+		tr.say(m)
 		return tr, VerdictOutputLimit, m
 	}
 	want, wantText := normalizeJSON(tc.Expect)
@@ -161,43 +162,45 @@ func runJSTest(ctx context.Context, prog *goja.Program, fn string, tc Test, out 
 	case gotText != "undefined" && jsonEqual(got, want):
 		tr.Passed = true
 	default:
-		tr.Message = fmt.Sprintf("expected %s, got %s", clip(wantText), clip(gotText))
+		tr.say(msg("grader.js.expected", "want", clip(wantText), "got", clip(gotText)))
 	}
-	return tr, VerdictOK, ""
+	return tr, VerdictOK, Msg{}
 }
 
-const timeLimitMessage = "Time limit exceeded: the code ran too long (an endless loop?)."
-const memoryLimitMessage = "Memory limit exceeded: the code used too much memory."
+var (
+	timeLimitMsg   = msg("grader.time_limit")
+	memoryLimitMsg = msg("grader.memory_limit")
+)
 
 // interruptVerdict tells a grading-stopping interruption (time, memory,
 // output) from the learner's own exceptions.
-func interruptVerdict(err error, out *consoleOutput) (string, string) {
+func interruptVerdict(err error, out *consoleOutput) (string, Msg) {
 	var ie *goja.InterruptedError
 	if !errors.As(err, &ie) {
-		return VerdictOK, ""
+		return VerdictOK, Msg{}
 	}
 	switch ie.Value() {
 	case errJSMemory:
-		return VerdictMemoryLimit, memoryLimitMessage
+		return VerdictMemoryLimit, memoryLimitMsg
 	case errJSOutput:
-		return VerdictOutputLimit, fmt.Sprintf("Output limit exceeded: the code printed more than %d bytes.", out.max)
+		return VerdictOutputLimit, msg("grader.output_limit", "max", out.max)
 	default:
-		return VerdictTimeLimit, timeLimitMessage
+		return VerdictTimeLimit, timeLimitMsg
 	}
 }
 
 // exceptionMessage is what the learner reads of an uncaught exception:
 // "TypeError: x is not a function (solution.js:3:5)".
-func exceptionMessage(err error) string {
+func exceptionMessage(err error) Msg {
 	var so *goja.StackOverflowError
 	if errors.As(err, &so) {
-		return "RangeError: Maximum call stack size exceeded (too deep a recursion?)"
+		return msg("grader.js.recursion")
 	}
 	var exc *goja.Exception
 	if errors.As(err, &exc) {
-		return clip(strings.TrimSpace(exc.Error()))
+		return msg("grader.js.exception", "error", clip(strings.TrimSpace(exc.Error())))
 	}
-	return clip(err.Error())
+	return msg("grader.js.exception", "error", clip(err.Error()))
 }
 
 // valueMessage describes a thrown or rejected value.

@@ -157,11 +157,11 @@ func (s *Service) Grade(ctx context.Context, t Task, code string) (Result, error
 
 func (s *Service) grade(ctx context.Context, t Task, code string) (Result, error) {
 	if len(code) > s.limits.MaxCode {
-		return stopped(t, nil, VerdictRefused, fmt.Sprintf("The code is too long (%d bytes): at most %d.", len(code), s.limits.MaxCode)), nil
+		return stopped(t, nil, VerdictRefused, msg("grader.code_too_long", "size", len(code), "max", s.limits.MaxCode)), nil
 	}
 	if _, local := localGraders[t.Grader]; local {
 		if !sandboxed {
-			return stopped(t, nil, VerdictUnavailable, "Grading is unavailable on this server: it needs Linux process limits."), nil
+			return stopped(t, nil, VerdictUnavailable, msg("grader.no_sandbox")), nil
 		}
 		return s.runChild(ctx, t, code)
 	}
@@ -174,7 +174,7 @@ func (s *Service) grade(ctx context.Context, t Task, code string) (Result, error
 			return s.ext.grade(ctx, lang, t, code)
 		}
 	}
-	return stopped(t, nil, VerdictUnavailable, fmt.Sprintf("This server has no %q grader.", t.Grader)), nil
+	return stopped(t, nil, VerdictUnavailable, msg("grader.no_grader", "grader", clip(t.Grader))), nil
 }
 
 // acquire waits for a grading slot.
@@ -323,9 +323,9 @@ func (s *Service) runChild(ctx context.Context, t Task, code string) (Result, er
 	case ctx.Err() != nil:
 		return Result{}, ctx.Err()
 	case timedOut.Load():
-		return stopped(t, nil, VerdictTimeLimit, timeLimitMessage), nil
+		return stopped(t, nil, VerdictTimeLimit, timeLimitMsg), nil
 	case c.stdout.over:
-		return stopped(t, nil, VerdictOutputLimit, "Output limit exceeded: the code's results are too large."), nil
+		return stopped(t, nil, VerdictOutputLimit, msg("grader.results_limit")), nil
 	}
 	if c.err == nil {
 		var resp response
@@ -350,20 +350,20 @@ func (s *Service) died(t Task, cmd *exec.Cmd, waitErr error, stderr string) (Res
 	}
 	signaled, cpuKilled := killedBy(ps, s.limits.CPU)
 	if cpuKilled {
-		return stopped(t, nil, VerdictTimeLimit, "Time limit exceeded: the code used too much CPU time."), nil
+		return stopped(t, nil, VerdictTimeLimit, msg("grader.cpu_limit")), nil
 	}
 	switch {
 	case strings.Contains(stderr, "out of memory") || strings.Contains(stderr, "cannot allocate memory") ||
 		strings.Contains(stderr, "pthread_create failed") || strings.Contains(stderr, "failed to create new OS thread"):
 		// The address space ran out: for the heap, or for a new thread's
 		// stack.
-		return stopped(t, nil, VerdictMemoryLimit, memoryLimitMessage), nil
+		return stopped(t, nil, VerdictMemoryLimit, memoryLimitMsg), nil
 	case strings.Contains(stderr, "stack overflow") || strings.Contains(stderr, "stack exceeds"):
-		return stopped(t, nil, VerdictRuntimeError, "Runtime error: too deep a recursion exhausted the stack."), nil
+		return stopped(t, nil, VerdictRuntimeError, msg("grader.stack_limit")), nil
 	case signaled && strings.TrimSpace(stderr) == "":
 		// Killed from outside without a word (the kernel's OOM killer):
 		// the child's memory is the likely cause.
-		return stopped(t, nil, VerdictMemoryLimit, memoryLimitMessage), nil
+		return stopped(t, nil, VerdictMemoryLimit, memoryLimitMsg), nil
 	}
 	s.log.Error("grading child failed", "grader", t.Grader, "err", waitErr, "stderr", tail(stderr))
 	return Result{}, fmt.Errorf("grader: grading child failed (%v): %s", waitErr, tail(stderr))

@@ -65,29 +65,30 @@ func gradeSQL(ctx context.Context, t Task, code string, lim Limits) Result {
 	stmts := splitSQL(code)
 	switch {
 	case len(stmts) == 0:
-		return stopped(t, nil, VerdictCompileError, "The query is empty.")
+		return stopped(t, nil, VerdictCompileError, msg("grader.sql.empty"))
 	case len(stmts) > lim.Statements:
-		return stopped(t, nil, VerdictRefused, fmt.Sprintf("Too many statements (%d): at most %d.", len(stmts), lim.Statements))
+		return stopped(t, nil, VerdictRefused, msg("grader.sql.statements", "n", len(stmts), "max", lim.Statements))
 	}
-	return eachTest(t, func(tc Test) (TestResult, string, string) { return runSQLTest(ctx, t, tc, stmts) })
+	return eachTest(t, func(tc Test) (TestResult, string, Msg) { return runSQLTest(ctx, t, tc, stmts) })
 }
 
-func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestResult, verdict, msg string) {
+func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestResult, verdict string, m Msg) {
 	tr = TestResult{Name: tc.Name, Hidden: tc.Hidden}
-	stop := func(v, m string) (TestResult, string, string) {
-		tr.Message = m
+	stop := func(v string, m Msg) (TestResult, string, Msg) {
+		tr.say(m)
 		return tr, v, m
 	}
+	startFailed := func(err error) Msg { return msg("grader.sql.start", "error", clip(err.Error())) }
 	connector, err := sqlite.NewConnector(":memory:")
 	if err != nil {
-		return stop(VerdictUnavailable, "The database could not start: "+err.Error())
+		return stop(VerdictUnavailable, startFailed(err))
 	}
 	db := sql.OpenDB(connector)
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return stop(timeOr(ctx, VerdictUnavailable), timeOrMessage(ctx, "The database could not start: "+err.Error()))
+		return stop(timeOr(ctx, VerdictUnavailable), timeOrMessage(ctx, startFailed(err)))
 	}
 	defer conn.Close()
 	// Temporary tables and sorts stay in memory (the child may not write
@@ -96,7 +97,7 @@ func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestRe
 	// own hard_heap_limit does nothing here: modernc builds SQLite without
 	// memory statistics.)
 	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
-		return stop(timeOr(ctx, VerdictUnavailable), timeOrMessage(ctx, "The database could not start: "+err.Error()))
+		return stop(timeOr(ctx, VerdictUnavailable), timeOrMessage(ctx, startFailed(err)))
 	}
 	for _, part := range []struct{ what, sql string }{{"schema", t.Schema}, {"setup", tc.Setup}} {
 		if strings.TrimSpace(part.sql) == "" {
@@ -104,14 +105,14 @@ func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestRe
 		}
 		if _, err := conn.ExecContext(ctx, part.sql); err != nil {
 			if ctx.Err() != nil {
-				return stop(VerdictTimeLimit, timeLimitMessage)
+				return stop(VerdictTimeLimit, timeLimitMsg)
 			}
-			return stop(VerdictUnavailable, fmt.Sprintf("The assignment's %s failed: %v", part.what, err))
+			return stop(VerdictUnavailable, msg("grader.sql.assignment", "part", part.what, "error", clip(err.Error())))
 		}
 	}
 	for _, l := range sqlLimits {
 		if _, err := sqlite.Limit(conn, l.id, l.value); err != nil {
-			return stop(VerdictUnavailable, "The database could not start: "+err.Error())
+			return stop(VerdictUnavailable, startFailed(err))
 		}
 	}
 	var denied string
@@ -138,17 +139,17 @@ func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestRe
 				if action == sqlite.AuthInsert && strings.HasPrefix(strings.ToLower(arg1), "sqlite_") {
 					// SQLite asks first to write the schema table:
 					// CREATE, ALTER or DROP.
-					denied = "changing the schema (CREATE, ALTER, DROP)"
+					denied = sqlSchemaChange
 				}
 				if denied == "" {
-					denied = "this statement"
+					denied = fmt.Sprintf("#%d", action)
 				}
 			}
 			return sqlite.AuthorizerDeny
 		})
 	})
 	if err != nil {
-		return stop(VerdictUnavailable, err.Error())
+		return stop(VerdictUnavailable, startFailed(err))
 	}
 
 	var got [][]any
@@ -156,33 +157,39 @@ func runSQLTest(ctx context.Context, t Task, tc Test, stmts []string) (tr TestRe
 		rows, err := readRows(ctx, conn, stmt)
 		if err != nil {
 			switch {
+			case denied == sqlSchemaChange:
+				return stop(VerdictRefused, msg("grader.sql.refused_schema"))
 			case denied != "":
-				return stop(VerdictRefused, fmt.Sprintf("Only queries that read (SELECT) may run here: %s is not allowed.", denied))
+				return stop(VerdictRefused, msg("grader.sql.refused", "what", denied))
 			case ctx.Err() != nil || sqliteCode(err) == sqlite3.SQLITE_INTERRUPT:
-				return stop(VerdictTimeLimit, timeLimitMessage)
+				return stop(VerdictTimeLimit, timeLimitMsg)
 			case sqliteCode(err) == sqlite3.SQLITE_NOMEM:
-				return stop(VerdictMemoryLimit, memoryLimitMessage)
+				return stop(VerdictMemoryLimit, memoryLimitMsg)
 			case errors.Is(err, errTooManyRows):
-				return stop(VerdictOutputLimit, fmt.Sprintf("The query returned more than %d rows.", sqlMaxRows))
+				return stop(VerdictOutputLimit, msg("grader.sql.too_many_rows", "max", sqlMaxRows))
 			case isSQLSyntaxError(err):
-				return stop(VerdictCompileError, "SQL error: "+sqlMessage(err))
+				return stop(VerdictCompileError, msg("grader.sql.error", "error", sqlMessage(err)))
 			}
-			tr.Message = "SQL error: " + sqlMessage(err)
-			return tr, VerdictOK, ""
+			tr.say(msg("grader.sql.error", "error", sqlMessage(err)))
+			return tr, VerdictOK, Msg{}
 		}
 		got = rows
 	}
 	want, ok := expectedRows(tc.Expect)
 	if !ok {
-		return stop(VerdictUnavailable, "The assignment's expected rows are not a list of rows.")
+		return stop(VerdictUnavailable, msg("grader.sql.bad_expect"))
 	}
-	if m := compareRows(want, got, t.Ordered); m != "" {
-		tr.Message = m
-		return tr, VerdictOK, ""
+	if m, ok := compareRows(want, got, t.Ordered); !ok {
+		tr.say(m)
+		return tr, VerdictOK, Msg{}
 	}
 	tr.Passed = true
-	return tr, VerdictOK, ""
+	return tr, VerdictOK, Msg{}
 }
+
+// sqlSchemaChange marks a denied change of the schema (CREATE, ALTER,
+// DROP), which SQLite asks as an INSERT into its schema table.
+const sqlSchemaChange = "schema"
 
 var errTooManyRows = errors.New("too many rows")
 
@@ -316,24 +323,27 @@ func rowText(row []any) string {
 	return clip(string(b))
 }
 
-// compareRows says how got differs from want ("" when it does not).
-func compareRows(want, got [][]any, ordered bool) string {
+// compareRows says how got differs from want (false when it does).
+func compareRows(want, got [][]any, ordered bool) (Msg, bool) {
+	counts := func(code string, row []any) (Msg, bool) {
+		return msg(code, "want", len(want), "got", len(got), "row", rowText(row)), false
+	}
 	if len(got) > 0 && len(want) > 0 && len(got[0]) != len(want[0]) {
-		return fmt.Sprintf("expected %d columns, got %d: %s", len(want[0]), len(got[0]), rowText(got[0]))
+		return msg("grader.sql.columns", "want", len(want[0]), "got", len(got[0]), "row", rowText(got[0])), false
 	}
 	if ordered {
 		for i := 0; i < min(len(want), len(got)); i++ {
 			if !rowsEqual(want[i], got[i]) {
-				return fmt.Sprintf("row %d: expected %s, got %s", i+1, rowText(want[i]), rowText(got[i]))
+				return msg("grader.sql.row", "n", i+1, "want", rowText(want[i]), "got", rowText(got[i])), false
 			}
 		}
 		switch {
 		case len(got) < len(want):
-			return fmt.Sprintf("expected %d rows, got %d: missing %s", len(want), len(got), rowText(want[len(got)]))
+			return counts("grader.sql.missing_row", want[len(got)])
 		case len(got) > len(want):
-			return fmt.Sprintf("expected %d rows, got %d: unexpected %s", len(want), len(got), rowText(got[len(want)]))
+			return counts("grader.sql.unexpected_row", got[len(want)])
 		}
-		return ""
+		return Msg{}, true
 	}
 	// Unordered: each expected row takes one equal row of got.
 	used := make([]bool, len(got))
@@ -346,15 +356,15 @@ func compareRows(want, got [][]any, ordered bool) string {
 			}
 		}
 		if !found {
-			return fmt.Sprintf("expected %d rows, got %d: missing %s", len(want), len(got), rowText(w))
+			return counts("grader.sql.missing_row", w)
 		}
 	}
 	for j, g := range got {
 		if !used[j] {
-			return fmt.Sprintf("expected %d rows, got %d: unexpected %s", len(want), len(got), rowText(g))
+			return counts("grader.sql.unexpected_row", g)
 		}
 	}
-	return ""
+	return Msg{}, true
 }
 
 func sqliteCode(err error) int {
@@ -387,9 +397,9 @@ func timeOr(ctx context.Context, v string) string {
 	return v
 }
 
-func timeOrMessage(ctx context.Context, m string) string {
+func timeOrMessage(ctx context.Context, m Msg) Msg {
 	if ctx.Err() != nil {
-		return timeLimitMessage
+		return timeLimitMsg
 	}
 	return m
 }

@@ -72,7 +72,9 @@ func Message(fe apperr.FieldError, kinds *catalog.Kinds) string {
 	case "sql_rows":
 		return "expect must be the expected rows: a list of lists of column values"
 	case "html_one_check":
-		return fmt.Sprintf("an html test needs exactly one of count, min_count, text or attr (found %v)", v)
+		return fmt.Sprintf("an html test needs exactly one of count, min_count, text, attr or css (found %v)", v)
+	case "css_property":
+		return fmt.Sprintf("%s is not a CSS property name (color, font-size, --brand)", quote(v))
 	case "no_visible_test":
 		return "an assignment needs at least one visible test (hidden: false)"
 	case "no_hidden_test":

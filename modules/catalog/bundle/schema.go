@@ -54,6 +54,7 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[catalog.ChoiceInput]():    {"text"},
 	assignmentType:                            {"prompt", "grader", "starter_code", "tests"},
 	reflect.TypeFor[catalog.AssignmentTest](): {"name"},
+	reflect.TypeFor[catalog.CSSCheck]():       {"property"},
 }
 
 // enums returns a field's allowed values, from the catalog's own lists.
@@ -125,13 +126,15 @@ type schemaBuilder struct {
 }
 
 // defName names a type's definition: CourseInput → course, AssignmentTest
-// → assignment_test.
+// → assignment_test, CSSCheck → css_check.
 func defName(t reflect.Type) string {
-	name := strings.TrimSuffix(t.Name(), "Input")
+	name := []rune(strings.TrimSuffix(t.Name(), "Input"))
 	var out []rune
 	for i, r := range name {
 		if unicode.IsUpper(r) {
-			if i > 0 {
+			// A word starts at a capital after a small letter, or at the
+			// last capital of an acronym (CSSCheck → css_check).
+			if i > 0 && (unicode.IsLower(name[i-1]) || i+1 < len(name) && unicode.IsLower(name[i+1])) {
 				out = append(out, '_')
 			}
 			r = unicode.ToLower(r)

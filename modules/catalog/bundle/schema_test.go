@@ -176,6 +176,15 @@ func TestRequiredMatchesValidator(t *testing.T) {
 		case reflect.TypeFor[catalog.AssignmentTest]():
 			return reflect.ValueOf(&c.Lectures[0].Topics[3].Assignment.Tests[0]).Elem(),
 				"lectures[0].topics[3].assignment.tests[0]."
+		case reflect.TypeFor[catalog.CSSCheck]():
+			// The sample's assignment, turned into an html one with css checks.
+			a := c.Lectures[0].Topics[3].Assignment
+			a.Grader, a.Function = "html", ""
+			for i := range a.Tests {
+				a.Tests[i] = catalog.AssignmentTest{Name: a.Tests[i].Name, Hidden: a.Tests[i].Hidden, Selector: "h1",
+					CSS: &catalog.CSSCheck{Property: "color", Value: "red"}}
+			}
+			return reflect.ValueOf(a.Tests[0].CSS).Elem(), "lectures[0].topics[3].assignment.tests[0].css."
 		}
 		return reflect.Value{}, ""
 	}
