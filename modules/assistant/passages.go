@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -221,11 +222,13 @@ func textPieces(kind, md string) []piece {
 		b.Reset()
 	}
 	for _, p := range markdownText(md) {
-		for utf8.RuneCountInString(p) > maxPassageRunes {
+		if longerThan(p, maxPassageRunes) {
 			flush()
-			head := truncateRunes(p, maxPassageRunes)
-			out = append(out, piece{Kind: kind, StartMS: -1, Body: head})
-			p = strings.TrimSpace(p[len(head):])
+			for longerThan(p, maxPassageRunes) {
+				head := truncateRunes(p, maxPassageRunes)
+				out = append(out, piece{Kind: kind, StartMS: -1, Body: head})
+				p = strings.TrimSpace(p[len(head):])
+			}
 		}
 		if b.Len() > 0 && utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(p) > maxPassageRunes {
 			flush()
@@ -240,6 +243,18 @@ func textPieces(kind, md string) []piece {
 	}
 	flush()
 	return out
+}
+
+// longerThan reports whether s has more than n runes, counting at most n+1.
+func longerThan(s string, n int) bool {
+	i := 0
+	for range s {
+		if i == n {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // truncateRunes cuts s to at most n runes.
@@ -277,8 +292,12 @@ var stopwords = map[string]bool{
 	"그": true, "이것": true, "저": true, "제": true, "좀": true, "어떤": true, "방법": true, "뭐예요": true, "무엇인가요": true,
 }
 
-// maxTerms bounds the search terms one question makes.
-const maxTerms = 8
+// maxTerms bounds the search terms one question makes, of the first
+// maxCandidates words kept.
+const (
+	maxTerms      = 8
+	maxCandidates = 64
+)
 
 // searchTerms turns a question into the terms searched for: its words
 // without punctuation, stop words and Korean particles, at least two
@@ -290,6 +309,9 @@ func searchTerms(q string) []string {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '#' || r == '+' || r == '.')
 	})
 	for _, w := range words {
+		if len(out) == maxCandidates {
+			break
+		}
 		w = strings.Trim(w, ".")
 		if stopwords[w] {
 			continue
@@ -309,11 +331,7 @@ func searchTerms(q string) []string {
 		out = append(out, truncateRunes(w, 40))
 	}
 	// Longest first: stable, so equal lengths keep the question's order.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && utf8.RuneCountInString(out[j]) > utf8.RuneCountInString(out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.SliceStable(out, func(i, j int) bool { return utf8.RuneCountInString(out[i]) > utf8.RuneCountInString(out[j]) })
 	if len(out) > maxTerms {
 		out = out[:maxTerms]
 	}
