@@ -230,6 +230,20 @@ func TestUpstreamError(t *testing.T) {
 	}, withLLM(fake))
 }
 
+// TestUpstreamRetried: a 503 is retried (with backoff) before the answer
+// starts; the learner sees one answer.
+func TestUpstreamRetried(t *testing.T) {
+	t.Parallel()
+	fake := newFakeLLM(t, "다시 ", "시도했어요")
+	fake.failFirst = 1
+	ta := apptest.New(t, "sqlite", withLLM(fake, func(a *config.Assistant) { a.MaxRetries = 2 }))
+	w := newWorld(t, ta)
+	a := ask(t, ta, w.learner, map[string]any{"topic_id": w.article, "question": "호이스팅?"})
+	if a.Error != nil || a.text() != "다시 시도했어요" || len(fake.requests) != 2 {
+		t.Fatalf("answer %+v after %d requests", a, len(fake.requests))
+	}
+}
+
 // TestRetrievalOnly: without a model the assistant answers with the
 // best-matching passages, their topics and moments, says the model is not
 // configured, and cites them — the same events.

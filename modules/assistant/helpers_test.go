@@ -136,6 +136,7 @@ type fakeLLM struct {
 	requests  []chatRequest
 	chunks    []string
 	status    int           // non-200: answer this with an error envelope
+	failFirst int           // answer the first failFirst requests 503
 	hang      bool          // after the first chunk, wait for the client to go away
 	cancelled chan struct{} // closed when a hanging request's context ends
 	usage     bool
@@ -177,6 +178,9 @@ func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests = append(f.requests, req)
 	status, chunks, hang, usage := f.status, f.chunks, f.hang, f.usage
+	if len(f.requests) <= f.failFirst {
+		status = http.StatusServiceUnavailable
+	}
 	f.mu.Unlock()
 	if status != 200 {
 		w.Header().Set("Content-Type", "application/json")
