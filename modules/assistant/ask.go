@@ -258,7 +258,7 @@ func (s *service) citations(t *turn, answer string) []Citation {
 		if len(used) > 0 && !used[i] {
 			continue
 		}
-		c := s.citationOf(p, t.topic.ref.CourseID)
+		c := s.citationOf(p)
 		key := c.URL
 		if seen[key] {
 			continue

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -373,4 +374,35 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestConcurrentFirstQuestions: questions racing on a course nobody asked
+// about yet build its passages once (no duplicates), and all are answered.
+func TestConcurrentFirstQuestions(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		w := newWorld(t, ta)
+		const n = 4
+		ta.Together(t, n, func(int) *http.Request {
+			body, _ := json.Marshal(map[string]any{"topic_id": w.article, "question": "호이스팅이 뭐예요?"})
+			r, _ := http.NewRequest(http.MethodPost, "/api/assistant/ask/", bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+w.learner.Token)
+			return r
+		}, func(i int, resp *http.Response) {
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !strings.Contains(string(b), "event: done") {
+				t.Errorf("request %d: %d %s", i, resp.StatusCode, b)
+			}
+		})
+		var all, distinct int
+		ctx := context.Background()
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("assistant_passages").ColumnExpr("COUNT(*)").
+			Where("course_id = ?", w.course).Scan(ctx, &all))
+		testkit.Must(t, ta.App.DB.R.NewRaw("SELECT COUNT(*) FROM (SELECT DISTINCT topic_id, kind, start_ms, body "+
+			"FROM assistant_passages WHERE course_id = ?) AS d", w.course).Scan(ctx, &distinct))
+		if all == 0 || all != distinct {
+			t.Errorf("%d passages, %d distinct", all, distinct)
+		}
+	})
 }

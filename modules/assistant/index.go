@@ -133,7 +133,16 @@ func (s *service) rebuild(ctx context.Context, courseID int64, stamp string, liv
 			}
 		}
 	}
+	// Instances rebuilding one course at once take turns (a lock per
+	// course); the later one finds the stamp written and changes nothing.
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.db.LockKey(ctx, tx, "assistant.index:"+strconv.FormatInt(courseID, 10)); err != nil {
+			return err
+		}
+		built, err := s.st.indexStamps(ctx, tx, []int64{courseID})
+		if err != nil || built[courseID] == stamp {
+			return err
+		}
 		return s.st.replacePassages(ctx, tx, courseID, stamp, s.clock.Now(), rows)
 	})
 }

@@ -158,7 +158,7 @@ func videoIDOf(ref string) (int64, bool) {
 }
 
 // citationOf turns a passage into what an answer cites.
-func (s *service) citationOf(r passageRow, courseID int64) Citation {
+func (s *service) citationOf(r passageRow) Citation {
 	c := Citation{TopicID: r.TopicID, CourseID: r.CourseID, Title: r.TopicTitle, Kind: r.Kind,
 		URL: s.classroom.TopicURL(r.CourseID, r.TopicID)}
 	if c.URL == "" {
@@ -170,7 +170,6 @@ func (s *service) citationOf(r passageRow, courseID int64) Citation {
 		c.Clock = clockText(r.StartMS)
 		c.URL += "#t=" + strconv.Itoa(sec)
 	}
-	_ = courseID
 	return c
 }
 
