@@ -1,6 +1,7 @@
 package assistant_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,12 @@ func TestAssistantInBrowser(t *testing.T) {
 	ta := apptest.New(t, "sqlite", withLLM(fake))
 	ta.Clock.Set(time.Now().Truncate(time.Second)) // browser cookies expire by the real clock
 	w := newWorld(t, ta)
+	// The video has no renditions (no transcoding here): marked as still
+	// processing, the player says so and never loads it, so nothing but
+	// the assistant moves its position.
+	_, err := ta.App.DB.W.NewUpdate().Table("media_videos").Set("status = 'processing'").Where("owner_id = ?", w.tutor.ID).
+		Exec(context.Background())
+	testkit.Must(t, err)
 	base := browser.Serve(t, ta.App.Fiber)
 	browser.WatchCSP(t, ctx)
 	browser.Resize(t, ctx, browser.Desktop)
@@ -40,6 +47,7 @@ func TestAssistantInBrowser(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d", base, w.course, w.video)),
 		chromedp.WaitVisible(chromedp.CSS("#assistant-q")),
 	))
+	wait(`!document.getElementById("player-error").hidden`)
 	if v := browser.Eval[string](t, ctx, `document.getElementById("assistant-quota").textContent`); !strings.Contains(v, "50") {
 		t.Errorf("quota %q", v)
 	}
@@ -78,6 +86,14 @@ func TestAssistantInBrowser(t *testing.T) {
 	if dir := browser.ScreenshotDir(); dir != "" {
 		browser.Screenshot(t, ctx, filepath.Join(dir, "assistant-desktop.png"))
 	}
+	// A citation of another topic opens it at #t=<seconds>: the player
+	// starts there.
+	testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d", base, w.course, w.article)),
+		chromedp.WaitVisible(chromedp.CSS("#assistant-q")),
+		chromedp.Navigate(fmt.Sprintf("%s/learn/%d/%d#t=70", base, w.course, w.video)),
+		chromedp.WaitVisible(chromedp.CSS("#assistant-q"))))
+	wait(`Math.abs(document.getElementById("player-video").currentTime - 70) < 0.5`)
+
 	// The conversation is there after a reload, on a phone, without overflow.
 	browser.Resize(t, ctx, browser.Phone)
 	testkit.Must(t, chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#assistant-q"))))

@@ -15,11 +15,12 @@
     if (!m || !video) return;
     const to = Number(m[1]);
     const seek = () => { video.currentTime = to; };
-    if (video.readyState >= 1) seek();
+    seek(); // before the media loads: its default start position
     video.addEventListener("loadedmetadata", () => setTimeout(seek, 0), { once: true });
     video.addEventListener("canplay", () => { if (Math.abs(video.currentTime - to) > 1) seek(); }, { once: true });
   };
   seekFromHash();
+  window.addEventListener("hashchange", seekFromHash);
   if (!root) return;
 
   const d = root.dataset;
