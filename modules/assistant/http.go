@@ -59,7 +59,7 @@ const eventStream = "`text/event-stream`: `event: chunk` with `data: {\"text\": 
 	"order, then `event: done` with `data:` a JSON object (`conversation_id`, `message_id`, `citations` — topic id, " +
 	"title, URL, `video_seconds` for captions —, `usage` in tokens, the `quota` left, `model_ready`), or `event: error` " +
 	"with `data: {\"code\", \"message\"}` when the model failed (the answer so far is kept, marked failed). Closing " +
-	"the connection cancels the request to the model."
+	"the connection cancels the request to the model. While the model is silent a `: keep-alive` comment comes every 15 s."
 
 func (m *Module) routes(api huma.API) {
 	s := m.svc
@@ -132,8 +132,33 @@ func (m *Module) stream(hc huma.Context, t *turn) {
 		defer stop()
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		m.svc.Answer(ctx, t, &sseSink{w: w, cancel: cancel})
+		sink := &sseSink{w: w, cancel: cancel}
+		done := make(chan struct{})
+		defer close(done)
+		go sink.keepAlive(done)
+		m.svc.Answer(ctx, t, sink)
 	})
+}
+
+// keepAliveEvery is how often a comment keeps a quiet stream open while
+// the model thinks (proxies close idle connections; a failed write also
+// says the client left).
+const keepAliveEvery = 15 * time.Second
+
+// keepAlive writes an SSE comment every keepAliveEvery until done.
+func (k *sseSink) keepAlive(done <-chan struct{}) {
+	tick := time.NewTicker(keepAliveEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			if k.write(": keep-alive\n\n") != nil {
+				return
+			}
+		}
+	}
 }
 
 // sseSink writes events to a streamed response; the first write that
@@ -146,16 +171,22 @@ type sseSink struct {
 }
 
 func (k *sseSink) event(name string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return k.write(fmt.Sprintf("event: %s\ndata: %s\n\n", name, data))
+}
+
+// write sends s at once.
+func (k *sseSink) write(s string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.failed {
 		return context.Canceled
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err = fmt.Fprintf(k.w, "event: %s\ndata: %s\n\n", name, data); err == nil {
+	_, err := k.w.WriteString(s)
+	if err == nil {
 		err = k.w.Flush()
 	}
 	if err != nil {
