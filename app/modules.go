@@ -9,6 +9,7 @@ import (
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/assessment"
 	"github.com/weaverse/weaverse/modules/assessment/grader"
+	"github.com/weaverse/weaverse/modules/assistant"
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
@@ -91,6 +92,15 @@ func (a *App) buildModules() ([]Module, error) {
 		Completions: learn.Completions(), Grader: sandboxGrader{grading},
 		Settings: assessment.Settings{MaxCodeBytes: cfg.Grading.MaxCodeBytes,
 			SubmissionsPerMinute: cfg.Grading.SubmissionsPerMinute, Workers: cfg.Grading.Concurrency}})
+	ac := cfg.Assistant
+	asst := assistant.New(assistant.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Web: a.Web,
+		I18n: a.I18n, Syllabus: cat.Syllabus(), Texts: cat.Texts(), Classroom: learn.Classroom(),
+		Entitlements: learn.Entitlements(), Transcripts: med.Transcripts(),
+		LLM: assistant.LLM{BaseURL: ac.BaseURL, APIKey: ac.APIKey, Model: ac.Model, Timeout: ac.Timeout,
+			MaxRetries: ac.MaxRetries, MaxTokens: ac.MaxTokens, MaxTokensField: ac.MaxTokensField,
+			Temperature: ac.Temperature},
+		Settings: assistant.Settings{DailyMessages: ac.DailyMessages, DailyTokens: ac.DailyTokens,
+			Passages: ac.Passages, HistoryTurns: ac.HistoryTurns}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
 		grading: grading}
@@ -108,6 +118,7 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[catalog.Classroom](cat, learn.Classroom()),
 		provide.Bind[media.ResumePositions](med, learn.ResumePositions()),
 		provide.Bind[learning.MissionDesk](learn, assess.Desk()),
+		provide.Bind[learning.TopicAssistant](learn, asst.TopicAssistant()),
 		// Until the commerce module sells access, nothing is for sale:
 		// see nothingSold.
 		provide.Bind[catalog.Storefront](learn, nothingSold{}),
@@ -116,7 +127,7 @@ func (a *App) buildModules() ([]Module, error) {
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, assess, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, asst, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.

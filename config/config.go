@@ -65,6 +65,38 @@ type Config struct {
 	Media          Media          `mapstructure:"media"`
 	Learning       Learning       `mapstructure:"learning"`
 	Grading        Grading        `mapstructure:"grading"`
+	Assistant      Assistant      `mapstructure:"assistant"`
+}
+
+// Assistant configures the lecture page's assistant: any OpenAI-compatible
+// chat completions endpoint (OpenAI, Ollama, vLLM, llama.cpp). Without a
+// base URL it answers from the course's passages alone.
+type Assistant struct {
+	// BaseURL is the API's base ("https://api.openai.com/v1",
+	// "http://localhost:11434/v1"); "" leaves the model off.
+	BaseURL string `mapstructure:"base_url"`
+	APIKey  string `mapstructure:"api_key"`
+	// APIKeyFile holds the key instead (a secret mounted as a file).
+	APIKeyFile string `mapstructure:"api_key_file"`
+	Model      string `mapstructure:"model"`
+	// Timeout bounds one answer, from the request to the last chunk.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// MaxRetries is how often a refused request (429, 5xx) is retried, with
+	// backoff, before the answer starts.
+	MaxRetries int `mapstructure:"max_retries"`
+	// MaxTokens caps an answer's tokens; MaxTokensField is the request
+	// field that carries it: "max_tokens" (Ollama, vLLM, llama.cpp) or
+	// "max_completion_tokens" (OpenAI's newer models).
+	MaxTokens      int     `mapstructure:"max_tokens"`
+	MaxTokensField string  `mapstructure:"max_tokens_field"`
+	Temperature    float64 `mapstructure:"temperature"`
+	// DailyMessages and DailyTokens are each user's quota per UTC day.
+	DailyMessages int `mapstructure:"daily_messages"`
+	DailyTokens   int `mapstructure:"daily_tokens"`
+	// Passages is how many passages of course content go into a prompt;
+	// HistoryTurns how many earlier messages of the conversation.
+	Passages     int `mapstructure:"passages"`
+	HistoryTurns int `mapstructure:"history_turns"`
 }
 
 // Grading configures the grading of code assignments. Learners' code runs
@@ -292,6 +324,8 @@ func Defaults() Config {
 		Mail:     Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Content:  Content{ImportDefault: true},
 		Learning: Learning{CompleteRatio: 0.9},
+		Assistant: Assistant{Timeout: 60 * time.Second, MaxRetries: 2, MaxTokens: 800, MaxTokensField: "max_tokens",
+			Temperature: 0.2, DailyMessages: 50, DailyTokens: 50000, Passages: 6, HistoryTurns: 6},
 		Grading: Grading{Timeout: 5 * time.Second, MemoryLimit: 512 << 20, MaxCodeBytes: 64 << 10,
 			SubmissionsPerMinute: 10, External: GradingExternal{Languages: map[string]int{}}},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
@@ -365,6 +399,13 @@ func defaultMap(d Config) map[string]any {
 		"grading.external.url":           d.Grading.External.URL, "grading.external.token": d.Grading.External.Token,
 		"grading.external.token_file": d.Grading.External.TokenFile,
 		"grading.external.languages":  d.Grading.External.Languages,
+		"assistant.base_url":          d.Assistant.BaseURL, "assistant.api_key": d.Assistant.APIKey,
+		"assistant.api_key_file": d.Assistant.APIKeyFile, "assistant.model": d.Assistant.Model,
+		"assistant.timeout": d.Assistant.Timeout, "assistant.max_retries": d.Assistant.MaxRetries,
+		"assistant.max_tokens": d.Assistant.MaxTokens, "assistant.max_tokens_field": d.Assistant.MaxTokensField,
+		"assistant.temperature": d.Assistant.Temperature, "assistant.daily_messages": d.Assistant.DailyMessages,
+		"assistant.daily_tokens": d.Assistant.DailyTokens, "assistant.passages": d.Assistant.Passages,
+		"assistant.history_turns": d.Assistant.HistoryTurns,
 	}
 }
 
@@ -447,6 +488,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		{"bootstrap_admin.password", &c.BootstrapAdmin.Password, c.BootstrapAdmin.PasswordFile, "BOOTSTRAP_ADMIN_PASSWORD"},
 		{"media.s3.secret_key", &c.Media.S3.SecretKey, c.Media.S3.SecretKeyFile, "MEDIA_S3_SECRET_KEY"},
 		{"grading.external.token", &c.Grading.External.Token, c.Grading.External.TokenFile, "GRADING_EXTERNAL_TOKEN"},
+		{"assistant.api_key", &c.Assistant.APIKey, c.Assistant.APIKeyFile, "ASSISTANT_API_KEY"},
 	} {
 		if s.file == "" {
 			continue
@@ -641,8 +683,45 @@ func (c *Config) validateAuth() error {
 	if err := c.validateGrading(); err != nil {
 		return err
 	}
+	if err := c.validateAssistant(); err != nil {
+		return err
+	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")
+	}
+	return nil
+}
+
+func (c *Config) validateAssistant() error {
+	a := c.Assistant
+	if a.BaseURL != "" {
+		u, err := url.Parse(a.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errorf("assistant.base_url (WEAVERSE_ASSISTANT_BASE_URL) must be an http(s) URL such as http://localhost:11434/v1, not %q", a.BaseURL)
+		}
+		if strings.TrimSpace(a.Model) == "" {
+			return errorf("assistant.model (WEAVERSE_ASSISTANT_MODEL) must name the model when assistant.base_url is set")
+		}
+	}
+	switch {
+	case a.Timeout < time.Second || a.Timeout > 10*time.Minute:
+		return errorf("assistant.timeout (WEAVERSE_ASSISTANT_TIMEOUT) must be between 1s and 10m")
+	case a.MaxRetries < 0 || a.MaxRetries > 10:
+		return errorf("assistant.max_retries (WEAVERSE_ASSISTANT_MAX_RETRIES) must be between 0 and 10")
+	case a.MaxTokens < 16 || a.MaxTokens > 32768:
+		return errorf("assistant.max_tokens (WEAVERSE_ASSISTANT_MAX_TOKENS) must be between 16 and 32768")
+	case a.MaxTokensField != "max_tokens" && a.MaxTokensField != "max_completion_tokens":
+		return errorf("assistant.max_tokens_field (WEAVERSE_ASSISTANT_MAX_TOKENS_FIELD) must be max_tokens or max_completion_tokens, not %q", a.MaxTokensField)
+	case a.Temperature < 0 || a.Temperature > 2:
+		return errorf("assistant.temperature (WEAVERSE_ASSISTANT_TEMPERATURE) must be between 0 and 2")
+	case a.DailyMessages < 1 || a.DailyMessages > 100000:
+		return errorf("assistant.daily_messages (WEAVERSE_ASSISTANT_DAILY_MESSAGES) must be between 1 and 100000")
+	case a.DailyTokens < 100 || a.DailyTokens > 100000000:
+		return errorf("assistant.daily_tokens (WEAVERSE_ASSISTANT_DAILY_TOKENS) must be between 100 and 100000000")
+	case a.Passages < 1 || a.Passages > 20:
+		return errorf("assistant.passages (WEAVERSE_ASSISTANT_PASSAGES) must be between 1 and 20")
+	case a.HistoryTurns < 0 || a.HistoryTurns > 50:
+		return errorf("assistant.history_turns (WEAVERSE_ASSISTANT_HISTORY_TURNS) must be between 0 and 50")
 	}
 	return nil
 }

@@ -191,6 +191,12 @@ func TestValidate(t *testing.T) {
 		{"grading external id", func(c *Config) {
 			c.Grading.External.URL, c.Grading.External.Languages = "http://judge0:2358", map[string]int{"python": 0}
 		}, "positive"},
+		{"assistant url", func(c *Config) { c.Assistant.BaseURL, c.Assistant.Model = "localhost:11434", "m" }, "WEAVERSE_ASSISTANT_BASE_URL"},
+		{"assistant model", func(c *Config) { c.Assistant.BaseURL = "http://localhost:11434/v1" }, "WEAVERSE_ASSISTANT_MODEL"},
+		{"assistant timeout", func(c *Config) { c.Assistant.Timeout = 0 }, "WEAVERSE_ASSISTANT_TIMEOUT"},
+		{"assistant tokens field", func(c *Config) { c.Assistant.MaxTokensField = "tokens" }, "WEAVERSE_ASSISTANT_MAX_TOKENS_FIELD"},
+		{"assistant quota", func(c *Config) { c.Assistant.DailyMessages = 0 }, "WEAVERSE_ASSISTANT_DAILY_MESSAGES"},
+		{"assistant passages", func(c *Config) { c.Assistant.Passages = 100 }, "WEAVERSE_ASSISTANT_PASSAGES"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -493,6 +493,26 @@ type Syllabus interface {
 	AuthoredCourseIDs(ctx context.Context, authorID int64) ([]int64, error)
 }
 
+// Texts gives the module that answers learners' questions the text of
+// courses (implemented by the catalog; never served over HTTP as is).
+type Texts interface {
+	// TextStamps returns, for each live course among ids, a stamp that
+	// changes whenever the text of its live topics may have changed (a
+	// save, a topic added, edited, moved or deleted); courses not found are
+	// absent.
+	TextStamps(ctx context.Context, courseIDs []int64) (map[int64]string, error)
+	// CourseTexts returns the live topics of a live course in outline order
+	// with their text: an article's Markdown, a video's notes. Quizzes and
+	// assignments carry their title only (their keys never leave).
+	CourseTexts(ctx context.Context, courseID int64) ([]TopicText, error)
+}
+
+// TopicText is a topic with the text a learner reads in it.
+type TopicText struct {
+	TopicRef
+	Text string // Markdown: an article's body or a video's notes
+}
+
 // TopicRef is a topic as progress is counted: what it is and where.
 type TopicRef struct {
 	ID        int64  `bun:"id"`

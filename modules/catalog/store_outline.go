@@ -2,8 +2,12 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/db"
 )
 
 // liveOutline returns a course's live lectures and topics in outline order.
@@ -81,6 +85,17 @@ func (st store) keyedTopic(ctx context.Context, idb bun.IDB, id int64, kind stri
 	return &t, nil
 }
 
+// liveTopics selects the live topics of live lectures of live courses as
+// TopicRefs (video is the expression of a video topic's reference).
+func liveTopics(idb bun.IDB, video bun.Safe) *bun.SelectQuery {
+	return idb.NewSelect().TableExpr("catalog_topics AS t").
+		ColumnExpr("t.id, t.course_id, t.lecture_id, t.title, t.kind, t.is_premium, t.mission, t.duration").
+		ColumnExpr("COALESCE(?, '') AS video", video).
+		Join("JOIN catalog_lectures AS l ON l.id = t.lecture_id AND l.deleted_at IS NULL").
+		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
+		Where("t.deleted_at IS NULL")
+}
+
 // topicRefs returns the live topics of live courses, of courseIDs, playing
 // the video ref, or the topic topicID, in outline order.
 func (st store) topicRefs(ctx context.Context, idb bun.IDB, courseIDs []int64, ref string, topicID int64) ([]TopicRef, error) {
@@ -88,12 +103,7 @@ func (st store) topicRefs(ctx context.Context, idb bun.IDB, courseIDs []int64, r
 	if err != nil {
 		return nil, err
 	}
-	q := idb.NewSelect().TableExpr("catalog_topics AS t").
-		ColumnExpr("t.id, t.course_id, t.lecture_id, t.title, t.kind, t.is_premium, t.mission, t.duration").
-		ColumnExpr("COALESCE(?, '') AS video", video).
-		Join("JOIN catalog_lectures AS l ON l.id = t.lecture_id AND l.deleted_at IS NULL").
-		Join("JOIN catalog_courses AS c ON c.id = t.course_id AND c.deleted_at IS NULL").
-		Where("t.deleted_at IS NULL")
+	q := liveTopics(idb, video)
 	if courseIDs != nil {
 		q = q.Where("t.course_id IN (?)", bun.In(courseIDs))
 	}
@@ -114,4 +124,44 @@ func (st store) authoredCourseIDs(ctx context.Context, idb bun.IDB, authorID int
 	err := idb.NewSelect().Model((*courseRow)(nil)).Column("c.id").Where("c.author_id = ?", authorID).
 		Where("c.deleted_at IS NULL").OrderExpr("c.id").Scan(ctx, &ids)
 	return ids, err
+}
+
+// textTopic is a live topic with its stored content and when it was last
+// written, for Texts.
+type textTopic struct {
+	TopicRef
+	Content   db.JSON[json.RawMessage] `bun:"content"`
+	Version   int64                    `bun:"version"`
+	UpdatedAt time.Time                `bun:"updated_at"`
+}
+
+// textTopics returns the live topics of the live courses among courseIDs in
+// outline order, with their content (withContent) and the course's version.
+func (st store) textTopics(ctx context.Context, idb bun.IDB, courseIDs []int64, withContent bool) ([]textTopic, error) {
+	video, err := st.d.JSONText("content", "video")
+	if err != nil {
+		return nil, err
+	}
+	q := liveTopics(idb, video).ColumnExpr("c.version, t.updated_at").Where("t.course_id IN (?)", bun.In(courseIDs))
+	if withContent {
+		q = q.ColumnExpr("t.content")
+	}
+	var out []textTopic
+	err = q.OrderExpr("t.course_id, l.position, l.id, t.position, t.id").Scan(ctx, &out)
+	return out, err
+}
+
+// liveCourseVersions returns the version of the live courses among ids.
+func (st store) liveCourseVersions(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]int64, error) {
+	var rows []struct {
+		ID      int64 `bun:"id"`
+		Version int64 `bun:"version"`
+	}
+	err := idb.NewSelect().TableExpr("catalog_courses AS c").ColumnExpr("c.id, c.version").
+		Where("c.id IN (?)", bun.In(ids)).Where("c.deleted_at IS NULL").Scan(ctx, &rows)
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Version
+	}
+	return out, err
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/weaverse/weaverse/platform/authz"
 )
 
 // Sources of an enrollment.
@@ -96,6 +98,51 @@ type MissionDesk interface {
 	MissionURL(topicID int64) string
 	// MissionState is the user's standing in the topic.
 	MissionState(ctx context.Context, userID, topicID int64) (MissionState, error)
+}
+
+// TopicAssistant answers learners' questions beside a topic (implemented
+// by the assistant module): the topic page shows its chat panel when
+// Panel returns one.
+type TopicAssistant interface {
+	// Panel returns the chat panel of a topic p may ask about, or nil
+	// when p may not ask there (signed out, not entitled).
+	Panel(ctx context.Context, p *authz.Principal, courseID, topicID int64) (*AssistantPanel, error)
+}
+
+// AssistantPanel is what the topic page's chat panel needs.
+type AssistantPanel struct {
+	AskURL string // POST: the question, answered as Server-Sent Events
+	// ModelReady says whether an AI model answers (otherwise the best
+	// matching passages do).
+	ModelReady bool
+	// MessagesLeft and TokensLeft are the caller's quota left today.
+	MessagesLeft int
+	TokensLeft   int
+	ResetAt      time.Time
+	// ConversationID is the caller's latest conversation about the topic
+	// (0: none), whose messages History holds, oldest first.
+	ConversationID int64
+	History        []AssistantMessage
+}
+
+// AssistantMessage is a message of an AssistantPanel's history.
+type AssistantMessage struct {
+	Role      string // user, assistant
+	Text      string
+	Citations []AssistantCitation
+}
+
+// AssistantCitation is a passage an answer cites: a topic, and for a
+// video a moment in it (Seconds < 0: none).
+type AssistantCitation struct {
+	TopicID int64
+	Title   string
+	URL     string
+	Seconds int
+	Clock   string // "mm:ss" ("" without a moment)
+	// Here: the topic is the one the panel is beside (its link seeks the
+	// player instead of opening another page).
+	Here bool
 }
 
 // MissionState is a learner's standing in a quiz or an assignment.

@@ -80,7 +80,9 @@ func (m *Module) Name() string { return "learning" }
 func (m *Module) Files() fs.FS { return files }
 
 // Needs are the providers the app binds after building every module.
-func (m *Module) Needs() []provide.Need { return []provide.Need{&m.svc.shop, &m.svc.desk} }
+func (m *Module) Needs() []provide.Need {
+	return []provide.Need{&m.svc.shop, &m.svc.desk, &m.svc.assistant}
+}
 
 // Grants is how access is given and taken back.
 func (m *Module) Grants() Grants { return m.svc }

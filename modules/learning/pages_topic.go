@@ -54,6 +54,8 @@ type topicPage struct {
 	Revoked   bool // the access was revoked, not run out
 	BuyURL    string
 	Tutor     string
+	// Assistant is the chat panel beside the topic (nil: none for p).
+	Assistant *AssistantPanel
 }
 
 // outlineLecture is a lecture of the side outline.
@@ -202,6 +204,11 @@ func (m *Module) topicPage(c *fiber.Ctx) error {
 	}
 	if err := m.svc.OpenTopic(ctx, p, courseID, t.ID); err != nil {
 		return err
+	}
+	if p != nil {
+		if page.Assistant, err = m.svc.assistant.Get().Panel(ctx, p, courseID, t.ID); err != nil {
+			return err
+		}
 	}
 	switch t.Kind {
 	case "video":

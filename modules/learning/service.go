@@ -39,6 +39,8 @@ type service struct {
 	shop provide.Slot[catalog.Storefront]
 	// desk is where quizzes and assignments are taken (late-bound).
 	desk provide.Slot[MissionDesk]
+	// assistant answers questions beside a topic (late-bound).
+	assistant provide.Slot[TopicAssistant]
 	// playable remembers, briefly, that a user may play a video and what
 	// it is: heartbeats arrive every few seconds and need not ask the
 	// catalog and media again each time. A revoked access stops being

@@ -36,3 +36,21 @@ type Player interface {
 type ResumePositions interface {
 	ResumePosition(ctx context.Context, userID, videoID int64) (float64, error)
 }
+
+// Transcripts gives the module that answers learners' questions the text
+// of videos' captions (implemented by media; read from storage, never
+// served by it).
+type Transcripts interface {
+	// CaptionTracks returns the captions tracks of the live videos among
+	// ids, by video id; a track's SHA256 changes when its file does.
+	CaptionTracks(ctx context.Context, videoIDs []int64) (map[int64][]CaptionTrack, error)
+	// ReadCaptions returns a live video's WebVTT file in lang
+	// (apperr.NotFound when there is none).
+	ReadCaptions(ctx context.Context, videoID int64, lang string) ([]byte, error)
+}
+
+// CaptionTrack is one captions track of a video.
+type CaptionTrack struct {
+	Lang   string
+	SHA256 string
+}
