@@ -12,6 +12,7 @@ import (
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/commerce"
 	"github.com/weaverse/weaverse/modules/learning"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
@@ -27,6 +28,7 @@ type builtModules struct {
 	media    *media.Module
 	learning *learning.Module
 	assess   *assessment.Module
+	commerce *commerce.Module
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
@@ -91,9 +93,15 @@ func (a *App) buildModules() ([]Module, error) {
 		Completions: learn.Completions(), Grader: sandboxGrader{grading},
 		Settings: assessment.Settings{MaxCodeBytes: cfg.Grading.MaxCodeBytes,
 			SubmissionsPerMinute: cfg.Grading.SubmissionsPerMinute, Workers: cfg.Grading.Concurrency}})
+	shop := commerce.New(commerce.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
+		Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Keys: a.Keys, Users: acc.Directory(), Catalog: cat.Reader(),
+		Entitlements: learn.Entitlements(), Grants: learn.Grants(), Consumption: learn.Consumption(),
+		Providers: a.paymentProviders(), BaseURL: cfg.BaseURL,
+		Settings: commerce.Settings{RefundDays: cfg.Payments.Refund.Days,
+			MaxWatchedPercent: cfg.Payments.Refund.MaxWatchedPercent}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
-		grading: grading}
+		grading: grading, commerce: shop}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
@@ -108,15 +116,13 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[catalog.Classroom](cat, learn.Classroom()),
 		provide.Bind[media.ResumePositions](med, learn.ResumePositions()),
 		provide.Bind[learning.MissionDesk](learn, assess.Desk()),
-		// Until the commerce module sells access, nothing is for sale:
-		// see nothingSold.
-		provide.Bind[catalog.Storefront](learn, nothingSold{}),
-		provide.Bind[catalog.Storefront](cat, nothingSold{}),
-		provide.Bind[catalog.Storefront](siteMod, nothingSold{}),
+		provide.Bind[catalog.Storefront](learn, shop.Storefront()),
+		provide.Bind[catalog.Storefront](cat, shop.Storefront()),
+		provide.Bind[catalog.Storefront](siteMod, shop.Storefront()),
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, assess, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, shop, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.
