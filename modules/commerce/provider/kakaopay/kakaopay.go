@@ -17,6 +17,10 @@
 //   - cancel only when KakaoPay surely did not act (the request was never
 //     sent whole, or a 429/503): a repeat after a cancel that went through
 //     is refused, and that refusal is only recognised by a lookup.
+//
+// A refusal of a repeat that followed an attempt with an unknown outcome
+// (a timeout, a 5xx) is reported as provider.ErrUnavailable unless it says
+// "already done": it may concern the repeat only ("in progress").
 package kakaopay
 
 import (
@@ -235,7 +239,11 @@ func (c *Client) post(ctx context.Context, op string, p params, retry httpcall.R
 		return nil, err
 	}
 	if resp.Status/100 != 2 {
-		return nil, decodeError(resp.Status, resp.Body)
+		err := decodeError(resp.Status, resp.Body)
+		if op != "order" {
+			err = httpcall.Settle("kakaopay", resp, err)
+		}
+		return nil, err
 	}
 	return resp.Body, nil
 }

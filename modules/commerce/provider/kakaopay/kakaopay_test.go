@@ -320,23 +320,26 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	const ok, unavailable, refused = "ok", "unavailable", "refused"
 	cases := []struct {
 		name     string
 		retries  int
 		failures []int
 		op       string
 		calls    int
-		ok       bool
+		want     string // ok, unavailable or refused
 	}{
-		{"lookup after a 500", 0, []int{500}, providertest.EndpointLookup, 2, true},
-		{"lookup after three 500s", 0, []int{500, 500, 500}, providertest.EndpointLookup, 3, false},
-		{"lookup without retries", -1, []int{500}, providertest.EndpointLookup, 1, false},
-		{"approve after a 502", 0, []int{502}, providertest.EndpointApprove, 2, true},
-		{"ready after a 504", 0, []int{504}, providertest.EndpointReady, 2, true},
-		{"cancel after a 500 is not sent again", 0, []int{500}, providertest.EndpointCancel, 1, false},
-		{"cancel after a 503", 0, []int{503}, providertest.EndpointCancel, 2, true},
-		{"cancel after a 429", 3, []int{429, 429}, providertest.EndpointCancel, 3, true},
-		{"a refusal is not sent again", 0, []int{-780}, providertest.EndpointLookup, 1, false},
+		{"lookup after a 500", 0, []int{500}, providertest.EndpointLookup, 2, ok},
+		{"lookup after three 500s", 0, []int{500, 500, 500}, providertest.EndpointLookup, 3, unavailable},
+		{"lookup without retries", -1, []int{500}, providertest.EndpointLookup, 1, unavailable},
+		{"approve after a 502", 0, []int{502}, providertest.EndpointApprove, 2, ok},
+		{"approve refused after a 502 is unknown", 0, []int{502, -780}, providertest.EndpointApprove, 2, unavailable},
+		{"approve refused after a 503 is a refusal", 0, []int{503, -780}, providertest.EndpointApprove, 2, refused},
+		{"ready after a 504", 0, []int{504}, providertest.EndpointReady, 2, ok},
+		{"cancel after a 500 is not sent again", 0, []int{500}, providertest.EndpointCancel, 1, unavailable},
+		{"cancel after a 503", 0, []int{503}, providertest.EndpointCancel, 2, ok},
+		{"cancel after a 429", 3, []int{429, 429}, providertest.EndpointCancel, 3, ok},
+		{"a refusal is not sent again", 0, []int{-780}, providertest.EndpointLookup, 1, refused},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -351,17 +354,28 @@ func TestRetries(t *testing.T) {
 			}
 			before := f.Calls(tc.op)
 			err := run(c, tc.op, tid, tok)
-			if (err == nil) != tc.ok {
-				t.Fatalf("err %v, want ok=%v", err, tc.ok)
-			}
-			if err != nil && tc.failures[0] > 0 && !errors.Is(err, provider.ErrUnavailable) {
-				t.Fatalf("err %v, want ErrUnavailable", err)
+			if got := outcome(err); got != tc.want {
+				t.Fatalf("err %v: %s, want %s", err, got, tc.want)
 			}
 			if n := f.Calls(tc.op) - before; n != tc.calls {
 				t.Fatalf("%d calls, want %d", n, tc.calls)
 			}
 		})
 	}
+}
+
+// outcome names what an error says.
+func outcome(err error) string {
+	var pe *provider.Error
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, provider.ErrUnavailable):
+		return "unavailable"
+	case errors.As(err, &pe):
+		return "refused"
+	}
+	return err.Error()
 }
 
 func run(c *kakaopay.Client, op, tid, tok string) error {

@@ -5,7 +5,9 @@
 // Confirm and cancel carry an Idempotency-Key (the input's, or a random
 // one per call): Toss answers a repeat with the first answer, so both are
 // sent again after a timeout or a 5xx like the lookups (Config.Retries,
-// with backoff).
+// with backoff). A refusal of such a repeat is reported as
+// provider.ErrUnavailable unless it says "already done": it may concern
+// the repeat only (the first still in progress).
 package tosspayments
 
 import (
@@ -149,7 +151,11 @@ func (c *Client) send(ctx context.Context, method, path string, body map[string]
 		return nil, err
 	}
 	if resp.Status/100 != 2 {
-		return nil, decodeError(resp.Status, resp.Body)
+		err := decodeError(resp.Status, resp.Body)
+		if method == http.MethodPost {
+			err = httpcall.Settle("tosspayments", resp, err)
+		}
+		return nil, err
 	}
 	return decodePayment(resp.Body)
 }

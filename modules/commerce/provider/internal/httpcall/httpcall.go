@@ -8,6 +8,7 @@ import (
 	"context"
 	cryptorand "crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -101,25 +102,53 @@ type Request struct {
 type Response struct {
 	Status int
 	Body   []byte
+	// AfterUnknown says an earlier attempt of the call may have done its
+	// work (sent whole, then no answer or a 5xx): a refusal now may speak
+	// of the repeat only (see Settle).
+	AfterUnknown bool
 }
 
 // Do sends r, again as r.Retry allows. Any failure whose outcome is
 // unknown — a transport error, a timeout, a 5xx, a 429 after the retries,
 // the caller's context ending — wraps provider.ErrUnavailable.
 func (c *Caller) Do(ctx context.Context, r Request) (*Response, error) {
+	unknown := false
 	for attempt := 0; ; attempt++ {
 		resp, sent, err := c.once(ctx, r)
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %s: %w", provider.ErrUnavailable, c.provider, ctx.Err())
-		}
-		again, err := c.judge(r, resp, sent, err)
+		again, final := c.judge(r, resp, sent, err)
 		if !again || attempt >= c.retries {
-			return resp, err
+			if resp != nil {
+				resp.AfterUnknown = unknown
+			}
+			return resp, final
 		}
-		if !sleep(ctx, c.wait(attempt)) {
+		unknown = unknown || mayHaveWorked(resp, sent)
+		if ctx.Err() != nil || !sleep(ctx, c.wait(attempt)) {
 			return nil, fmt.Errorf("%w: %s: %w", provider.ErrUnavailable, c.provider, ctx.Err())
 		}
 	}
+}
+
+// mayHaveWorked says an attempt that is sent again may have done its work
+// (429 and 503 refuse before working).
+func mayHaveWorked(resp *Response, sent bool) bool {
+	if resp == nil {
+		return sent
+	}
+	return resp.Status >= 500 && resp.Status != http.StatusServiceUnavailable
+}
+
+// Settle keeps a refusal only when it says what became of the call: after
+// an attempt with an unknown outcome, a refusal that is not "already
+// done" (say, "in progress") may concern the repeat alone, so the outcome
+// stays unknown. Lookups need not settle: they change nothing.
+func Settle(name string, resp *Response, refusal error) error {
+	var pe *provider.Error
+	if !resp.AfterUnknown || !errors.As(refusal, &pe) || pe.AlreadyDone {
+		return refusal
+	}
+	return fmt.Errorf("%w: %s: a repeat after an attempt with an unknown outcome was refused (%v)",
+		provider.ErrUnavailable, name, refusal)
 }
 
 // judge says whether an attempt may be repeated, and what it amounts to

@@ -193,3 +193,46 @@ func TestClip(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestSettle(t *testing.T) {
+	refusal := &provider.Error{Code: "X"}
+	done := &provider.Error{Code: "D", AlreadyDone: true}
+	cases := []struct {
+		name    string
+		after   bool
+		err     error
+		refusal bool
+	}{
+		{"a refusal of the only attempt", false, refusal, true},
+		{"a refusal after an unknown outcome", true, refusal, false},
+		{"already done after an unknown outcome", true, done, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Settle("test", &Response{AfterUnknown: tc.after}, tc.err)
+			var pe *provider.Error
+			if errors.As(err, &pe) != tc.refusal || errors.Is(err, provider.ErrUnavailable) == tc.refusal {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+func TestAfterUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		first int
+		want  bool
+	}{{500, true}, {503, false}, {429, false}} {
+		srv, _ := server(t, func(n int64, w http.ResponseWriter, _ *http.Request) {
+			if n == 1 {
+				w.WriteHeader(tc.first)
+				return
+			}
+			w.WriteHeader(http.StatusBadRequest)
+		})
+		resp, err := caller(srv.Client(), 2).Do(context.Background(), post(srv.URL, RetryUnknown))
+		if err != nil || resp.Status != 400 || resp.AfterUnknown != tc.want {
+			t.Fatalf("after a %d: %+v, %v", tc.first, resp, err)
+		}
+	}
+}
