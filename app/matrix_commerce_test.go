@@ -163,6 +163,8 @@ func commerceRows(f *matrixFixture) []testkit.MatrixRow {
 		{Method: "GET", Path: fmt.Sprintf("/payments/%d", cf.paidPayment), Page: true, Want: ownPage(200)},
 		{Method: "GET", Path: fmt.Sprintf("/payments/%d/go", cf.paidPayment), Page: true, Want: ownPage(303)},
 		{Method: "GET", Path: fmt.Sprintf("/payments/%d/demo", cf.paidPayment), Page: true, Want: ownPage(303)},
+		// Toss's checkout page, for a Toss payment only (this one is the demo's).
+		{Method: "GET", Path: fmt.Sprintf("/payments/%d/tosspayments", cf.paidPayment), Page: true, Want: page(404)},
 		{Method: "POST", Path: fmt.Sprintf("/payments/%d/demo", cf.paidPayment), Page: true, Body: "action=cancel",
 			Want: testkit.All(401, "anonymous").And(303, "student", "admin").And(404, "other_student", "tutor", otherTutor)},
 		{Method: "GET", Path: "/payments/tosspayments/success?paymentKey=k&amount=1000&orderId=" + noPayment, Page: true, Want: page(404)},

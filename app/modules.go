@@ -93,12 +93,16 @@ func (a *App) buildModules() ([]Module, error) {
 		Completions: learn.Completions(), Grader: sandboxGrader{grading},
 		Settings: assessment.Settings{MaxCodeBytes: cfg.Grading.MaxCodeBytes,
 			SubmissionsPerMinute: cfg.Grading.SubmissionsPerMinute, Workers: cfg.Grading.Concurrency}})
+	providers, err := a.paymentProviders()
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
 	shop := commerce.New(commerce.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
 		Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Keys: a.Keys, Users: acc.Directory(), Catalog: cat.Reader(),
 		Entitlements: learn.Entitlements(), Grants: learn.Grants(), Consumption: learn.Consumption(),
-		Providers: a.paymentProviders(), BaseURL: cfg.BaseURL,
+		Providers: providers, BaseURL: cfg.BaseURL,
 		Settings: commerce.Settings{RefundDays: cfg.Payments.Refund.Days,
-			MaxWatchedPercent: cfg.Payments.Refund.MaxWatchedPercent}})
+			MaxWatchedPercent: cfg.Payments.Refund.MaxWatchedPercent, ProviderTimeout: providerTimeout(cfg.Payments)}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
 		grading: grading, commerce: shop}

@@ -34,6 +34,7 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/payments/:id", privatePage, m.resultPage)
 	r.Get("/payments/:id/go", privatePage, m.goPage)
 	r.Get("/payments/:id/demo", privatePage, m.demoPage)
+	r.Get("/payments/:id/tosspayments", privatePage, m.tossPage)
 	r.Post("/payments/:id/demo", privatePage, m.demoSubmit)
 	r.Get("/me/orders", privatePage, m.ordersPage)
 	r.Get("/me/receipts/:id", privatePage, m.receiptPage)
@@ -127,6 +128,7 @@ func (m *Module) productView(c *fiber.Ctx, p *Product) productView {
 // paymentView is a payment as pages show it.
 type paymentView struct {
 	*Payment
+	ResultURL  string
 	Amount     string
 	StatusText string
 	Provider   string
@@ -137,7 +139,7 @@ type paymentView struct {
 }
 
 func (m *Module) paymentView(c *fiber.Ctx, p *Payment, items []OrderItem) paymentView {
-	return paymentView{Payment: p, Amount: m.won(m.lang(c), p.Amount), Items: items,
+	return paymentView{Payment: p, ResultURL: ResultURL(p.ID), Amount: m.won(m.lang(c), p.Amount), Items: items,
 		StatusText: m.t(c, "commerce.status."+p.Status), Provider: m.t(c, "commerce.provider."+p.Provider)}
 }
 
@@ -245,6 +247,48 @@ func (m *Module) demoSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(ResultURL(id), fiber.StatusSeeOther)
+}
+
+// tossSDK is Toss Payments' browser SDK: only its checkout page loads it.
+const tossSDK = "https://js.tosspayments.com/v2/standard"
+
+// tossCSP is that page's policy: ours, plus Toss's SDK, its payment window
+// (frames) and the calls the SDK makes.
+const tossCSP = "default-src 'self'; img-src 'self' data: https://*.tosspayments.com; " +
+	"style-src 'self' 'unsafe-inline' https://*.tosspayments.com; font-src 'self' data:; " +
+	"script-src 'self' https://js.tosspayments.com; connect-src 'self' https://*.tosspayments.com; " +
+	"frame-src https://*.tosspayments.com; object-src 'none'; base-uri 'self'; " +
+	"form-action 'self' https://*.tosspayments.com; frame-ancestors 'none'"
+
+// tossPage starts Toss's payment window with the client key (our own page:
+// Toss's Ready gives no page to go to).
+func (m *Module) tossPage(c *fiber.Ctx) error {
+	p, pay, err := m.pagePayment(c)
+	if pay == nil {
+		return err
+	}
+	keyed, ok := m.svc.providers[pay.Provider].(interface{ ClientKey() string })
+	if pay.Provider != "tosspayments" || !ok {
+		return errPaymentNotFound
+	}
+	if pay.Status != payReady {
+		return c.Redirect(ResultURL(pay.ID), fiber.StatusSeeOther)
+	}
+	o, err := m.svc.Order(c.UserContext(), p, pay.OrderID)
+	if err != nil {
+		return err
+	}
+	names := make([]orderItemRow, len(o.Items))
+	for i, it := range o.Items {
+		names[i] = orderItemRow{Title: it.Title}
+	}
+	success, _, fail := m.svc.urls(pay.Provider, pay.ID)
+	c.Set("Content-Security-Policy", tossCSP)
+	return m.web.Render(c, fiber.StatusOK, "commerce/toss", struct {
+		Pay                       paymentView
+		ClientKey, OrderName, SDK string
+		SuccessURL, FailURL       string
+	}{m.paymentView(c, pay, o.Items), keyed.ClientKey(), itemName(names), tossSDK, success, fail})
 }
 
 // tossSuccess is Toss's success URL: the payment is confirmed (the amount

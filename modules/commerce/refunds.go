@@ -212,7 +212,22 @@ func (s *service) markRefunded(ctx context.Context, pay *paymentRow, res *provid
 // grantAccess is commerce's own subscriber of OrderPaid: learning grants
 // every course of the order, for the product's access period, in the
 // delivery's transaction (a redelivery grants once).
+//
+// Deliveries of OrderPaid and OrderRefunded may come in either order (a
+// refund right after the payment): both take the order's lock, and a grant
+// whose order was refunded meanwhile is not given, so a refund always ends
+// the access.
 func (s *service) grantAccess(ctx context.Context, tx bun.Tx, d events.Delivery[OrderPaid]) error {
+	if err := s.st.lockOrder(ctx, tx, d.Event.OrderID); err != nil {
+		return err
+	}
+	o, err := s.st.order(ctx, tx, 0, d.Event.OrderID, false)
+	if err != nil {
+		return err
+	}
+	if o.Status != orderPaid {
+		return nil // refunded since
+	}
 	for _, it := range d.Event.Items {
 		for _, cid := range it.CourseIDs {
 			_, err := s.grants.GrantInDelivery(ctx, tx, learning.GrantInput{UserID: d.Event.UserID, CourseID: cid,
@@ -231,6 +246,9 @@ func (s *service) grantAccess(ctx context.Context, tx bun.Tx, d events.Delivery[
 
 // revokeAccess takes back the grants of a refunded order.
 func (s *service) revokeAccess(ctx context.Context, tx bun.Tx, d events.Delivery[OrderRefunded]) error {
+	if err := s.st.lockOrder(ctx, tx, d.Event.OrderID); err != nil {
+		return err
+	}
 	_, err := s.grants.RevokeRefInDelivery(ctx, tx, learning.SourcePurchase, GrantRef(d.Event.OrderID), "refunded", 0)
 	return err
 }

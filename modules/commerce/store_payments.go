@@ -176,6 +176,12 @@ func (st store) setOrderStatus(ctx context.Context, idb bun.IDB, id int64, from,
 	return affected(q.Exec(ctx))
 }
 
+// lockOrder serialises, until tx ends, the grants and the revocation of an
+// order's access (their deliveries may run at once).
+func (st store) lockOrder(ctx context.Context, tx bun.Tx, id int64) error {
+	return st.d.LockKey(ctx, tx, "commerce.order:"+itoa(id))
+}
+
 // ---- payments -------------------------------------------------------------------
 
 func (st store) insertPayment(ctx context.Context, tx bun.IDB, p *paymentRow) error {
