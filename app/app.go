@@ -382,7 +382,14 @@ func (a *App) ReplaceProvider(double any) error {
 }
 
 // RotateKeys re-encrypts personal data under the active encryption key.
-func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accounts.RotateKeys(ctx) }
+func (a *App) RotateKeys(ctx context.Context) (int, error) {
+	n, err := a.mods.accounts.RotateKeys(ctx)
+	if err != nil {
+		return n, err
+	}
+	m, err := a.mods.commerce.RotateKeys(ctx)
+	return n + m, err
+}
 
 // Modules returns the modules in construction order.
 func (a *App) Modules() []Module { return a.modules }

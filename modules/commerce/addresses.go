@@ -201,3 +201,52 @@ func (s *service) DeleteAddress(ctx context.Context, p *authz.Principal, id int6
 		return nil
 	})
 }
+
+// RotateKeys re-seals billing addresses and payments' billing snapshots
+// still under an older encryption key with the active one (`weaverse keys
+// rotate`), a batch per transaction; it returns how many it re-sealed.
+func (s *service) RotateKeys(ctx context.Context) (int, error) {
+	changed := 0
+	for _, kind := range []struct {
+		load func(ctx context.Context, idb bun.IDB, after int64, limit int) ([]sealedValue, error)
+		save func(ctx context.Context, tx bun.IDB, id int64, old, token string) error
+		aad  func(userID int64) string
+	}{
+		{s.st.sealedAddresses, s.st.resealAddress, addressAAD},
+		{s.st.sealedBillings, s.st.resealBilling, paymentAAD},
+	} {
+		for after := int64(0); ; {
+			rows, err := kind.load(ctx, s.db.R, after, 200)
+			if err != nil || len(rows) == 0 {
+				if err != nil {
+					return changed, err
+				}
+				break
+			}
+			err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				for _, r := range rows {
+					if !s.keys.NeedsRotation(r.Token) {
+						continue
+					}
+					tok, ok, err := s.keys.Rotate(r.Token, []byte(kind.aad(r.UserID)))
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+					if err := kind.save(ctx, tx, r.ID, r.Token, tok); err != nil {
+						return err
+					}
+					changed++
+				}
+				return nil
+			})
+			if err != nil {
+				return changed, err
+			}
+			after = rows[len(rows)-1].ID
+		}
+	}
+	return changed, nil
+}

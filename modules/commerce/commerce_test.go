@@ -3,6 +3,8 @@ package commerce_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +23,7 @@ import (
 	"github.com/weaverse/weaverse/modules/commerce"
 	"github.com/weaverse/weaverse/modules/commerce/provider"
 	"github.com/weaverse/weaverse/modules/commerce/provider/demo"
+	"github.com/weaverse/weaverse/platform/crypto"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -658,5 +661,66 @@ func TestCheckoutPages(t *testing.T) {
 		page("GET", fmt.Sprintf("/courses/%d", s.courses[0]), "").Status(200)
 		ta.Get(fmt.Sprintf("/courses/%d", s.courses[0]), "Accept", "text/html").Status(200).
 			Contains(fmt.Sprintf(`href="/checkout?course=%d"`, s.courses[0]))
+	})
+}
+
+// A key still running (the first request with it has not finished) is a
+// 409; the key is per user.
+func TestIdempotencyKeyInProgress(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		s := newShop(t, ta)
+		var o struct{ ID int64 }
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"curriculum_id": s.curriculum}}},
+			as(s.learner)...).Status(201).JSON(&o)
+		in := commerce.PaymentInput{OrderID: o.ID, Provider: "demo"}
+		b, _ := json.Marshal(in)
+		sum := sha256.Sum256(b)
+		_, err := ta.App.DB.W.NewRaw("INSERT INTO commerce_idempotency_keys (user_id, idem_key, request_hash, status, created_at) "+
+			"VALUES (?, ?, ?, ?, ?)", s.learner.ID, "busy", hex.EncodeToString(sum[:]), "in_progress", ta.Clock.Now()).
+			Exec(context.Background())
+		testkit.Must(t, err)
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
+			as(s.learner, "Idempotency-Key", "busy")...).Problem(409, "commerce.idempotency_in_progress")
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
+			as(s.learner, "Idempotency-Key", strings.Repeat("k", 256))...).Status(422)
+		if n := count(t, ta, "commerce_payments", "order_id = ?", o.ID); n != 0 {
+			t.Errorf("%d payments started under a busy key", n)
+		}
+		// A day later the key is forgotten: the same key starts a payment.
+		ta.Clock.Advance(49 * time.Hour)
+		relogin(t, ta, &s.learner, "learner")
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
+			as(s.learner, "Idempotency-Key", "busy")...).Status(201)
+	})
+}
+
+// `weaverse keys rotate` re-seals billing addresses and payments' copies
+// under the new key; they still read the same.
+func TestBillingKeyRotation(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		s := newShop(t, ta)
+		var a struct{ ID int64 }
+		ta.Request(http.MethodPost, "/api/billing-addresses/", map[string]any{"country": "KR", "main_address": "광주",
+			"postal_code": "61000"}, as(s.learner)...).Status(201).JSON(&a)
+		st := pay(t, ta, s.learner, s.curriculum)
+		oldID := ta.App.Keys.ActiveID()
+		fresh := bytes.Repeat([]byte{7}, crypto.KeySize)
+		old, err := crypto.ParseKey(ta.App.Config.EncryptionKey)
+		testkit.Must(t, err)
+		k, err := crypto.NewKeyring(fresh, old)
+		testkit.Must(t, err)
+		*ta.App.Keys = *k // what a restart with the rotated configuration does
+		n, err := ta.App.RotateKeys(context.Background())
+		testkit.Must(t, err)
+		if n != 2 {
+			t.Errorf("%d values re-sealed, want the address and the payment's copy", n)
+		}
+		if got := count(t, ta, "commerce_billing_addresses", "sealed LIKE ?", "v1:"+oldID+":%"); got != 0 {
+			t.Errorf("%d addresses still under the old key", got)
+		}
+		ta.Request(http.MethodGet, fmt.Sprintf("/api/billing-addresses/%d/", a.ID), nil, as(s.learner)...).Status(200).Contains("광주")
+		ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/%d/", st.PaymentID), nil, as(s.learner)...).Status(200).Contains("광주")
 	})
 }

@@ -94,6 +94,9 @@ func (m *Module) Files() fs.FS { return files }
 // periodic job runs it; tests and operators may too).
 func (m *Module) Reconcile(ctx context.Context) (int, error) { return m.svc.Reconcile(ctx) }
 
+// RotateKeys re-seals billing addresses under the active encryption key.
+func (m *Module) RotateKeys(ctx context.Context) (int, error) { return m.svc.RotateKeys(ctx) }
+
 // Storefront is where the catalog's pages send buyers.
 func (m *Module) Storefront() catalog.Storefront { return storefront{m.svc} }
 

@@ -263,3 +263,39 @@ func rawJSON(b []byte) db.JSON[json.RawMessage] {
 	}
 	return db.JSON[json.RawMessage]{V: json.RawMessage(b)}
 }
+
+// sealedValue is a sealed column of one row, for key rotation.
+type sealedValue struct {
+	ID     int64  `bun:"id"`
+	UserID int64  `bun:"user_id"`
+	Token  string `bun:"token"`
+}
+
+// sealedAddresses returns addresses after id, in id order.
+func (st store) sealedAddresses(ctx context.Context, idb bun.IDB, after int64, limit int) ([]sealedValue, error) {
+	var out []sealedValue
+	err := idb.NewSelect().Model((*addressRow)(nil)).ColumnExpr("ba.id, ba.user_id, ba.sealed AS token").
+		Where("ba.id > ?", after).OrderExpr("ba.id").Limit(int64(limit)).Scan(ctx, &out)
+	return out, err
+}
+
+// resealAddress replaces an address's sealed value, unless it changed since.
+func (st store) resealAddress(ctx context.Context, tx bun.IDB, id int64, old, token string) error {
+	_, err := tx.NewUpdate().Model((*addressRow)(nil)).Set("sealed = ?", token).Where("id = ? AND sealed = ?", id, old).Exec(ctx)
+	return err
+}
+
+// sealedBillings returns the billing snapshots of payments after id, in id order.
+func (st store) sealedBillings(ctx context.Context, idb bun.IDB, after int64, limit int) ([]sealedValue, error) {
+	var out []sealedValue
+	err := idb.NewSelect().Model((*paymentRow)(nil)).ColumnExpr("pa.id, pa.user_id, pa.billing_sealed AS token").
+		Where("pa.id > ? AND pa.billing_sealed IS NOT NULL", after).OrderExpr("pa.id").Limit(int64(limit)).Scan(ctx, &out)
+	return out, err
+}
+
+// resealBilling replaces a payment's billing snapshot, unless it changed since.
+func (st store) resealBilling(ctx context.Context, tx bun.IDB, id int64, old, token string) error {
+	_, err := tx.NewUpdate().Model((*paymentRow)(nil)).Set("billing_sealed = ?", token).
+		Where("id = ? AND billing_sealed = ?", id, old).Exec(ctx)
+	return err
+}
