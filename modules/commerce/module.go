@@ -77,7 +77,9 @@ func New(d Deps) *Module {
 		}
 		svc.providers[p.Name()] = p
 	}
-	jobs.AddWorker(d.Jobs, &reconcileWorker{s: svc})
+	// A run asks the provider about up to reconcileBatch payments per state,
+	// each call bounded by ProviderTimeout: more than the default job timeout.
+	jobs.AddWorker(d.Jobs, &reconcileWorker{s: svc}, jobs.WithTimeout(reconcileTimeout))
 	d.Jobs.AddPeriodic(periodicReconcile())
 	events.Subscribe(d.Events, "commerce.grant_access", svc.grantAccess)
 	events.Subscribe(d.Events, "commerce.revoke_access", svc.revokeAccess)

@@ -24,6 +24,8 @@ const (
 	reconcileEvery = time.Minute
 	// reconcileBatch bounds the payments one run looks at per state.
 	reconcileBatch = 100
+	// reconcileTimeout bounds one run (the next one goes on).
+	reconcileTimeout = 15 * time.Minute
 )
 
 type reconcileArgs struct{}
@@ -57,6 +59,9 @@ func (s *service) Reconcile(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i := range approving {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
 		pay := &approving[i]
 		prov, ok := s.providers[pay.Provider]
 		if !ok {
@@ -75,6 +80,9 @@ func (s *service) Reconcile(ctx context.Context) (int, error) {
 		return n, err
 	}
 	for i := range refunding {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
 		pay := &refunding[i]
 		prov, ok := s.providers[pay.Provider]
 		if !ok {
