@@ -102,5 +102,11 @@ func TestBuyInBrowser(t *testing.T) {
 		t.Errorf("receipt amount %q", got)
 	}
 	shoot("commerce-receipt")
+	if dir := browser.ScreenshotDir(); dir != "" {
+		for _, p := range []string{"/me/orders", "/me/payments/1/refund", "/cart", "/payments/1"} {
+			testkit.Must(t, chromedp.Do(ctx, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS("body"))))
+			shoot("commerce-desktop-" + strings.NewReplacer("/", "-").Replace(strings.Trim(p, "/")))
+		}
+	}
 	browser.NoCSPViolations(t, ctx)
 }
