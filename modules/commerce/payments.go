@@ -387,6 +387,8 @@ type ApproveInput struct {
 	Token    string // KakaoPay's pg_token
 	TID      string // Toss's paymentKey (the tid arrives with the browser)
 	Amount   int64  // Toss's amount in the success URL (0: not given)
+
+	anonymous bool // no session came with the browser (KakaoPay's return)
 }
 
 // Approve completes p's payment (p nil: the browser returning from
@@ -409,6 +411,9 @@ func (s *service) Approve(ctx context.Context, p *authz.Principal, paymentID int
 	if pay.Provider != in.Provider {
 		return nil, errPaymentNotFound
 	}
+	// Without the payer's session, a refusal does not fail the payment: a
+	// stranger guessing its id with a made-up pg_token must not spoil it.
+	in.anonymous = p == nil
 	return s.approve(ctx, pay, in)
 }
 
@@ -474,7 +479,24 @@ func (s *service) approve(ctx context.Context, pay *paymentRow, in ApproveInput)
 	defer done()
 	res, perr := prov.Approve(pctx, provider.ApproveInput{TID: pay.tid(), OrderID: pay.ProviderOrderID,
 		UserID: itoa(pay.UserID), Token: in.Token, Amount: pay.Amount, IdempotencyKey: "approve-" + pay.ProviderOrderID})
+	var pe *provider.Error
+	if in.anonymous && perr != nil && errors.As(perr, &pe) && !pe.AlreadyDone {
+		s.release(context.WithoutCancel(ctx), pay)
+		return nil, errPaymentNotReady
+	}
 	return s.settle(context.WithoutCancel(ctx), prov, pay, res, perr, false)
+}
+
+// release gives a claimed payment back (approving → ready): the provider
+// refused a request that may not have been its payer's.
+func (s *service) release(ctx context.Context, pay *paymentRow) {
+	pay.Status, pay.ClaimedAt, pay.UpdatedAt = payReady, nil, s.clock.Now()
+	if err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := s.st.movePayment(ctx, tx, pay, payApproving, "claimed_at")
+		return err
+	}); err != nil {
+		s.logger.Warn("commerce: releasing a payment's claim", "payment_id", pay.ID, "err", err)
+	}
 }
 
 // settle records what the provider said of a payment being approved:

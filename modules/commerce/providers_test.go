@@ -66,6 +66,13 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 				if !strings.HasPrefix(st.RedirectURL, fake.URL) || p.TID == "" {
 					t.Fatalf("started %+v, payment %+v", st, p)
 				}
+				// A stranger returning to the approval URL with a made-up token
+				// (no session) spoils nothing.
+				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=bogus", p.ID), nil).
+					Status(303)
+				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "ready" {
+					t.Fatalf("after a stranger's approval: %+v", p)
+				}
 				token := fake.Authorize(p.TID)
 				back := fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=%s", p.ID, url.QueryEscape(token))
 				for range 2 { // the browser comes back twice
