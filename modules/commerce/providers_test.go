@@ -134,6 +134,17 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "cancelled" {
 					t.Errorf("after the payer cancelled: %+v", p)
 				}
+
+				// From the checkout page: a page with a link on to KakaoPay's.
+				c := testkit.Login(t, ta.Client, "learner@example.com", pw)
+				form := fmt.Sprintf("nonce=kakao-1&kind=curriculum&id=%d&provider=kakaopay&address=new", s.curriculum)
+				h := append(c.Headers("/checkout", true), "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
+				loc := ta.Request(http.MethodPost, "/checkout", form, h...).Status(303).Header.Get("Location")
+				if !strings.HasSuffix(loc, "/go") {
+					t.Fatalf("checkout went to %q", loc)
+				}
+				ta.Request(http.MethodGet, loc, nil, append(c.Headers(loc, true), "Accept", "text/html")...).Status(200).
+					Contains(`id="go-provider"`, `href="`+fake.URL+`/pay/`)
 			}, func(cfg *config.Config, _ *app.Options) {
 				fake = providertest.NewKakaoPay(t, api)
 				c := fake.Config()
