@@ -133,9 +133,10 @@ type paymentView struct {
 	StatusText string
 	Provider   string
 	Items      []OrderItem
-	ReceiptID  int64 // its payment receipt
-	RefundID   int64 // its refund receipt
-	Refundable bool  // the viewer may have it refunded now
+	ReceiptID  int64  // its payment receipt
+	RefundID   int64  // its refund receipt
+	Refundable bool   // the viewer may have it refunded now
+	Payer      string // nickname <e-mail> (the admins' list)
 }
 
 func (m *Module) paymentView(c *fiber.Ctx, p *Payment, items []OrderItem) paymentView {
@@ -555,10 +556,21 @@ func (m *Module) adminPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(pays))
+	for i := range pays {
+		ids[i] = pays[i].UserID
+	}
+	users, err := m.svc.users.UsersByIDs(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
 	views := make([]paymentView, len(pays))
 	for i := range pays {
 		views[i] = m.paymentView(c, &pays[i], nil)
 		views[i].Refundable = pays[i].Status == payPaid
+		if u, ok := users[pays[i].UserID]; ok {
+			views[i].Payer = u.Nickname + " <" + u.Email + ">"
+		}
 	}
 	pages := (n + pp.Limit() - 1) / pp.Limit()
 	return m.web.Render(c, fiber.StatusOK, "commerce/admin", struct {
