@@ -634,6 +634,12 @@ func TestCheckoutPages(t *testing.T) {
 		page("GET", fmt.Sprintf("/checkout?curriculum=%d", s.curriculum), "").Status(200).
 			Contains("30,000원", "판매 과정", `id="pay-button"`, "데모 결제")
 		page("GET", "/checkout?course=999999", "").Status(404)
+		// An address half filled in: the form again, with the field's error; nothing stored.
+		page("POST", "/checkout", fmt.Sprintf("nonce=n-0&kind=curriculum&id=%d&provider=demo&address=new&main_address=x", s.curriculum)).
+			Status(422).Contains(`id="checkout-form"`, "입력해 주세요", `value="x"`)
+		if n := count(t, ta, "commerce_orders", "user_id = ?", s.learner.ID) + count(t, ta, "commerce_billing_addresses", "user_id = ?", s.learner.ID); n != 0 {
+			t.Errorf("a refused checkout stored %d rows", n)
+		}
 		form := fmt.Sprintf("nonce=n-1&kind=curriculum&id=%d&provider=demo&address=new&country=KR&main_address=%s&postal_code=06000",
 			s.curriculum, "서울")
 		first := page("POST", "/checkout", form).Status(303)

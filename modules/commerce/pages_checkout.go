@@ -177,17 +177,18 @@ func (m *Module) checkoutSubmit(c *fiber.Ctx) error {
 		}
 		return m.renderCheckout(c, status, p, kind, id, fromCart, f)
 	}
+	// The address is checked first, saved once the order stands: a
+	// checkout that fails leaves nothing half-made behind.
 	addressID := int64(0)
+	var newAddress *AddressInput
 	if f.Value("address") == "new" {
 		in := AddressInput{Name: f.Value("name"), Country: f.Value("country"), MainAddress: f.Value("main_address"),
 			DetailAddress: f.Value("detail_address"), PostalCode: f.Value("postal_code"), IsDefault: true}
 		if in.Country != "" || in.MainAddress != "" || in.PostalCode != "" || in.Name != "" {
-			a, err := m.svc.SaveAddress(ctx, p, 0, in)
-			if err != nil {
+			if _, err := in.clean(); err != nil {
 				return again(err)
 			}
-			addressID = a.ID
-			f.Set("address", strconv.FormatInt(a.ID, 10))
+			newAddress = &in
 		}
 	} else if n, err := strconv.ParseInt(f.Value("address"), 10, 64); err == nil && n > 0 {
 		addressID = n
@@ -208,6 +209,14 @@ func (m *Module) checkoutSubmit(c *fiber.Ctx) error {
 			}
 		}
 		return again(err)
+	}
+	if newAddress != nil {
+		a, err := m.svc.SaveAddress(ctx, p, 0, *newAddress)
+		if err != nil {
+			return again(err)
+		}
+		addressID = a.ID
+		f.Set("address", strconv.FormatInt(a.ID, 10))
 	}
 	out, _, err := m.svc.StartPaymentKeyed(ctx, p, PaymentInput{OrderID: o.ID, Provider: f.Value("provider"),
 		BillingAddressID: addressID}, key)
