@@ -693,8 +693,21 @@ func TestIdempotencyKeyInProgress(t *testing.T) {
 		if n := count(t, ta, "commerce_payments", "order_id = ?", o.ID); n != 0 {
 			t.Errorf("%d payments started under a busy key", n)
 		}
-		// A day later the key is forgotten: the same key starts a payment.
+		var left started
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"}, as(s.learner)...).
+			Status(201).JSON(&left)
+		// Two days later the reconciler has forgotten the key and cancelled
+		// the payment left ready; the same key starts a payment.
 		ta.Clock.Advance(49 * time.Hour)
+		if _, err := module(t, ta).Reconcile(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, ta, "commerce_idempotency_keys", "user_id = ?", s.learner.ID); n != 0 {
+			t.Errorf("%d idempotency keys kept past their time", n)
+		}
+		if n := count(t, ta, "commerce_payments", "id = ? AND status = 'cancelled'", left.PaymentID); n != 1 {
+			t.Error("a payment left ready for two days is not cancelled")
+		}
 		relogin(t, ta, &s.learner, "learner")
 		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
 			as(s.learner, "Idempotency-Key", "busy")...).Status(201)
