@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/weaverse/weaverse/app"
 	"github.com/weaverse/weaverse/app/apptest"
 	"github.com/weaverse/weaverse/config"
@@ -741,5 +743,36 @@ func TestBillingKeyRotation(t *testing.T) {
 		}
 		ta.Request(http.MethodGet, fmt.Sprintf("/api/billing-addresses/%d/", a.ID), nil, as(s.learner)...).Status(200).Contains("광주")
 		ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/%d/", st.PaymentID), nil, as(s.learner)...).Status(200).Contains("광주")
+	})
+}
+
+// The payer's refund ends once they watched 10% of the product's video;
+// the refund page says how much they watched.
+func TestRefundConsumption(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		s := newShop(t, ta)
+		st := pay(t, ta, s.learner, s.curriculum)
+		approve(t, ta, s.learner, st.PaymentID, 200)
+		// Each course's premium article becomes a 500-second video (1,000
+		// seconds in the product); the learner watched 150 s of one.
+		ctx := context.Background()
+		_, err := ta.App.DB.W.NewRaw("UPDATE catalog_topics SET kind = 'video', duration = 500, content = ? WHERE course_id IN (?) AND is_premium",
+			`{"video":"media:video:777"}`, bun.In(s.courses)).Exec(ctx)
+		testkit.Must(t, err)
+		now := ta.Clock.Now()
+		_, err = ta.App.DB.W.NewRaw("INSERT INTO learning_video_progress (user_id, video_id, duration_ms, position_ms, watched_ms, "+
+			"learning_ms, intervals, playing, rate_milli, events, created_at, updated_at) VALUES (?, 777, 500000, 150000, 150000, "+
+			"150000, '[]', FALSE, 1000, 1, ?, ?)", s.learner.ID, now, now).Exec(ctx)
+		testkit.Must(t, err)
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/payments/%d/cancel/", st.PaymentID), nil, as(s.learner)...).
+			Problem(409, "commerce.refund_consumed")
+		c := testkit.Login(t, ta.Client, "learner@example.com", pw)
+		path := fmt.Sprintf("/me/payments/%d/refund", st.PaymentID)
+		ta.Request(http.MethodGet, path, nil, append(c.Headers(path, true), "Accept", "text/html")...).Status(200).
+			Contains(`id="refund-denied"`, "15%").NotContains(`id="refund-submit"`)
+		_, err = ta.App.DB.W.NewRaw("UPDATE learning_video_progress SET watched_ms = 90000 WHERE user_id = ?", s.learner.ID).Exec(ctx)
+		testkit.Must(t, err)
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/payments/%d/cancel/", st.PaymentID), nil, as(s.learner)...).Status(200)
 	})
 }
