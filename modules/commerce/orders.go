@@ -2,6 +2,7 @@ package commerce
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -98,6 +99,9 @@ func (s *service) CreateOrder(ctx context.Context, p *authz.Principal, in OrderI
 	var items []orderItemRow
 	for _, r := range refs {
 		prod, owned, err := s.ProductFor(ctx, p, r.kind, r.id)
+		if fromCart && errors.Is(err, errProductNotFound) {
+			continue // no longer on sale: it stays in the cart, shown unavailable
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -107,6 +111,9 @@ func (s *service) CreateOrder(ctx context.Context, p *authz.Principal, in OrderI
 		items = append(items, orderItemRow{Kind: prod.Kind, ProductID: prod.ID, Title: prod.Title, Price: prod.Price,
 			AccessDays: prod.AccessDays, CourseIDs: db.JSON[[]int64]{V: prod.CourseIDs}})
 		order.Amount += prod.Price
+	}
+	if len(items) == 0 {
+		return nil, errCartEmpty
 	}
 	var reused *orderRow
 	var reusedItems []orderItemRow
