@@ -27,6 +27,7 @@ import (
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
 	"github.com/weaverse/weaverse/modules/catalog/defaultcontent"
+	"github.com/weaverse/weaverse/modules/commerce/provider"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/crypto"
@@ -56,6 +57,9 @@ type Options struct {
 	// HTTPClient is used for outgoing calls to identity providers (tests
 	// point it at fakes); nil means a client with a timeout.
 	HTTPClient *http.Client
+	// PaymentProviders are added to the configured payment providers; one
+	// named like a configured one replaces it (tests put doubles here).
+	PaymentProviders []provider.Provider
 }
 
 // App is a built, ready-to-run Weaverse.
@@ -81,6 +85,8 @@ type App struct {
 
 	mods       builtModules
 	httpClient *http.Client
+	// extraProviders are Options.PaymentProviders.
+	extraProviders []provider.Provider
 	// routeOpts are what the modules' routes need from the HTTP platform.
 	routeOpts httpx.RouteOptions
 	// mediaOrigins may serve media to pages (an S3 bucket in direct mode).
@@ -120,7 +126,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer, httpClient: opts.HTTPClient}
+	a = &App{Config: cfg, Logger: opts.Logger, Clock: opts.Clock, Mailer: opts.Mailer, httpClient: opts.HTTPClient,
+		extraProviders: opts.PaymentProviders}
 	// On any error after the database opened, close it. (The named result
 	// a is nil by then: keep our own pointer.)
 	built := a
@@ -375,7 +382,14 @@ func (a *App) ReplaceProvider(double any) error {
 }
 
 // RotateKeys re-encrypts personal data under the active encryption key.
-func (a *App) RotateKeys(ctx context.Context) (int, error) { return a.mods.accounts.RotateKeys(ctx) }
+func (a *App) RotateKeys(ctx context.Context) (int, error) {
+	n, err := a.mods.accounts.RotateKeys(ctx)
+	if err != nil {
+		return n, err
+	}
+	m, err := a.mods.commerce.RotateKeys(ctx)
+	return n + m, err
+}
 
 // Modules returns the modules in construction order.
 func (a *App) Modules() []Module { return a.modules }

@@ -13,6 +13,7 @@ import (
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/commerce"
 	"github.com/weaverse/weaverse/modules/learning"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
@@ -28,6 +29,7 @@ type builtModules struct {
 	media    *media.Module
 	learning *learning.Module
 	assess   *assessment.Module
+	commerce *commerce.Module
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
@@ -101,9 +103,19 @@ func (a *App) buildModules() ([]Module, error) {
 			Temperature: ac.Temperature},
 		Settings: assistant.Settings{DailyMessages: ac.DailyMessages, DailyTokens: ac.DailyTokens,
 			Passages: ac.Passages, HistoryTurns: ac.HistoryTurns}})
+	providers, err := a.paymentProviders()
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
+	shop := commerce.New(commerce.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Events: a.Events,
+		Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Keys: a.Keys, Users: acc.Directory(), Catalog: cat.Reader(),
+		Entitlements: learn.Entitlements(), Grants: learn.Grants(), Consumption: learn.Consumption(),
+		Providers: providers, BaseURL: cfg.BaseURL,
+		Settings: commerce.Settings{RefundDays: cfg.Payments.Refund.Days,
+			MaxWatchedPercent: cfg.Payments.Refund.MaxWatchedPercent, ProviderTimeout: providerTimeout(cfg.Payments)}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
-		grading: grading}
+		grading: grading, commerce: shop}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
@@ -119,15 +131,13 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[media.ResumePositions](med, learn.ResumePositions()),
 		provide.Bind[learning.MissionDesk](learn, assess.Desk()),
 		provide.Bind[learning.TopicAssistant](learn, asst.TopicAssistant()),
-		// Until the commerce module sells access, nothing is for sale:
-		// see nothingSold.
-		provide.Bind[catalog.Storefront](learn, nothingSold{}),
-		provide.Bind[catalog.Storefront](cat, nothingSold{}),
-		provide.Bind[catalog.Storefront](siteMod, nothingSold{}),
+		provide.Bind[catalog.Storefront](learn, shop.Storefront()),
+		provide.Bind[catalog.Storefront](cat, shop.Storefront()),
+		provide.Bind[catalog.Storefront](siteMod, shop.Storefront()),
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, assess, asst, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, asst, shop, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.

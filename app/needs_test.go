@@ -12,6 +12,12 @@ import (
 	"github.com/weaverse/weaverse/platform/provide"
 )
 
+// nothingSold is a storefront that sells nothing.
+type nothingSold struct{}
+
+func (nothingSold) CourseBuyURL(int64) string     { return "" }
+func (nothingSold) CurriculumBuyURL(int64) string { return "" }
+
 // needy is a module with one late-bound provider.
 type needy struct {
 	ent provide.Slot[catalog.Storefront]

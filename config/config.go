@@ -66,6 +66,7 @@ type Config struct {
 	Learning       Learning       `mapstructure:"learning"`
 	Grading        Grading        `mapstructure:"grading"`
 	Assistant      Assistant      `mapstructure:"assistant"`
+	Payments       Payments       `mapstructure:"payments"`
 }
 
 // Assistant configures the lecture page's assistant: any OpenAI-compatible
@@ -97,6 +98,55 @@ type Assistant struct {
 	// HistoryTurns how many earlier messages of the conversation.
 	Passages     int `mapstructure:"passages"`
 	HistoryTurns int `mapstructure:"history_turns"`
+}
+
+// Payments configures what providers take payments and the refund policy.
+type Payments struct {
+	Demo         PaymentsDemo `mapstructure:"demo"`
+	KakaoPay     KakaoPay     `mapstructure:"kakaopay"`
+	TossPayments TossPayments `mapstructure:"tosspayments"`
+	Refund       Refund       `mapstructure:"refund"`
+}
+
+// PaymentsDemo is the local demo provider (no money moves): on by default
+// in development mode, off in production unless enabled explicitly.
+type PaymentsDemo struct {
+	Enabled bool `mapstructure:"enabled"`
+}
+
+// KakaoPay configures KakaoPay's online single payment.
+type KakaoPay struct {
+	Enabled bool `mapstructure:"enabled"`
+	// API is "open" (open-api.kakaopay.com, SECRET_KEY, JSON) or "legacy"
+	// (kapi.kakao.com, the admin key, form-encoded).
+	API     string `mapstructure:"api"`
+	BaseURL string `mapstructure:"base_url"` // empty: the API's own
+	// SecretKey is the open API's key; AdminKey the legacy API's.
+	SecretKey string `mapstructure:"secret_key"`
+	AdminKey  string `mapstructure:"admin_key"`
+	// CID is the merchant code (TC0ONETIME: KakaoPay's test merchant).
+	CID       string        `mapstructure:"cid"`
+	CIDSecret string        `mapstructure:"cid_secret"`
+	Timeout   time.Duration `mapstructure:"timeout"`
+}
+
+// TossPayments configures Toss Payments (confirm and cancel with the
+// secret key; the browser SDK with the client key).
+type TossPayments struct {
+	Enabled   bool          `mapstructure:"enabled"`
+	BaseURL   string        `mapstructure:"base_url"` // empty: api.tosspayments.com
+	ClientKey string        `mapstructure:"client_key"`
+	SecretKey string        `mapstructure:"secret_key"`
+	Timeout   time.Duration `mapstructure:"timeout"`
+}
+
+// Refund is the refund policy for payers (admins may always refund).
+type Refund struct {
+	// Days after payment a payer may ask for a refund.
+	Days int `mapstructure:"days"`
+	// MaxWatchedPercent: a payer who watched this share of the product's
+	// video or more gets no refund.
+	MaxWatchedPercent int `mapstructure:"max_watched_percent"`
 }
 
 // Grading configures the grading of code assignments. Learners' code runs
@@ -328,6 +378,12 @@ func Defaults() Config {
 			Temperature: 0.2, DailyMessages: 50, DailyTokens: 50000, Passages: 6, HistoryTurns: 6},
 		Grading: Grading{Timeout: 5 * time.Second, MemoryLimit: 512 << 20, MaxCodeBytes: 64 << 10,
 			SubmissionsPerMinute: 10, External: GradingExternal{Languages: map[string]int{}}},
+		Payments: Payments{
+			Demo:         PaymentsDemo{Enabled: true}, // development mode; Load makes it follow the mode
+			KakaoPay:     KakaoPay{API: "open", CID: "TC0ONETIME", Timeout: 10 * time.Second},
+			TossPayments: TossPayments{Timeout: 10 * time.Second},
+			Refund:       Refund{Days: 7, MaxWatchedPercent: 10},
+		},
 		Media: Media{Storage: "local", MaxImageBytes: 10 << 20, MaxVideoBytes: 2 << 30, MaxVideoLength: 4 * time.Hour,
 			URLTTL: 2 * time.Hour, TranscodeWorkers: max(1, runtime.NumCPU()/2), ImageQueueWait: 30 * time.Second, S3: S3{UseSSL: true}},
 	}
@@ -406,6 +462,16 @@ func defaultMap(d Config) map[string]any {
 		"assistant.temperature": d.Assistant.Temperature, "assistant.daily_messages": d.Assistant.DailyMessages,
 		"assistant.daily_tokens": d.Assistant.DailyTokens, "assistant.passages": d.Assistant.Passages,
 		"assistant.history_turns": d.Assistant.HistoryTurns,
+		// payments.demo.enabled has no default: unset, it follows the mode (Load).
+		"payments.kakaopay.enabled": d.Payments.KakaoPay.Enabled, "payments.kakaopay.api": d.Payments.KakaoPay.API,
+		"payments.kakaopay.base_url": d.Payments.KakaoPay.BaseURL, "payments.kakaopay.secret_key": d.Payments.KakaoPay.SecretKey,
+		"payments.kakaopay.admin_key": d.Payments.KakaoPay.AdminKey, "payments.kakaopay.cid": d.Payments.KakaoPay.CID,
+		"payments.kakaopay.cid_secret": d.Payments.KakaoPay.CIDSecret, "payments.kakaopay.timeout": d.Payments.KakaoPay.Timeout,
+		"payments.tosspayments.enabled": d.Payments.TossPayments.Enabled, "payments.tosspayments.base_url": d.Payments.TossPayments.BaseURL,
+		"payments.tosspayments.client_key": d.Payments.TossPayments.ClientKey,
+		"payments.tosspayments.secret_key": d.Payments.TossPayments.SecretKey,
+		"payments.tosspayments.timeout":    d.Payments.TossPayments.Timeout,
+		"payments.refund.days":             d.Payments.Refund.Days, "payments.refund.max_watched_percent": d.Payments.Refund.MaxWatchedPercent,
 	}
 }
 
@@ -422,7 +488,7 @@ func checkFileKeys(file string) error {
 		if fv.Get(k) == nil {
 			continue // an empty section whose keys are all commented out
 		}
-		if _, ok := known[k]; !ok && !strings.HasPrefix(k, "grading.external.languages.") {
+		if _, ok := known[k]; !ok && !strings.HasPrefix(k, "grading.external.languages.") && k != "payments.demo.enabled" {
 			return errorf("%s: unknown key %q (see weaverse.example.yaml)", file, k)
 		}
 	}
@@ -500,6 +566,11 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		*s.value = strings.TrimSpace(string(data))
 	}
 	c.Mode = strings.ToLower(strings.TrimSpace(c.Mode))
+	// The demo provider follows the mode unless set (file or environment).
+	c.Payments.Demo.Enabled = c.Mode != Production
+	if v.IsSet("payments.demo.enabled") {
+		c.Payments.Demo.Enabled = v.GetBool("payments.demo.enabled")
+	}
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 		if c.Mode == Production {
@@ -686,6 +757,9 @@ func (c *Config) validateAuth() error {
 	if err := c.validateAssistant(); err != nil {
 		return err
 	}
+	if err := c.validatePayments(); err != nil {
+		return err
+	}
 	if (c.BootstrapAdmin.Email == "") != (c.BootstrapAdmin.Password == "") {
 		return errorf("bootstrap_admin needs both email and password (or neither)")
 	}
@@ -722,6 +796,48 @@ func (c *Config) validateAssistant() error {
 		return errorf("assistant.passages (WEAVERSE_ASSISTANT_PASSAGES) must be between 1 and 20")
 	case a.HistoryTurns < 0 || a.HistoryTurns > 50:
 		return errorf("assistant.history_turns (WEAVERSE_ASSISTANT_HISTORY_TURNS) must be between 0 and 50")
+	}
+	return nil
+}
+
+func (c *Config) validatePayments() error {
+	k, t, r := c.Payments.KakaoPay, c.Payments.TossPayments, c.Payments.Refund
+	for _, b := range []struct{ key, url string }{{"payments.kakaopay.base_url", k.BaseURL}, {"payments.tosspayments.base_url", t.BaseURL}} {
+		if b.url == "" {
+			continue
+		}
+		if u, err := url.Parse(b.url); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errorf("%s must be an http(s) URL, not %q", b.key, b.url)
+		}
+	}
+	if k.Enabled {
+		switch {
+		case k.API != "open" && k.API != "legacy":
+			return errorf("payments.kakaopay.api (WEAVERSE_PAYMENTS_KAKAOPAY_API) must be open or legacy, not %q", k.API)
+		case k.API == "open" && k.SecretKey == "":
+			return errorf("payments.kakaopay.secret_key (WEAVERSE_PAYMENTS_KAKAOPAY_SECRET_KEY) is required by the open API")
+		case k.API == "legacy" && k.AdminKey == "":
+			return errorf("payments.kakaopay.admin_key (WEAVERSE_PAYMENTS_KAKAOPAY_ADMIN_KEY) is required by the legacy API")
+		case k.CID == "":
+			return errorf("payments.kakaopay.cid (WEAVERSE_PAYMENTS_KAKAOPAY_CID) is required (TC0ONETIME for tests)")
+		}
+	}
+	if t.Enabled && (t.SecretKey == "" || t.ClientKey == "") {
+		return errorf("payments.tosspayments needs client_key and secret_key (WEAVERSE_PAYMENTS_TOSSPAYMENTS_CLIENT_KEY, …_SECRET_KEY)")
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"payments.kakaopay.timeout", k.Timeout}, {"payments.tosspayments.timeout", t.Timeout}} {
+		if d.v < time.Second || d.v > 2*time.Minute {
+			return errorf("%s must be between 1s and 2m", d.key)
+		}
+	}
+	if r.Days < 1 || r.Days > 365 {
+		return errorf("payments.refund.days (WEAVERSE_PAYMENTS_REFUND_DAYS) must be between 1 and 365")
+	}
+	if r.MaxWatchedPercent < 1 || r.MaxWatchedPercent > 100 {
+		return errorf("payments.refund.max_watched_percent (WEAVERSE_PAYMENTS_REFUND_MAX_WATCHED_PERCENT) must be between 1 and 100")
 	}
 	return nil
 }

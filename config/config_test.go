@@ -308,3 +308,50 @@ func FuzzParseDatabaseURL(f *testing.F) {
 		}
 	})
 }
+
+// The demo payment provider follows the mode unless set; KakaoPay and Toss
+// need their keys when enabled; the refund policy stays in range.
+func TestPayments(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, err := load(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Payments.Demo.Enabled || c.Payments.KakaoPay.CID != "TC0ONETIME" || c.Payments.Refund.Days != 7 ||
+		c.Payments.Refund.MaxWatchedPercent != 10 {
+		t.Fatalf("development payments: %+v", c.Payments)
+	}
+	if c, err = load(t, "", map[string]string{"WEAVERSE_MODE": "production"}); err != nil || c.Payments.Demo.Enabled {
+		t.Fatalf("production: demo %v, %v", c.Payments.Demo.Enabled, err)
+	}
+	c, err = load(t, "", map[string]string{"WEAVERSE_MODE": "production", "WEAVERSE_PAYMENTS_DEMO_ENABLED": "true"})
+	if err != nil || !c.Payments.Demo.Enabled {
+		t.Fatalf("production with the demo enabled: %v, %v", c.Payments.Demo.Enabled, err)
+	}
+	if err := os.WriteFile("weaverse.yaml", []byte("payments:\n  demo:\n    enabled: false\n  kakaopay:\n    enabled: true\n"+
+		"    api: legacy\n    admin_key: k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = load(t, "", map[string]string{"WEAVERSE_MODE": "", "WEAVERSE_PAYMENTS_DEMO_ENABLED": ""}); err != nil ||
+		c.Payments.Demo.Enabled || c.Payments.KakaoPay.API != "legacy" {
+		t.Fatalf("from the file: %+v, %v", c.Payments, err)
+	}
+	if err := c.ValidateSettings(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []func(p *Payments){
+		func(p *Payments) { p.KakaoPay.Enabled, p.KakaoPay.API, p.KakaoPay.SecretKey = true, "open", "" },
+		func(p *Payments) { p.KakaoPay.Enabled, p.KakaoPay.API = true, "v3" },
+		func(p *Payments) { p.TossPayments.Enabled, p.TossPayments.SecretKey = true, "test_sk" },
+		func(p *Payments) { p.TossPayments.BaseURL = "ftp://toss" },
+		func(p *Payments) { p.Refund.Days = 0 },
+		func(p *Payments) { p.Refund.MaxWatchedPercent = 101 },
+		func(p *Payments) { p.KakaoPay.Timeout = time.Millisecond },
+	} {
+		cc := *c
+		bad(&cc.Payments)
+		if err := cc.ValidateSettings(); err == nil {
+			t.Errorf("accepted %+v", cc.Payments)
+		}
+	}
+}

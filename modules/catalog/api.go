@@ -62,6 +62,10 @@ type Reader interface {
 	// Roadmap returns the featured curriculum's courses in order with the
 	// caller's statuses (nil principal: no statuses).
 	RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error)
+	// CurriculumByID returns a published curriculum with its published
+	// courses in roadmap order, as visitors see it (apperr.NotFound
+	// otherwise): what is sold when the curriculum is bought.
+	CurriculumByID(ctx context.Context, id int64) (CurriculumSummary, []CourseSummary, error)
 }
 
 // CourseSummary is a course in lists.

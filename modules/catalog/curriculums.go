@@ -267,6 +267,15 @@ func (s *service) Roadmap(ctx context.Context, p *authz.Principal, ref string) (
 	return out, nil
 }
 
+// CurriculumByID implements Reader.
+func (s *service) CurriculumByID(ctx context.Context, id int64) (CurriculumSummary, []CourseSummary, error) {
+	d, err := s.Curriculum(ctx, nil, strconv.FormatInt(id, 10))
+	if err != nil {
+		return CurriculumSummary{}, nil, err
+	}
+	return d.CurriculumSummary, d.Courses, nil
+}
+
 // RoadmapFor implements Reader.
 func (s *service) RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error) {
 	var p *authz.Principal

@@ -90,6 +90,7 @@ func TestHomeRoadmapPage(t *testing.T) {
 			t.Error("anonymous home shows statuses or placeholder courses")
 		}
 
+		testkit.Must(t, ta.App.ReplaceProvider(noShop{}))
 		st := body(pagesAs(ta, &student).get("/").Status(200))
 		if n := strings.Count(st, `class="wv-card roadmap-card status status-locked"`); n != 3 {
 			t.Errorf("student: %d locked cards, want 3", n)
@@ -191,6 +192,7 @@ func TestCoursePage(t *testing.T) {
 		path := fmt.Sprintf("/courses/%d", id)
 
 		// Nothing is sold on this instance: no purchase button or link.
+		testkit.Must(t, ta.App.ReplaceProvider(noShop{}))
 		pagesAs(ta, &student).get(path).Status(200).Contains("수강 신청 후 볼 수 있는 내용이에요").
 			NotContains(`id="enroll-button"`, "/checkout")
 		testkit.Must(t, ta.App.ReplaceProvider(shop{}))
@@ -498,6 +500,12 @@ func TestPageLocalesComplete(t *testing.T) {
 	}
 }
 
+// noShop is an instance that sells nothing (no payment provider).
+type noShop struct{}
+
+func (noShop) CourseBuyURL(int64) string     { return "" }
+func (noShop) CurriculumBuyURL(int64) string { return "" }
+
 // shop stands in for the module that sells access (catalog.Storefront).
 type shop struct{}
 
@@ -537,6 +545,7 @@ func TestCoursePageAccessButton(t *testing.T) {
 		fid := create(t, ta, tutor, free)
 		pid := create(t, ta, tutor, sampleCourse("paid", "유료 강좌", 1, 1))
 		fpath, ppath := fmt.Sprintf("/courses/%d", fid), fmt.Sprintf("/courses/%d", pid)
+		testkit.Must(t, ta.App.ReplaceProvider(noShop{})) // nothing is sold here
 		for _, u := range []*user{nil, &student} {
 			pagesAs(ta, u).get(fpath).Status(200).Contains(`id="start-button"`, fmt.Sprintf(`href="/learn/%d"`, fid), "무료로 시작하기").
 				NotContains(`id="access-note"`)

@@ -59,6 +59,14 @@ type Grants interface {
 	RevokeRefInDelivery(ctx context.Context, tx bun.Tx, source, ref, reason string, by int64) (int, error)
 }
 
+// Consumption tells how much of courses a user has consumed (the refund
+// policy of the module that sells access reads it).
+type Consumption interface {
+	// WatchedSeconds returns the unique seconds the user watched of the
+	// videos of the live topics of courseIDs, all together.
+	WatchedSeconds(ctx context.Context, userID int64, courseIDs []int64) (int64, error)
+}
+
 // Completions records topics completed by other modules' rules: the module
 // that grades missions calls it when a quiz or an assignment is passed.
 type Completions interface {

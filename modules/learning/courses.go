@@ -384,3 +384,34 @@ func (s *service) LearningStats(ctx context.Context, uid int64) (accounts.Learni
 	}
 	return st, err
 }
+
+// WatchedSeconds implements Consumption: the unique watched time of the
+// videos the courses' live topics play (a video used twice counts once).
+func (s *service) WatchedSeconds(ctx context.Context, uid int64, courseIDs []int64) (int64, error) {
+	if uid == 0 || len(courseIDs) == 0 {
+		return 0, nil
+	}
+	refs, err := s.syllabus.TopicRefs(ctx, courseIDs)
+	if err != nil {
+		return 0, err
+	}
+	seen := map[int64]bool{}
+	ids := []int64{}
+	for _, ts := range refs {
+		for _, t := range ts {
+			if id, ok := videoIDOf(t.Video); ok && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	rows, err := s.st.progress(ctx, s.db.R, uid, ids)
+	if err != nil {
+		return 0, err
+	}
+	var ms int64
+	for _, r := range rows {
+		ms += r.WatchedMS
+	}
+	return ms / 1000, nil
+}

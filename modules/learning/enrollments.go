@@ -24,6 +24,7 @@ var (
 	_ accounts.StatsProvider = (*service)(nil)
 	_ catalog.Classroom      = (*service)(nil)
 	_ Completions            = (*service)(nil)
+	_ Consumption            = (*service)(nil)
 	_ media.ResumePositions  = (*service)(nil)
 )
 

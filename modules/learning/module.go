@@ -87,6 +87,9 @@ func (m *Module) Needs() []provide.Need {
 // Grants is how access is given and taken back.
 func (m *Module) Grants() Grants { return m.svc }
 
+// Consumption tells how much of courses a user watched.
+func (m *Module) Consumption() Consumption { return m.svc }
+
 // Completions records topics completed by other modules' rules.
 func (m *Module) Completions() Completions { return m.svc }
 

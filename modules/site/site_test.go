@@ -32,6 +32,10 @@ func (emptyCatalog) RoadmapFor(context.Context, int64) (*catalog.Roadmap, error)
 	return nil, apperr.NotFoundf("no curriculum")
 }
 
+func (emptyCatalog) CurriculumByID(context.Context, int64) (catalog.CurriculumSummary, []catalog.CourseSummary, error) {
+	return catalog.CurriculumSummary{}, nil, apperr.NotFoundf("no curriculum")
+}
+
 // newApp wires the site module the way app/ does: i18n bundle, web renderer,
 // the module's catalogs and templates, web middleware and static files.
 func newApp(t testing.TB, opts web.Options) (*fiber.App, *web.Web) {

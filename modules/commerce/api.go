@@ -1,0 +1,59 @@
+// Package commerce sells access: carts, orders with price snapshots,
+// billing addresses (encrypted), payments through KakaoPay, Toss Payments
+// and the local demo provider (modules/commerce/provider), refunds and
+// immutable receipts. A paid order publishes OrderPaid, on which access is
+// granted (learning.Grants); a refund publishes OrderRefunded and takes it
+// back.
+//
+// This file is the module's whole surface for other modules.
+package commerce
+
+import "time"
+
+// Product kinds.
+const (
+	KindCourse     = "course"
+	KindCurriculum = "curriculum"
+)
+
+// PaidItem is one product of a paid order and the courses it grants.
+type PaidItem struct {
+	Kind       string  `json:"kind"`
+	ProductID  int64   `json:"product_id"`
+	Title      string  `json:"title"`
+	Price      int64   `json:"price"`
+	AccessDays int     `json:"access_days"`
+	CourseIDs  []int64 `json:"course_ids"`
+}
+
+// OrderPaid is published when an order's payment is paid, in the
+// transaction that records it.
+type OrderPaid struct {
+	OrderID   int64      `json:"order_id"`
+	PaymentID int64      `json:"payment_id"`
+	UserID    int64      `json:"user_id"`
+	Amount    int64      `json:"amount"`
+	Items     []PaidItem `json:"items"`
+	PaidAt    time.Time  `json:"paid_at"`
+}
+
+// EventName names the event.
+func (OrderPaid) EventName() string { return "commerce.order_paid" }
+
+// OrderRefunded is published when a paid order is refunded: the access it
+// gave (and what was earned with it, such as certificates) goes.
+type OrderRefunded struct {
+	OrderID    int64     `json:"order_id"`
+	PaymentID  int64     `json:"payment_id"`
+	UserID     int64     `json:"user_id"`
+	Amount     int64     `json:"amount"`
+	CourseIDs  []int64   `json:"course_ids"`
+	RefundedAt time.Time `json:"refunded_at"`
+}
+
+// EventName names the event.
+func (OrderRefunded) EventName() string { return "commerce.order_refunded" }
+
+// GrantRef is how the grants of an order are named in learning
+// ("order:12").
+func GrantRef(orderID int64) string { return "order:" + itoa(orderID) }
