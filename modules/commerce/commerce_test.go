@@ -757,6 +757,7 @@ func TestNoDoubleSale(t *testing.T) {
 		var st started
 		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"}, as(s.learner)...).
 			Status(201).JSON(&st)
+		paidAt := ta.Clock.Now()
 		if p := approve(t, ta, s.learner, st.PaymentID, 200); p.Status != "paid" {
 			t.Fatalf("payment %+v", p)
 		}
@@ -774,5 +775,16 @@ func TestNoDoubleSale(t *testing.T) {
 		// Another learner may buy the course.
 		other := newUser(t, ta, "other", "student")
 		ta.Request(http.MethodPost, "/api/cart/", map[string]any{"course_id": s.courses[0]}, as(other)...).Status(201)
+
+		// Delivered ten days late, the access still runs 730 days from the payment.
+		ta.Clock.Advance(10 * 24 * time.Hour)
+		testkit.Must(t, ta.App.Start(context.Background()))
+		waitFor(t, "the grant", func() bool { return liveGrants(t, ta, s.learner, o.ID) == 1 })
+		var exp time.Time
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("learning_enrollments").Column("expires_at").
+			Where("ref = ?", fmt.Sprintf("order:%d", o.ID)).Scan(context.Background(), &exp))
+		if d := exp.Sub(paidAt.AddDate(0, 0, 730)); d < -time.Minute || d > time.Minute {
+			t.Fatalf("access ends %v, want 730 days from the payment (%v)", exp, paidAt)
+		}
 	})
 }
