@@ -71,11 +71,34 @@ func (s *service) product(ctx context.Context, kind string, id int64) (*Product,
 	return nil, errProductNotFound
 }
 
-// owns reports whether the user has access to every course of the product.
+// defaultAccessDays is a product's access period when it names none.
+const defaultAccessDays = 730
+
+// owns reports whether the user has access to every course of the
+// product: through learning's grants, or through a paid order of commerce's
+// own whose access has not run out. The second counts a purchase whose
+// grant is not delivered yet (OrderPaid is delivered after the commit, and
+// retried), so the same course is never sold twice in that window.
 func (s *service) owns(ctx context.Context, uid int64, p *Product) (bool, error) {
 	m, err := s.ent.EntitledCourses(ctx, uid, p.CourseIDs)
 	if err != nil {
 		return false, err
+	}
+	bought, err := s.st.boughtItems(ctx, s.db.R, uid)
+	if err != nil {
+		return false, err
+	}
+	now := s.clock.Now()
+	for _, b := range bought {
+		days := b.AccessDays
+		if days <= 0 {
+			days = defaultAccessDays
+		}
+		if now.Before(b.PaidAt.AddDate(0, 0, days)) {
+			for _, id := range b.CourseIDs.V {
+				m[id] = true
+			}
+		}
 	}
 	for _, id := range p.CourseIDs {
 		if !m[id] {

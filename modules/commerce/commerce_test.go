@@ -776,3 +776,48 @@ func TestRefundConsumption(t *testing.T) {
 		ta.Request(http.MethodDelete, fmt.Sprintf("/api/payments/%d/cancel/", st.PaymentID), nil, as(s.learner)...).Status(200)
 	})
 }
+
+// A course bought is not sold again before its grant arrives (OrderPaid
+// is delivered after the commit: here never, the app's workers are not
+// started), nor twice in one order (a curriculum and one of its courses).
+func TestNoDoubleSale(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		s := newShop(t, ta)
+		var o struct{ ID int64 }
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"course_id": s.courses[0]}}},
+			as(s.learner)...).Status(201).JSON(&o)
+		var st started
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"}, as(s.learner)...).
+			Status(201).JSON(&st)
+		paidAt := ta.Clock.Now()
+		if p := approve(t, ta, s.learner, st.PaymentID, 200); p.Status != "paid" {
+			t.Fatalf("payment %+v", p)
+		}
+		if n := liveGrants(t, ta, s.learner, o.ID); n != 0 {
+			t.Fatalf("%d grants delivered: the test needs the window before them", n)
+		}
+		ta.Request(http.MethodPost, "/api/cart/", map[string]any{"course_id": s.courses[0]}, as(s.learner)...).Problem(409, "commerce.already_owned")
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"course_id": s.courses[0]}}},
+			as(s.learner)...).Problem(409, "commerce.already_owned")
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"curriculum_id": s.curriculum},
+			{"course_id": s.courses[1]}}}, as(s.learner)...).Problem(409, "commerce.overlapping_items")
+		// The curriculum alone is still for sale: one of its courses is not owned.
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"curriculum_id": s.curriculum}}},
+			as(s.learner)...).Status(201)
+		// Another learner may buy the course.
+		other := newUser(t, ta, "other", "student")
+		ta.Request(http.MethodPost, "/api/cart/", map[string]any{"course_id": s.courses[0]}, as(other)...).Status(201)
+
+		// Delivered ten days late, the access still runs 730 days from the payment.
+		ta.Clock.Advance(10 * 24 * time.Hour)
+		testkit.Must(t, ta.App.Start(context.Background()))
+		waitFor(t, "the grant", func() bool { return liveGrants(t, ta, s.learner, o.ID) == 1 })
+		var exp time.Time
+		testkit.Must(t, ta.App.DB.R.NewSelect().Table("learning_enrollments").Column("expires_at").
+			Where("ref = ?", fmt.Sprintf("order:%d", o.ID)).Scan(context.Background(), &exp))
+		if d := exp.Sub(paidAt.AddDate(0, 0, 730)); d < -time.Minute || d > time.Minute {
+			t.Fatalf("access ends %v, want 730 days from the payment (%v)", exp, paidAt)
+		}
+	})
+}

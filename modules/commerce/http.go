@@ -78,6 +78,7 @@ type paymentsOutput struct{ Body httpx.Page[Payment] }
 
 type kakaoReturnInput struct {
 	PaymentID int64  `query:"payment_id" minimum:"1" required:"true"`
+	Order     string `query:"order" maxLength:"100" doc:"The payment's provider order id, which the return URLs carry: a payment id with another is not found."`
 	PGToken   string `query:"pg_token" maxLength:"255"`
 }
 
@@ -288,18 +289,18 @@ func (m *Module) routes(api huma.API) {
 		if in.PGToken == "" {
 			return 0, fieldErr("query.pg_token", "commerce.required")
 		}
-		_, err := s.Approve(ctx, authz.PrincipalFrom(ctx), in.PaymentID, ApproveInput{Provider: "kakaopay", Token: in.PGToken})
+		_, err := s.Approve(ctx, authz.PrincipalFrom(ctx), in.PaymentID, ApproveInput{Provider: "kakaopay", Token: in.PGToken, OrderID: in.Order})
 		if err == errPaymentNotReady {
 			err = nil // the payment's page says how it ended
 		}
 		return in.PaymentID, err
 	})
 	kakao("cancel", "The browser returning from KakaoPay cancelled", func(ctx context.Context, in *kakaoReturnInput) (int64, error) {
-		_, err := s.CancelReady(ctx, authz.PrincipalFrom(ctx), in.PaymentID, "kakaopay", false, "")
+		_, err := s.CancelReady(ctx, authz.PrincipalFrom(ctx), in.PaymentID, "kakaopay", in.Order, false, "")
 		return in.PaymentID, err
 	})
 	kakao("fail", "The browser returning from a failed KakaoPay payment", func(ctx context.Context, in *kakaoReturnInput) (int64, error) {
-		_, err := s.CancelReady(ctx, authz.PrincipalFrom(ctx), in.PaymentID, "kakaopay", true, "KakaoPay reported a failure")
+		_, err := s.CancelReady(ctx, authz.PrincipalFrom(ctx), in.PaymentID, "kakaopay", in.Order, true, "KakaoPay reported a failure")
 		return in.PaymentID, err
 	})
 	huma.Register(api, reg(huma.Operation{OperationID: "tosspayments-confirm", Method: http.MethodPost,

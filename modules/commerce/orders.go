@@ -108,6 +108,13 @@ func (s *service) CreateOrder(ctx context.Context, p *authz.Principal, in OrderI
 		if owned {
 			return nil, errAlreadyOwned.With(map[string]any{"Title": prod.Title})
 		}
+		for _, it := range items { // a course of the curriculum ordered with it: bought twice
+			for _, id := range prod.CourseIDs {
+				if slices.Contains(it.CourseIDs.V, id) {
+					return nil, errOverlappingItems.With(map[string]any{"Title": prod.Title, "Other": it.Title})
+				}
+			}
+		}
 		items = append(items, orderItemRow{Kind: prod.Kind, ProductID: prod.ID, Title: prod.Title, Price: prod.Price,
 			AccessDays: prod.AccessDays, CourseIDs: db.JSON[[]int64]{V: prod.CourseIDs}})
 		order.Amount += prod.Price

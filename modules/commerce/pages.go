@@ -240,7 +240,7 @@ func (m *Module) demoSubmit(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	if c.FormValue("action") == "cancel" {
-		_, err = m.svc.CancelReady(ctx, p, id, "demo", false, "")
+		_, err = m.svc.CancelReady(ctx, p, id, "demo", "", false, "")
 	} else {
 		_, err = m.svc.Approve(ctx, p, id, ApproveInput{Provider: "demo"})
 	}
@@ -283,7 +283,7 @@ func (m *Module) tossPage(c *fiber.Ctx) error {
 	for i, it := range o.Items {
 		names[i] = orderItemRow{Title: it.Title}
 	}
-	success, _, fail := m.svc.urls(pay.Provider, pay.ID)
+	success, _, fail := m.svc.urls(pay.Provider, pay.ID, pay.ProviderOrder)
 	c.Set("Content-Security-Policy", tossCSP)
 	return m.web.Render(c, fiber.StatusOK, "commerce/toss", struct {
 		Pay                       paymentView

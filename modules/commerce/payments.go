@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -205,19 +207,33 @@ func (s *service) IdempotentReplay(ctx context.Context, p *authz.Principal, key 
 	return &out, json.Unmarshal([]byte(r.Body), &out)
 }
 
-// providerOrderID is our id of a payment at its provider.
+// providerOrderID is our id of a payment at its provider. Its random part
+// makes it unguessable, so it also binds the provider's return URLs to the
+// payment (see urls: a stranger cannot approve, cancel or fail a payment
+// by guessing its sequential id), and it never repeats across databases
+// or instances sharing one merchant account (Toss refuses a reused
+// orderId and replays an Idempotency-Key for 15 days).
 func providerOrderID(orderID, paymentID int64) string {
-	return fmt.Sprintf("wv-o%d-p%d", orderID, paymentID)
+	return fmt.Sprintf("wv-o%d-p%d-%s", orderID, paymentID, strings.ToLower(rand.Text()[:16]))
 }
 
-// urls are where a provider sends the payer's browser back.
-func (s *service) urls(prov string, paymentID int64) (approval, cancel, fail string) {
+// sameOrderID compares a provider order id from a request with the
+// payment's in constant time.
+func sameOrderID(given, stored string) bool {
+	return subtle.ConstantTimeCompare([]byte(given), []byte(stored)) == 1
+}
+
+// urls are where a provider sends the payer's browser back. KakaoPay's
+// carry the payment's provider order id, which its handlers require (Toss
+// returns its orderId itself).
+func (s *service) urls(prov string, paymentID int64, orderID string) (approval, cancel, fail string) {
 	id := itoa(paymentID)
 	switch prov {
 	case "kakaopay":
-		return s.baseURL + "/api/payments/kakaopay/approve/?payment_id=" + id,
-			s.baseURL + "/api/payments/kakaopay/cancel/?payment_id=" + id,
-			s.baseURL + "/api/payments/kakaopay/fail/?payment_id=" + id
+		q := "?payment_id=" + id + "&order=" + url.QueryEscape(orderID)
+		return s.baseURL + "/api/payments/kakaopay/approve/" + q,
+			s.baseURL + "/api/payments/kakaopay/cancel/" + q,
+			s.baseURL + "/api/payments/kakaopay/fail/" + q
 	case "tosspayments":
 		return s.baseURL + "/payments/tosspayments/success", s.baseURL + "/payments/tosspayments/fail",
 			s.baseURL + "/payments/tosspayments/fail"
@@ -303,7 +319,7 @@ func (s *service) StartPayment(ctx context.Context, p *authz.Principal, in Payme
 	if err != nil {
 		return nil, err
 	}
-	approval, cancel, fail := s.urls(in.Provider, pay.ID)
+	approval, cancel, fail := s.urls(in.Provider, pay.ID, pay.ProviderOrderID)
 	pctx, done := s.ctxProvider(ctx)
 	defer done()
 	idem := key
@@ -385,8 +401,11 @@ func failureOf(err error) (code, msg string) {
 type ApproveInput struct {
 	Provider string // the route's provider: a payment of another is not found
 	Token    string // KakaoPay's pg_token
-	TID      string // Toss's paymentKey (the tid arrives with the browser)
-	Amount   int64  // Toss's amount in the success URL (0: not given)
+	// OrderID is the provider order id KakaoPay's return URL carries: it
+	// must be the payment's (the payment id alone is guessable).
+	OrderID string
+	TID     string // Toss's paymentKey (the tid arrives with the browser)
+	Amount  int64  // Toss's amount in the success URL (0: not given)
 
 	anonymous bool // no session came with the browser (KakaoPay's return)
 }
@@ -400,7 +419,7 @@ func (s *service) Approve(ctx context.Context, p *authz.Principal, paymentID int
 	uid := int64(0)
 	if p != nil {
 		var err error
-		if uid, err = s.ownerScope(p, objPayment, "approve", errPaymentNotFound); err != nil {
+		if uid, err = s.payerScope(p); err != nil {
 			return nil, err
 		}
 	}
@@ -408,7 +427,7 @@ func (s *service) Approve(ctx context.Context, p *authz.Principal, paymentID int
 	if err != nil {
 		return nil, err
 	}
-	if pay.Provider != in.Provider {
+	if pay.Provider != in.Provider || (in.Provider == "kakaopay" && !sameOrderID(in.OrderID, pay.ProviderOrderID)) {
 		return nil, errPaymentNotFound
 	}
 	// Without the payer's session, a refusal does not fail the payment: a
@@ -420,7 +439,7 @@ func (s *service) Approve(ctx context.Context, p *authz.Principal, paymentID int
 // ConfirmToss approves p's Toss payment named by its orderId, after
 // checking the amount the browser reports against the order's.
 func (s *service) ConfirmToss(ctx context.Context, p *authz.Principal, orderID, paymentKey string, amount int64) (*Payment, error) {
-	uid, err := s.ownerScope(p, objPayment, "approve", errPaymentNotFound)
+	uid, err := s.payerScope(p)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +474,16 @@ func (s *service) approve(ctx context.Context, pay *paymentRow, in ApproveInput)
 	}
 	moved := false
 	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
+		// The order's lock orders the claim with CreateOrder, which cancels
+		// a pending order (and its ready payments) under the same lock: a
+		// payment is never charged for an order cancelled meanwhile.
+		o, err := s.st.order(ctx, tx, 0, pay.OrderID, true)
+		if err != nil {
+			return err
+		}
+		if o.Status != orderPending {
+			return nil // moved stays false: the payment is reloaded below
+		}
 		moved, err = s.st.movePayment(ctx, tx, pay, payReady, "claimed_at", "tid")
 		return err
 	})
@@ -513,12 +541,24 @@ func (s *service) settle(ctx context.Context, prov provider.Provider, pay *payme
 	}
 	var pe *provider.Error
 	switch {
+	case perr != nil && errors.As(perr, &pe) && !pe.AlreadyDone && lookedUp:
+		// A lookup refused (a rotated key, a provider that lost track): the
+		// payment may be charged, so it is never failed on that ground.
+		s.logger.Error("commerce: the provider refused to look a payment up; it stays approving", "payment_id", pay.ID,
+			"provider", pay.Provider, "err", perr)
+		return s.paymentOf(pay), nil
 	case perr != nil && errors.As(perr, &pe) && !pe.AlreadyDone:
 		code, msg := failureOf(perr)
 		return s.fail(ctx, pay, code, msg, pe.Raw)
 	case perr != nil:
 		s.logger.Warn("commerce: approval outcome unknown; the reconciler will ask again", "payment_id", pay.ID, "err", perr)
 		return s.paymentOf(pay), nil
+	}
+	if res.OrderID != pay.ProviderOrderID || (pay.TID != nil && res.TID != "" && res.TID != *pay.TID) {
+		// Another payment's (a Toss paymentKey of another order sent with
+		// this order's id): never this payment's charge.
+		s.logger.Warn("commerce: the provider's payment is another order's", "payment_id", pay.ID, "provider", pay.Provider)
+		return s.fail(ctx, pay, "order_mismatch", "the provider's payment belongs to another order", res.Raw)
 	}
 	switch res.Status {
 	case provider.StatusPaid:
@@ -616,8 +656,13 @@ func (s *service) markPaid(ctx context.Context, pay *paymentRow, res *provider.R
 		if err != nil || !moved {
 			return err
 		}
-		if _, err := s.st.setOrderStatus(ctx, tx, pay.OrderID, orderPending, orderPaid, now); err != nil {
+		ok, err := s.st.setOrderStatus(ctx, tx, pay.OrderID, orderPending, orderPaid, now)
+		if err != nil {
 			return err
+		}
+		if !ok { // the claim holds the order's lock, so this is a bug: leave it approving, loudly
+			s.logger.Error("commerce: a charged payment's order is no longer pending", "payment_id", pay.ID, "order_id", pay.OrderID)
+			return errOrderNotPending
 		}
 		m, err := s.st.orderItems(ctx, tx, []int64{pay.OrderID})
 		if err != nil {
@@ -649,11 +694,11 @@ func (s *service) markPaid(ctx context.Context, pay *paymentRow, res *provider.R
 // CancelReady records that the payer left the provider's page (cancel) or
 // that it failed them (fail): a payment still ready is cancelled or
 // failed; any other is returned as it stands.
-func (s *service) CancelReady(ctx context.Context, p *authz.Principal, paymentID int64, prov string, failed bool, msg string) (*Payment, error) {
+func (s *service) CancelReady(ctx context.Context, p *authz.Principal, paymentID int64, prov, orderID string, failed bool, msg string) (*Payment, error) {
 	uid := int64(0)
 	if p != nil {
 		var err error
-		if uid, err = s.ownerScope(p, objPayment, "approve", errPaymentNotFound); err != nil {
+		if uid, err = s.payerScope(p); err != nil {
 			return nil, err
 		}
 	}
@@ -661,7 +706,7 @@ func (s *service) CancelReady(ctx context.Context, p *authz.Principal, paymentID
 	if err != nil {
 		return nil, err
 	}
-	if pay.Provider != prov {
+	if pay.Provider != prov || (prov == "kakaopay" && !sameOrderID(orderID, pay.ProviderOrderID)) {
 		return nil, errPaymentNotFound
 	}
 	return s.cancelReady(ctx, pay, failed, msg)
@@ -669,7 +714,7 @@ func (s *service) CancelReady(ctx context.Context, p *authz.Principal, paymentID
 
 // CancelTossOrder is CancelReady for a Toss payment named by its orderId.
 func (s *service) CancelTossOrder(ctx context.Context, p *authz.Principal, orderID, code, msg string) (*Payment, error) {
-	uid, err := s.ownerScope(p, objPayment, "approve", errPaymentNotFound)
+	uid, err := s.payerScope(p)
 	if err != nil {
 		return nil, err
 	}

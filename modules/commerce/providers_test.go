@@ -66,15 +66,21 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 				if !strings.HasPrefix(st.RedirectURL, fake.URL) || p.TID == "" {
 					t.Fatalf("started %+v, payment %+v", st, p)
 				}
-				// A stranger returning to the approval URL with a made-up token
-				// (no session) spoils nothing.
-				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=bogus", p.ID), nil).
-					Status(303)
+				// A stranger calling the return URLs with the payment's id but
+				// not its provider order id (no session) finds nothing and
+				// spoils nothing.
+				for _, path := range []string{"approve/?payment_id=%d&pg_token=bogus", "approve/?payment_id=%d&pg_token=bogus&order=wv-o1-p1",
+					"cancel/?payment_id=%d", "fail/?payment_id=%d&order=x"} {
+					ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/"+path, p.ID), nil).Status(404)
+				}
+				if len(p.ProviderOrder) < len("wv-o1-p1-")+16 {
+					t.Fatalf("provider order id %q is guessable", p.ProviderOrder)
+				}
 				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "ready" {
 					t.Fatalf("after a stranger's approval: %+v", p)
 				}
 				token := fake.Authorize(p.TID)
-				back := fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=%s", p.ID, url.QueryEscape(token))
+				back := fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&order=%s&pg_token=%s", p.ID, p.ProviderOrder, url.QueryEscape(token))
 				for range 2 { // the browser comes back twice
 					r := ta.Request(http.MethodGet, back, nil, as(s.learner)...).Status(303)
 					if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/payments/%d", p.ID) {
@@ -95,8 +101,8 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 				fake.ApproveDelay(1500 * time.Millisecond)
 				_, p = startWith(t, ta, s, "kakaopay")
 				token = fake.Authorize(p.TID)
-				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=%s", p.ID,
-					url.QueryEscape(token)), nil, as(s.learner)...).Status(303)
+				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&order=%s&pg_token=%s", p.ID,
+					p.ProviderOrder, url.QueryEscape(token)), nil, as(s.learner)...).Status(303)
 				fake.ApproveDelay(0)
 				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "approving" {
 					t.Fatalf("after a timed-out approval: %+v", p)
@@ -117,8 +123,8 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 				fake.ApproveAmount(1000)
 				_, p = startWith(t, ta, s, "kakaopay")
 				token = fake.Authorize(p.TID)
-				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&pg_token=%s", p.ID,
-					url.QueryEscape(token)), nil, as(s.learner)...).Status(303)
+				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/approve/?payment_id=%d&order=%s&pg_token=%s", p.ID,
+					p.ProviderOrder, url.QueryEscape(token)), nil, as(s.learner)...).Status(303)
 				fake.ApproveAmount(0)
 				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "failed" || p.FailureCode != "amount_mismatch" {
 					t.Fatalf("another amount: %+v", p)
@@ -129,7 +135,7 @@ func TestKakaoPayEndToEnd(t *testing.T) {
 
 				// The payer gives up on KakaoPay's page: cancelled, nothing charged.
 				_, p = startWith(t, ta, s, "kakaopay")
-				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/cancel/?payment_id=%d", p.ID), nil,
+				ta.Request(http.MethodGet, fmt.Sprintf("/api/payments/kakaopay/cancel/?payment_id=%d&order=%s", p.ID, p.ProviderOrder), nil,
 					as(s.learner)...).Status(303)
 				if p = paymentOf(t, ta, s.learner, p.ID); p.Status != "cancelled" {
 					t.Errorf("after the payer cancelled: %+v", p)
@@ -213,6 +219,44 @@ func TestTossPaymentsEndToEnd(t *testing.T) {
 			t.Errorf("after the fail URL: %+v", p)
 		}
 		pageGet(fmt.Sprintf("/payments/%d", p.ID)).Status(200).Contains("카드사 거절", `id="result-retry"`)
+	}, func(cfg *config.Config, _ *app.Options) {
+		fake = providertest.NewToss(t)
+		fc := fake.Config()
+		cfg.Payments.TossPayments = config.TossPayments{Enabled: true, BaseURL: fc.BaseURL, SecretKey: fc.SecretKey,
+			ClientKey: fc.ClientKey, Timeout: time.Second}
+	})
+}
+
+// A Toss paymentKey pays only its own order: order A (course 0, 20,000)
+// paid with key K, then order B (course 1, 20,000) confirmed with the same K
+// is refused (the provider's payment is A's), and B grants nothing.
+func TestTossPaymentKeyOfAnotherOrder(t *testing.T) {
+	t.Parallel()
+	var fake *providertest.TossFake
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		testkit.Must(t, ta.App.Start(context.Background()))
+		s := newShop(t, ta)
+		startCourse := func(course int64) providerPayment {
+			var o struct{ ID int64 }
+			ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"course_id": course}}},
+				as(s.learner)...).Status(201).JSON(&o)
+			var st started
+			ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "tosspayments"}, as(s.learner)...).
+				Status(201).JSON(&st)
+			return paymentOf(t, ta, s.learner, st.PaymentID)
+		}
+		a := startCourse(s.courses[0])
+		key := fake.Authorize(a.ProviderOrder, 20000)
+		ta.Request(http.MethodPost, "/api/payments/tosspayments/confirm/", map[string]any{"paymentKey": key,
+			"orderId": a.ProviderOrder, "amount": 20000}, as(s.learner)...).Status(200)
+		b := startCourse(s.courses[1])
+		var got providerPayment
+		ta.Request(http.MethodPost, "/api/payments/tosspayments/confirm/", map[string]any{"paymentKey": key,
+			"orderId": b.ProviderOrder, "amount": 20000}, as(s.learner)...).JSON(&got)
+		b = paymentOf(t, ta, s.learner, b.ID)
+		if b.Status == "paid" || b.FailureCode != "order_mismatch" || liveGrants(t, ta, s.learner, b.OrderID) != 0 {
+			t.Fatalf("order B confirmed with order A's paymentKey: %+v", b)
+		}
 	}, func(cfg *config.Config, _ *app.Options) {
 		fake = providertest.NewToss(t)
 		fc := fake.Config()

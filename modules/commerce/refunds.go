@@ -231,7 +231,8 @@ func (s *service) grantAccess(ctx context.Context, tx bun.Tx, d events.Delivery[
 	for _, it := range d.Event.Items {
 		for _, cid := range it.CourseIDs {
 			_, err := s.grants.GrantInDelivery(ctx, tx, learning.GrantInput{UserID: d.Event.UserID, CourseID: cid,
-				Source: learning.SourcePurchase, Ref: GrantRef(d.Event.OrderID), Reason: it.Title, Days: it.AccessDays})
+				Source: learning.SourcePurchase, Ref: GrantRef(d.Event.OrderID), Reason: it.Title, Days: it.AccessDays,
+				From: d.Event.PaidAt})
 			if apperr.KindOf(err) == apperr.NotFound { // the course was deleted since
 				s.logger.Warn("commerce: a paid course is gone; not granted", "order_id", d.Event.OrderID, "course_id", cid)
 				continue

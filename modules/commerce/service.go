@@ -43,6 +43,7 @@ var (
 	errProductNotFound   = apperr.New(apperr.NotFound, "commerce.product_not_found", "commerce.product_not_found")
 	errAlreadyOwned      = apperr.New(apperr.Conflict, "commerce.already_owned", "commerce.already_owned")
 	errAlreadyInCart     = apperr.New(apperr.Conflict, "commerce.already_in_cart", "commerce.already_in_cart")
+	errOverlappingItems  = apperr.New(apperr.Conflict, "commerce.overlapping_items", "commerce.overlapping_items")
 	errCartEmpty         = apperr.New(apperr.Conflict, "commerce.cart_empty", "commerce.cart_empty")
 	errOrderNotPending   = apperr.New(apperr.Conflict, "commerce.order_not_pending", "commerce.order_not_pending")
 	errPaymentInProgress = apperr.New(apperr.Conflict, "commerce.payment_in_progress", "commerce.payment_in_progress")
@@ -144,6 +145,17 @@ func (s *service) ownerScope(p *authz.Principal, obj, act string, nf error) (int
 		return p.UserID, nil
 	}
 	return 0, nf
+}
+
+// payerScope checks that p may act as a payer and returns p's id: the
+// payer's own acts (approving, leaving the provider's page) are on p's own
+// payments only, an admin's included (admins refund, they do not pay for
+// others).
+func (s *service) payerScope(p *authz.Principal) (int64, error) {
+	if _, err := s.ownerScope(p, objPayment, "approve", errPaymentNotFound); err != nil {
+		return 0, err
+	}
+	return p.UserID, nil
 }
 
 // Providers returns the names of the enabled providers, in the order

@@ -272,3 +272,22 @@ func (st store) abandonReady(ctx context.Context, idb bun.IDB, cutoff, now time.
 		Set("updated_at = ?", now).Where("status = ? AND created_at < ?", payReady, cutoff).Exec(ctx)
 	return err
 }
+
+// boughtItem is an item of one of a user's paid orders, with the payment's
+// time: its courses are the buyer's from then for its access days.
+type boughtItem struct {
+	CourseIDs  db.JSON[[]int64] `bun:"course_ids"`
+	AccessDays int              `bun:"access_days"`
+	PaidAt     time.Time        `bun:"paid_at"`
+}
+
+// boughtItems returns the items of a user's paid (not refunded) orders
+// (commerce_orders_user_idx).
+func (st store) boughtItems(ctx context.Context, idb bun.IDB, userID int64) ([]boughtItem, error) {
+	var out []boughtItem
+	err := idb.NewSelect().TableExpr("commerce_order_items AS oi").
+		Join("JOIN commerce_orders AS o ON o.id = oi.order_id").
+		ColumnExpr("oi.course_ids, oi.access_days, o.paid_at").
+		Where("o.user_id = ? AND o.status = ?", userID, orderPaid).Scan(ctx, &out)
+	return out, err
+}

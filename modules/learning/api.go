@@ -32,9 +32,13 @@ type GrantInput struct {
 	// renews that grant instead of adding one.
 	Ref    string
 	Reason string
-	// Days of access from now; 0 means the course's own access period,
+	// Days of access from From; 0 means the course's own access period,
 	// and a negative number no end.
 	Days int
+	// From is when the access starts: a purchase's payment time, so a late
+	// delivery of OrderPaid does not shift the period. Zero, or a time to
+	// come: now.
+	From time.Time
 	// By is the user granting it (0: the system, e.g. a payment).
 	By int64
 }

@@ -88,8 +88,12 @@ func (s *service) GrantInDelivery(ctx context.Context, tx bun.Tx, in GrantInput)
 		return 0, err
 	}
 	now := s.clock.Now()
+	starts := now
+	if !in.From.IsZero() && in.From.Before(now) {
+		starts = in.From
+	}
 	r := &enrollmentRow{UserID: in.UserID, CourseID: in.CourseID, Source: in.Source, Ref: in.Ref,
-		Reason: in.Reason, StartsAt: now, CreatedAt: now, UpdatedAt: now}
+		Reason: in.Reason, StartsAt: starts, CreatedAt: now, UpdatedAt: now}
 	if in.By != 0 {
 		r.GrantedBy = &in.By
 	}
@@ -98,7 +102,7 @@ func (s *service) GrantInDelivery(ctx context.Context, tx bun.Tx, in GrantInput)
 		days = course.AccessDays
 	}
 	if days > 0 && in.Source != SourceFree {
-		exp := now.AddDate(0, 0, days)
+		exp := starts.AddDate(0, 0, days)
 		r.ExpiresAt = &exp
 	}
 	return s.st.upsertGrant(ctx, tx, r)
