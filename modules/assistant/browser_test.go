@@ -78,8 +78,23 @@ func TestAssistantInBrowser(t *testing.T) {
 	if v := browser.Eval[string](t, ctx, `document.querySelector("`+jump+`").textContent`); !strings.Contains(v, "00:35") {
 		t.Errorf("jump link %q", v)
 	}
-	testkit.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(jump))))
-	wait(`Math.abs(document.getElementById("player-video").currentTime - 35) < 0.5`)
+	// On a loaded machine the panel's last render can still move the link
+	// when the pointer lands: a click that missed is clicked again.
+	seeked := `Math.abs(document.getElementById("player-video").currentTime - 35) < 0.5`
+	for attempt := 1; ; attempt++ {
+		testkit.Must(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(jump)), chromedp.Click(chromedp.CSS(jump))))
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) && !browser.Eval[bool](t, ctx, seeked) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if browser.Eval[bool](t, ctx, seeked) {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("the jump link did not seek the player (currentTime %v)",
+				browser.Eval[float64](t, ctx, `document.getElementById("player-video").currentTime`))
+		}
+	}
 	if !strings.HasSuffix(browser.Eval[string](t, ctx, `location.pathname`), fmt.Sprintf("/learn/%d/%d", w.course, w.video)) {
 		t.Error("the jump link left the page")
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -818,6 +819,28 @@ func TestNoDoubleSale(t *testing.T) {
 			Where("ref = ?", fmt.Sprintf("order:%d", o.ID)).Scan(context.Background(), &exp))
 		if d := exp.Sub(paidAt.AddDate(0, 0, 730)); d < -time.Minute || d > time.Minute {
 			t.Fatalf("access ends %v, want 730 days from the payment (%v)", exp, paidAt)
+		}
+	})
+}
+
+// The second of two submissions of one checkout form with a new address
+// (each saved its own address, so their bodies differ) follows the first
+// submission's payment instead of showing an error.
+func TestCheckoutSubmittedTwiceWithNewAddress(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		s := newShop(t, ta)
+		c := testkit.Login(t, ta.Client, "learner@example.com", pw)
+		// The first submission finished: its key holds its payment.
+		_, err := ta.App.DB.W.NewRaw("INSERT INTO commerce_idempotency_keys (user_id, idem_key, request_hash, status, http_status, body, created_at) "+
+			"VALUES (?, 'n-1', 'the first body, with its own address', 'done', 201, ?, ?)", s.learner.ID,
+			`{"payment_id":4242,"status":"ready","redirect_url":"/payments/4242/demo"}`, ta.Clock.Now()).Exec(context.Background())
+		testkit.Must(t, err)
+		form := fmt.Sprintf("nonce=n-1&kind=curriculum&id=%d&provider=demo&address=new&country=KR&main_address=%s&postal_code=06000",
+			s.curriculum, url.QueryEscape("서울"))
+		if loc := ta.Request(http.MethodPost, "/checkout", form, append(c.Headers("/checkout", true), "Accept", "text/html",
+			"Content-Type", "application/x-www-form-urlencoded")...).Status(303).Header.Get("Location"); loc != "/payments/4242/demo" {
+			t.Fatalf("the second submission went to %q", loc)
 		}
 	})
 }

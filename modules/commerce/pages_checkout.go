@@ -220,7 +220,10 @@ func (m *Module) checkoutSubmit(c *fiber.Ctx) error {
 	}
 	out, _, err := m.svc.StartPaymentKeyed(ctx, p, PaymentInput{OrderID: o.ID, Provider: f.Value("provider"),
 		BillingAddressID: addressID}, key)
-	if errors.Is(err, errIdemInProgress) { // the same form, submitted twice at once
+	// The same form, submitted twice at once: the first submission's payment.
+	// With a new address each submission saved its own, so their bodies
+	// differ (a mismatch) though the form is the same.
+	if errors.Is(err, errIdemInProgress) || errors.Is(err, errIdemMismatch) {
 		if out = m.waitReplay(ctx, p, key); out != nil {
 			return m.followPayment(c, out)
 		}

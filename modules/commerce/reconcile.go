@@ -93,7 +93,7 @@ func (s *service) Reconcile(ctx context.Context) (int, error) {
 		res, perr := prov.Lookup(pctx, provider.LookupInput{TID: pay.tid(), OrderID: pay.ProviderOrderID})
 		done()
 		switch {
-		case perr == nil && res.Status == provider.StatusCancelled:
+		case perr == nil && fullyCancelled(res, pay.Amount):
 			_, err = s.markRefunded(ctx, pay, res)
 		case perr == nil && res.Status == provider.StatusPaid:
 			_, err = s.cancelPaid(ctx, prov, pay, "refund requested")

@@ -149,7 +149,7 @@ func (s *service) cancelPaid(ctx context.Context, prov provider.Provider, pay *p
 		pctx, done := s.ctxProvider(ctx)
 		res, err = prov.Lookup(pctx, provider.LookupInput{TID: pay.tid(), OrderID: pay.ProviderOrderID})
 		done()
-		if err == nil && res.Status != provider.StatusCancelled {
+		if err == nil && !fullyCancelled(res, pay.Amount) {
 			err = &provider.Error{Provider: pay.Provider, Code: "not_cancelled", Message: "the provider still holds the payment"}
 		}
 	}
@@ -252,4 +252,11 @@ func (s *service) revokeAccess(ctx context.Context, tx bun.Tx, d events.Delivery
 	}
 	_, err := s.grants.RevokeRefInDelivery(ctx, tx, learning.SourcePurchase, GrantRef(d.Event.OrderID), "refunded", 0)
 	return err
+}
+
+// fullyCancelled says a provider's payment is cancelled for its whole
+// amount: a partial cancellation (which we never ask for) is not a refund.
+// A provider that reports no cancelled amount is taken at its status.
+func fullyCancelled(res *provider.Result, amount int64) bool {
+	return res.Status == provider.StatusCancelled && (res.CancelledAmount == 0 || res.CancelledAmount >= amount)
 }
