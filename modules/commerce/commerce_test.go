@@ -635,7 +635,7 @@ func TestCheckoutPages(t *testing.T) {
 		}
 		ta.Get(fmt.Sprintf("/checkout?curriculum=%d", s.curriculum), "Accept", "text/html").Status(303)
 		page("GET", fmt.Sprintf("/checkout?curriculum=%d", s.curriculum), "").Status(200).
-			Contains("30,000원", "판매 과정", `id="pay-button"`, "데모 결제")
+			Contains("30,000원", "판매 과정", `id="pay-button"`, "데모 결제", `value="대한민국"`)
 		page("GET", "/checkout?course=999999", "").Status(404)
 		// An address half filled in: the form again, with the field's error; nothing stored.
 		page("POST", "/checkout", fmt.Sprintf("nonce=n-0&kind=curriculum&id=%d&provider=demo&address=new&main_address=x", s.curriculum)).

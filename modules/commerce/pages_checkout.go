@@ -125,7 +125,10 @@ func (m *Module) checkoutPage(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	f := web.NewForm(checkoutFields...).Set("kind", kind).Set("id", strconv.FormatInt(id, 10))
+	// The country a new address most likely has is filled in: a buyer who
+	// types only the address is not sent back for it.
+	f := web.NewForm(checkoutFields...).Set("kind", kind).Set("id", strconv.FormatInt(id, 10)).
+		Set("country", m.t(c, "commerce.page.address.country_default"))
 	if fromCart {
 		f.Set("cart", "1")
 	}
@@ -184,7 +187,8 @@ func (m *Module) checkoutSubmit(c *fiber.Ctx) error {
 	if f.Value("address") == "new" {
 		in := AddressInput{Name: f.Value("name"), Country: f.Value("country"), MainAddress: f.Value("main_address"),
 			DetailAddress: f.Value("detail_address"), PostalCode: f.Value("postal_code"), IsDefault: true}
-		if in.Country != "" || in.MainAddress != "" || in.PostalCode != "" || in.Name != "" {
+		// The country alone (filled in by the page) is no address.
+		if in.MainAddress != "" || in.PostalCode != "" || in.Name != "" || in.DetailAddress != "" {
 			if _, err := in.clean(); err != nil {
 				return again(err)
 			}
