@@ -31,9 +31,12 @@ func productionHashes(cfg *config.Config, _ *app.Options) {
 // holds from the system while a burst runs (runtime/metrics: no
 // stop-the-world, unlike ReadMemStats).
 type memSampler struct {
-	stop     chan struct{}
-	done     sync.WaitGroup
-	peakHeap uint64 // bytes of heap objects, live or not yet swept
+	stop chan struct{}
+	done sync.WaitGroup
+	// peakHeap is the live heap the collector found (runtime/metrics
+	// /gc/heap/live): what the burst keeps, whatever the collector's lag.
+	// Garbage not collected yet shows in peakHeld.
+	peakHeap uint64
 	peakHeld uint64 // bytes mapped by the runtime and not released: the Go part of RSS
 }
 
@@ -41,7 +44,7 @@ func sampleMemory() *memSampler {
 	runtime.GC() // start from the baseline, not from earlier garbage
 	m := &memSampler{stop: make(chan struct{})}
 	samples := []metrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/live:bytes"},
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/memory/classes/heap/released:bytes"},
 	}
@@ -129,8 +132,10 @@ func maxBurstMiB() float64 {
 }
 
 // heldSlack is how much more than the heap's bound the process may hold:
-// freed pages the runtime has not yet returned to the system.
-const heldSlack = 1.25
+// garbage the collector has not reached yet (more when other test processes
+// take the CPU: 330 MiB of heap in a CI run where the test alone has 272),
+// and freed pages the runtime has not yet returned to the system.
+const heldSlack = 1.5
 
 // productionParams are the argon2 parameters of the default configuration.
 func productionParams() password.Params {
@@ -153,22 +158,9 @@ func TestLoginBurstBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("argon2 at production cost")
 	}
-	// The peak heap counts garbage the collector has not reached yet: on a
-	// machine busy with other test processes it lags, and the peak grows
-	// with it. A burst over the bound is measured once more, on a fresh
-	// app; the bound fails only if it holds for neither.
-	var ta *apptest.T
-	for attempt := 1; ; attempt++ {
-		var over string
-		ta, over = burstWithinBounds(t)
-		if over == "" {
-			break
-		}
-		if attempt == 2 {
-			t.Error(over)
-			break
-		}
-		t.Logf("%s: measured again", over)
+	ta, over := burstWithinBounds(t)
+	if over != "" {
+		t.Error(over)
 	}
 	// The server answers normally right after.
 	ta.Request(http.MethodPost, "/api/login/", map[string]string{"email": "burst-1@example.com", "password": goodPassword}).Status(200)
@@ -193,12 +185,9 @@ func burstWithinBounds(t *testing.T) (*apptest.T, string) {
 	if answers[http.StatusServiceUnavailable] == 0 || st.Refused != int64(answers[http.StatusServiceUnavailable]) {
 		t.Errorf("answers %v, hasher refused %d: want the overflow refused with 503", answers, st.Refused)
 	}
-	// The heap (live objects and garbage not yet collected) stays within the
-	// bound. What the process holds also counts pages freed but not yet
-	// returned to the system, which the runtime's scavenger gives back
-	// lazily: a quarter more is allowed for them. Under a CI run's other
-	// test processes it reached 316 MiB with the heap at 269 MiB, in this
-	// commit and in the one before it alike.
+	// The live heap stays within the bound. What the process holds also
+	// counts garbage not collected yet and pages freed but not yet returned
+	// to the system: half more is allowed for them (see heldSlack).
 	if limit := maxBurstMiB(); heap > limit || held > limit*heldSlack {
 		return ta, fmt.Sprintf("peak heap %.0f MiB (bound %.0f), held %.0f MiB (bound %.0f)", heap, limit, held, limit*heldSlack)
 	}
