@@ -82,6 +82,8 @@ type CourseSummary struct {
 	EstimatedHours int       `json:"estimated_hours"`
 	Tags           []string  `json:"tags"`
 	Status         string    `json:"status"`
+	// Certificate is what the course asks of a learner for its certificate.
+	Certificate CertificateRule `json:"certificate"`
 	Thumbnail      string    `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
 	ThumbnailURL   string    `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
 	CurriculumID   *int64    `json:"curriculum_id"`
@@ -92,6 +94,51 @@ type CourseSummary struct {
 	VideoSeconds   int       `json:"video_seconds" doc:"Total length of the course's videos."`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Values of CertificateRule.Missions.
+const (
+	CertMissionsAll   = ""      // every midterm and final mission (the default)
+	CertMissionsFinal = "final" // the final missions only
+	CertMissionsNone  = "none"  // no mission
+)
+
+// CertificateRule is what a course asks of a learner before it issues them
+// a certificate. Its zero value is the default rule: every topic completed
+// and every midterm and final mission passed at its own pass score.
+type CertificateRule struct {
+	// Disabled: the course issues no certificate.
+	Disabled bool `json:"disabled,omitempty" yaml:"disabled" doc:"The course issues no certificate."`
+	// MinProgress is the percent of the course's live topics to complete
+	// (0 means 100).
+	MinProgress int `json:"min_progress,omitempty" yaml:"min_progress" minimum:"0" maximum:"100" doc:"Percent of the topics to complete (0: all)."`
+	// Missions names the missions to pass (CertMissions*): "" every midterm
+	// and final mission, "final" the finals only, "none" none.
+	Missions string `json:"missions,omitempty" yaml:"missions" enum:",final,none" doc:"Missions to pass: empty for every midterm and final, final, or none."`
+	// MinScore is the best score (percent) each required mission needs
+	// (0: the mission's own pass score).
+	MinScore int `json:"min_score,omitempty" yaml:"min_score" minimum:"0" maximum:"100" doc:"Best score each required mission needs (0: its pass score)."`
+}
+
+// Progress is the percent of topics the rule asks for (1–100).
+func (r CertificateRule) Progress() int {
+	if r.MinProgress <= 0 || r.MinProgress > 100 {
+		return 100
+	}
+	return r.MinProgress
+}
+
+// Requires says whether the rule asks for missions of kind mission
+// ("midterm", "final").
+func (r CertificateRule) Requires(mission string) bool {
+	switch r.Missions {
+	case CertMissionsNone:
+		return false
+	case CertMissionsFinal:
+		return mission == "final"
+	default:
+		return mission == "midterm" || mission == "final"
+	}
 }
 
 // CurriculumSummary is a curriculum in lists.
