@@ -78,6 +78,7 @@ func (s *Signer) signJWS(payload any) (string, error) {
 // "x5u" or "crit" would let the token choose its own key), and requires the
 // "iss" claim to be the DID the key id belongs to (RFC 8725 §3.8).
 //
+// Claims decode as encoding/json does into any (numbers are float64).
 // It does not judge time (nbf/exp) or revocation: a verification page shows
 // an expired or revoked credential as such rather than as a forgery.
 func Verify(token string, jwks []byte) (map[string]any, error) {

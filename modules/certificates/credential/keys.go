@@ -92,7 +92,8 @@ func checkKey(k ed25519.PrivateKey) error {
 // (unlike rename) fails when path already exists. So several processes
 // starting together for the first time all end up with the one key that won,
 // and no reader ever sees a partly written file. created reports whether this
-// call wrote the file. An existing file that does not parse is an error, never
+// call wrote the file. The directory's file system must support hard links
+// (any local one does). An existing file that does not parse is an error, never
 // overwritten.
 func LoadOrCreateKeyFile(path string) (k ed25519.PrivateKey, created bool, err error) {
 	if k, err := readKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
