@@ -11,7 +11,6 @@
 package document
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,15 +28,17 @@ const (
 	KindCurriculum = "curriculum" // a nano-degree: a series of courses
 )
 
-// Certificate is what one certificate shows.
+// Certificate is what one certificate shows. Holder, Title, IssuedAt,
+// Serial and VerifyURL are required; a Kind other than KindCurriculum is a
+// course.
 type Certificate struct {
 	SiteName  string    // the platform's name, next to the logo: "Weaverse"
 	Kind      string    // KindCourse or KindCurriculum
 	Holder    string    // the holder's name: "김하늘"
 	Title     string    // the course or curriculum title; long titles wrap and shrink
-	IssuedAt  time.Time // shown as a date in KST; also the PDF's creation date (required)
+	IssuedAt  time.Time // shown as a date in KST; also the PDF's creation date
 	Serial    string    // "WV-7K3M-Q9XP-2B4D-HJ6R"
-	VerifyURL string    // the QR code and the printed short URL point here (required)
+	VerifyURL string    // the QR code and the printed short URL point here
 	Credits   int       // 0: not shown
 	Score     string    // optional line: "중간 미션 90점 · 기말 미션 95점"
 	Hours     int       // learning hours; 0: not shown
@@ -142,11 +143,16 @@ var (
 
 // Render draws c with the words of l and returns the PDF.
 func Render(c Certificate, l Labels) ([]byte, error) {
-	if c.IssuedAt.IsZero() {
-		return nil, errors.New("document: IssuedAt is required")
-	}
-	if c.VerifyURL == "" {
-		return nil, errors.New("document: VerifyURL is required")
+	for _, req := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Holder", strings.TrimSpace(c.Holder) == ""}, {"Title", strings.TrimSpace(c.Title) == ""},
+		{"IssuedAt", c.IssuedAt.IsZero()}, {"Serial", c.Serial == ""}, {"VerifyURL", c.VerifyURL == ""},
+	} {
+		if req.missing {
+			return nil, fmt.Errorf("document: %s is required", req.name)
+		}
 	}
 	qr, err := qrcode.New(c.VerifyURL, qrcode.Medium)
 	if err != nil {
@@ -189,7 +195,8 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 
 	// Heading and its ornament.
 	p.font(32, ink)
-	p.bold(func() { p.cell(0, 36, pageW, 14, "C", p.fitOne(heading, 32, 20, contentW)) })
+	heading = p.fitOne(heading, 32, 20, contentW)
+	p.bold(func() { p.cell(0, 36, pageW, 14, "C", heading) })
 	p.ornament(55)
 
 	// The holder.
@@ -231,21 +238,20 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 	// Bottom centre: the issuer above a signature line, with a seal.
 	p.font(14, ink)
 	issuer := p.fitOne(c.Issuer, 14, 9, 70)
+	p.seal(pageW/2+f.GetStringWidth(issuer)/2+7.5, 168.5, 6)
 	p.bold(func() { p.cell(pageW/2-40, 166, 80, 7, "C", issuer) })
 	p.rule(pageW/2-40, 176, 80, ink, 0.3)
 	p.font(8.5, muted)
 	p.cell(pageW/2-40, 177.5, 80, 4.5, "C", l.Issuer)
-	p.font(14, ink)
-	p.seal(pageW/2+f.GetStringWidth(issuer)/2+7.5, 168.5, 6)
 
 	// Bottom right: the QR code, the serial and the short URL under it.
 	qx, qy := pageW-frameInner-10-qrSize, 145.0
 	p.qr(qr.Bitmap(), qx, qy, qrSize)
 	right := qx + qrSize
 	p.font(8, ink)
-	p.cell(right-80, qy+qrSize+2, 80, 4, "R", p.fitOne(strings.TrimSpace(l.Serial+" "+c.Serial), 8, 6, 80))
+	p.cell(right-80, qy+qrSize+2, 80, 4, "R", p.fitOne(labelled(l.Serial, " ", c.Serial), 8, 6, 80))
 	p.font(7.5, muted)
-	p.cell(right-80, qy+qrSize+6, 80, 4, "R", p.fitOne(l.Verify+": "+shortURL(c.VerifyURL), 7.5, 5.5, 80))
+	p.cell(right-80, qy+qrSize+6, 80, 4, "R", p.fitOne(labelled(l.Verify, ": ", shortURL(c.VerifyURL)), 7.5, 5.5, 80))
 
 	if c.Revoked {
 		p.watermark(l.Revoked)
@@ -255,6 +261,14 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 
 // fill puts n in place of "{n}" in s.
 func fill(s string, n int) string { return strings.ReplaceAll(s, "{n}", strconv.Itoa(n)) }
+
+// labelled is value after label and sep, or value alone without a label.
+func labelled(label, sep, value string) string {
+	if label == "" {
+		return value
+	}
+	return label + sep + value
+}
 
 // shortURL is u without its scheme and trailing slash, for print.
 func shortURL(u string) string {
