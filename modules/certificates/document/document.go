@@ -166,12 +166,13 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 	}
 	issued := c.IssuedAt.In(kst)
 
-	d := pdf.New("L", strings.TrimSpace(heading+" — "+c.Holder), issued)
+	// The PDF's dates are IssuedAt in UTC: fpdf writes them without an offset.
+	d := pdf.New("L", strings.TrimSpace(heading+" — "+c.Holder), c.IssuedAt.UTC())
 	f := d.Fpdf()
 	// Everything else that could vary between two renderings: the
 	// modification date (now by default) and the order of resources
 	// (map order by default).
-	f.SetModificationDate(issued)
+	f.SetModificationDate(c.IssuedAt.UTC())
 	f.SetCatalogSort(true)
 	f.SetSubject(c.Title, true)
 	f.SetAuthor(c.Issuer, true)

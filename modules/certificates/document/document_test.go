@@ -211,16 +211,20 @@ func TestRevokedWatermark(t *testing.T) {
 	}
 }
 
-// The QR code, read back from the rasterised page, is the verify URL.
+// The QR code, read back from the rasterised page, is the verify URL, a
+// long one too (a denser code in the same 30 mm).
 func TestQRCodeDecodes(t *testing.T) {
 	t.Parallel()
-	for _, l := range []Labels{KoreanLabels(), EnglishLabels()} {
+	long := "https://weaverse.kr/certificates/verify/" + strings.Repeat("WV-7K3M-Q9XP-2B4D-HJ6R/", 6)
+	for i, l := range []Labels{KoreanLabels(), EnglishLabels()} {
 		c := sample()
+		if i == 1 {
+			c.VerifyURL = long
+		}
 		path := render(t, c, l)
 		prefix := filepath.Join(filepath.Dir(path), "page")
 		poppler(t, "pdftoppm", "-r", "150", "-png", "-singlefile", path, prefix)
-		got := decodeQR(t, prefix+".png")
-		if got != c.VerifyURL {
+		if got := decodeQR(t, prefix+".png"); got != c.VerifyURL {
 			t.Errorf("QR code is %q, want %q", got, c.VerifyURL)
 		}
 	}
@@ -259,8 +263,8 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(first, []byte("D:20261207013000")) {
-		t.Errorf("the creation date is not IssuedAt in KST")
+	if !bytes.Contains(first, []byte("/CreationDate (D:20261206163000)")) || !bytes.Contains(first, []byte("/ModDate (D:20261206163000)")) {
+		t.Errorf("the dates are not IssuedAt in UTC")
 	}
 	var wg sync.WaitGroup
 	for i := range 4 {
