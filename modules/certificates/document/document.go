@@ -11,9 +11,7 @@
 package document
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -30,15 +28,17 @@ const (
 	KindCurriculum = "curriculum" // a nano-degree: a series of courses
 )
 
-// Certificate is what one certificate shows.
+// Certificate is what one certificate shows. Holder, Title, IssuedAt,
+// Serial and VerifyURL are required; a Kind other than KindCurriculum is a
+// course.
 type Certificate struct {
 	SiteName  string    // the platform's name, next to the logo: "Weaverse"
 	Kind      string    // KindCourse or KindCurriculum
 	Holder    string    // the holder's name: "김하늘"
 	Title     string    // the course or curriculum title; long titles wrap and shrink
-	IssuedAt  time.Time // shown as a date in KST; also the PDF's creation date (required)
+	IssuedAt  time.Time // shown as a date in KST; also the PDF's creation date
 	Serial    string    // "WV-7K3M-Q9XP-2B4D-HJ6R"
-	VerifyURL string    // the QR code and the printed short URL point here (required)
+	VerifyURL string    // the QR code and the printed short URL point here
 	Credits   int       // 0: not shown
 	Score     string    // optional line: "중간 미션 90점 · 기말 미션 95점"
 	Hours     int       // learning hours; 0: not shown
@@ -77,7 +77,7 @@ func KoreanLabels() Labels {
 		CurriculumTitle: "나노디그리 수료증",
 		Intro:           "성명",
 		Course:          "과정명",
-		Curriculum:      "나노디그리",
+		Curriculum:      "나노디그리 과정",
 		Body:            "위 사람은 위 과정을 성실히 이수하였기에 이 증서를 수여합니다.",
 		CurriculumBody:  "위 사람은 위 나노디그리의 모든 과정을 성실히 이수하였기에 이 증서를 수여합니다.",
 		DateLayout:      "2006년 1월 2일",
@@ -138,15 +138,21 @@ var (
 	ink   = rgb{31, 41, 55}    // text
 	muted = rgb{107, 114, 128} // small labels
 	red   = rgb{220, 38, 38}   // the revoked watermark
+	paper = rgb{253, 251, 245} // ivory
 )
 
 // Render draws c with the words of l and returns the PDF.
 func Render(c Certificate, l Labels) ([]byte, error) {
-	if c.IssuedAt.IsZero() {
-		return nil, errors.New("document: IssuedAt is required")
-	}
-	if c.VerifyURL == "" {
-		return nil, errors.New("document: VerifyURL is required")
+	for _, req := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Holder", strings.TrimSpace(c.Holder) == ""}, {"Title", strings.TrimSpace(c.Title) == ""},
+		{"IssuedAt", c.IssuedAt.IsZero()}, {"Serial", c.Serial == ""}, {"VerifyURL", c.VerifyURL == ""},
+	} {
+		if req.missing {
+			return nil, fmt.Errorf("document: %s is required", req.name)
+		}
 	}
 	qr, err := qrcode.New(c.VerifyURL, qrcode.Medium)
 	if err != nil {
@@ -160,12 +166,13 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 	}
 	issued := c.IssuedAt.In(kst)
 
-	d := pdf.New("L", strings.TrimSpace(heading+" — "+c.Holder), issued)
+	// The PDF's dates are IssuedAt in UTC: fpdf writes them without an offset.
+	d := pdf.New("L", strings.TrimSpace(heading+" — "+c.Holder), c.IssuedAt.UTC())
 	f := d.Fpdf()
 	// Everything else that could vary between two renderings: the
 	// modification date (now by default) and the order of resources
 	// (map order by default).
-	f.SetModificationDate(issued)
+	f.SetModificationDate(c.IssuedAt.UTC())
 	f.SetCatalogSort(true)
 	f.SetSubject(c.Title, true)
 	f.SetAuthor(c.Issuer, true)
@@ -189,21 +196,20 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 
 	// Heading and its ornament.
 	p.font(32, ink)
-	p.bold(func() { p.cell(0, 36, pageW, 14, "C", p.fitOne(heading, 32, 20, contentW)) })
+	heading = p.fitOne(heading, 32, 20, contentW)
+	p.bold(func() { p.cell(0, 36, pageW, 14, "C", heading) })
 	p.ornament(55)
 
 	// The holder.
 	p.font(10, muted)
 	p.cell(0, 62, pageW, 5, "C", p.fitOne(l.Intro, 10, 7, contentW))
-	p.font(28, ink)
-	name := p.fitOne(c.Holder, 28, 14, contentW)
-	p.bold(func() { p.cell(0, 68, pageW, 13, "C", name) })
+	p.block(c.Holder, 67.5, 14, contentW, 28, 12, 2, ink, true)
 	p.rule(pageW/2-45, 82.5, 90, gold, 0.3)
 
-	// The course: up to three lines, shrinking before it wraps further.
+	// The course: up to four lines, shrinking before it wraps further.
 	p.font(10, muted)
 	p.cell(0, 87, pageW, 5, "C", p.fitOne(above, 10, 7, contentW))
-	p.block(c.Title, 94, 24, contentW, 19, 11, 3, brand, true)
+	p.block(c.Title, 93, 25, contentW, 19, 10, 4, brand, true)
 
 	// The sentence and the score.
 	p.block(body, 120, 11, contentW, 11.5, 8, 2, ink, false)
@@ -233,21 +239,20 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 	// Bottom centre: the issuer above a signature line, with a seal.
 	p.font(14, ink)
 	issuer := p.fitOne(c.Issuer, 14, 9, 70)
+	p.seal(pageW/2+f.GetStringWidth(issuer)/2+7.5, 168.5, 6)
 	p.bold(func() { p.cell(pageW/2-40, 166, 80, 7, "C", issuer) })
-	p.rule(pageW/2-40, 175, 80, ink, 0.3)
+	p.rule(pageW/2-40, 176, 80, ink, 0.3)
 	p.font(8.5, muted)
-	p.cell(pageW/2-40, 176.5, 80, 4.5, "C", l.Issuer)
-	p.font(14, ink)
-	p.seal(pageW/2+f.GetStringWidth(issuer)/2+8, 169.5, 6.5)
+	p.cell(pageW/2-40, 177.5, 80, 4.5, "C", l.Issuer)
 
 	// Bottom right: the QR code, the serial and the short URL under it.
 	qx, qy := pageW-frameInner-10-qrSize, 145.0
 	p.qr(qr.Bitmap(), qx, qy, qrSize)
 	right := qx + qrSize
 	p.font(8, ink)
-	p.cell(right-80, qy+qrSize+2, 80, 4, "R", p.fitOne(strings.TrimSpace(l.Serial+" "+c.Serial), 8, 6, 80))
+	p.cell(right-80, qy+qrSize+2, 80, 4, "R", p.fitOne(labelled(l.Serial, " ", c.Serial), 8, 6, 80))
 	p.font(7.5, muted)
-	p.cell(right-80, qy+qrSize+6, 80, 4, "R", p.fitOne(l.Verify+": "+shortURL(c.VerifyURL), 7.5, 5.5, 80))
+	p.cell(right-80, qy+qrSize+6, 80, 4, "R", p.fitOne(labelled(l.Verify, ": ", shortURL(c.VerifyURL)), 7.5, 5.5, 80))
 
 	if c.Revoked {
 		p.watermark(l.Revoked)
@@ -257,6 +262,14 @@ func Render(c Certificate, l Labels) ([]byte, error) {
 
 // fill puts n in place of "{n}" in s.
 func fill(s string, n int) string { return strings.ReplaceAll(s, "{n}", strconv.Itoa(n)) }
+
+// labelled is value after label and sep, or value alone without a label.
+func labelled(label, sep, value string) string {
+	if label == "" {
+		return value
+	}
+	return label + sep + value
+}
 
 // shortURL is u without its scheme and trailing slash, for print.
 func shortURL(u string) string {
@@ -284,8 +297,9 @@ func (p page) cell(x, y, w, h float64, align, s string) {
 // embedded font has no bold face.
 func (p page) bold(draw func()) {
 	r, g, b := p.f.GetTextColor()
+	size, _ := p.f.GetFontSize()
 	p.f.SetDrawColor(r, g, b)
-	p.f.SetLineWidth(0.18)
+	p.f.SetLineWidth(size * 0.006) // mm per point of type
 	p.f.SetTextRenderingMode(2)
 	draw()
 	p.f.SetTextRenderingMode(0)
@@ -314,29 +328,25 @@ func (p page) cut(s string, w float64) string {
 }
 
 // block writes s centred in the box (0..pageW, y..y+h), wrapped to w, at
-// the largest size from max down to min at which it takes at most n lines;
-// at min the last line is cut with "…".
+// the largest size from max down to min (points) at which it takes at most n
+// lines and fits h; at min its n-th line is cut with "…" (n lines at min must
+// fit h).
 func (p page) block(s string, y, h, w, max, min float64, n int, c rgb, bold bool) {
 	p.font(max, c)
-	var lines []string
-	size := max
-	for ; size >= min; size -= 0.5 {
+	size, lines := max, []string(nil)
+	for {
 		p.f.SetFontSize(size)
 		lines = p.f.SplitText(s, w)
-		if len(lines) <= n && float64(len(lines))*size*mmPerPt*1.35 <= h {
+		if len(lines) <= n && float64(len(lines))*lineHeight(size) <= h || size-0.5 < min {
 			break
 		}
+		size -= 0.5
 	}
-	if size < min {
-		size = min
-		p.f.SetFontSize(size)
-		lines = p.f.SplitText(s, w)
-		for len(lines)*int(math.Ceil(size*mmPerPt*1.35)) > int(h)+1 && len(lines) > 1 || len(lines) > n {
-			lines = lines[:len(lines)-1]
-		}
-		lines[len(lines)-1] = p.cut(lines[len(lines)-1]+" …", w)
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = p.cut(lines[n-1], w)
 	}
-	lh := size * mmPerPt * 1.35
+	lh := lineHeight(size)
 	top := y + (h-lh*float64(len(lines)))/2
 	for i, line := range lines {
 		draw := func() { p.cell(0, top+float64(i)*lh, pageW, lh, "C", strings.TrimSpace(line)) }
@@ -348,15 +358,21 @@ func (p page) block(s string, y, h, w, max, min float64, n int, c rgb, bold bool
 	}
 }
 
+// lineHeight is the distance between two lines of text of size points, in mm.
+func lineHeight(size float64) float64 { return size * mmPerPt * 1.3 }
+
 func (p page) rule(x, y, w float64, c rgb, width float64) {
 	p.f.SetDrawColor(c.r, c.g, c.b)
 	p.f.SetLineWidth(width)
 	p.f.Line(x, y, x+w, y)
 }
 
-// frame draws the double border and a small diamond at each inner corner.
+// frame tints the paper ivory and draws the double border with a small
+// diamond at each inner corner.
 func (p page) frame() {
 	f := p.f
+	f.SetFillColor(paper.r, paper.g, paper.b)
+	f.Rect(0, 0, pageW, pageH, "F")
 	f.SetDrawColor(brand.r, brand.g, brand.b)
 	f.SetLineWidth(1.4)
 	f.Rect(frameOuter, frameOuter, pageW-2*frameOuter, pageH-2*frameOuter, "D")
@@ -416,11 +432,12 @@ func (p page) seal(cx, cy, r float64) {
 	p.logo(cx-r*0.55, cy-r*0.55, r*1.1)
 }
 
-// qr draws the modules of bitmap as black squares in a size mm square, a
-// rectangle per horizontal run, so the code stays sharp at any resolution.
+// qr draws the modules of bitmap as black squares in a size mm square, so
+// the code stays sharp at any resolution: one filled path of a rectangle
+// per horizontal run (one path, so rasterisers leave no seams between rows).
 func (p page) qr(bitmap [][]bool, x, y, size float64) {
-	m := size / float64(len(bitmap))
-	p.f.SetFillColor(0, 0, 0)
+	f, m := p.f, size/float64(len(bitmap))
+	f.SetFillColor(0, 0, 0)
 	for row, line := range bitmap {
 		for col := 0; col < len(line); {
 			if !line[col] {
@@ -431,10 +448,16 @@ func (p page) qr(bitmap [][]bool, x, y, size float64) {
 			for end < len(line) && line[end] {
 				end++
 			}
-			p.f.Rect(x+float64(col)*m, y+float64(row)*m, float64(end-col)*m, m, "F")
+			x0, x1, y0, y1 := x+float64(col)*m, x+float64(end)*m, y+float64(row)*m, y+float64(row+1)*m
+			f.MoveTo(x0, y0)
+			f.LineTo(x1, y0)
+			f.LineTo(x1, y1)
+			f.LineTo(x0, y1)
+			f.ClosePath()
 			col = end
 		}
 	}
+	f.DrawPath("F")
 }
 
 // watermark writes s diagonally across the page in translucent red, in a
