@@ -171,7 +171,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		return nil, err
 	}
 	if a.Web, err = web.New(web.Options{Dev: !cfg.IsProduction(), BaseURL: cfg.BaseURL, I18n: a.I18n,
-		Logger: a.Logger, SiteName: "Weaverse", Secret: []byte(cfg.SecretKey)}); err != nil {
+		Logger: a.Logger, SiteName: siteName, Secret: []byte(cfg.SecretKey)}); err != nil {
 		return nil, err
 	}
 	if a.Keys, err = newKeyring(cfg); err != nil {

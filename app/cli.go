@@ -18,6 +18,7 @@ import (
 	"github.com/weaverse/weaverse/config"
 	"github.com/weaverse/weaverse/migrations"
 	"github.com/weaverse/weaverse/modules/assessment/grader"
+	"github.com/weaverse/weaverse/modules/certificates/credential"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 	"github.com/weaverse/weaverse/platform/db"
@@ -110,6 +111,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(c.migrateCmd())
 	root.AddCommand(c.userCmd())
 	root.AddCommand(c.keysCmd())
+	root.AddCommand(c.certificatesCmd())
 	root.AddCommand(c.contentCmd())
 	root.AddCommand(gradeCmd())
 	root.AddCommand(&cobra.Command{
@@ -357,6 +359,31 @@ func (c *cli) keysCmd() *cobra.Command {
 				fmt.Fprintf(c.stdout, "re-encrypted %d values under key %s\n", n, a.Keys.ActiveID())
 				return nil
 			})
+		},
+	})
+	return cmd
+}
+
+func (c *cli) certificatesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "certificates", Short: "Manage certificates"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "keygen",
+		Short: "Print a new Ed25519 signing key (PEM) for certificates.signing_key",
+		Long: "Prints a new private key for signing certificates' credentials. Keep it secret and give every " +
+			"instance the same one (certificates.signing_key_file or WEAVERSE_CERTIFICATES_SIGNING_KEY); " +
+			"its public half is published at /.well-known/jwks.json.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := credential.GenerateKey()
+			if err != nil {
+				return err
+			}
+			pem, err := credential.MarshalPrivateKeyPEM(k)
+			if err != nil {
+				return err
+			}
+			_, err = c.stdout.Write(pem)
+			return err
 		},
 	})
 	return cmd

@@ -149,7 +149,7 @@ func TestGoldenMatrix(t *testing.T) {
 		var rows []testkit.MatrixRow
 		for _, part := range [][]testkit.MatrixRow{
 			platformRows(f), catalogRows(f), mediaRows(f), accountsRows(f), authRows(f), sitePageRows(f), learningRows(f),
-			learningPageRows(f), assessmentRows(f), assistantRows(f), commerceRows(f),
+			learningPageRows(f), assessmentRows(f), assistantRows(f), commerceRows(f), certificatesRows(f),
 		} {
 			rows = append(rows, part...)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/weaverse/weaverse/modules/auth"
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/catalog/bundle"
+	"github.com/weaverse/weaverse/modules/certificates"
+	"github.com/weaverse/weaverse/modules/certificates/credential"
 	"github.com/weaverse/weaverse/modules/commerce"
 	"github.com/weaverse/weaverse/modules/learning"
 	"github.com/weaverse/weaverse/modules/media"
@@ -113,6 +115,16 @@ func (a *App) buildModules() ([]Module, error) {
 		Providers: providers, BaseURL: cfg.BaseURL,
 		Settings: commerce.Settings{RefundDays: cfg.Payments.Refund.Days,
 			MaxWatchedPercent: cfg.Payments.Refund.MaxWatchedPercent, ProviderTimeout: providerTimeout(cfg.Payments)}})
+	signer, err := a.certificateSigner()
+	if err != nil {
+		return nil, fmt.Errorf("certificates: %w", err)
+	}
+	certs := certificates.New(certificates.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger,
+		Events: a.Events, Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Catalog: cat.Reader(),
+		Syllabus: cat.Syllabus(), Classroom: learn.Classroom(), Entitlements: learn.Entitlements(),
+		Missions: assess.Missions(), Consumption: learn.Consumption(), Enrollments: learn.Enrollments(),
+		Stats: learn.Stats(), Signer: signer, BaseURL: cfg.BaseURL,
+		Settings: certificates.Settings{SiteName: siteName, Issuer: cfg.Certificates.Issuer}})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
 		grading: grading, commerce: shop}
@@ -123,7 +135,7 @@ func (a *App) buildModules() ([]Module, error) {
 		provide.Bind[accounts.PasswordAttempts](acc, au.PasswordAttempts()),
 		provide.Bind[catalog.BundleMedia](cat, med.BundleMedia()),
 		provide.Bind[catalog.MediaLibrary](cat, med.Library()),
-		provide.Bind[accounts.StatsProvider](acc, learn.Stats()),
+		provide.Bind[accounts.StatsProvider](acc, certs.Stats()),
 		provide.Bind[accounts.TutorStudents](acc, learn.TutorStudents()),
 		provide.Bind[catalog.Entitlements](cat, learn.Entitlements()),
 		provide.Bind[catalog.StatusProvider](cat, learn.Statuses()),
@@ -137,7 +149,7 @@ func (a *App) buildModules() ([]Module, error) {
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, assess, asst, shop, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, asst, shop, certs, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.
@@ -150,4 +162,36 @@ func checkNeeds(mods []Module) error {
 		}
 	}
 	return nil
+}
+
+// siteName is the platform's name on pages, certificates and credentials.
+const siteName = "Weaverse"
+
+// certificateSigner is the key that signs certificates' credentials: the
+// configured one, or in development one made on first start and kept
+// under the data directory (production requires it in config: see
+// config.Certificates).
+func (a *App) certificateSigner() (*credential.Signer, error) {
+	cfg := a.Config
+	var key []byte
+	switch {
+	case cfg.Certificates.SigningKey != "":
+		k, err := credential.ParsePrivateKeyPEM([]byte(cfg.Certificates.SigningKey))
+		if err != nil {
+			return nil, fmt.Errorf("certificates.signing_key: %w", err)
+		}
+		key = k
+	case cfg.IsProduction():
+		return nil, errors.New("certificates.signing_key is required in production")
+	default:
+		k, created, err := credential.LoadOrCreateKeyFile(cfg.CertificateKeyFile())
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			a.Logger.Info("certificates: made a development signing key", "path", cfg.CertificateKeyFile())
+		}
+		key = k
+	}
+	return credential.NewSigner(key, credential.Issuer{BaseURL: cfg.BaseURL, Name: siteName})
 }

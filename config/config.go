@@ -67,6 +67,27 @@ type Config struct {
 	Grading        Grading        `mapstructure:"grading"`
 	Assistant      Assistant      `mapstructure:"assistant"`
 	Payments       Payments       `mapstructure:"payments"`
+	Certificates   Certificates   `mapstructure:"certificates"`
+}
+
+// Certificates configures how certificates are signed.
+type Certificates struct {
+	// SigningKey is the Ed25519 private key (PKCS#8 PEM) that signs the
+	// Open Badges credentials; its public half is published. Production
+	// requires it: instances that each made their own key would publish
+	// keys that do not verify one another's credentials. In development,
+	// when empty, one is made on first start and kept in
+	// <data_dir>/keys/certificates-ed25519.pem.
+	SigningKey     string `mapstructure:"signing_key"`
+	SigningKeyFile string `mapstructure:"signing_key_file"`
+	// Issuer is the name under a certificate's signature line ("Weaverse
+	// 교육팀"); the site's name when empty.
+	Issuer string `mapstructure:"issuer"`
+}
+
+// CertificateKeyFile is where development keeps its generated signing key.
+func (c *Config) CertificateKeyFile() string {
+	return filepath.Join(c.DataDir, "keys", "certificates-ed25519.pem")
 }
 
 // Assistant configures the lecture page's assistant: any OpenAI-compatible
@@ -462,6 +483,8 @@ func defaultMap(d Config) map[string]any {
 		"assistant.temperature": d.Assistant.Temperature, "assistant.daily_messages": d.Assistant.DailyMessages,
 		"assistant.daily_tokens": d.Assistant.DailyTokens, "assistant.passages": d.Assistant.Passages,
 		"assistant.history_turns": d.Assistant.HistoryTurns,
+		"certificates.signing_key": d.Certificates.SigningKey, "certificates.signing_key_file": d.Certificates.SigningKeyFile,
+		"certificates.issuer": d.Certificates.Issuer,
 		// payments.demo.enabled has no default: unset, it follows the mode (Load).
 		"payments.kakaopay.enabled": d.Payments.KakaoPay.Enabled, "payments.kakaopay.api": d.Payments.KakaoPay.API,
 		"payments.kakaopay.base_url": d.Payments.KakaoPay.BaseURL, "payments.kakaopay.secret_key": d.Payments.KakaoPay.SecretKey,
@@ -555,6 +578,7 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 		{"media.s3.secret_key", &c.Media.S3.SecretKey, c.Media.S3.SecretKeyFile, "MEDIA_S3_SECRET_KEY"},
 		{"grading.external.token", &c.Grading.External.Token, c.Grading.External.TokenFile, "GRADING_EXTERNAL_TOKEN"},
 		{"assistant.api_key", &c.Assistant.APIKey, c.Assistant.APIKeyFile, "ASSISTANT_API_KEY"},
+		{"certificates.signing_key", &c.Certificates.SigningKey, c.Certificates.SigningKeyFile, "CERTIFICATES_SIGNING_KEY"},
 	} {
 		if s.file == "" {
 			continue
@@ -894,6 +918,9 @@ func (c *Config) validateSecrets() error {
 	}
 	if k, err := base64.StdEncoding.DecodeString(c.EncryptionKey); err != nil || len(k) != 32 {
 		return errorf("encryption_key (WEAVERSE_ENCRYPTION_KEY) must be 32 bytes in base64 (openssl rand -base64 32)")
+	}
+	if c.Mode == Production && c.Certificates.SigningKey == "" {
+		return errorf("certificates.signing_key (WEAVERSE_CERTIFICATES_SIGNING_KEY or WEAVERSE_CERTIFICATES_SIGNING_KEY_FILE) is required in production: every instance signs with it; generate one with: weaverse certificates keygen")
 	}
 	for i, key := range c.PreviousEncryptionKeys {
 		if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 32 {

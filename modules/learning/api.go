@@ -71,6 +71,13 @@ type Consumption interface {
 	WatchedSeconds(ctx context.Context, userID int64, courseIDs []int64) (int64, error)
 }
 
+// Enrollments tells which courses a learner has had access to.
+type Enrollments interface {
+	// LiveCourseIDs returns the courses the user has access to now, most
+	// recently granted first.
+	LiveCourseIDs(ctx context.Context, userID int64) ([]int64, error)
+}
+
 // Completions records topics completed by other modules' rules: the module
 // that grades missions calls it when a quiz or an assignment is passed.
 type Completions interface {

@@ -385,6 +385,23 @@ func (s *service) LearningStats(ctx context.Context, uid int64) (accounts.Learni
 	return st, err
 }
 
+// LiveCourseIDs implements Enrollments.
+func (s *service) LiveCourseIDs(ctx context.Context, uid int64) ([]int64, error) {
+	rows, err := s.st.userEnrollments(ctx, s.db.R, uid, nil)
+	if err != nil {
+		return nil, err
+	}
+	acc := s.accessOf(rows)
+	out := []int64{}
+	for _, r := range rows { // newest grant first
+		if a := acc[r.CourseID]; a != nil && a.live {
+			out = append(out, r.CourseID)
+			a.live = false // once
+		}
+	}
+	return out, nil
+}
+
 // WatchedSeconds implements Consumption: the unique watched time of the
 // videos the courses' live topics play (a video used twice counts once).
 func (s *service) WatchedSeconds(ctx context.Context, uid int64, courseIDs []int64) (int64, error) {

@@ -90,6 +90,9 @@ func (m *Module) Grants() Grants { return m.svc }
 // Consumption tells how much of courses a user watched.
 func (m *Module) Consumption() Consumption { return m.svc }
 
+// Enrollments tells which courses a learner has access to.
+func (m *Module) Enrollments() Enrollments { return m.svc }
+
 // Completions records topics completed by other modules' rules.
 func (m *Module) Completions() Completions { return m.svc }
 

@@ -19,6 +19,24 @@
     }
   }
 
+  // <button data-copy="TEXT" hidden>: copies TEXT to the clipboard (shown
+  // only where the clipboard can be written), and says so in the page's
+  // [data-msg-copied] live region.
+  if (navigator.clipboard) {
+    const live = document.querySelector("[data-msg-copied]");
+    document.querySelectorAll("[data-copy]").forEach((btn) => {
+      btn.hidden = false;
+      btn.addEventListener("click", () => {
+        navigator.clipboard.writeText(btn.dataset.copy).then(() => {
+          const icon = btn.querySelector(".bi");
+          if (icon) icon.className = "bi bi-clipboard-check";
+          if (live) live.textContent = live.dataset.msgCopied;
+          window.setTimeout(() => { if (icon) icon.className = "bi bi-clipboard"; }, 1500);
+        }).catch(() => {});
+      });
+    });
+  }
+
   // <button data-password-toggle="ID">: show or hide the password field ID.
   document.querySelectorAll("[data-password-toggle]").forEach((btn) => {
     const input = document.getElementById(btn.dataset.passwordToggle);

@@ -13,7 +13,6 @@
 //    every 2 s and updates the badge, the progress bar and the watch link,
 //    and shows the video's [data-video-ready-only] forms once it is ready
 //    ("use in a course", the library's "use in this topic").
-//  - [data-copy]: copies a media reference to the clipboard.
 //  - After an upload the page is loaded again, on the lists' first pages,
 //    keeping ?for=… (the library opened to pick for a topic or a course
 //    keeps its banner).
@@ -537,18 +536,4 @@
     });
   });
 
-  // ---- copy buttons --------------------------------------------------------------
-  if (navigator.clipboard) {
-    document.querySelectorAll("[data-copy]").forEach((btn) => {
-      btn.hidden = false;
-      btn.addEventListener("click", () => {
-        navigator.clipboard.writeText(btn.dataset.copy).then(() => {
-          const icon = btn.querySelector(".bi");
-          if (icon) icon.className = "bi bi-clipboard-check";
-          say((live && live.dataset.msgCopied) || "");
-          window.setTimeout(() => { if (icon) icon.className = "bi bi-clipboard"; }, 1500);
-        }).catch(() => {});
-      });
-    });
-  }
 })();

@@ -1,0 +1,2 @@
+{{.DropTextSearch "certificates" "holder_name" "title"}}
+DROP TABLE certificates;
