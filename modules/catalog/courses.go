@@ -125,8 +125,8 @@ func listItems[R, C, T any](ctx context.Context, users accounts.Directory, rows 
 func summaryOf(r *courseRow, st courseStats, author accounts.User) CourseSummary {
 	return CourseSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
 		SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Credits: r.Credits,
-		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Certificate: r.Certificate.V, Thumbnail: r.Thumbnail, ThumbnailURL: ImageURL(r.Thumbnail, "display"),
-		CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
+		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Thumbnail: r.Thumbnail, ThumbnailURL: ImageURL(r.Thumbnail, "display"),
+		Certificate: r.Certificate.V, CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
 		LectureCount: st.Lectures, TopicCount: st.Topics, VideoSeconds: st.VideoSeconds,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -504,25 +504,26 @@ func (s *service) checkNoCycle(ctx context.Context, tx bun.IDB, courseID int64) 
 // when present, replaces the outline (ids kept as in PUT). Its JSON names
 // are CourseInput's (see patch).
 type CoursePatch struct {
-	Slug           *string   `json:"slug,omitempty"`
-	Title          *string   `json:"title,omitempty"`
-	Summary        *string   `json:"short_description,omitempty"`
-	Description    *string   `json:"description,omitempty"`
-	Category       *string   `json:"category,omitempty"`
-	SkillLevel     *string   `json:"skill_level,omitempty"`
-	Price          *int64    `json:"price,omitempty"`
-	AccessDays     *int      `json:"access_days,omitempty"`
-	Credits        *int      `json:"credits,omitempty"`
-	EstimatedHours *int      `json:"estimated_hours,omitempty"`
-	Tags           *[]string `json:"tags,omitempty"`
-	Prerequisites  *[]string `json:"prerequisites,omitempty"`
-	Status         *string   `json:"status,omitempty"`
-	Thumbnail      *string   `json:"thumbnail,omitempty"`
-	IntroVideo     *string   `json:"intro_video,omitempty"`
+	Slug           *string         `json:"slug,omitempty"`
+	Title          *string         `json:"title,omitempty"`
+	Summary        *string         `json:"short_description,omitempty"`
+	Description    *string         `json:"description,omitempty"`
+	Category       *string         `json:"category,omitempty"`
+	SkillLevel     *string         `json:"skill_level,omitempty"`
+	Price          *int64          `json:"price,omitempty"`
+	AccessDays     *int            `json:"access_days,omitempty"`
+	Credits        *int            `json:"credits,omitempty"`
+	EstimatedHours *int            `json:"estimated_hours,omitempty"`
+	Tags           *[]string       `json:"tags,omitempty"`
+	Prerequisites  *[]string       `json:"prerequisites,omitempty"`
+	Status         *string         `json:"status,omitempty"`
+	Thumbnail      *string         `json:"thumbnail,omitempty"`
+	IntroVideo     *string         `json:"intro_video,omitempty"`
+	Lectures       *[]LectureInput `json:"lectures,omitempty"`
+
 	// Certificate, when present, replaces the whole rule: a field it leaves
 	// out takes its default.
 	Certificate *CertificateRule `json:"certificate,omitempty"`
-	Lectures    *[]LectureInput  `json:"lectures,omitempty"`
 
 	aliasConflicts []string // fields given under both names (see unalias)
 }

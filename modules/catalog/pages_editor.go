@@ -321,8 +321,10 @@ func (m *Module) fieldLabel(c *fiber.Ctx, name string) string {
 // label, media by its title, empty as "none", long text cut.
 func (m *Module) shownValue(c *fiber.Ctx, name, v string) string {
 	switch {
+	case name == "certificate" && v != "":
+		return m.t(c, "catalog.page.certificate.issued")
 	case name == "certificate":
-		return m.t(c, map[bool]string{true: "catalog.page.certificate.issued", false: "catalog.page.certificate.none"}[v != ""])
+		return m.t(c, "catalog.page.certificate.none")
 	case name == "certificate_missions":
 		if id := "catalog.page.certificate.mission." + v; m.i18n.Has(id) {
 			return m.t(c, id)

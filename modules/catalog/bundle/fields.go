@@ -36,12 +36,12 @@ type field struct {
 }
 
 var (
-	curriculumType  = reflect.TypeFor[catalog.CurriculumInput]()
-	courseType      = reflect.TypeFor[catalog.CourseInput]()
-	topicType       = reflect.TypeFor[catalog.TopicInput]()
-	assignmentType  = reflect.TypeFor[catalog.AssignmentInput]()
-	rawMessageType  = reflect.TypeFor[json.RawMessage]()
-	certificateType = reflect.TypeFor[catalog.CertificateRule]()
+	curriculumType = reflect.TypeFor[catalog.CurriculumInput]()
+	courseType     = reflect.TypeFor[catalog.CourseInput]()
+	topicType      = reflect.TypeFor[catalog.TopicInput]()
+	assignmentType = reflect.TypeFor[catalog.AssignmentInput]()
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	certRuleType   = reflect.TypeFor[catalog.CertificateRule]()
 )
 
 // fileAlternatives lists the text fields (by JSON name) that a bundle may

@@ -73,7 +73,7 @@ func (b *schemaBuilder) enums(t reflect.Type, name string) []string {
 		return b.kinds.Names()
 	case name == "grader" && t == assignmentType:
 		return b.kinds.Graders()
-	case name == "missions" && t == certificateType:
+	case name == "missions" && t == certRuleType:
 		return catalog.CertificateMissions
 	}
 	return nil
