@@ -70,30 +70,30 @@ type Reader interface {
 
 // CourseSummary is a course in lists.
 type CourseSummary struct {
-	ID             int64     `json:"id"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	Summary        string    `json:"short_description"`
-	Category       string    `json:"category"`
-	SkillLevel     string    `json:"skill_level"`
-	Price          int64     `json:"price" doc:"KRW, when sold alone."`
-	AccessDays     int       `json:"access_days"`
-	Credits        int       `json:"credits"`
-	EstimatedHours int       `json:"estimated_hours"`
-	Tags           []string  `json:"tags"`
-	Status         string    `json:"status"`
+	ID             int64    `json:"id"`
+	Slug           string   `json:"slug"`
+	Title          string   `json:"title"`
+	Summary        string   `json:"short_description"`
+	Category       string   `json:"category"`
+	SkillLevel     string   `json:"skill_level"`
+	Price          int64    `json:"price" doc:"KRW, when sold alone."`
+	AccessDays     int      `json:"access_days"`
+	Credits        int      `json:"credits"`
+	EstimatedHours int      `json:"estimated_hours"`
+	Tags           []string `json:"tags"`
+	Status         string   `json:"status"`
 	// Certificate is what the course asks of a learner for its certificate.
-	Certificate CertificateRule `json:"certificate"`
-	Thumbnail      string    `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
-	ThumbnailURL   string    `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
-	CurriculumID   *int64    `json:"curriculum_id"`
-	Position       int       `json:"position" doc:"Order in its curriculum's roadmap."`
-	Author         Author    `json:"author"`
-	LectureCount   int       `json:"lecture_count"`
-	TopicCount     int       `json:"topic_count"`
-	VideoSeconds   int       `json:"video_seconds" doc:"Total length of the course's videos."`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	Certificate  CertificateRule `json:"certificate"`
+	Thumbnail    string          `json:"thumbnail,omitempty" doc:"The picture's reference (media:image:7, or a bundle path not imported)."`
+	ThumbnailURL string          `json:"thumbnail_url,omitempty" doc:"Where the picture is served (display size; /thumbnail for 320 px)."`
+	CurriculumID *int64          `json:"curriculum_id"`
+	Position     int             `json:"position" doc:"Order in its curriculum's roadmap."`
+	Author       Author          `json:"author"`
+	LectureCount int             `json:"lecture_count"`
+	TopicCount   int             `json:"topic_count"`
+	VideoSeconds int             `json:"video_seconds" doc:"Total length of the course's videos."`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
 }
 
 // Values of CertificateRule.Missions.

@@ -117,8 +117,12 @@ func TestBundleExportImportRoundTrip(t *testing.T) {
 		ls := c["lectures"].([]map[string]any)
 		ls[0]["topics"].([]map[string]any)[2]["mission"] = "midterm"
 		ls[1]["summary"] = "두 번째 강의"
+		c["certificate"] = map[string]any{"min_progress": 90, "missions": "final", "min_score": 75}
 		id := create(t, src, tutor, c)
 		want := comparable(t, src, tutor, id)
+		if !strings.Contains(want, `"min_progress": 90`) {
+			t.Fatalf("the course's certificate rule is not compared:\n%s", want)
+		}
 
 		// The studio lists the export and the import.
 		pagesAs(src, &tutor).get("/studio/courses").Status(200).
@@ -131,7 +135,8 @@ func TestBundleExportImportRoundTrip(t *testing.T) {
 		files := unzip(t, r.Body)
 		yaml := files["js-101/course.yaml"]
 		for _, s := range []string{"schema: 1", "slug: js-101", "correct: true", "hidden: true", "비밀테스트",
-			"return a + b", "explanation: HyperText Markup Language", "mission: midterm", "description_file: description.md"} {
+			"return a + b", "explanation: HyperText Markup Language", "mission: midterm", "description_file: description.md",
+			"certificate:\n  min_progress: 90\n  missions: final\n  min_score: 75\n"} {
 			if !strings.Contains(yaml, s) {
 				t.Errorf("course.yaml lacks %q:\n%s", s, yaml)
 			}

@@ -163,7 +163,7 @@ func courseInputOf(d *CourseDetail, ids bool) CourseInput {
 	in := CourseInput{Slug: d.Slug, Title: d.Title, Summary: d.Summary, Description: d.Description,
 		Category: d.Category, SkillLevel: d.SkillLevel, Price: d.Price, AccessDays: d.AccessDays, Credits: d.Credits,
 		EstimatedHours: d.EstimatedHours, Tags: d.Tags, Status: d.Status, Thumbnail: d.Thumbnail, IntroVideo: d.IntroVideo,
-		Lectures: make([]LectureInput, 0, len(d.Lectures))}
+		Certificate: d.Certificate, Lectures: make([]LectureInput, 0, len(d.Lectures))}
 	for _, p := range d.Prerequisites {
 		in.Prerequisites = append(in.Prerequisites, p.Slug)
 	}

@@ -126,7 +126,7 @@ func summaryOf(r *courseRow, st courseStats, author accounts.User) CourseSummary
 	return CourseSummary{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Category: r.Category,
 		SkillLevel: r.SkillLevel, Price: r.Price, AccessDays: r.AccessDays, Credits: r.Credits,
 		EstimatedHours: r.EstimatedHours, Tags: nonNil(r.Tags.V), Status: r.Status, Thumbnail: r.Thumbnail, ThumbnailURL: ImageURL(r.Thumbnail, "display"),
-		CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
+		Certificate: r.Certificate.V, CurriculumID: r.CurriculumID, Position: r.Position, Author: Author{ID: author.ID, Nickname: author.Nickname},
 		LectureCount: st.Lectures, TopicCount: st.Topics, VideoSeconds: st.VideoSeconds,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -521,6 +521,10 @@ type CoursePatch struct {
 	IntroVideo     *string         `json:"intro_video,omitempty"`
 	Lectures       *[]LectureInput `json:"lectures,omitempty"`
 
+	// Certificate, when present, replaces the whole rule: a field it leaves
+	// out takes its default.
+	Certificate *CertificateRule `json:"certificate,omitempty"`
+
 	aliasConflicts []string // fields given under both names (see unalias)
 }
 
@@ -556,7 +560,12 @@ func (s *service) PatchCourse(ctx context.Context, p *authz.Principal, id int64,
 		in := CourseInput{Slug: row.Slug, Title: row.Title, Summary: row.Summary, Description: row.Description,
 			Category: row.Category, SkillLevel: row.SkillLevel, Price: row.Price, AccessDays: row.AccessDays,
 			Credits: row.Credits, EstimatedHours: row.EstimatedHours, Tags: row.Tags.V, Status: row.Status,
-			Thumbnail: row.Thumbnail, IntroVideo: row.IntroVideo}
+			Thumbnail: row.Thumbnail, IntroVideo: row.IntroVideo, Certificate: row.Certificate.V}
+		if cp.Certificate != nil {
+			// Replaced, not merged: json.Unmarshal would keep the fields the
+			// patch's rule leaves out (its zero values, omitted).
+			in.Certificate = CertificateRule{}
+		}
 		if err := patch(&in, cp); err != nil {
 			return err
 		}

@@ -43,22 +43,25 @@ type CurriculumInput struct {
 
 // CourseInput is a course with its whole outline.
 type CourseInput struct {
-	Slug           string         `json:"slug,omitempty" yaml:"slug"`
-	Title          string         `json:"title" yaml:"title"`
-	Summary        string         `json:"short_description,omitempty" yaml:"summary"`
-	Description    string         `json:"description,omitempty" yaml:"description" doc:"Markdown."`
-	Category       string         `json:"category" yaml:"category"`
-	SkillLevel     string         `json:"skill_level" yaml:"skill_level"`
-	Price          int64          `json:"price" yaml:"price" doc:"KRW, when sold alone."`
-	AccessDays     int            `json:"access_days,omitempty" yaml:"access_days"`
-	Credits        int            `json:"credits,omitempty" yaml:"credits" doc:"Credits (학점) earned on completion."`
-	EstimatedHours int            `json:"estimated_hours,omitempty" yaml:"estimated_hours"`
-	Tags           []string       `json:"tags,omitempty" yaml:"tags"`
-	Prerequisites  []string       `json:"prerequisites,omitempty" yaml:"prerequisites" doc:"Slugs of courses to take first."`
-	Status         string         `json:"status,omitempty" yaml:"status"`
-	Thumbnail      string         `json:"thumbnail,omitempty" yaml:"thumbnail"`
-	IntroVideo     string         `json:"intro_video,omitempty" yaml:"intro_video"`
-	Lectures       []LectureInput `json:"lectures" yaml:"lectures"`
+	Slug           string   `json:"slug,omitempty" yaml:"slug"`
+	Title          string   `json:"title" yaml:"title"`
+	Summary        string   `json:"short_description,omitempty" yaml:"summary"`
+	Description    string   `json:"description,omitempty" yaml:"description" doc:"Markdown."`
+	Category       string   `json:"category" yaml:"category"`
+	SkillLevel     string   `json:"skill_level" yaml:"skill_level"`
+	Price          int64    `json:"price" yaml:"price" doc:"KRW, when sold alone."`
+	AccessDays     int      `json:"access_days,omitempty" yaml:"access_days"`
+	Credits        int      `json:"credits,omitempty" yaml:"credits" doc:"Credits (학점) earned on completion."`
+	EstimatedHours int      `json:"estimated_hours,omitempty" yaml:"estimated_hours"`
+	Tags           []string `json:"tags,omitempty" yaml:"tags"`
+	Prerequisites  []string `json:"prerequisites,omitempty" yaml:"prerequisites" doc:"Slugs of courses to take first."`
+	Status         string   `json:"status,omitempty" yaml:"status"`
+	Thumbnail      string   `json:"thumbnail,omitempty" yaml:"thumbnail"`
+	IntroVideo     string   `json:"intro_video,omitempty" yaml:"intro_video"`
+	// Certificate is what the course asks for its certificate (absent: the
+	// default rule, every topic and every midterm and final mission).
+	Certificate CertificateRule `json:"certificate,omitempty" yaml:"certificate" doc:"What a learner must do for the course's certificate (absent: every topic, and every midterm and final mission at its pass score)."`
+	Lectures    []LectureInput  `json:"lectures" yaml:"lectures"`
 
 	aliasConflicts []string // fields given under both names (see unalias)
 }
@@ -135,7 +138,12 @@ const (
 	maxAccessDays = 3650
 	maxCredits    = 10
 	maxHours      = 500
+	maxPercent    = 100 // a certificate rule's progress and score
 )
+
+// CertificateMissions are the values of CertificateRule.Missions: every
+// midterm and final mission (""), the finals only, none.
+var CertificateMissions = []string{CertMissionsAll, CertMissionsFinal, CertMissionsNone}
 
 // SlugPattern is the rule of every slug (lower-case letters and digits in
 // hyphen-separated words), at most MaxSlugLength bytes long. The bundle
@@ -336,12 +344,23 @@ func validateCourseFields(v *validator, c *CourseInput) {
 	v.between("credits", int64(c.Credits), 0, maxCredits)
 	v.between("estimated_hours", int64(c.EstimatedHours), 0, maxHours)
 	validateTags(v, c.Tags)
+	validateCertificate(v, c.Certificate)
 	for i, p := range c.Prerequisites {
 		v.slug(fmt.Sprintf("prerequisites[%d]", i), p)
 		if p == c.Slug {
 			v.add(fmt.Sprintf("prerequisites[%d]", i), "catalog.self_prerequisite", p)
 		}
 	}
+}
+
+// validateCertificate checks a course's certificate rule: percents within
+// 0–100 (0: the default) and missions one of CertificateMissions.
+func validateCertificate(v *validator, r CertificateRule) {
+	v.between("certificate.min_progress", int64(r.MinProgress), 0, maxPercent)
+	if !slices.Contains(CertificateMissions, r.Missions) {
+		v.add("certificate.missions", "catalog.certificate_missions", r.Missions)
+	}
+	v.between("certificate.min_score", int64(r.MinScore), 0, maxPercent)
 }
 
 func validateOutline(v *validator, c *CourseInput, kinds *Kinds) {

@@ -102,7 +102,7 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	next.Slug, next.Title, next.Summary, next.Description = in.Slug, in.Title, in.Summary, in.Description
 	next.Category, next.SkillLevel, next.Price, next.AccessDays = in.Category, in.SkillLevel, in.Price, in.AccessDays
 	next.Credits, next.EstimatedHours, next.Status = in.Credits, in.EstimatedHours, in.Status
-	next.Tags.V = nonNil(in.Tags)
+	next.Tags.V, next.Certificate.V = nonNil(in.Tags), in.Certificate
 	next.Thumbnail, next.IntroVideo = thumbnail, introVideo
 	next.DeletedAt = nil
 	if isNew {
@@ -118,7 +118,7 @@ func (w *writer) saveCourseRow(ctx context.Context, row *courseRow, in *CourseIn
 	}
 	next.UpdatedAt = w.now
 	if err := w.update(ctx, &next, "slug", "title", "summary", "description", "category", "skill_level", "price",
-		"access_days", "credits", "estimated_hours", "tags", "status", "thumbnail", "intro_video", "updated_at", "deleted_at"); err != nil {
+		"access_days", "credits", "estimated_hours", "tags", "status", "thumbnail", "intro_video", "certificate", "updated_at", "deleted_at"); err != nil {
 		return err
 	}
 	*row = next

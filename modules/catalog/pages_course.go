@@ -31,6 +31,7 @@ type coursePage struct {
 	Free         bool   // published and priced 0: anyone signed in may start it
 	EditURL      string
 	LoginURL     string
+	Certificate  string // what the certificate asks, in words
 }
 
 // lectureItem is a lecture of the outline as the page shows it.
@@ -89,6 +90,7 @@ func (m *Module) course(c *fiber.Ctx) error {
 	if d.VideoSeconds > 0 {
 		page.VideoTime = m.span(c, d.VideoSeconds)
 	}
+	page.Certificate = m.certificateLine(c, d)
 	page.LearnURL = m.svc.classroom.Get().CourseURL(d.ID)
 	page.Free = d.Price == 0 && d.Status == "published"
 	if d.Editable {
@@ -211,4 +213,34 @@ func clockText(secs int) string {
 		return fmt.Sprintf("%d:%02d:%02d", secs/3600, secs%3600/60, secs%60)
 	}
 	return fmt.Sprintf("%d:%02d", secs/60, secs%60)
+}
+
+// certificateLine words what course d's certificate asks ("수료 조건: 모든
+// 토픽 완료 · 중간·기말 미션 통과"), naming only the missions the course
+// has; "수료증 없음" when it issues none.
+func (m *Module) certificateLine(c *fiber.Ctx, d *CourseDetail) string {
+	r := d.Certificate
+	if r.Disabled {
+		return m.t(c, "catalog.page.course.no_certificate")
+	}
+	parts := []string{m.t(c, "catalog.page.course.cert_all_topics")}
+	if p := r.Progress(); p < 100 {
+		parts[0] = m.t(c, "catalog.page.course.cert_topics", "Percent", p)
+	}
+	has := map[string]bool{}
+	for _, l := range d.Lectures {
+		for _, tp := range l.Topics {
+			has[tp.Mission] = true
+		}
+	}
+	var missions []string
+	for _, ms := range []string{"midterm", "final"} {
+		if has[ms] && r.Requires(ms) {
+			missions = append(missions, ms)
+		}
+	}
+	if len(missions) > 0 {
+		parts = append(parts, m.t(c, "catalog.page.course.cert_missions."+strings.Join(missions, "_"), "Score", r.MinScore))
+	}
+	return m.t(c, "catalog.page.course.certificate", "Rule", strings.Join(parts, " · "))
 }

@@ -18,9 +18,13 @@ import (
 )
 
 // The course settings form's fields, in display order (the outline has its
-// own editor, pages_outline.go; the status its own form).
+// own editor, pages_outline.go; the status its own form). The certificate
+// rule's fields are certificate_<its JSON name> ("certificate" the box
+// "issue a certificate"), see certificateForm.
 var editorFields = []string{"title", "slug", "summary", "description", "category", "skill_level",
-	"price", "access_days", "credits", "estimated_hours", "tags", "prerequisites", "thumbnail", "intro_video"}
+	"price", "access_days", "credits", "estimated_hours", "tags", "prerequisites",
+	"certificate", "certificate_min_progress", "certificate_missions", "certificate_min_score",
+	"thumbnail", "intro_video"}
 
 // Bounds, in bytes, on submitted values: loose enough that everything the
 // service accepts passes whole, so its validation decides and reports.
@@ -40,6 +44,8 @@ type editorPage struct {
 	Action     string
 	Categories []web.Option
 	Levels     []web.Option
+	// CertMissions are the choices of the missions a certificate asks for.
+	CertMissions []web.Option
 	// Version is the course's version the form was loaded at; Stale says a
 	// save was refused because the course was saved since.
 	Version int64
@@ -71,8 +77,9 @@ type pick struct {
 // editorOf is the settings form of a new course (d nil) or of course d.
 func (m *Module) editorOf(c *fiber.Ctx, f *web.Form, d *CourseDetail) (editorPage, error) {
 	pg := editorPage{Form: f, New: d == nil, Course: d, Action: "/studio/courses/new",
-		Categories: m.options(c, "catalog.page.category.", Categories, ""),
-		Levels:     m.options(c, "catalog.page.level.", SkillLevels, "")}
+		Categories:   m.options(c, "catalog.page.category.", Categories, ""),
+		Levels:       m.options(c, "catalog.page.level.", SkillLevels, ""),
+		CertMissions: m.options(c, "catalog.page.certificate.mission.", certMissionChoices, "")}
 	if d == nil {
 		return pg, nil
 	}
@@ -139,7 +146,7 @@ func (m *Module) newCourse(c *fiber.Ctx) error {
 // createCourse creates a draft with the settings given and opens its
 // outline editor.
 func (m *Module) createCourse(c *fiber.Ctx) error {
-	in, f, ok := m.readForm(c)
+	in, f, ok := m.readForm(c, CertificateRule{})
 	status := fiber.StatusUnprocessableEntity
 	if ok {
 		in.Status = "draft"
@@ -193,12 +200,13 @@ func (m *Module) saveSettings(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, p := c.UserContext(), authz.PrincipalFrom(c.UserContext())
-	in, f, ok := m.readForm(c)
+	in, f, ok := m.readForm(c, d.Certificate)
 	status := fiber.StatusUnprocessableEntity
 	if ok {
 		cp := CoursePatch{Slug: &in.Slug, Title: &in.Title, Summary: &in.Summary, Description: &in.Description,
 			Category: &in.Category, SkillLevel: &in.SkillLevel, Price: &in.Price, AccessDays: &in.AccessDays,
-			Credits: &in.Credits, EstimatedHours: &in.EstimatedHours, Tags: &in.Tags, Prerequisites: &in.Prerequisites}
+			Credits: &in.Credits, EstimatedHours: &in.EstimatedHours, Tags: &in.Tags, Prerequisites: &in.Prerequisites,
+			Certificate: &in.Certificate}
 		if in.Slug == "" {
 			cp.Slug = nil
 		}
@@ -300,6 +308,11 @@ func (m *Module) fieldLabel(c *fiber.Ctx, name string) string {
 		return m.t(c, "catalog.page.settings.picture")
 	case "intro_video":
 		return m.t(c, "catalog.page.settings.intro")
+	case "certificate":
+		return m.t(c, "catalog.page.certificate.issue")
+	}
+	if rest, ok := strings.CutPrefix(name, "certificate_"); ok {
+		return m.t(c, "catalog.page.certificate."+rest)
 	}
 	return m.t(c, "catalog.page.field."+name)
 }
@@ -308,6 +321,14 @@ func (m *Module) fieldLabel(c *fiber.Ctx, name string) string {
 // label, media by its title, empty as "none", long text cut.
 func (m *Module) shownValue(c *fiber.Ctx, name, v string) string {
 	switch {
+	case name == "certificate" && v != "":
+		return m.t(c, "catalog.page.certificate.issued")
+	case name == "certificate":
+		return m.t(c, "catalog.page.certificate.none")
+	case name == "certificate_missions":
+		if id := "catalog.page.certificate.mission." + v; m.i18n.Has(id) {
+			return m.t(c, id)
+		}
 	case v == "":
 		return m.t(c, "catalog.page.settings.none")
 	case name == "category" || name == "skill_level":
@@ -359,7 +380,49 @@ func (m *Module) formOf(c *fiber.Ctx, in *CourseInput) *web.Form {
 	f.Set("estimated_hours", num(int64(in.EstimatedHours)))
 	f.Set("tags", strings.Join(in.Tags, ", ")).Set("prerequisites", strings.Join(in.Prerequisites, ", "))
 	f.Set("thumbnail", in.Thumbnail).Set("intro_video", in.IntroVideo)
+	setCertificateForm(f, in.Certificate)
 	return f
+}
+
+// certMissionChoices are the form's values of CertificateRule.Missions,
+// by CertificateMissions: a select cannot tell an empty choice from none.
+var certMissionChoices = []string{"all", CertMissionsFinal, CertMissionsNone}
+
+// certificateForm is the hidden field saying the form carries the
+// certificate rule's fields: an unchecked box is not sent, so a form
+// without it (one loaded before they existed) keeps the rule as it is.
+const certificateForm = "certificate_form"
+
+// setCertificateForm shows a certificate rule on the settings form: the
+// progress as a percent (0: 100), the missions by certMissionChoices.
+func setCertificateForm(f *web.Form, r CertificateRule) {
+	issued, missions := "1", r.Missions
+	if r.Disabled {
+		issued = ""
+	}
+	if i := slices.Index(CertificateMissions, r.Missions); i >= 0 {
+		missions = certMissionChoices[i]
+	}
+	f.Set("certificate", issued).Set("certificate_missions", missions)
+	f.Set("certificate_min_progress", strconv.Itoa(r.Progress())).Set("certificate_min_score", strconv.Itoa(r.MinScore))
+}
+
+// certificateErrors moves the errors of a certificate rule's fields
+// ("body.certificate.min_score") to the form's fields for them
+// ("body.certificate_min_score").
+func certificateErrors(err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err
+	}
+	out := *ae
+	out.Fields = slices.Clone(ae.Fields)
+	for i, fe := range out.Fields {
+		if rest, ok := strings.CutPrefix(fe.Location, "body.certificate."); ok {
+			out.Fields[i].Location = "body.certificate_" + rest
+		}
+	}
+	return &out
 }
 
 // formText reads a submitted text value: CRLF as LF, cut at max bytes (on
@@ -378,7 +441,10 @@ func formText(c *fiber.Ctx, name string, max int) string {
 // readForm reads the submitted settings. ok is false when a number is not
 // one: then f carries that error and the service's field checks, and
 // nothing is saved.
-func (m *Module) readForm(c *fiber.Ctx) (in CourseInput, f *web.Form, ok bool) {
+//
+// keep is the certificate rule to save when the form does not carry its
+// fields (certificateForm).
+func (m *Module) readForm(c *fiber.Ctx, keep CertificateRule) (in CourseInput, f *web.Form, ok bool) {
 	f = web.NewForm(editorFields...)
 	for _, n := range editorFields {
 		limit := maxLine
@@ -408,11 +474,27 @@ func (m *Module) readForm(c *fiber.Ctx) (in CourseInput, f *web.Form, ok bool) {
 	number("access_days", func(n int64) { in.AccessDays = clampInt(n) })
 	number("credits", func(n int64) { in.Credits = clampInt(n) })
 	number("estimated_hours", func(n int64) { in.EstimatedHours = clampInt(n) })
+	if c.FormValue(certificateForm) == "" {
+		in.Certificate = keep
+		setCertificateForm(f, keep)
+	} else {
+		cert := &in.Certificate
+		cert.Disabled = f.Value("certificate") == ""
+		cert.Missions = f.Value("certificate_missions")
+		if i := slices.Index(certMissionChoices, cert.Missions); i >= 0 {
+			cert.Missions = CertificateMissions[i]
+		}
+		number("certificate_min_progress", func(n int64) { cert.MinProgress = clampInt(n) })
+		if cert.MinProgress == maxPercent {
+			cert.MinProgress = 0 // every topic: the default, stored as such
+		}
+		number("certificate_min_score", func(n int64) { cert.MinScore = clampInt(n) })
+	}
 	if !ok {
 		// Report the other fields' problems too, without saving.
 		probe := in
 		probe.Normalize(m.svc.kinds)
-		m.placement(c).Place(f, invalid(ValidateCourseFields(&probe)), m.translator(c))
+		m.placement(c).Place(f, certificateErrors(invalid(ValidateCourseFields(&probe))), m.translator(c))
 	}
 	return in, f, ok
 }
@@ -448,7 +530,7 @@ func (m *Module) formError(c *fiber.Ctx, f *web.Form, err error) (int, []web.Iss
 	if !errors.Is(err, apperr.Invalid) {
 		return 0, nil, false
 	}
-	issues, ok := m.placement(c).Place(f, err, m.translator(c))
+	issues, ok := m.placement(c).Place(f, certificateErrors(err), m.translator(c))
 	return fiber.StatusUnprocessableEntity, issues, ok
 }
 

@@ -66,6 +66,12 @@ func completeSchemas(api huma.API, kinds *Kinds) {
 	constrain(api, courseAndCurriculum, "access_days", bounds(maxAccessDays)) // 0: the default
 	constrain(api, courseInputTypes, "credits", bounds(maxCredits))
 	constrain(api, courseInputTypes, "estimated_hours", bounds(maxHours))
+	// A course's certificate rule, in requests and responses alike (one
+	// schema): its percents (0: the default) and its missions.
+	certificate := []reflect.Type{reflect.TypeFor[CertificateRule]()}
+	constrain(api, certificate, "min_progress", bounds(maxPercent))
+	constrain(api, certificate, "min_score", bounds(maxPercent))
+	constrain(api, certificate, "missions", enumOf(CertificateMissions))
 	for _, t := range append(append([]reflect.Type{}, courseInputTypes...), curriculumTypes...) {
 		deprecate(api, t, courseRenames)
 	}

@@ -150,6 +150,9 @@ type courseRow struct {
 	Status         string            `bun:"status,notnull"`
 	Thumbnail      string            `bun:"thumbnail,notnull"`
 	IntroVideo     string            `bun:"intro_video,notnull"`
+	// Certificate is what the course asks for its certificate ('{}': the
+	// default rule).
+	Certificate db.JSON[CertificateRule] `bun:"certificate,notnull"`
 	// Version counts the course's saves (see bumpVersion).
 	Version   int64      `bun:"version,notnull"`
 	CreatedAt time.Time  `bun:"created_at,notnull"`

@@ -41,6 +41,7 @@ var (
 	topicType      = reflect.TypeFor[catalog.TopicInput]()
 	assignmentType = reflect.TypeFor[catalog.AssignmentInput]()
 	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	certRuleType   = reflect.TypeFor[catalog.CertificateRule]()
 )
 
 // fileAlternatives lists the text fields (by JSON name) that a bundle may

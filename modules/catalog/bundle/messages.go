@@ -55,6 +55,8 @@ func Message(fe apperr.FieldError, kinds *catalog.Kinds) string {
 		return fmt.Sprintf("only %s topics can be missions", strings.Join(kinds.Gradable(), " and "))
 	case "duplicate_mission":
 		return fmt.Sprintf("a course has at most one %s mission", quote(v))
+	case "certificate_missions":
+		return fmt.Sprintf("%s is not allowed (empty for every midterm and final mission, final, or none)", quote(v))
 	case "payload_mismatch":
 		return fmt.Sprintf("a %s topic cannot carry another kind's content (body, video, questions, assignment or payload)", quote(v))
 	case "five_choices":

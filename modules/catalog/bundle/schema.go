@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -72,6 +73,8 @@ func (b *schemaBuilder) enums(t reflect.Type, name string) []string {
 		return b.kinds.Names()
 	case name == "grader" && t == assignmentType:
 		return b.kinds.Graders()
+	case name == "missions" && t == certRuleType:
+		return catalog.CertificateMissions
 	}
 	return nil
 }
@@ -178,6 +181,7 @@ func (b *schemaBuilder) object(t reflect.Type, top bool) map[string]any {
 		if vals := b.enums(t, f.name); vals != nil {
 			s["enum"] = vals
 		}
+		bounds(s, t.Field(f.index).Tag)
 		if slugField(t, f.name) {
 			if items, ok := s["items"].(map[string]any); ok {
 				s = map[string]any{"type": "array", "items": slugSchema(items)}
@@ -237,6 +241,16 @@ func keyOf(fields []field, name string) string {
 		}
 	}
 	return name
+}
+
+// bounds copies a number's bounds from its field's minimum and maximum
+// tags (those the API's schema states too).
+func bounds(s map[string]any, tag reflect.StructTag) {
+	for _, k := range []string{"minimum", "maximum"} {
+		if n, err := strconv.Atoi(tag.Get(k)); err == nil && s["type"] == "integer" {
+			s[k] = n
+		}
+	}
 }
 
 func slugSchema(s map[string]any) map[string]any {

@@ -1,0 +1,1 @@
+ALTER TABLE catalog_courses DROP COLUMN certificate;
