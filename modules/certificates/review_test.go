@@ -83,3 +83,65 @@ func TestReviewAdminPageHugePage(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewRefundThenClaim: a refund publishes OrderRefunded to two
+// independent subscribers, certificates.revoke_on_refund and
+// commerce.revoke_access, delivered in any order. When the certificate is
+// revoked first, access is still live for a moment and a claim (or any
+// completion/pass event) issues a fresh valid certificate that no later
+// refund delivery revokes. The commerce subscriber is held back here with
+// its own order lock (Postgres only: LockKey is a no-op on SQLite, where
+// the same interleaving happens with the job queue's ordering).
+func TestReviewRefundThenClaim(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		if !ta.App.DB.IsPostgres() {
+			t.Skip("holds the commerce order's advisory lock")
+		}
+		ctx := context.Background()
+		testkit.Must(t, ta.App.Start(ctx))
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		learner := newUser(t, ta, "learner@example.com", "정하은", "student")
+		c := newCourse(t, ta, tutor, "환불 경합", 2, nil)
+		var o, p struct{ ID int64 }
+		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"course_id": c.ID}}},
+			as(learner)...).Status(201).JSON(&o)
+		var started struct {
+			PaymentID int64 `json:"payment_id"`
+		}
+		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
+			as(learner)...).Status(201).JSON(&started)
+		ta.Request(http.MethodPost, "/api/payments/demo/approve/", map[string]any{"payment_id": started.PaymentID},
+			as(learner)...).Status(200).JSON(&p)
+		complete(t, ta, learner, c)
+		first := waitCerts(t, ta, learner, 1)[0]
+
+		// Hold commerce's revoke_access delivery back.
+		tx, err := ta.App.DB.W.BeginTx(ctx, nil)
+		testkit.Must(t, err)
+		defer tx.Rollback()
+		testkit.Must(t, ta.App.DB.LockKey(ctx, tx, fmt.Sprintf("commerce.order:%d", o.ID)))
+
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/payments/%d/cancel/", p.ID), nil, as(learner)...).Status(200)
+		waitFor(t, "revocation on refund", func() bool {
+			for _, x := range mine(t, ta, learner) {
+				if x.ID == first.ID {
+					return x.Status == "revoked"
+				}
+			}
+			return false
+		})
+		r := ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": c.ID}, as(learner)...)
+		testkit.Must(t, tx.Rollback()) // access is revoked now
+		waitFor(t, "access revoked", func() bool {
+			var e eligibility
+			ta.Get(fmt.Sprintf("/api/certificates/courses/%d/", c.ID), as(learner)...).Status(200).JSON(&e)
+			return len(e.Missing) == 1 && e.Missing[0].Kind == "access"
+		})
+		for _, x := range mine(t, ta, learner) {
+			if x.Status == "valid" {
+				t.Errorf("after a full refund the learner holds valid certificate %s (the claim answered %d)", x.Serial, r.StatusCode)
+			}
+		}
+	})
+}
