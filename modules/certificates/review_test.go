@@ -2,8 +2,11 @@ package certificates_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/weaverse/weaverse/app/apptest"
@@ -142,6 +145,99 @@ func TestReviewRefundThenClaim(t *testing.T) {
 			if x.Status == "valid" {
 				t.Errorf("after a full refund the learner holds valid certificate %s (the claim answered %d)", x.Serial, r.StatusCode)
 			}
+		}
+	})
+}
+
+// TestReviewConcurrentClaimsOneCreated: with no event deliveries running,
+// ten concurrent claims issue one certificate, so exactly one answer is
+// 201 Created; the others are 200 (the certificate already held). Claim
+// reads "held before?" before it takes the user's lock, so several
+// callers may be told 201 for the same certificate.
+func TestReviewConcurrentClaimsOneCreated(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		learner := newUser(t, ta, "learner@example.com", "한지우", "student")
+		c := newCourse(t, ta, tutor, "동시 청구", 1, nil)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
+			map[string]any{"email": learner.email, "reason": "리뷰"}, as(tutor)...).Status(201)
+		complete(t, ta, learner, c)
+		var wg sync.WaitGroup
+		codes := make([]int, 10)
+		ids := make([]int64, 10)
+		for i := range codes {
+			wg.Go(func() {
+				r := ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": c.ID}, as(learner)...)
+				codes[i] = r.StatusCode
+				var got struct{ ID int64 }
+				_ = json.Unmarshal(r.Body, &got)
+				ids[i] = got.ID
+			})
+		}
+		wg.Wait()
+		created := 0
+		for i, code := range codes {
+			if code == http.StatusCreated {
+				created++
+			}
+			if code >= 500 {
+				t.Errorf("claim %d answered %d", i, code)
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d claims answered 201 for one certificate: %v (ids %v)", created, codes, ids)
+		}
+		if n := len(mine(t, ta, learner)); n != 1 {
+			t.Errorf("%d certificates", n)
+		}
+	})
+}
+
+// TestReviewBadInputsNo500: malformed input anywhere is a 4xx.
+func TestReviewBadInputsNo500(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		admin := newUser(t, ta, "admin@example.com", "관리자", "admin")
+		learner := newUser(t, ta, "learner@example.com", "한지우", "student")
+		for _, path := range []string{
+			"/api/certificates/verify/%00/", "/api/certificates/verify/%FF%FE/", "/api/certificates/verify/WV-%C5%BF%C5%BF%C5%BF%C5%BF-0000-0000-0000/",
+			"/verify/%00", "/verify/" + strings.Repeat("W", 5000),
+			"/certificates/verify?serial=%00", "/certificates/verify?serial=" + strings.Repeat("A", 5000),
+			"/certificates/status/99999999999999999999", "/certificates/status/-1", "/certificates/status/1048576",
+			"/api/certificates/0/", "/api/certificates/abc/pdf/", "/api/certificates/courses/0/",
+		} {
+			if r := ta.Get(path, as(learner)...); r.StatusCode >= 500 {
+				t.Errorf("GET %s: %d %s", path, r.StatusCode, r.Body)
+			}
+		}
+		for _, q := range []string{"%25", "%27%20OR%201%3D1--", "%5C", "_", strings.Repeat("%EA%B0%80", 100)} {
+			if r := ta.Get("/api/admin/certificates/?q="+q, as(admin)...); r.StatusCode >= 500 {
+				t.Errorf("admin q=%s: %d %s", q, r.StatusCode, r.Body)
+			}
+			if r := ta.Get("/admin/certificates?q="+q, pages(admin)...); r.StatusCode >= 500 {
+				t.Errorf("admin page q=%s: %d", q, r.StatusCode)
+			}
+		}
+		for _, body := range []any{map[string]any{"course_id": "x"}, map[string]any{"course_id": -1},
+			map[string]any{"course_id": 9223372036854775807}, "[]"} {
+			if r := ta.Request(http.MethodPost, "/api/certificates/claim/", body, as(learner)...); r.StatusCode >= 500 {
+				t.Errorf("claim %v: %d %s", body, r.StatusCode, r.Body)
+			}
+		}
+		for _, body := range []string{"course_id=", "course_id=abc", "course_id=9223372036854775807", "course_id=-3"} {
+			r := ta.Request(http.MethodPost, "/me/certificates/claim", body, append(pages(learner), "Content-Type", "application/x-www-form-urlencoded")...)
+			if r.StatusCode >= 500 {
+				t.Errorf("page claim %q: %d", body, r.StatusCode)
+			}
+		}
+		for _, path := range []string{"/api/certificates/999999/revoke/", "/api/certificates/1/revoke/"} {
+			if r := ta.Request(http.MethodPost, path, map[string]any{"reason": " "}, as(admin)...); r.StatusCode >= 500 {
+				t.Errorf("revoke %s: %d %s", path, r.StatusCode, r.Body)
+			}
+		}
+		if r := ta.Request(http.MethodPost, "/admin/certificates/abc/revoke", "reason=x", append(pages(admin), "Content-Type", "application/x-www-form-urlencoded")...); r.StatusCode >= 500 {
+			t.Errorf("page revoke abc: %d", r.StatusCode)
 		}
 	})
 }
