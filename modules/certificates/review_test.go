@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/weaverse/weaverse/app/apptest"
+	"github.com/weaverse/weaverse/modules/certificates/credential"
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
@@ -240,4 +242,57 @@ func TestReviewBadInputsNo500(t *testing.T) {
 			t.Errorf("page revoke abc: %d", r.StatusCode)
 		}
 	})
+}
+
+// TestReviewDeletedAccountNameStaysPublic: deleting an account erases
+// its nickname (accounts: "탈퇴회원N"), yet anyone holding the serial still
+// reads the erased person's name on the public verification page and API.
+func TestReviewDeletedAccountNameStaysPublic(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		admin := newUser(t, ta, "admin@example.com", "관리자", "admin")
+		learner := newUser(t, ta, "learner@example.com", "서지원", "student")
+		c := newCourse(t, ta, tutor, "탈퇴 후 검증", 1, nil)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
+			map[string]any{"email": learner.email, "reason": "리뷰"}, as(tutor)...).Status(201)
+		complete(t, ta, learner, c)
+		var got cert
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": c.ID}, as(learner)...).
+			Status(201).JSON(&got)
+		ta.Request(http.MethodDelete, fmt.Sprintf("/api/students/%d/", learner.ID), nil, as(admin)...).Status(204)
+		if r := ta.Get("/api/certificates/verify/" + got.Serial + "/"); strings.Contains(string(r.Body), "서지원") {
+			t.Errorf("the verification API still publishes the erased name: %s", r.Body)
+		}
+		if r := ta.Get("/verify/" + got.Serial); strings.Contains(string(r.Body), "서지원") {
+			t.Error("the verification page still publishes the erased name")
+		}
+	})
+}
+
+// TestReviewJWSSignatureMalleable: the last base64url character of an
+// Ed25519 signature carries 4 unused bits; credential.Verify decodes
+// non-strictly, so other spellings of the same token verify too (one
+// credential, many distinct tokens). RFC 7515 asks for base64url without
+// padding, canonical; go-jose refuses them.
+func TestReviewJWSSignatureMalleable(t *testing.T) {
+	t.Parallel()
+	k, err := credential.GenerateKey()
+	testkit.Must(t, err)
+	s, err := credential.NewSigner(k, credential.Issuer{BaseURL: "https://weaverse.example", Name: "Weaverse"})
+	testkit.Must(t, err)
+	tok, err := s.Sign(credential.Badge{CredentialID: "https://weaverse.example/verify/WV-1", HolderEmail: "a@b.c",
+		Salt: "s", ValidFrom: time.Unix(1_800_000_000, 0),
+		Achievement: credential.Achievement{ID: "https://weaverse.example/courses/1", Name: "C", Kind: "course"}})
+	testkit.Must(t, err)
+	jwks, err := s.JWKS()
+	testkit.Must(t, err)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := tok[len(tok)-1]
+	i := strings.IndexByte(alphabet, last)
+	other := alphabet[i^1] // flips one of the unused low bits
+	forged := tok[:len(tok)-1] + string(other)
+	if _, err := credential.Verify(forged, jwks); err == nil {
+		t.Errorf("a non-canonical spelling of the signature verifies: %q vs %q", last, other)
+	}
 }
