@@ -296,3 +296,29 @@ func TestReviewJWSSignatureMalleable(t *testing.T) {
 		t.Errorf("a non-canonical spelling of the signature verifies: %q vs %q", last, other)
 	}
 }
+
+// TestReviewNanoDegreeSkipsDraftCourse: issueCurriculum reads the
+// curriculum as an anonymous visitor does (catalog.CurriculumByID), which
+// leaves out its draft courses: a learner certified in the published
+// course alone gets the nano-degree of a two-course curriculum.
+func TestReviewNanoDegreeSkipsDraftCourse(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		learner := newUser(t, ta, "learner@example.com", "오세훈", "student")
+		a := newCourse(t, ta, tutor, "공개 강좌", 3, nil)
+		b := newCourse(t, ta, tutor, "작성 중 강좌", 2, map[string]any{"status": "draft"})
+		ta.Request(http.MethodPost, "/api/curriculums/", map[string]any{"title": "두 강좌 나노디그리", "category": "frontend",
+			"skill_level": "beginner", "price": 30000, "access_days": 730, "status": "published",
+			"course_ids": []int64{a.ID, b.ID}}, as(tutor)...).Status(201)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", a.ID),
+			map[string]any{"email": learner.email, "reason": "리뷰"}, as(tutor)...).Status(201)
+		complete(t, ta, learner, a)
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": a.ID}, as(learner)...).Status(201)
+		for _, c := range mine(t, ta, learner) {
+			if c.Kind == "curriculum" {
+				t.Errorf("nano-degree issued with %d of its 2 courses certified: %+v", len(c.Courses), c)
+			}
+		}
+	})
+}
