@@ -322,3 +322,39 @@ func TestReviewNanoDegreeSkipsDraftCourse(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewPDFDeterministic: the same certificate renders the same bytes
+// in each language, however many renderings run at once.
+func TestReviewPDFDeterministic(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		learner := newUser(t, ta, "learner@example.com", "김하늘 Zoë", "student")
+		title := "결정적 PDF: a long title that wraps & <b>shrinks</b> \"quoted\" " + strings.Repeat("한국어 제목 ", 12)
+		c := newCourse(t, ta, tutor, title, 1, nil)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
+			map[string]any{"email": learner.email, "reason": "리뷰"}, as(tutor)...).Status(201)
+		complete(t, ta, learner, c)
+		var got cert
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": c.ID}, as(learner)...).
+			Status(201).JSON(&got)
+		for _, lang := range []string{"ko", "en", "en-US,en;q=0.9", "fr"} {
+			var wg sync.WaitGroup
+			bodies := make([][]byte, 6)
+			for i := range bodies {
+				wg.Go(func() {
+					bodies[i] = ta.Get(fmt.Sprintf("/api/certificates/%d/pdf/", got.ID),
+						append(as(learner), "Accept-Language", lang)...).Status(200).Body
+				})
+			}
+			wg.Wait()
+			for i := range bodies {
+				if string(bodies[i]) != string(bodies[0]) {
+					t.Errorf("%s: rendering %d differs", lang, i)
+				}
+			}
+		}
+		ta.Get("/me/certificates", pages(learner)...).Status(200).NotContains("<b>shrinks</b>")
+		ta.Get("/verify/"+got.Serial).Status(200).NotContains("<b>shrinks</b>")
+	})
+}
