@@ -26,10 +26,12 @@ func TestLayoutMenus(t *testing.T) {
 			has, not []string
 		}{
 			{"visitor", nil,
-				[]string{`href="/"`, `href="/courses"`, `href="/me/learning"`, `href="/login"`, `href="/signup"`, `href="/api/docs"`},
-				[]string{`action="/logout"`, `href="/me"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`, "/certificates"}},
+				[]string{`href="/"`, `href="/courses"`, `href="/me/learning"`, `href="/login"`, `href="/signup"`, `href="/api/docs"`,
+					`href="/certificates/verify"`},
+				[]string{`action="/logout"`, `href="/me"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`,
+					`href="/me/certificates"`}},
 			{"student", student,
-				[]string{`action="/logout"`, `href="/me/learning"`, `href="/me"`, "내 정보"},
+				[]string{`action="/logout"`, `href="/me/learning"`, `href="/me"`, "내 정보", `href="/me/certificates"`},
 				[]string{`href="/login"`, `href="/studio/courses"`, `href="/studio/media"`, `href="/admin"`}},
 			{"tutor", tutor,
 				[]string{`action="/logout"`, `href="/studio/courses"`, `href="/studio/media"`},

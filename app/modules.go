@@ -120,7 +120,7 @@ func (a *App) buildModules() ([]Module, error) {
 		return nil, fmt.Errorf("certificates: %w", err)
 	}
 	certs := certificates.New(certificates.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger,
-		Events: a.Events, Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Catalog: cat.Reader(),
+		Events: a.Events, Jobs: a.Jobs, Web: a.Web, I18n: a.I18n, Users: acc.Directory(), Catalog: cat.Reader(),
 		Syllabus: cat.Syllabus(), Classroom: learn.Classroom(), Entitlements: learn.Entitlements(),
 		Missions: assess.Missions(), Consumption: learn.Consumption(), Enrollments: learn.Enrollments(),
 		Stats: learn.Stats(), Signer: signer, BaseURL: cfg.BaseURL,

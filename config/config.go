@@ -482,7 +482,7 @@ func defaultMap(d Config) map[string]any {
 		"assistant.max_tokens": d.Assistant.MaxTokens, "assistant.max_tokens_field": d.Assistant.MaxTokensField,
 		"assistant.temperature": d.Assistant.Temperature, "assistant.daily_messages": d.Assistant.DailyMessages,
 		"assistant.daily_tokens": d.Assistant.DailyTokens, "assistant.passages": d.Assistant.Passages,
-		"assistant.history_turns": d.Assistant.HistoryTurns,
+		"assistant.history_turns":  d.Assistant.HistoryTurns,
 		"certificates.signing_key": d.Certificates.SigningKey, "certificates.signing_key_file": d.Certificates.SigningKeyFile,
 		"certificates.issuer": d.Certificates.Issuer,
 		// payments.demo.enabled has no default: unset, it follows the mode (Load).

@@ -60,16 +60,21 @@ func TestEnvironmentOnly(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("  s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-0001\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	signing := filepath.Join(t.TempDir(), "signing.pem")
+	if err := os.WriteFile(signing, []byte("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := load(t, "", map[string]string{
-		"WEAVERSE_LISTEN":               "0.0.0.0:9000",
-		"WEAVERSE_DATA_DIR":             "/var/lib/weaverse",
-		"WEAVERSE_DATABASE_URL":         "postgres://u:p@db:5432/weaverse?sslmode=disable",
-		"WEAVERSE_MODE":                 "Production",
-		"WEAVERSE_BASE_URL":             "https://learn.example.com/",
-		"WEAVERSE_SECRET_KEY_FILE":      secret,
-		"WEAVERSE_ENCRYPTION_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		"WEAVERSE_HTTP_REQUEST_TIMEOUT": "5s",
-		"WEAVERSE_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+		"WEAVERSE_CERTIFICATES_SIGNING_KEY_FILE": signing,
+		"WEAVERSE_LISTEN":                        "0.0.0.0:9000",
+		"WEAVERSE_DATA_DIR":                      "/var/lib/weaverse",
+		"WEAVERSE_DATABASE_URL":                  "postgres://u:p@db:5432/weaverse?sslmode=disable",
+		"WEAVERSE_MODE":                          "Production",
+		"WEAVERSE_BASE_URL":                      "https://learn.example.com/",
+		"WEAVERSE_SECRET_KEY_FILE":               secret,
+		"WEAVERSE_ENCRYPTION_KEY":                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"WEAVERSE_HTTP_REQUEST_TIMEOUT":          "5s",
+		"WEAVERSE_HTTP_TRUSTED_PROXIES":          "10.0.0.0/8, 127.0.0.1",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -92,8 +97,17 @@ func TestEnvironmentOnly(t *testing.T) {
 	if c.Log.Format != "json" {
 		t.Fatalf("production log format %q", c.Log.Format)
 	}
+	if !strings.HasPrefix(c.Certificates.SigningKey, "-----BEGIN PRIVATE KEY-----") {
+		t.Fatalf("signing key from file: %q", c.Certificates.SigningKey)
+	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	// Production signs certificates with one configured key, never one an
+	// instance made for itself.
+	c.Certificates.SigningKey = ""
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "certificates.signing_key") {
+		t.Fatalf("production without a signing key: %v", err)
 	}
 }
 

@@ -66,6 +66,9 @@ type Reader interface {
 	// courses in roadmap order, as visitors see it (apperr.NotFound
 	// otherwise): what is sold when the curriculum is bought.
 	CurriculumByID(ctx context.Context, id int64) (CurriculumSummary, []CourseSummary, error)
+	// CurriculumCourseIDs returns every live course of a curriculum, drafts
+	// included, in roadmap order (none for an unknown curriculum).
+	CurriculumCourseIDs(ctx context.Context, id int64) ([]int64, error)
 }
 
 // CourseSummary is a course in lists.

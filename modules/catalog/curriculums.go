@@ -276,6 +276,16 @@ func (s *service) CurriculumByID(ctx context.Context, id int64) (CurriculumSumma
 	return d.CurriculumSummary, d.Courses, nil
 }
 
+// CurriculumCourseIDs implements Reader.
+func (s *service) CurriculumCourseIDs(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := s.st.curriculumCourses(ctx, s.db.R, id, true, 0)
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, err
+}
+
 // RoadmapFor implements Reader.
 func (s *service) RoadmapFor(ctx context.Context, userID int64) (*Roadmap, error) {
 	var p *authz.Principal

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weaverse/weaverse/modules/certificates/credential"
+	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
 )
 
@@ -120,6 +121,13 @@ func (s *service) Verify(ctx context.Context, serial string) (*Verification, err
 	if r.CourseID != nil {
 		v.CourseURL = fmt.Sprintf("/courses/%d", *r.CourseID)
 	}
+	// The name of an account deleted (or suspended) since is not published.
+	if u, err := s.users.UserByID(ctx, r.UserID); err != nil || !u.Active {
+		if err != nil && apperr.KindOf(err) != apperr.NotFound {
+			return nil, err
+		}
+		v.Holder, v.HolderHidden = "", true
+	}
 	return v, nil
 }
 
@@ -190,7 +198,7 @@ func (s *service) badge(r *certRow, email string) credential.Badge {
 		a.Description = r.Title
 		a.Criteria = "All required topics completed and the required midterm and final missions passed."
 	} else {
-		a.ID = fmt.Sprintf("%s/curriculums/%d", s.baseURL, *r.CurriculumID)
+		a.ID = fmt.Sprintf("%s/#curriculum-%d", s.baseURL, *r.CurriculumID) // the roadmap
 		a.Description = r.Title
 		a.Criteria = "Every course of the nano-degree certified."
 	}

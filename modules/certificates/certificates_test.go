@@ -555,3 +555,64 @@ func statusBits(t *testing.T, ta *apptest.T) func(int) bool {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestCourseRules: a course's certificate rule decides — none for a
+// course that issues none; a share of the topics and no mission; a rule
+// relaxed after the learner stopped, which a claim then meets.
+func TestCourseRules(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		testkit.Must(t, ta.App.Start(context.Background()))
+		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
+		learner := newUser(t, ta, "learner@example.com", "최유나", "student")
+		off := newCourse(t, ta, tutor, "수료증 없는 강좌", 1, map[string]any{"certificate": map[string]any{"disabled": true}})
+		half := newCourse(t, ta, tutor, "절반만", 1, map[string]any{"certificate": map[string]any{"missions": "none", "min_progress": 50}})
+		later := newCourse(t, ta, tutor, "나중에 완화", 2, nil)
+		for _, c := range []course{off, half, later} {
+			ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
+				map[string]any{"email": learner.email, "reason": "테스트"}, as(tutor)...).Status(201)
+		}
+
+		// No certificate from a course that issues none.
+		complete(t, ta, learner, off)
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": off.ID}, as(learner)...).
+			Problem(409, "certificates.disabled")
+		ta.Get("/me/certificates", pages(learner)...).Status(200).NotContains("수료증 없는 강좌")
+
+		// Half the topics, no mission: the article is a third, the midterm
+		// passed (a topic like any other here) makes two thirds.
+		read(t, ta, learner, half)
+		var e eligibility
+		ta.Get(fmt.Sprintf("/api/certificates/courses/%d/", half.ID), as(learner)...).Status(200).JSON(&e)
+		if e.Eligible || len(e.Missing) != 1 || e.Missing[0].Kind != "topics" {
+			t.Fatalf("a third of the topics: %+v", e)
+		}
+		take(t, ta, learner, half, half.midterm, true)
+		got := waitCerts(t, ta, learner, 1)[0]
+		if *got.CourseID != half.ID || len(got.Missions) != 0 || got.Score != nil {
+			t.Fatalf("certificate %+v", got)
+		}
+
+		// Stopped before the final; the tutor then asks for no mission and
+		// 60% of the topics: nothing happens by itself, a claim issues it.
+		read(t, ta, learner, later)
+		take(t, ta, learner, later, later.midterm, true)
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": later.ID}, as(learner)...).
+			Problem(409, "certificates.not_eligible")
+		ta.Request(http.MethodPatch, fmt.Sprintf("/api/courses/%d/", later.ID), map[string]any{"certificate": map[string]any{
+			"missions": "none", "min_progress": 60}}, as(tutor)...).Status(200)
+		ta.Get("/me/certificates", pages(learner)...).Status(200).Contains(fmt.Sprintf(`id="claim-%d"`, later.ID))
+		var c cert
+		ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": later.ID}, as(learner)...).
+			Status(201).JSON(&c)
+		if c.Credits != 2 || c.Title != "나중에 완화" {
+			t.Fatalf("claimed %+v", c)
+		}
+		// The claim form on the page: already held now.
+		r := ta.Request(http.MethodPost, "/me/certificates/claim", fmt.Sprintf("course_id=%d", later.ID),
+			append(pages(learner), "Content-Type", "application/x-www-form-urlencoded")...).Status(303)
+		if loc := r.Header.Get("Location"); loc != "/me/certificates" {
+			t.Fatalf("claim form went to %q", loc)
+		}
+	})
+}

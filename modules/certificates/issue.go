@@ -2,7 +2,10 @@ package certificates
 
 import (
 	"context"
+	"errors"
 	"strconv"
+
+	"github.com/riverqueue/river"
 
 	"github.com/uptrace/bun"
 
@@ -22,85 +25,129 @@ const (
 	sourceClaim = "claim" // the learner asked
 )
 
-// onTopicCompleted issues the course's certificate when this completion
-// met its rule (the last topic, or the share the rule asks for), and the
-// curriculum's when that course was its last one. It runs in the event
-// delivery's transaction; the rule is read beforehand through the reader
-// pool, which sees the completion (delivered after its commit).
+// The completion events ask for an evaluation, which a job runs: an event
+// handler holds its delivery's transaction (on SQLite, the one writer)
+// while it runs, and an evaluation is a dozen reads of other modules.
+
+// onTopicCompleted: this completion may meet the course's rule (its last
+// topic, or the share the rule asks for).
 func (s *service) onTopicCompleted(ctx context.Context, tx bun.Tx, d events.Delivery[learning.TopicCompleted]) error {
-	_, err := s.issueIfEligible(ctx, tx, d.Event.UserID, d.Event.CourseID, sourceAuto)
-	return err
+	return s.enqueueEvaluation(ctx, tx, d.Event.UserID, d.Event.CourseID)
 }
 
-// onCourseCompleted is onTopicCompleted for the course's last topic: the
-// event the issue names, handled alike (a certificate is issued once).
+// onCourseCompleted: the course's last topic is done.
 func (s *service) onCourseCompleted(ctx context.Context, tx bun.Tx, d events.Delivery[learning.CourseCompleted]) error {
-	_, err := s.issueIfEligible(ctx, tx, d.Event.UserID, d.Event.CourseID, sourceAuto)
-	return err
+	return s.enqueueEvaluation(ctx, tx, d.Event.UserID, d.Event.CourseID)
 }
 
-// onTopicPassed covers a mission passed after every topic was completed
-// (a better score on a retake, a rule with a minimum score).
+// onTopicPassed: a mission passed after every topic was completed (a
+// better score on a retake meets a rule's minimum score).
 func (s *service) onTopicPassed(ctx context.Context, tx bun.Tx, d events.Delivery[assessment.TopicPassed]) error {
-	_, err := s.issueIfEligible(ctx, tx, d.Event.UserID, d.Event.CourseID, sourceAuto)
+	return s.enqueueEvaluation(ctx, tx, d.Event.UserID, d.Event.CourseID)
+}
+
+// evaluateArgs asks whether a user now earns a course's certificate.
+type evaluateArgs struct {
+	UserID   int64 `json:"user_id"`
+	CourseID int64 `json:"course_id"`
+}
+
+func (evaluateArgs) Kind() string { return "certificates.evaluate" }
+
+type evaluateWorker struct {
+	river.WorkerDefaults[evaluateArgs]
+	s *service
+}
+
+func (w *evaluateWorker) Work(ctx context.Context, j *river.Job[evaluateArgs]) error {
+	_, _, err := w.s.issueIfEligible(ctx, j.Args.UserID, j.Args.CourseID, sourceAuto)
+	if errors.Is(err, errBarred) || errors.Is(err, errNoAccess) {
+		return nil // nothing to issue
+	}
 	return err
 }
 
-// issueIfEligible issues the course's certificate in tx when the user is
-// eligible and holds none; nil when not eligible (nothing to do).
-func (s *service) issueIfEligible(ctx context.Context, tx bun.Tx, userID, courseID int64, source string) (*certRow, error) {
+// enqueueEvaluation inserts the evaluation job with the event's delivery.
+func (s *service) enqueueEvaluation(ctx context.Context, tx bun.Tx, userID, courseID int64) error {
+	_, err := s.jobs.Insert(ctx, &tx, evaluateArgs{UserID: userID, CourseID: courseID}, nil)
+	return err
+}
+
+// issueIfEligible issues the course's certificate when the user is
+// eligible and holds none: the evaluation runs on the reader pool, then a
+// short transaction checks again under the user's lock and inserts.
+// (nil, false, nil) when not eligible or disabled.
+func (s *service) issueIfEligible(ctx context.Context, userID, courseID int64, source string) (*certRow, bool, error) {
 	course, err := s.catalog.CourseByID(ctx, courseID)
 	if apperr.KindOf(err) == apperr.NotFound {
-		return nil, nil // deleted since
+		return nil, false, nil // deleted since
 	}
-	if err != nil {
-		return nil, err
+	if err != nil || course.Certificate.Disabled {
+		return nil, false, err
 	}
-	if course.Certificate.Disabled {
-		return nil, nil
-	}
-	held, err := s.st.validCourseCerts(ctx, tx, userID, []int64{courseID})
+	held, err := s.st.validCourseCerts(ctx, s.db.R, userID, []int64{courseID})
 	if err != nil || len(held) > 0 {
-		return nil, err
+		return nil, false, err
 	}
 	e, err := s.eligibility(ctx, userID, course)
 	if err != nil || !e.Eligible {
-		return nil, err
+		return nil, false, err
 	}
-	r, err := s.issueCourse(ctx, tx, userID, course, e, source)
-	if err == errBarred {
-		return nil, nil // the issuer revoked it: nothing to issue
-	}
-	return r, err
+	return s.issue(ctx, userID, course, e, source)
 }
 
-// issueCourse inserts the course's certificate (another valid one issued
-// concurrently wins: it is returned instead) and then the curriculum's
-// when every course of it is now certified.
-func (s *service) issueCourse(ctx context.Context, tx bun.Tx, userID int64, course catalog.CourseSummary, e *Eligibility, source string) (*certRow, error) {
-	if err := s.db.LockKey(ctx, tx, "certificates:user:"+itoa(userID)); err != nil {
-		return nil, err
+// issue runs issueCourse in its own transaction.
+func (s *service) issue(ctx context.Context, userID int64, course catalog.CourseSummary, e *Eligibility, source string) (*certRow, bool, error) {
+	var (
+		r       *certRow
+		created bool
+	)
+	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		r, created, err = s.issueCourse(ctx, tx, userID, course, e, source)
+		return err
+	})
+	return r, created, err
+}
+
+// issueCourse inserts the course's certificate, under the user's lock, and
+// then the curriculum's when every course of it is now certified. Under
+// the lock it checks again what may have changed since the evaluation: a
+// certificate issued meanwhile (returned, created false), a revocation by
+// the issuer (errBarred), the access taken back by a refund (errNoAccess;
+// the refund's revocation takes the same lock, so a certificate is either
+// issued before it, and revoked by it, or refused).
+func (s *service) issueCourse(ctx context.Context, tx bun.Tx, userID int64, course catalog.CourseSummary, e *Eligibility, source string) (*certRow, bool, error) {
+	if err := s.db.LockKey(ctx, tx, userLock(userID)); err != nil {
+		return nil, false, err
 	}
 	held, err := s.st.validCourseCerts(ctx, tx, userID, []int64{course.ID})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if r, ok := held[course.ID]; ok {
-		return &r, nil
+		return &r, false, nil
 	}
 	if barred, err := s.st.revokedByIssuer(ctx, tx, userID, KindCourse, course.ID); err != nil || barred {
 		if barred {
 			err = errBarred
 		}
-		return nil, err
+		return nil, false, err
+	}
+	ent, err := s.ent.EntitledCourses(ctx, userID, []int64{course.ID})
+	if err != nil {
+		return nil, false, err
+	}
+	if !ent[course.ID] {
+		return nil, false, errNoAccess
 	}
 	u, err := s.users.UserByID(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	watched, err := s.consumed.WatchedSeconds(ctx, userID, []int64{course.ID})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	id := course.ID
 	r := &certRow{Serial: newSerial(), UserID: userID, Kind: KindCourse, CourseID: &id, HolderName: u.Nickname,
@@ -108,20 +155,23 @@ func (s *service) issueCourse(ctx context.Context, tx bun.Tx, userID int64, cour
 		Status: statusValid}
 	r.Details.V = details{Score: score(e.Missions), Missions: e.Missions, Hours: hours(watched)}
 	if err := s.st.insert(ctx, tx, r); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := s.bus.Publish(ctx, tx, Issued{CertificateID: r.ID, UserID: userID, Kind: KindCourse, CourseID: course.ID,
 		Credits: r.Credits, IssuedAt: r.IssuedAt}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.logger.Info("certificates: issued", "certificate_id", r.ID, "user_id", userID, "course_id", course.ID, "source", source)
 	if course.CurriculumID != nil {
 		if _, err := s.issueCurriculum(ctx, tx, userID, *course.CurriculumID, source); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return r, nil
+	return r, true, nil
 }
+
+// userLock names the lock that orders a user's issues and revocations.
+func userLock(userID int64) string { return "certificates:user:" + itoa(userID) }
 
 // hours rounds watched seconds to whole hours (at least 1 when any).
 func hours(sec int64) int {
@@ -135,7 +185,7 @@ func hours(sec int64) int {
 // every course of it that issues certificates is certified for the user
 // and they hold none; nil otherwise. The caller holds the user's lock.
 func (s *service) issueCurriculum(ctx context.Context, tx bun.Tx, userID, curriculumID int64, source string) (*certRow, error) {
-	cur, courses, err := s.catalog.CurriculumByID(ctx, curriculumID)
+	cur, _, err := s.catalog.CurriculumByID(ctx, curriculumID)
 	if apperr.KindOf(err) == apperr.NotFound {
 		return nil, nil // not published: no nano-degree to certify
 	}
@@ -148,10 +198,20 @@ func (s *service) issueCurriculum(ctx context.Context, tx bun.Tx, userID, curric
 	if barred, err := s.st.revokedByIssuer(ctx, tx, userID, KindCurriculum, curriculumID); err != nil || barred {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(courses))
-	for _, c := range courses {
-		if !c.Certificate.Disabled {
-			ids = append(ids, c.ID)
+	// Every live course of it counts, a draft included: a nano-degree is
+	// not certified while one of its courses cannot be taken yet.
+	every, err := s.catalog.CurriculumCourseIDs(ctx, curriculumID)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := s.syllabus.CourseSummaries(ctx, every)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(every))
+	for _, id := range every {
+		if c, ok := sums[id]; ok && !c.Certificate.Disabled {
+			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
@@ -244,18 +304,7 @@ func (s *service) Claim(ctx context.Context, p *authz.Principal, courseID int64)
 	if err != nil {
 		return nil, false, err
 	}
-	var r *certRow
-	created := false
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		before, err := s.st.validCourseCerts(ctx, tx, p.UserID, []int64{courseID})
-		if err != nil {
-			return err
-		}
-		r, err = s.issueCourse(ctx, tx, p.UserID, course, e, sourceClaim)
-		created = len(before) == 0
-		return err
-	})
+	r, created, err := s.issue(ctx, p.UserID, course, e, sourceClaim)
 	if err != nil {
 		return nil, false, err
 	}

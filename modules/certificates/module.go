@@ -20,6 +20,7 @@ import (
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/events"
 	"github.com/weaverse/weaverse/platform/i18n"
+	"github.com/weaverse/weaverse/platform/jobs"
 	"github.com/weaverse/weaverse/platform/web"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
 	Events *events.Bus
+	Jobs   *jobs.Runner
 	Web    *web.Web
 	I18n   *i18n.Bundle
 	Users  accounts.Directory
@@ -65,20 +67,22 @@ type Module struct {
 	i18n *i18n.Bundle
 }
 
-// New builds the module and subscribes it to completions (issue), passes
-// (issue after a better score) and refunds (revoke).
+// New builds the module and subscribes it to completions (an evaluation
+// job issues), passes (a better score may meet the rule) and access taken
+// back by a refund (revoke).
 func New(d Deps) *Module {
 	if d.Settings.SiteName == "" {
 		d.Settings.SiteName = "Weaverse"
 	}
-	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, logger: d.Logger, bus: d.Events,
+	svc := &service{db: d.DB, st: store{d: d.DB}, authz: d.Authz, clock: d.Clock, logger: d.Logger, bus: d.Events, jobs: d.Jobs,
 		users: d.Users, catalog: d.Catalog, syllabus: d.Syllabus, classroom: d.Classroom, ent: d.Entitlements,
 		missions: d.Missions, consumed: d.Consumption, enrollments: d.Enrollments, stats: d.Stats, signer: d.Signer,
 		baseURL: strings.TrimSuffix(d.BaseURL, "/"), settings: d.Settings}
 	events.Subscribe(d.Events, "certificates.issue_on_topic", svc.onTopicCompleted)
 	events.Subscribe(d.Events, "certificates.issue_on_course", svc.onCourseCompleted)
 	events.Subscribe(d.Events, "certificates.issue_on_pass", svc.onTopicPassed)
-	events.Subscribe(d.Events, "certificates.revoke_on_refund", svc.onRefund)
+	events.Subscribe(d.Events, "certificates.revoke_on_access_revoked", svc.onAccessRevoked)
+	jobs.AddWorker(d.Jobs, &evaluateWorker{s: svc})
 	return &Module{svc: svc, web: d.Web, i18n: d.I18n}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/weaverse/weaverse/platform/clock"
 	"github.com/weaverse/weaverse/platform/db"
 	"github.com/weaverse/weaverse/platform/events"
+	"github.com/weaverse/weaverse/platform/jobs"
 )
 
 // Authorization objects (Module.Policies).
@@ -107,7 +108,8 @@ type Verification struct {
 	Status       string     `json:"status" enum:"valid,revoked"`
 	Valid        bool       `json:"valid"`
 	Kind         string     `json:"kind" enum:"course,curriculum"`
-	Holder       string     `json:"holder_name"`
+	Holder       string     `json:"holder_name" doc:"Empty when the holder's account was deleted or suspended since."`
+	HolderHidden bool       `json:"holder_hidden,omitempty"`
 	Title        string     `json:"title"`
 	Credits      int        `json:"credits"`
 	IssuedAt     time.Time  `json:"issued_at"`
@@ -138,6 +140,7 @@ type service struct {
 	clock       clock.Clock
 	logger      *slog.Logger
 	bus         *events.Bus
+	jobs        *jobs.Runner
 	users       accounts.Directory
 	catalog     catalog.Reader
 	syllabus    catalog.Syllabus

@@ -55,7 +55,8 @@ type Grants interface {
 	// Grant gives (or renews) access and returns the enrollment's id.
 	Grant(ctx context.Context, in GrantInput) (int64, error)
 	// RevokeRef revokes the live grants of a source and ref (a refunded
-	// order's): other grants of the same courses stay.
+	// order's): other grants of the same courses stay. It publishes
+	// AccessRevoked.
 	RevokeRef(ctx context.Context, source, ref, reason string, by int64) (int, error)
 	// GrantInDelivery is Grant inside an event delivery's transaction.
 	GrantInDelivery(ctx context.Context, tx bun.Tx, in GrantInput) (int64, error)
@@ -108,6 +109,22 @@ type CourseCompleted struct {
 
 // EventName names the event.
 func (CourseCompleted) EventName() string { return "learning.course_completed" }
+
+// AccessRevoked is published when grants of a source and ref are revoked
+// (a refunded order's: Grants.RevokeRef), in the transaction that revokes
+// them: one event per user, with the courses whose grant went. What was
+// earned with that access (certificates) goes with it.
+type AccessRevoked struct {
+	UserID    int64     `json:"user_id"`
+	CourseIDs []int64   `json:"course_ids"`
+	Source    string    `json:"source"`
+	Ref       string    `json:"ref"`
+	Reason    string    `json:"reason"`
+	RevokedAt time.Time `json:"revoked_at"`
+}
+
+// EventName names the event.
+func (AccessRevoked) EventName() string { return "learning.access_revoked" }
 
 // MissionDesk is where learners take quizzes and assignments and how they
 // stand in them (implemented by the module that grades them): the topic

@@ -130,7 +130,26 @@ func (s *service) RevokeRefInDelivery(ctx context.Context, tx bun.Tx, source, re
 	// Whose: the store does not say; refunds are rare. (Before the commit:
 	// a heartbeat in between may cache the old answer for playableTTL.)
 	defer s.forgetPlayable(0)
-	return s.st.revoke(ctx, tx, nil, source, ref, reason, byPtr(by), s.clock.Now())
+	now := s.clock.Now().UTC()
+	rows, err := s.st.revokeRef(ctx, tx, source, ref, reason, byPtr(by), now)
+	if err != nil {
+		return 0, err
+	}
+	byUser := map[int64][]int64{}
+	var users []int64
+	for _, r := range rows {
+		if byUser[r.UserID] == nil {
+			users = append(users, r.UserID)
+		}
+		byUser[r.UserID] = append(byUser[r.UserID], r.CourseID)
+	}
+	for _, uid := range users {
+		if err := s.bus.Publish(ctx, tx, AccessRevoked{UserID: uid, CourseIDs: byUser[uid], Source: source, Ref: ref,
+			Reason: reason, RevokedAt: now}); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
 }
 
 func byPtr(id int64) *int64 {

@@ -114,6 +114,17 @@ func (st store) revoke(ctx context.Context, tx bun.IDB, ids []int64, source, ref
 	return int(n), err
 }
 
+// revokeRef revokes the live grants of a source and ref and returns them
+// (their users and courses).
+func (st store) revokeRef(ctx context.Context, tx bun.IDB, source, ref, reason string, by *int64, now time.Time) ([]enrollmentRow, error) {
+	var rows []enrollmentRow
+	_, err := tx.NewUpdate().Model((*enrollmentRow)(nil)).
+		Set("revoked_at = ?, revoked_by = ?, revoke_reason = ?, updated_at = ?", now, by, reason, now).
+		Where("revoked_at IS NULL AND source = ? AND ref = ?", source, ref).
+		Returning("user_id, course_id").Exec(ctx, &rows)
+	return rows, err
+}
+
 // userEnrollments returns a user's enrollments (of courseIDs, or all when
 // nil), newest first.
 func (st store) userEnrollments(ctx context.Context, idb bun.IDB, userID int64, courseIDs []int64) ([]enrollmentRow, error) {

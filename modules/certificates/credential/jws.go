@@ -11,7 +11,9 @@ import (
 	"strings"
 )
 
-var b64 = base64.RawURLEncoding
+// b64 is base64url without padding, decoding strictly: a token respelled
+// in the unused low bits of its last character is not the same token.
+var b64 = base64.RawURLEncoding.Strict()
 
 // jwk is the public JWK of an Ed25519 key (RFC 8037). Field order is the one
 // the JWKS is written in; the thumbprint uses its own canonical form.
