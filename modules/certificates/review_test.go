@@ -353,6 +353,6 @@ func TestReviewPDFDeterministic(t *testing.T) {
 			}
 		}
 		ta.Get("/me/certificates", pages(learner)...).Status(200).NotContains("<b>shrinks</b>")
-		ta.Get("/verify/"+got.Serial).Status(200).NotContains("<b>shrinks</b>")
+		ta.Get("/verify/" + got.Serial).Status(200).NotContains("<b>shrinks</b>")
 	})
 }

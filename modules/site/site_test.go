@@ -36,6 +36,8 @@ func (emptyCatalog) CurriculumByID(context.Context, int64) (catalog.CurriculumSu
 	return catalog.CurriculumSummary{}, nil, apperr.NotFoundf("no curriculum")
 }
 
+func (emptyCatalog) CurriculumCourseIDs(context.Context, int64) ([]int64, error) { return nil, nil }
+
 // newApp wires the site module the way app/ does: i18n bundle, web renderer,
 // the module's catalogs and templates, web middleware and static files.
 func newApp(t testing.TB, opts web.Options) (*fiber.App, *web.Web) {
