@@ -188,8 +188,9 @@ func (a *App) certificateSigner() (*credential.Signer, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Routine on a first start, like the development secrets: DEBUG.
 		if created {
-			a.Logger.Info("certificates: made a development signing key", "path", cfg.CertificateKeyFile())
+			a.Logger.Debug("certificates: made a development signing key", "path", cfg.CertificateKeyFile())
 		}
 		key = k
 	}

@@ -67,7 +67,7 @@ type course struct {
 	right, wrong            map[int64][]int64 // quiz topic → a right / a wrong answer
 }
 
-func newCourse(t *testing.T, ta *apptest.T, tutor user, title string, credits int, extra map[string]any) course {
+func newCourse(t testing.TB, ta *apptest.T, tutor user, title string, credits int, extra map[string]any) course {
 	t.Helper()
 	quiz := func(title, mission string) map[string]any {
 		return map[string]any{"title": title, "kind": "quiz", "is_premium": true, "mission": mission, "pass_score": 100,
@@ -615,4 +615,43 @@ func TestCourseRules(t *testing.T) {
 			t.Fatalf("claim form went to %q", loc)
 		}
 	})
+}
+
+// BenchmarkVerify: the public verification API and page, and the holder's
+// page with seven courses on the way (SQLite, in process).
+func BenchmarkVerify(b *testing.B) {
+	ta := apptest.New(b, "sqlite")
+	tutor := newUser(b, ta, "tutor@example.com", "튜터", "tutor")
+	learner := newUser(b, ta, "learner@example.com", "김하늘", "student")
+	var first course
+	for i := range 7 {
+		c := newCourse(b, ta, tutor, fmt.Sprintf("강좌 %d", i+1), 1, nil)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", c.ID),
+			map[string]any{"email": learner.email, "reason": "벤치"}, as(tutor)...).Status(201)
+		if i == 0 {
+			first = c
+		}
+	}
+	path := fmt.Sprintf("/api/me/courses/%d/topics/%d/read/", first.ID, first.article)
+	ta.Request(http.MethodPost, path, nil, as(learner)...).Status(204)
+	for _, q := range []int64{first.midterm, first.final} {
+		var qz struct{ Attempt int }
+		ta.Get(fmt.Sprintf("/api/topics/%d/quiz/", q), as(learner)...).Status(200).JSON(&qz)
+		ta.Request(http.MethodPost, fmt.Sprintf("/api/topics/%d/quiz/attempts/", q), map[string]any{"attempt": qz.Attempt,
+			"answers": []map[string]any{{"question_id": first.question[q], "choice_ids": first.right[q]}}}, as(learner)...).Status(201)
+	}
+	var c cert
+	ta.Request(http.MethodPost, "/api/certificates/claim/", map[string]any{"course_id": first.ID}, as(learner)...).Status(201).JSON(&c)
+	for name, req := range map[string]func(){
+		"api":  func() { ta.Get("/api/certificates/verify/" + c.Serial + "/").Status(200) },
+		"page": func() { ta.Get("/verify/" + c.Serial).Status(200) },
+		"mine": func() { ta.Get("/me/certificates", pages(learner)...).Status(200) },
+		"pdf":  func() { ta.Get(fmt.Sprintf("/api/certificates/%d/pdf/", c.ID), as(learner)...).Status(200) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				req()
+			}
+		})
+	}
 }

@@ -429,3 +429,35 @@ func TestPublishedDocuments(t *testing.T) {
 		t.Errorf("Profile %v", p)
 	}
 }
+
+// BenchmarkSign and BenchmarkVerify: one credential signed, and checked
+// against the published JWKS.
+func BenchmarkSign(b *testing.B) {
+	s, bd := testSigner(b), testBadge()
+	for b.Loop() {
+		mustSign(b, s, bd)
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	s := testSigner(b)
+	tok, set := mustSign(b, s, testBadge()), jwks(b, s)
+	for b.Loop() {
+		if _, err := Verify(tok, set); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatusList: a 131,072-entry list with 1,000 revoked, encoded.
+func BenchmarkStatusList(b *testing.B) {
+	revoked := make([]int, 1000)
+	for i := range revoked {
+		revoked[i] = i * 131
+	}
+	for b.Loop() {
+		if _, err := EncodeStatusList(revoked, MinStatusListBits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

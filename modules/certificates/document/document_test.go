@@ -329,3 +329,13 @@ func TestSample(t *testing.T) {
 		poppler(t, "pdftoppm", "-r", "100", "-png", "-singlefile", path, filepath.Join(dir, name))
 	}
 }
+
+// BenchmarkRender: one certificate PDF (Korean, QR code, font subset).
+func BenchmarkRender(b *testing.B) {
+	c, l := sample(), KoreanLabels()
+	for b.Loop() {
+		if _, err := Render(c, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
