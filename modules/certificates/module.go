@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/weaverse/weaverse/modules/accounts"
 	"github.com/weaverse/weaverse/modules/assessment"
@@ -65,6 +66,7 @@ type Module struct {
 	svc  *service
 	web  *web.Web
 	i18n *i18n.Bundle
+	pdfs *lru.Cache[string, []byte] // rendered PDFs (pdf.go)
 }
 
 // New builds the module and subscribes it to completions (an evaluation
@@ -83,7 +85,8 @@ func New(d Deps) *Module {
 	events.Subscribe(d.Events, "certificates.issue_on_pass", svc.onTopicPassed)
 	events.Subscribe(d.Events, "certificates.revoke_on_access_revoked", svc.onAccessRevoked)
 	jobs.AddWorker(d.Jobs, &evaluateWorker{s: svc})
-	return &Module{svc: svc, web: d.Web, i18n: d.I18n}
+	pdfs, _ := lru.New[string, []byte](pdfCacheSize) // a positive size never fails
+	return &Module{svc: svc, web: d.Web, i18n: d.I18n, pdfs: pdfs}
 }
 
 // Name is "certificates".
