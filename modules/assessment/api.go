@@ -43,6 +43,9 @@ type Missions interface {
 	// assignment topic of a course, in outline order (not_started for
 	// those never tried).
 	CourseMissions(ctx context.Context, userID, courseID int64) ([]MissionStatus, error)
+	// CoursesMissions is CourseMissions for several courses at once, by
+	// course (in a few reads, whatever their number).
+	CoursesMissions(ctx context.Context, userID int64, courseIDs []int64) (map[int64][]MissionStatus, error)
 	// MissionURL is the page where a learner takes a quiz or an assignment.
 	MissionURL(topicID int64) string
 }

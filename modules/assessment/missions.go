@@ -80,24 +80,43 @@ func (s *service) standingOf(ctx context.Context, userID int64, t catalog.TopicR
 
 // CourseMissions implements Missions.
 func (s *service) CourseMissions(ctx context.Context, userID, courseID int64) ([]MissionStatus, error) {
-	refs, err := s.syllabus.TopicRefs(ctx, []int64{courseID})
+	all, err := s.CoursesMissions(ctx, userID, []int64{courseID})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.st.standings(ctx, s.db.R, userID, courseID)
+	if all[courseID] == nil {
+		return []MissionStatus{}, nil
+	}
+	return all[courseID], nil
+}
+
+// CoursesMissions implements Missions.
+func (s *service) CoursesMissions(ctx context.Context, userID int64, courseIDs []int64) (map[int64][]MissionStatus, error) {
+	out := map[int64][]MissionStatus{}
+	if len(courseIDs) == 0 {
+		return out, nil
+	}
+	refs, err := s.syllabus.TopicRefs(ctx, courseIDs)
 	if err != nil {
 		return nil, err
 	}
-	out := []MissionStatus{}
-	for _, t := range refs[courseID] {
-		if t.Kind != "quiz" && t.Kind != "assignment" {
-			continue
+	rows, err := s.st.standings(ctx, s.db.R, userID, courseIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, courseID := range courseIDs {
+		list := []MissionStatus{}
+		for _, t := range refs[courseID] {
+			if t.Kind != "quiz" && t.Kind != "assignment" {
+				continue
+			}
+			var row *standingRow
+			if r, ok := rows[t.ID]; ok {
+				row = &r
+			}
+			list = append(list, statusOf(t, row))
 		}
-		var row *standingRow
-		if r, ok := rows[t.ID]; ok {
-			row = &r
-		}
-		out = append(out, statusOf(t, row))
+		out[courseID] = list
 	}
 	return out, nil
 }

@@ -252,10 +252,10 @@ func (st store) updateStanding(ctx context.Context, tx bun.Tx, row *standingRow)
 	return err
 }
 
-// standings returns the user's standings in a course's topics, by topic.
-func (st store) standings(ctx context.Context, idb bun.IDB, userID, courseID int64) (map[int64]standingRow, error) {
+// standings returns the user's standings in the topics of courseIDs, by topic.
+func (st store) standings(ctx context.Context, idb bun.IDB, userID int64, courseIDs []int64) (map[int64]standingRow, error) {
 	var rows []standingRow
-	if err := idb.NewSelect().Model(&rows).Where("st.user_id = ? AND st.course_id = ?", userID, courseID).Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(&rows).Where("st.user_id = ? AND st.course_id IN (?)", userID, bun.In(courseIDs)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]standingRow, len(rows))

@@ -524,6 +524,9 @@ type Classroom interface {
 	LearnersURL(courseID int64) string
 	// CompletedTopics returns which topics of a course the user completed.
 	CompletedTopics(ctx context.Context, userID, courseID int64) (map[int64]bool, error)
+	// CompletedTopicsIn returns which topics of any of courseIDs the user
+	// completed, in one read.
+	CompletedTopicsIn(ctx context.Context, userID int64, courseIDs []int64) (map[int64]bool, error)
 }
 
 // Syllabus is what the module that tracks learning reads of courses.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/modules/certificates/credential"
 	"github.com/weaverse/weaverse/platform/apperr"
 	"github.com/weaverse/weaverse/platform/authz"
@@ -211,8 +212,8 @@ func (s *service) badge(r *certRow, email string) credential.Badge {
 	return b
 }
 
-// onTheWayMax bounds the courses the holder's page evaluates (each is a
-// few reads): the most recently granted ones.
+// onTheWayMax bounds the courses the holder's page evaluates (in a fixed
+// number of reads, whatever their number): the most recently granted ones.
 const onTheWayMax = 20
 
 // OnTheWay is where p stands in the courses they have access to and hold
@@ -239,17 +240,14 @@ func (s *service) OnTheWay(ctx context.Context, p *authz.Principal, certs []Cert
 	if err != nil {
 		return nil, err
 	}
-	out := []*Eligibility{}
+	var list []catalog.CourseSummary
 	for _, id := range todo {
-		c, ok := courses[id]
-		if !ok || c.Certificate.Disabled {
-			continue
+		if c, ok := courses[id]; ok && !c.Certificate.Disabled {
+			list = append(list, c)
 		}
-		e, err := s.eligibility(ctx, p.UserID, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
 	}
-	return out, nil
+	if len(list) == 0 {
+		return []*Eligibility{}, nil
+	}
+	return s.eligibilities(ctx, p.UserID, list)
 }

@@ -48,18 +48,51 @@ type Missing struct {
 // eligibility evaluates a course's rule for a user, reading through the
 // reader pool (and other modules' reads): it never writes.
 func (s *service) eligibility(ctx context.Context, userID int64, course catalog.CourseSummary) (*Eligibility, error) {
+	all, err := s.eligibilities(ctx, userID, []catalog.CourseSummary{course})
+	if err != nil {
+		return nil, err
+	}
+	return all[0], nil
+}
+
+// eligibilities evaluates several courses' rules for a user in a fixed
+// number of reads (topics, completions, missions and access, each for all
+// the courses at once), in the order of courses.
+func (s *service) eligibilities(ctx context.Context, userID int64, courses []catalog.CourseSummary) ([]*Eligibility, error) {
+	ids := make([]int64, len(courses))
+	for i, c := range courses {
+		ids[i] = c.ID
+	}
+	refs, err := s.syllabus.TopicRefs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	done, err := s.classroom.CompletedTopicsIn(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	missions, err := s.missions.CoursesMissions(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	ent, err := s.ent.EntitledCourses(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Eligibility, len(courses))
+	for i, c := range courses {
+		out[i] = s.evaluate(c, refs[c.ID], done, missions[c.ID], ent[c.ID])
+	}
+	return out, nil
+}
+
+// evaluate is the rule of course applied to what the learner did: done
+// (completed topic ids), their mission standings, and their access.
+func (s *service) evaluate(course catalog.CourseSummary, topics []catalog.TopicRef, done map[int64]bool,
+	ms []assessment.MissionStatus, entitled bool) *Eligibility {
 	rule := course.Certificate
 	e := &Eligibility{CourseID: course.ID, Title: course.Title, Enabled: !rule.Disabled,
 		RequiredPercent: rule.Progress(), Missing: []Missing{}, Missions: []Mission{}}
-	refs, err := s.syllabus.TopicRefs(ctx, []int64{course.ID})
-	if err != nil {
-		return nil, err
-	}
-	done, err := s.classroom.CompletedTopics(ctx, userID, course.ID)
-	if err != nil {
-		return nil, err
-	}
-	topics := refs[course.ID]
 	e.Total = len(topics)
 	// Required missions not passed yet are listed as missions, not as
 	// topics to complete: passing one completes its topic.
@@ -89,10 +122,6 @@ func (s *service) eligibility(ctx context.Context, userID int64, course catalog.
 		}
 		e.Missing = append(e.Missing, m)
 	}
-	ms, err := s.missions.CourseMissions(ctx, userID, course.ID)
-	if err != nil {
-		return nil, err
-	}
 	for _, st := range ms {
 		if !rule.Requires(st.Mission) {
 			continue
@@ -106,17 +135,11 @@ func (s *service) eligibility(ctx context.Context, userID int64, course catalog.
 			Mission: st.Mission, State: st.State, Score: st.BestScore, Needed: rule.MinScore,
 			URL: s.missions.MissionURL(st.TopicID)})
 	}
-	if len(e.Missing) == 0 {
-		ent, err := s.ent.EntitledCourses(ctx, userID, []int64{course.ID})
-		if err != nil {
-			return nil, err
-		}
-		if !ent[course.ID] {
-			e.Missing = append(e.Missing, Missing{Kind: missingAccess, URL: "/courses/" + itoa(course.ID)})
-		}
+	if len(e.Missing) == 0 && !entitled {
+		e.Missing = append(e.Missing, Missing{Kind: missingAccess, URL: "/courses/" + itoa(course.ID)})
 	}
 	e.Eligible = e.Enabled && len(e.Missing) == 0 && e.Total > 0
-	return e, nil
+	return e
 }
 
 // met says whether a mission standing satisfies the rule: passed, at the

@@ -137,7 +137,15 @@ func (s *service) OpenTopic(ctx context.Context, p *authz.Principal, courseID, t
 
 // CompletedTopics implements catalog.Classroom.
 func (s *service) CompletedTopics(ctx context.Context, uid, courseID int64) (map[int64]bool, error) {
-	done, err := s.st.completedTopics(ctx, s.db.R, uid, []int64{courseID})
+	return s.CompletedTopicsIn(ctx, uid, []int64{courseID})
+}
+
+// CompletedTopicsIn implements catalog.Classroom.
+func (s *service) CompletedTopicsIn(ctx context.Context, uid int64, courseIDs []int64) (map[int64]bool, error) {
+	if courseIDs == nil {
+		courseIDs = []int64{} // none, not every course
+	}
+	done, err := s.st.completedTopics(ctx, s.db.R, uid, courseIDs)
 	out := make(map[int64]bool, len(done))
 	for id := range done {
 		out[id] = true
