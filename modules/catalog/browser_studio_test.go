@@ -321,7 +321,28 @@ func TestStudioInBrowser(t *testing.T) {
 	w.wait(`document.readyState === "complete" && document.querySelectorAll(".image-item").length === 1 &&
 		document.querySelector(".image-item .use-pick button") !== null`)
 	w.shootBoth("studio-media-for-course")
-	w.do(chromedp.Click(chromedp.CSS(".image-item .use-pick button")))
+	// The library reloads itself after an upload: a click that lands on
+	// the page being replaced is lost, so it is clicked again while the
+	// library is still shown (the button posts a form: once it leaves, the
+	// page does not come back).
+	evalOK := func(js string) bool { // false while a navigation replaces the page
+		ok, err := chromedp.Run(w.ctx, chromedp.Evaluate[bool](js))
+		return err == nil && ok
+	}
+	inLibrary := `location.pathname.startsWith("/studio/media")`
+	for try := 0; try < 5; try++ {
+		if !evalOK(`(() => { const b = document.querySelector(".image-item .use-pick button");
+			if (!location.pathname.startsWith("/studio/media") || !b) return false; b.click(); return true; })()`) {
+			break
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && evalOK(inLibrary) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !evalOK(inLibrary) {
+			break
+		}
+	}
 	w.wait(`document.readyState === "complete" && location.pathname.endsWith("/settings") &&
 		document.querySelector("input[name=thumbnail]:checked") && document.querySelector("input[name=thumbnail]:checked").value !== ""`)
 	w.check("settings with a picture")
