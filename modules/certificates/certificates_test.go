@@ -116,6 +116,22 @@ func newCourse(t testing.TB, ta *apptest.T, tutor user, title string, credits in
 	return out
 }
 
+// buy has u order one product ("course_id" or "curriculum_id") and pay
+// for it with the demo provider; it returns the order and the payment.
+func buy(t testing.TB, ta *apptest.T, u user, kind string, id int64) (order, payment struct{ ID int64 }) {
+	t.Helper()
+	ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{kind: id}}},
+		as(u)...).Status(201).JSON(&order)
+	var started struct {
+		PaymentID int64 `json:"payment_id"`
+	}
+	ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": order.ID, "provider": "demo"},
+		as(u)...).Status(201).JSON(&started)
+	ta.Request(http.MethodPost, "/api/payments/demo/approve/", map[string]any{"payment_id": started.PaymentID},
+		as(u)...).Status(200).JSON(&payment)
+	return order, payment
+}
+
 // read marks the course's article read (retrying while access is being
 // granted by an event).
 func read(t *testing.T, ta *apptest.T, u user, c course) {
@@ -235,16 +251,7 @@ func TestCertificateLifecycle(t *testing.T) {
 			"course_ids": []int64{a.ID, b.ID}}, as(tutor)...).Status(201).JSON(&cu)
 
 		// The learner buys the nano-degree (demo provider).
-		var o, p struct{ ID int64 }
-		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"curriculum_id": cu.ID}}},
-			as(learner)...).Status(201).JSON(&o)
-		var started struct {
-			PaymentID int64 `json:"payment_id"`
-		}
-		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
-			as(learner)...).Status(201).JSON(&started)
-		ta.Request(http.MethodPost, "/api/payments/demo/approve/", map[string]any{"payment_id": started.PaymentID},
-			as(learner)...).Status(200).JSON(&p)
+		_, p := buy(t, ta, learner, "curriculum_id", cu.ID)
 		// The skipper is given course a by its tutor.
 		ta.Request(http.MethodPost, fmt.Sprintf("/api/courses/%d/enrollments/", a.ID),
 			map[string]any{"email": skipper.email, "reason": "장학"}, as(tutor)...).Status(201)

@@ -107,16 +107,7 @@ func TestReviewRefundThenClaim(t *testing.T) {
 		tutor := newUser(t, ta, "tutor@example.com", "튜터", "tutor")
 		learner := newUser(t, ta, "learner@example.com", "정하은", "student")
 		c := newCourse(t, ta, tutor, "환불 경합", 2, nil)
-		var o, p struct{ ID int64 }
-		ta.Request(http.MethodPost, "/api/orders/", map[string]any{"items": []map[string]any{{"course_id": c.ID}}},
-			as(learner)...).Status(201).JSON(&o)
-		var started struct {
-			PaymentID int64 `json:"payment_id"`
-		}
-		ta.Request(http.MethodPost, "/api/payments/", map[string]any{"order_id": o.ID, "provider": "demo"},
-			as(learner)...).Status(201).JSON(&started)
-		ta.Request(http.MethodPost, "/api/payments/demo/approve/", map[string]any{"payment_id": started.PaymentID},
-			as(learner)...).Status(200).JSON(&p)
+		o, p := buy(t, ta, learner, "course_id", c.ID)
 		complete(t, ta, learner, c)
 		waitCerts(t, ta, learner, 1)
 
