@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/rollup"
 )
 
 // User is what other modules may know of a user. It never carries the
@@ -113,4 +114,13 @@ type StatsProvider interface {
 // the tutor's courses; implemented by the module that owns enrollments).
 type TutorStudents interface {
 	StudentIDsOfTutor(ctx context.Context, tutorID int64) ([]int64, error)
+}
+
+// Analytics is accounts' numbers for the dashboards (rollup.Source).
+//
+// Daily metrics: accounts.signups (course 0: accounts created that day).
+// Snapshot metrics (course 0, accounts not deleted): accounts.students,
+// accounts.tutors, accounts.admins.
+type Analytics interface {
+	rollup.Source
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/weaverse/weaverse/modules/catalog"
+	"github.com/weaverse/weaverse/platform/rollup"
 )
 
 // Mission states (MissionStatus.State).
@@ -99,3 +100,15 @@ type TopicPassed struct {
 
 // EventName names the event.
 func (TopicPassed) EventName() string { return "assessment.topic_passed" }
+
+// Analytics is assessment's numbers for the dashboards (rollup.Source).
+//
+// Daily metrics: assessment.submissions and assessment.passes per course
+// (submissions graded that day, and those that passed).
+// Snapshot metrics per course and mission (Item = the mission's topic):
+// assessment.attempted (distinct learners who submitted), assessment.passed
+// (distinct learners who passed), assessment.best_sum (the sum of their best
+// scores: the mean is best_sum / attempted).
+type Analytics interface {
+	rollup.Source
+}

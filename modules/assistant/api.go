@@ -8,6 +8,8 @@
 // This file is the module's whole surface for other modules.
 package assistant
 
+import "github.com/weaverse/weaverse/platform/rollup"
+
 // Citation is a passage an answer cites: a topic, and for captions the
 // moment of the video.
 type Citation struct {
@@ -19,4 +21,14 @@ type Citation struct {
 	// VideoSeconds is where the passage starts in the video (captions only).
 	VideoSeconds *int   `json:"video_seconds,omitempty" doc:"Where the passage starts in the topic's video (captions only)."`
 	Clock        string `json:"clock,omitempty" doc:"VideoSeconds as mm:ss."`
+}
+
+// Analytics is the assistant's numbers for the dashboards (rollup.Source).
+//
+// Daily metrics: assistant.questions per course (questions asked beside a
+// topic of the course), assistant.askers (course 0: distinct users who
+// asked that day), assistant.tokens (course 0: tokens the model used).
+// Snapshot metrics: assistant.conversations (course 0: all conversations).
+type Analytics interface {
+	rollup.Source
 }

@@ -11,7 +11,12 @@
 // This file is the module's whole surface for other modules.
 package certificates
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/weaverse/weaverse/platform/rollup"
+)
 
 // Kinds of certificate.
 const (
@@ -43,3 +48,29 @@ type Revoked struct {
 
 // EventName names the event.
 func (Revoked) EventName() string { return "certificates.revoked" }
+
+// Analytics is certificates' numbers for the dashboards (rollup.Source) and
+// a learner's own certificates.
+//
+// Daily metrics: certificates.issued (per course; a curriculum's with
+// course 0 and Item = the curriculum) and certificates.revoked (the same, by
+// the day revoked). Snapshot: certificates.valid (the same keys).
+type Analytics interface {
+	rollup.Source
+	// Held is the learner's certificates, valid and revoked, newest first.
+	Held(ctx context.Context, userID int64) ([]HeldCertificate, error)
+}
+
+// HeldCertificate is one certificate on a learner's dashboard.
+type HeldCertificate struct {
+	ID        int64      `json:"id"`
+	Serial    string     `json:"serial"`
+	Kind      string     `json:"kind" enum:"course,curriculum"`
+	CourseID  int64      `json:"course_id,omitempty"`
+	Title     string     `json:"title"`
+	Status    string     `json:"status" enum:"valid,revoked"`
+	IssuedAt  time.Time  `json:"issued_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	VerifyURL string     `json:"verify_url"`
+	PDFURL    string     `json:"pdf_url"`
+}

@@ -8,7 +8,12 @@
 // This file is the module's whole surface for other modules.
 package commerce
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/weaverse/weaverse/platform/rollup"
+)
 
 // Product kinds.
 const (
@@ -57,3 +62,35 @@ func (OrderRefunded) EventName() string { return "commerce.order_refunded" }
 // GrantRef is how the grants of an order are named in learning
 // ("order:12").
 func GrantRef(orderID int64) string { return "order:" + itoa(orderID) }
+
+// Analytics is commerce's numbers for the dashboards (rollup.Source) and
+// its recent payments.
+//
+// Daily metrics, by the day an order was paid: commerce.orders (course 0:
+// orders paid), commerce.revenue (course 0: their amount, KRW); per course
+// commerce.course_sales (paid items granting the course) and
+// commerce.course_revenue (its share of them: a course item's price, a
+// curriculum's price split evenly over its courses, the remainder to the
+// first). By the day an order was refunded: commerce.refunds (course 0:
+// orders refunded), commerce.refunded (course 0: their amount) and
+// commerce.course_refunded per course (the share refunded).
+type Analytics interface {
+	rollup.Source
+	// RecentPayments are the latest paid or refunded orders, newest first
+	// (by paid_at), at most limit; with courseIDs, only orders with an item
+	// granting one of them.
+	RecentPayments(ctx context.Context, limit int, courseIDs []int64) ([]PaymentRow, error)
+}
+
+// PaymentRow is one order in the dashboards' recent payments.
+type PaymentRow struct {
+	OrderID    int64      `json:"order_id"`
+	UserID     int64      `json:"user_id"`
+	Buyer      string     `json:"buyer" doc:"The buyer's nickname."`
+	Items      string     `json:"items" doc:"The items' titles, joined."`
+	Amount     int64      `json:"amount"`
+	Status     string     `json:"status" enum:"paid,refunded"`
+	Provider   string     `json:"provider"`
+	PaidAt     time.Time  `json:"paid_at"`
+	RefundedAt *time.Time `json:"refunded_at,omitempty"`
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/weaverse/weaverse/platform/authz"
+	"github.com/weaverse/weaverse/platform/rollup"
 )
 
 // Sources of an enrollment.
@@ -186,4 +187,56 @@ type MissionState struct {
 	State     string // not_started, failed, passed, pending
 	Attempts  int
 	BestScore int
+}
+
+// Analytics is learning's numbers for the dashboards (rollup.Source) and a
+// learner's own, over the module's tables in aggregate queries.
+//
+// Daily metrics (Point.Day set, by the event's day):
+//   - learning.enrollments   per course: learners granted access that day (distinct users)
+//   - learning.completions   per course: learners who completed the course that day
+//   - learning.topics_done   per course: topics completed that day
+//   - learning.watch_seconds per course: counted watching time, in seconds
+//   - learning.watchers      course 0: distinct users who watched anything that day
+//
+// Snapshot metrics (Day ""):
+//   - learning.enrolled      per course: distinct learners ever granted access
+//   - learning.with_access   per course: distinct learners with access now
+//   - learning.started       per course: learners who opened a topic
+//   - learning.completed     per course: learners who completed it
+//   - learning.topic_done    per course and topic (Item): learners who completed the topic
+//   - learning.topic_stopped per course and topic: learners whose last opened topic it is,
+//     the course not completed and nothing done in it for StoppedAfter
+//   - learning.video_viewers / learning.video_seconds / learning.video_completed per
+//     course and video topic (Item = the topic): learners who watched it, their watching
+//     time in seconds, learners who completed it
+type Analytics interface {
+	rollup.Source
+	// LearningDays is one learner's watching time per day of w
+	// (learning.my_seconds, course 0).
+	LearningDays(ctx context.Context, userID int64, w rollup.Window) ([]rollup.Point, error)
+	// Learners is the progress table of courses' learners, the most
+	// recently active first, at most limit rows.
+	Learners(ctx context.Context, courseIDs []int64, limit int) ([]LearnerRow, error)
+	// MyCourses is the learner's courses with their progress and where to
+	// continue (GET /api/me/courses/).
+	MyCourses(ctx context.Context, p *authz.Principal) ([]CourseProgress, error)
+}
+
+// StoppedAfter is how long a learner must have done nothing in an
+// unfinished course to count as having stopped at their last topic.
+const StoppedAfter = 14 * 24 * time.Hour
+
+// LearnerRow is one learner of one course in a tutor's progress table.
+type LearnerRow struct {
+	UserID          int64      `json:"user_id"`
+	Nickname        string     `json:"nickname"`
+	CourseID        int64      `json:"course_id"`
+	CompletedTopics int        `json:"completed_topics"`
+	TotalTopics     int        `json:"total_topics"`
+	Percent         int        `json:"percent"`
+	LearningSeconds int64      `json:"learning_seconds"`
+	Access          bool       `json:"access"`
+	LastActivityAt  *time.Time `json:"last_activity_at"`
+	CompletedAt     *time.Time `json:"completed_at"`
 }

@@ -130,3 +130,20 @@ func IsRetryable(err error) bool {
 	}
 	return false
 }
+
+// DayOf returns an expression giving the calendar day ("2006-01-02") of the
+// timestamp column at offset seconds east of UTC, for GROUP BY: on SQLite
+// date(col, '+N seconds') (the driver stores times as text with their zone,
+// which date() reads), on Postgres to_char of the UTC time plus the offset.
+// column is an identifier ("created_at", "e.occurred_at"), never user input.
+func (d *DB) DayOf(column string, offset int) (bun.Safe, error) {
+	if !columnRE.MatchString(column) {
+		return "", fmt.Errorf("db: invalid column %q", column)
+	}
+	if d.IsPostgres() {
+		return bun.Safe(fmt.Sprintf(`to_char((%s AT TIME ZONE 'UTC') + make_interval(secs => %d), 'YYYY-MM-DD')`, column, offset)), nil
+	}
+	return bun.Safe(fmt.Sprintf(`date(%s, '%+d seconds')`, column, offset)), nil
+}
+
+var columnRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$`)
