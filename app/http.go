@@ -134,6 +134,11 @@ func (a *App) mountPlatform(opts Options) {
 		f.Use(opts.Authenticate)
 	}
 	f.Use(httpx.DropAmbientPrincipal(a.routeOpts))
+	for _, m := range a.modules {
+		if mw, ok := m.(Middlewarer); ok {
+			f.Use(mw.Middleware())
+		}
+	}
 	a.Web.Mount(f)
 }
 

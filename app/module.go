@@ -71,6 +71,14 @@ type Capable interface {
 	Capabilities() map[string]bool
 }
 
+// Middlewarer is implemented by modules that look at every request once
+// its caller is known (the dashboard's presence: who is on the platform).
+// The handler must be cheap and call c.Next(); it runs after
+// authentication, in the modules' order.
+type Middlewarer interface {
+	Middleware() fiber.Handler
+}
+
 // Navigator is implemented by modules that put links in the layout's menus;
 // each link shows only to callers its casbin rule admits.
 type Navigator interface {

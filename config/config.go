@@ -6,6 +6,10 @@
 package config
 
 import (
+	// The dashboards' time zone must load on a host (or an image) without
+	// a zoneinfo database.
+	_ "time/tzdata"
+
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -68,6 +72,23 @@ type Config struct {
 	Assistant      Assistant      `mapstructure:"assistant"`
 	Payments       Payments       `mapstructure:"payments"`
 	Certificates   Certificates   `mapstructure:"certificates"`
+	Dashboard      Dashboard      `mapstructure:"dashboard"`
+}
+
+// Dashboard configures the dashboards.
+type Dashboard struct {
+	// Timezone is the IANA time zone whose calendar days the dashboards
+	// count (daily active users, revenue per day, learning time per week).
+	Timezone string `mapstructure:"timezone"`
+}
+
+// DashboardLocation is the dashboards' time zone (Validate checked it).
+func (c *Config) DashboardLocation() *time.Location {
+	loc, err := time.LoadLocation(c.Dashboard.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Certificates configures how certificates are signed.
@@ -392,9 +413,10 @@ func Defaults() Config {
 			Argon2:   Argon2{MemoryKiB: 19456, Iterations: 2, Parallelism: 1},
 			Throttle: Throttle{AccountFailures: 10, IPFailures: 50, Window: 15 * time.Minute},
 		},
-		Mail:     Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
-		Content:  Content{ImportDefault: true},
-		Learning: Learning{CompleteRatio: 0.9},
+		Mail:      Mail{From: "Weaverse <no-reply@localhost>", SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		Content:   Content{ImportDefault: true},
+		Learning:  Learning{CompleteRatio: 0.9},
+		Dashboard: Dashboard{Timezone: "Asia/Seoul"},
 		Assistant: Assistant{Timeout: 60 * time.Second, MaxRetries: 2, MaxTokens: 800, MaxTokensField: "max_tokens",
 			Temperature: 0.2, DailyMessages: 50, DailyTokens: 50000, Passages: 6, HistoryTurns: 6},
 		Grading: Grading{Timeout: 5 * time.Second, MemoryLimit: 512 << 20, MaxCodeBytes: 64 << 10,
@@ -470,6 +492,7 @@ func defaultMap(d Config) map[string]any {
 		"media.s3.use_ssl": d.Media.S3.UseSSL, "media.s3.path_style": d.Media.S3.PathStyle, "media.s3.prefix": d.Media.S3.Prefix,
 		"media.s3.direct":         d.Media.S3.Direct,
 		"learning.complete_ratio": d.Learning.CompleteRatio,
+		"dashboard.timezone":      d.Dashboard.Timezone,
 		"grading.timeout":         d.Grading.Timeout, "grading.memory_limit": d.Grading.MemoryLimit,
 		"grading.concurrency": d.Grading.Concurrency, "grading.max_code_bytes": d.Grading.MaxCodeBytes,
 		"grading.submissions_per_minute": d.Grading.SubmissionsPerMinute,
@@ -774,6 +797,9 @@ func (c *Config) validateAuth() error {
 	}
 	if r := c.Learning.CompleteRatio; r < 0.5 || r > 1 {
 		return errorf("learning.complete_ratio (WEAVERSE_LEARNING_COMPLETE_RATIO) must be between 0.5 and 1")
+	}
+	if _, err := time.LoadLocation(c.Dashboard.Timezone); err != nil || c.Dashboard.Timezone == "" {
+		return errorf("dashboard.timezone (WEAVERSE_DASHBOARD_TIMEZONE) must be an IANA time zone such as Asia/Seoul")
 	}
 	if err := c.validateGrading(); err != nil {
 		return err

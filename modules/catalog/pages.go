@@ -25,8 +25,6 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/courses", m.list)
 	r.Get("/courses/:id", m.course)
 	teach := httpx.RequirePage(m.authz, objCourse, "create")
-	// The studio's address leads to its first tab.
-	r.Get("/studio", teach, func(c *fiber.Ctx) error { return c.Redirect("/studio/courses", fiber.StatusSeeOther) })
 	r.Get("/studio/courses", teach, m.studio)
 	r.Get("/studio/courses/new", teach, m.newCourse)
 	r.Post("/studio/courses/new", teach, m.createCourse)

@@ -11,7 +11,7 @@ import (
 )
 
 // pages mounts the learner's pages: a topic of a course (pages_topic.go),
-// "my learning" (pages_me.go) and a course's learner list for its tutor
+// a course's learner list for its tutor
 // and admins (pages_studio.go). Forms post back to their own path; on
 // success the handler redirects (303) with a flash, on failure it renders
 // the page again with the errors next to the fields.
@@ -19,7 +19,6 @@ func (m *Module) pages(r fiber.Router) {
 	r.Get("/learn/:course", m.continuePage)
 	r.Get("/learn/:course/:topic", m.topicPage)
 	r.Post("/learn/:course/:topic/read", m.readSubmit)
-	r.Get("/me/learning", privatePage, m.myLearningPage)
 	r.Get("/studio/courses/:id/learners", privatePage, m.learnersPage)
 	r.Post("/studio/courses/:id/learners", privatePage, m.grantSubmit)
 	r.Post("/studio/courses/:id/learners/:eid/revoke", privatePage, m.revokeSubmit)

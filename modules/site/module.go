@@ -9,7 +9,6 @@ import (
 
 	"github.com/weaverse/weaverse/modules/catalog"
 	"github.com/weaverse/weaverse/platform/authz"
-	"github.com/weaverse/weaverse/platform/httpx"
 	"github.com/weaverse/weaverse/platform/provide"
 	"github.com/weaverse/weaverse/platform/web"
 )
@@ -55,21 +54,13 @@ func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
 		{Menu: web.MenuMain, Href: "/", Label: "web.nav.roadmap", Order: 10},
 		{Menu: web.MenuFooterLearn, Href: "/", Label: "web.nav.roadmap", Order: 10},
-		{Menu: web.MenuAccount, Href: "/admin", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
-			Obj: consoleObj, Act: consoleAct},
 	}
 }
 
-// The admin console's landing page (/admin) is for admins: no policy
-// grants this rule to another role (admins may do everything).
-const consoleObj, consoleAct = "site.console", "view"
-
-// Policies: the site's pages are public but the admin console, which only
-// admins (who need no policy) may open.
+// Policies: the site's pages are public.
 func (m *Module) Policies() []authz.Policy { return nil }
 
 // Routes mounts the pages. The site has no JSON API.
 func (m *Module) Routes(_ huma.API, pages fiber.Router) {
 	pages.Get("/", m.home)
-	pages.Get("/admin", privatePage, httpx.RequirePage(m.authz, consoleObj, consoleAct), m.console)
 }

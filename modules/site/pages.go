@@ -189,9 +189,3 @@ func privatePage(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// console is the admin console's landing page: a card per console the
-// modules declare (web.MenuAdmin), each shown to those its page admits, so
-// it never links to a page that is missing or would refuse them.
-func (m *Module) console(c *fiber.Ctx) error {
-	return m.web.Render(c, fiber.StatusOK, "site/admin", nil)
-}
