@@ -150,6 +150,7 @@ func TestGoldenMatrix(t *testing.T) {
 		for _, part := range [][]testkit.MatrixRow{
 			platformRows(f), catalogRows(f), mediaRows(f), accountsRows(f), authRows(f), sitePageRows(f), learningRows(f),
 			learningPageRows(f), assessmentRows(f), assistantRows(f), commerceRows(f), certificatesRows(f),
+			dashboardRows(f),
 		} {
 			rows = append(rows, part...)
 		}

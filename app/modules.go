@@ -16,6 +16,7 @@ import (
 	"github.com/weaverse/weaverse/modules/certificates"
 	"github.com/weaverse/weaverse/modules/certificates/credential"
 	"github.com/weaverse/weaverse/modules/commerce"
+	"github.com/weaverse/weaverse/modules/dashboard"
 	"github.com/weaverse/weaverse/modules/learning"
 	"github.com/weaverse/weaverse/modules/media"
 	"github.com/weaverse/weaverse/modules/site"
@@ -32,6 +33,8 @@ type builtModules struct {
 	learning *learning.Module
 	assess   *assessment.Module
 	commerce *commerce.Module
+	// dashboard gathers the numbers (CLI: weaverse dashboard rollup).
+	dashboard *dashboard.Module
 	// kinds are the topic kinds and graders the catalog accepts, for the
 	// bundles loaded at start-up.
 	kinds *catalog.Kinds
@@ -125,9 +128,13 @@ func (a *App) buildModules() ([]Module, error) {
 		Missions: assess.Missions(), Consumption: learn.Consumption(), Enrollments: learn.Enrollments(),
 		Stats: learn.Stats(), Signer: signer, BaseURL: cfg.BaseURL,
 		Settings: certificates.Settings{SiteName: siteName, Issuer: cfg.Certificates.Issuer}})
+	dash := dashboard.New(dashboard.Deps{DB: a.DB, Authz: a.Authz, Clock: a.Clock, Logger: a.Logger, Jobs: a.Jobs,
+		Web: a.Web, I18n: a.I18n, Location: cfg.DashboardLocation(), Accounts: acc.Analytics(),
+		Learning: learn.Analytics(), Assessment: assess.Analytics(), Assistant: asst.Analytics(),
+		Commerce: shop.Analytics(), Certificates: certs.Analytics(), Syllabus: cat.Syllabus(), Missions: assess.Missions()})
 	siteMod := site.New(site.Deps{Web: a.Web, Authz: a.Authz, Catalog: cat.Reader()})
 	a.mods = builtModules{accounts: acc, auth: au, catalog: cat, media: med, learning: learn, assess: assess, kinds: kinds,
-		grading: grading, commerce: shop}
+		grading: grading, commerce: shop, dashboard: dash}
 
 	// Second step: what lower modules consume from upper ones.
 	if err := errors.Join(
@@ -149,7 +156,7 @@ func (a *App) buildModules() ([]Module, error) {
 	); err != nil {
 		return nil, err
 	}
-	return []Module{acc, au, cat, med, learn, assess, asst, shop, certs, siteMod}, nil
+	return []Module{acc, au, cat, med, learn, assess, asst, shop, certs, dash, siteMod}, nil
 }
 
 // checkNeeds refuses to start while a module's required provider is unbound.

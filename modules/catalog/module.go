@@ -127,8 +127,6 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuMain, Href: "/courses", Label: "web.nav.courses", Order: 20},
 		{Menu: web.MenuFooterLearn, Href: "/courses", Label: "web.nav.courses", Order: 20},
 		{Menu: web.MenuError, Href: "/courses", Label: "web.error.courses", Order: 20},
-		{Menu: web.MenuAccount, Href: "/studio/courses", Label: "web.nav.studio", Icon: "easel2", Order: 20,
-			Obj: objCourse, Act: "create"},
 		{Menu: web.MenuAdmin, Href: "/studio/courses", Label: "catalog.console.courses", Note: "catalog.console.courses_note",
 			Icon: "easel2", Order: 20, Obj: objCourse, Act: "create"},
 	}

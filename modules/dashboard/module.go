@@ -128,10 +128,12 @@ func (m *Module) Routes(api huma.API, pages fiber.Router) {
 	m.pages(pages)
 }
 
-// Nav: the admin console, whose landing page is the dashboard ("my
-// learning" is learning's link, the studio catalog's).
+// Nav: the studio and the admin console, whose landing pages are the
+// dashboards ("my learning" is learning's link).
 func (m *Module) Nav() []web.NavEntry {
 	return []web.NavEntry{
+		{Menu: web.MenuAccount, Href: "/studio", Label: "web.nav.studio", Icon: "easel2", Order: 20,
+			Obj: objTeaching, Act: actView},
 		{Menu: web.MenuAccount, Href: "/admin", Label: "web.nav.admin", Icon: "speedometer2", Order: 90,
 			Obj: objPlatform, Act: actView},
 	}

@@ -172,7 +172,7 @@ type CourseFigures struct {
 	Completions  int64 `json:"completions"`
 	WatchSeconds int64 `json:"watch_seconds"`
 	Sales        int64 `json:"sales"`
-	Revenue      int64 `json:"revenue" doc:"The course's share of the range's payments, KRW."`
+	Revenue      int64 `json:"revenue" doc:"The course's share of the range's payments less its share of the range's refunds, KRW."`
 	// Funnel is each topic, in outline order, with the learners who
 	// completed it and those who stopped there.
 	Funnel []TopicFigures `json:"funnel"`

@@ -147,12 +147,15 @@ func (st store) replacePoints(ctx context.Context, tx bun.IDB, fromDay string, p
 // with courses, only theirs (no platform-wide point).
 func (st store) points(ctx context.Context, idb bun.IDB, from, to string, courses []int64) ([]pointRow, error) {
 	var rows []pointRow
+	if courses != nil && len(courses) == 0 {
+		return rows, nil // no course: nothing, and never the platform's
+	}
 	q := idb.NewSelect().Model(&rows).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("pt.day >= ? AND pt.day <= ?", from, to).WhereOr("pt.day = ''")
 		})
 	if courses != nil {
-		q = q.Where("pt.course_id IN (?)", bun.In(nonEmpty(courses)))
+		q = q.Where("pt.course_id IN (?)", bun.In(courses))
 	}
 	return rows, q.Scan(ctx)
 }
