@@ -98,3 +98,6 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuAccount, Href: "/me/missions", Label: "assessment.nav.missions", Icon: "patch-check", Order: 20},
 	}
 }
+
+// Analytics is the module's numbers for the dashboards (analytics.go).
+func (m *Module) Analytics() Analytics { return m.svc }

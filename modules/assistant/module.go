@@ -109,3 +109,6 @@ func (m *Module) Nav() []web.NavEntry {
 			Icon: "chat-dots", Obj: objUsage, Act: "read", Order: 60},
 	}
 }
+
+// Analytics is the module's numbers for the dashboards (analytics.go).
+func (m *Module) Analytics() Analytics { return m.svc }

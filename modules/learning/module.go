@@ -143,3 +143,6 @@ func (m *Module) Nav() []web.NavEntry {
 		{Menu: web.MenuAccount, Href: "/me/learning", Label: "web.nav.my", Icon: "journal-bookmark", Order: 10},
 	}
 }
+
+// Analytics is the module's numbers for the dashboards (analytics.go).
+func (m *Module) Analytics() Analytics { return m.svc }

@@ -1,0 +1,7 @@
+DROP INDEX learning_video_progress_video_idx;
+DROP INDEX learning_topic_completions_topic_idx;
+DROP INDEX learning_topic_completions_completed_idx;
+DROP INDEX learning_course_progress_course_idx;
+DROP INDEX learning_course_progress_completed_idx;
+DROP INDEX learning_enrollments_created_idx;
+DROP INDEX learning_watch_events_occurred_at_idx;

@@ -1,0 +1,3 @@
+DROP INDEX assessment_standings_course_topic_idx;
+DROP INDEX assessment_submissions_graded_idx;
+DROP INDEX assessment_quiz_attempts_created_idx;
