@@ -73,6 +73,9 @@ func (m *Module) Needs() []provide.Need {
 // Directory is the service other modules use.
 func (m *Module) Directory() Directory { return m.svc }
 
+// Analytics is the module's numbers for the dashboards.
+func (m *Module) Analytics() Analytics { return analytics{svc: m.svc} }
+
 // Policies is the module's part of the permission matrix. An account's
 // object follows its stored role: "accounts.student", "accounts.tutor",
 // "accounts.admin" (no rule: admins only). Relations: Self (the caller's own

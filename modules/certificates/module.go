@@ -95,6 +95,10 @@ func (m *Module) Name() string { return "certificates" }
 // Files are the module's message catalogs and pages.
 func (m *Module) Files() fs.FS { return files }
 
+// Analytics is the module's numbers for the dashboards and a learner's own
+// certificates.
+func (m *Module) Analytics() Analytics { return analytics{s: m.svc} }
+
 // Stats are a profile's learning figures with the credits of the valid
 // certificates (a revoked one counts no more) and their number.
 func (m *Module) Stats() accounts.StatsProvider { return m.svc }

@@ -99,6 +99,10 @@ func (m *Module) Reconcile(ctx context.Context) (int, error) { return m.svc.Reco
 // RotateKeys re-seals billing addresses under the active encryption key.
 func (m *Module) RotateKeys(ctx context.Context) (int, error) { return m.svc.RotateKeys(ctx) }
 
+// Analytics is the module's numbers for the dashboards and its recent
+// payments.
+func (m *Module) Analytics() Analytics { return analytics{s: m.svc} }
+
 // Storefront is where the catalog's pages send buyers.
 func (m *Module) Storefront() catalog.Storefront { return storefront{m.svc} }
 

@@ -1,0 +1,2 @@
+DROP INDEX accounts_users_live_role_idx;
+DROP INDEX accounts_users_created_idx;

@@ -1,0 +1,2 @@
+DROP INDEX certificates_revoked_idx;
+DROP INDEX certificates_issued_idx;
