@@ -42,10 +42,18 @@ func TestDashboardsInBrowser(t *testing.T) {
 
 	base := browser.Serve(t, ta.App.Fiber)
 	browser.WatchCSP(t, ctx)
-	shoot := func(name string) {
-		if dir := browser.ScreenshotDir(); dir != "" {
-			browser.Screenshot(t, ctx, filepath.Join(dir, name+".png"))
+	// shoot takes a full-page screenshot with a viewport as tall as the
+	// page, so the capture does not resize the page (which clears the
+	// charts' canvases until they redraw).
+	shoot := func(name string, width int64) {
+		dir := browser.ScreenshotDir()
+		if dir == "" {
+			return
 		}
+		h := browser.Eval[int64](t, ctx, `document.documentElement.scrollHeight`)
+		browser.Resize(t, ctx, browser.Size{Width: width, Height: h})
+		time.Sleep(2 * time.Second) // the charts redraw (and animate) at the new size
+		browser.Screenshot(t, ctx, filepath.Join(dir, name+".png"))
 	}
 	login := func(email string) {
 		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
@@ -89,7 +97,8 @@ func TestDashboardsInBrowser(t *testing.T) {
 	if got := browser.Eval[string](t, ctx, `document.querySelector("#kpi-revenue .dash-kpi-value").textContent.trim()`); got != "40,000원" {
 		t.Errorf("net revenue %q, want 40,000원", got)
 	}
-	shoot("dashboard-admin")
+	shoot("dashboard-admin", browser.Desktop.Width)
+	browser.Resize(t, ctx, browser.Desktop)
 	testkit.Must(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#range-7")),
 		chromedp.WaitVisible(chromedp.CSS("#range-7[aria-current]")),
@@ -111,7 +120,7 @@ func TestDashboardsInBrowser(t *testing.T) {
 	if n := browser.Eval[int](t, ctx, `document.querySelectorAll("#learners-table tbody tr").length`); n != 2 {
 		t.Errorf("%d learners listed, want 2", n)
 	}
-	shoot("dashboard-studio")
+	shoot("dashboard-studio", browser.Desktop.Width)
 
 	// The learner's, at phone width.
 	login("learner@example.com")
@@ -132,6 +141,6 @@ func TestDashboardsInBrowser(t *testing.T) {
 	if v := browser.Eval[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); v[0] > v[1] {
 		t.Errorf("my learning is %d px wide on a %d px screen", v[0], v[1])
 	}
-	shoot("dashboard-learner")
+	shoot("dashboard-learner", browser.Phone.Width)
 	browser.NoCSPViolations(t, ctx)
 }

@@ -143,9 +143,10 @@ type report struct {
 		NetRevenue                                                                                    int64 `json:"net_revenue"`
 	}
 	Daily []struct {
-		Day                  string
-		ActiveUsers, Signups int64 `json:"active_users"`
-		Revenue              int64
+		Day         string
+		ActiveUsers int64 `json:"active_users"`
+		Signups     int64
+		Revenue     int64
 	}
 	Courses []struct {
 		CourseID                              int64 `json:"course_id"`
@@ -384,7 +385,10 @@ func TestRanges(t *testing.T) {
 		if r.Range.To != "2026-03-02" || r.Range.Days != 2 {
 			t.Fatalf("future end: %+v", r.Range)
 		}
-		for _, q := range []string{"days=0", "days=367", "days=-3", "from=2026-13-01", "from=20260101",
+		for _, q := range []string{"days=0", "days=367", "days=-3", "days=x"} {
+			ta.Get("/api/admin/dashboard/?"+q, as(admin)...).Status(422)
+		}
+		for _, q := range []string{"from=2026-13-01", "from=20260101",
 			"from=2026-03-02&to=2026-03-01", "from=2024-01-01&to=2026-03-01", "to=yesterday"} {
 			ta.Get("/api/admin/dashboard/?"+q, as(admin)...).Problem(422, "dashboard.bad_range")
 		}

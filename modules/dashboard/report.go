@@ -39,7 +39,7 @@ type Range struct {
 type RangeQuery struct {
 	From string `query:"from" doc:"First day (YYYY-MM-DD), in the dashboards' time zone." example:"2026-11-08"`
 	To   string `query:"to" doc:"Last day (YYYY-MM-DD); today by default." example:"2026-12-07"`
-	Days int    `query:"days" doc:"The last days up to today, when from is not given (1–366; 30 by default)."`
+	Days int    `query:"days" minimum:"1" maximum:"366" doc:"The last days up to today, when from is not given (1–366; 30 by default)."`
 }
 
 // resolve checks q and turns it into a Range ending no later than today.
@@ -176,8 +176,8 @@ type CourseFigures struct {
 	// Funnel is each topic, in outline order, with the learners who
 	// completed it and those who stopped there.
 	Funnel []TopicFigures `json:"funnel"`
-	// DropOff is the topic where most learners stopped (null: nobody did).
-	DropOff *TopicFigures `json:"drop_off"`
+	// DropOff is the topic where most learners stopped (absent: nobody did).
+	DropOff *TopicFigures `json:"drop_off,omitempty"`
 }
 
 // TopicFigures are a topic in its course's funnel.

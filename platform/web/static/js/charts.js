@@ -88,14 +88,14 @@
       case "hours": {
         const opts = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
         const h = nf(Object.assign({ style: "unit", unit: "hour", unitDisplay: "short" }, opts), opts);
-        const f = (v) => h.format(v / 3600);
-        return { value: f, tick: f };
+        const f = (v) => h.format(v);
+        return { value: f, tick: f, unit: 3600 };
       }
       case "minutes": {
         const opts = { maximumFractionDigits: 1 };
         const m = nf(Object.assign({ style: "unit", unit: "minute", unitDisplay: "short" }, opts), opts);
-        const f = (v) => m.format(v / 60);
-        return { value: f, tick: f };
+        const f = (v) => m.format(v);
+        return { value: f, tick: f, unit: 60 };
       }
       default:
         return { value: (v) => whole.format(v), tick: (v) => (big(v) ? compact : whole).format(v) };
@@ -192,7 +192,10 @@
     const palette = colors();
     const datasets = data.series.map((s, i) => {
       const color = (s.color && resolve(s.color)) || palette[i % palette.length];
-      const set = { label: s.name, data: s.values, borderColor: color, backgroundColor: color };
+      // Seconds are charted in the unit shown (minutes, hours), so the
+      // axis steps are whole units rather than fractions of one.
+      const values = fmt.unit ? s.values.map((v) => (v == null ? null : v / fmt.unit)) : s.values;
+      const set = { label: s.name, data: values, borderColor: color, backgroundColor: color };
       if (type === "line") {
         Object.assign(set, {
           backgroundColor: alpha(color, stacked ? 0.35 : 0.12),
@@ -242,10 +245,13 @@
       [valueAxis]: {
         beginAtZero: true,
         stacked,
-        suggestedMax: format === "percent" ? 100 : undefined,
+        // An empty series still gets a readable axis (0, 1, 2… not 0, 0.1…).
+        suggestedMax: format === "percent" ? 100 : 1,
         grid: { color: grid },
         border: { display: false },
-        ticks: { color: muted, callback: (v) => fmt.tick(v) },
+        // Counts, won and minutes are whole; percent and hours have one decimal.
+        ticks: { color: muted, precision: format === "percent" || format === "hours" ? 1 : 0,
+          callback: (v) => fmt.tick(v) },
       },
       [labelAxis]: {
         stacked,
