@@ -89,10 +89,12 @@ func (a analytics) Snapshot(context.Context) ([]rollup.Point, error) {
 
 // RecentPayments are the latest orders paid (refunded since or not), newest
 // paid first, at most limit (capped at 100; none for limit ≤ 0); with
-// courseIDs, only orders with an item granting one of them. Three reads:
-// the orders with their provider, their items, their buyers.
+// courseIDs, only orders with an item granting one of them. nil courseIDs
+// is every course; an empty, non-nil list is none (a tutor without
+// courses sees no payment, not everyone's). Three reads: the orders with
+// their provider, their items, their buyers.
 func (a analytics) RecentPayments(ctx context.Context, limit int, courseIDs []int64) ([]PaymentRow, error) {
-	if limit <= 0 {
+	if limit <= 0 || (courseIDs != nil && len(courseIDs) == 0) {
 		return []PaymentRow{}, nil
 	}
 	limit = min(limit, maxRecentPayments)

@@ -218,6 +218,7 @@ func TestAnalytics(t *testing.T) {
 			{10, []int64{a}, []brief{all[1], all[3], all[4]}},
 			{1, []int64{e, d}, []brief{all[2]}},
 			{10, []int64{other}, []brief{}},
+			{10, []int64{}, []brief{}}, // no courses: nothing, not everything
 		} {
 			rows, err := an.RecentPayments(ctx, tc.limit, tc.courses)
 			testkit.Must(t, err)
