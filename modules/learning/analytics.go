@@ -141,12 +141,13 @@ func (s *service) Snapshot(ctx context.Context) ([]rollup.Point, error) {
 	if err != nil {
 		return nil, err
 	}
-	live := map[learnerKey]bool{} // (topic, course) pairs that are live
+	type topicKey struct{ topic, course int64 }
+	live := map[topicKey]bool{} // the live topics, with their course
 	videoOf := map[int64][]catalog.TopicRef{}
 	var videoIDs []int64
 	for _, ts := range refs {
 		for _, t := range ts {
-			live[learnerKey{t.ID, t.CourseID}] = true
+			live[topicKey{t.ID, t.CourseID}] = true
 			if vid, ok := videoIDOf(t.Video); ok {
 				if len(videoOf[vid]) == 0 {
 					videoIDs = append(videoIDs, vid)
@@ -156,12 +157,12 @@ func (s *service) Snapshot(ctx context.Context) ([]rollup.Point, error) {
 		}
 	}
 	for _, r := range done {
-		if live[learnerKey{r.Item, r.CourseID}] {
+		if live[topicKey{r.Item, r.CourseID}] {
 			point("learning.topic_done", r.CourseID, r.Item, r.N)
 		}
 	}
 	for _, r := range stopped {
-		if live[learnerKey{r.Item, r.CourseID}] {
+		if live[topicKey{r.Item, r.CourseID}] {
 			point("learning.topic_stopped", r.CourseID, r.Item, r.N)
 		}
 	}
@@ -233,18 +234,22 @@ func (s *service) Learners(ctx context.Context, courseIDs []int64, limit int) ([
 		return out, nil
 	}
 	now := s.clock.Now()
-	refs, err := s.syllabus.TopicRefs(ctx, courseIDs)
+	found, err := s.syllabus.CourseSummaries(ctx, courseIDs)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(refs))
-	for id := range refs {
+	ids := make([]int64, 0, len(found))
+	for id := range found {
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	slices.Sort(ids)
+	refs, err := s.syllabus.TopicRefs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	ens, err := s.st.courseLearners(ctx, s.db.R, ids, now)
 	if err != nil {
 		return nil, err
@@ -324,7 +329,7 @@ func (s *service) Learners(ctx context.Context, courseIDs []int64, limit int) ([
 	}
 	doneOf := map[learnerKey]int{}
 	for _, d := range done {
-		doneOf[learnerKey{d.Item, d.CourseID}] = int(d.N)
+		doneOf[learnerKey{d.UserID, d.CourseID}] = int(d.N)
 	}
 	watched, err := s.st.usersVideoTime(ctx, s.db.R, userIDs, videoIDs)
 	if err != nil {

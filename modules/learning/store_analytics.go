@@ -237,15 +237,22 @@ func (st store) coursesProgress(ctx context.Context, idb bun.IDB, courseIDs []in
 	return out, err
 }
 
+// learnerCount is a count for one learner in one course.
+type learnerCount struct {
+	UserID   int64 `bun:"user_id"`
+	CourseID int64 `bun:"course_id"`
+	N        int64 `bun:"n"`
+}
+
 // learnerTopics counts per learner and course the completed topics among
-// topicIDs, for users and courses.
-func (st store) learnerTopics(ctx context.Context, idb bun.IDB, userIDs, courseIDs, topicIDs []int64) ([]dayCount, error) {
-	var out []dayCount
+// topicIDs, for users and courses (index (user_id, course_id)).
+func (st store) learnerTopics(ctx context.Context, idb bun.IDB, userIDs, courseIDs, topicIDs []int64) ([]learnerCount, error) {
+	var out []learnerCount
 	if len(userIDs) == 0 || len(topicIDs) == 0 {
 		return out, nil
 	}
 	err := idb.NewSelect().Model((*topicCompletionRow)(nil)).
-		ColumnExpr("tc.user_id AS item, tc.course_id, COUNT(*) AS n").
+		ColumnExpr("tc.user_id, tc.course_id, COUNT(*) AS n").
 		Where("tc.user_id IN (?) AND tc.course_id IN (?)", bun.In(userIDs), bun.In(courseIDs)).
 		Where("tc.topic_id IN (?)", bun.In(topicIDs)).
 		GroupExpr("tc.user_id, tc.course_id").Scan(ctx, &out)
