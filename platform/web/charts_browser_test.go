@@ -209,10 +209,10 @@ func TestChartsInBrowser(t *testing.T) {
 		return true;
 	})(document.querySelector("main"))`)
 	for js, want := range map[string]any{
-		`Chart.getChart(document.querySelector("#chart-hours canvas")).options.plugins.tooltip.callbacks.label({parsed: {y: 5400}, dataset: {label: "영상"}})`:   "영상: 1.5시간",
-		`Chart.getChart(document.querySelector("#chart-minutes canvas")).options.plugins.tooltip.callbacks.label({parsed: {y: 5400}, dataset: {label: "영상"}})`: "영상: 90분",
-		`Chart.getChart(document.querySelector("#chart-hours canvas")).options.scales.y.stacked`:                                                               true,
-		`Chart.getChart(document.querySelector("#chart-hours canvas")).scales.y.max >= 6000`:                                                                   true, // 5400 + 600 stacked
+		`Chart.getChart(document.querySelector("#chart-hours canvas")).options.plugins.tooltip.callbacks.label({parsed: {y: 1.5}, dataset: {label: "영상"}})`:  "영상: 1.5시간",
+		`Chart.getChart(document.querySelector("#chart-minutes canvas")).options.plugins.tooltip.callbacks.label({parsed: {y: 90}, dataset: {label: "영상"}})`: "영상: 90분",
+		`Chart.getChart(document.querySelector("#chart-hours canvas")).options.scales.y.stacked`:                                                             true,
+		`Chart.getChart(document.querySelector("#chart-hours canvas")).scales.y.max >= 1.6`:                                                                  true, // 5400 s + 600 s stacked, charted in hours
 	} {
 		if got := eval(js); got != want {
 			t.Errorf("%s = %#v, want %#v", js, got, want)
