@@ -503,9 +503,17 @@ func (f *fold) add(p pointRow) {
 		d.Completions += v
 		f.course(p.CourseID).fig.Completions += v
 	case "learning.watch_seconds":
-		d.WatchSeconds += v
-		if p.CourseID != 0 {
-			f.course(p.CourseID).fig.WatchSeconds += v
+		// The platform's total counts a video shared by courses once; a
+		// tutor's is their courses'.
+		if p.CourseID == 0 {
+			if f.all {
+				d.WatchSeconds += v
+			}
+			return
+		}
+		f.course(p.CourseID).fig.WatchSeconds += v
+		if !f.all {
+			d.WatchSeconds += v
 		}
 	case "learning.watchers":
 		d.Watchers += v

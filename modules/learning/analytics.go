@@ -72,6 +72,9 @@ func (s *service) Daily(ctx context.Context, w rollup.Window) ([]rollup.Point, e
 		}
 		sums := map[dayCourse]int64{}
 		for _, v := range watched {
+			// The platform's total (course 0) counts each video once, even
+			// one that plays in several courses.
+			sums[dayCourse{v.Day, 0}] += v.MS
 			seen := map[int64]bool{}
 			for _, t := range byVideo[v.VideoID] {
 				if !seen[t.CourseID] {

@@ -99,7 +99,7 @@ func TestAnalytics(t *testing.T) {
 		wantPoints(t, daily, "learning.enrollments", map[string]int64{key(d1, a, 0): 2, key(d2, bc, 0): 1})
 		wantPoints(t, daily, "learning.completions", map[string]int64{key(d2, bc, 0): 1})
 		wantPoints(t, daily, "learning.topics_done", map[string]int64{key(d2, a, 0): 1, key(d2, bc, 0): 1})
-		wantPoints(t, daily, "learning.watch_seconds", map[string]int64{key(d1, a, 0): 60, key(d2, a, 0): 30})
+		wantPoints(t, daily, "learning.watch_seconds", map[string]int64{key(d1, a, 0): 60, key(d2, a, 0): 30, key(d1, 0, 0): 60, key(d2, 0, 0): 30})
 		wantPoints(t, daily, "learning.watchers", map[string]int64{key(d1, 0, 0): 1, key(d2, 0, 0): 1})
 		for _, pt := range daily {
 			if pt.Day != d1 && pt.Day != d2 {
@@ -111,7 +111,7 @@ func TestAnalytics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantPoints(t, first, "learning.watch_seconds", map[string]int64{key(d1, a, 0): 60})
+		wantPoints(t, first, "learning.watch_seconds", map[string]int64{key(d1, a, 0): 60, key(d1, 0, 0): 60})
 		wantPoints(t, first, "learning.topics_done", map[string]int64{})
 
 		mine, err := an.LearningDays(ctx, alice.ID, win)

@@ -196,7 +196,8 @@ type MissionState struct {
 //   - learning.enrollments   per course: learners granted access that day (distinct users)
 //   - learning.completions   per course: learners who completed the course that day
 //   - learning.topics_done   per course: topics completed that day
-//   - learning.watch_seconds per course: counted watching time, in seconds
+//   - learning.watch_seconds per course: counted watching time, in seconds; course 0: the
+//     platform's total, a video shared by several courses counted once
 //   - learning.watchers      course 0: distinct users who watched anything that day
 //
 // Snapshot metrics (Day ""):
