@@ -140,7 +140,7 @@ type report struct {
 	}
 	Totals struct {
 		Revenue, Refunded, Orders, Refunds, Enrollments, Completions, Submissions, Passes, Certificates int64
-		NetRevenue                                                                                    int64 `json:"net_revenue"`
+		NetRevenue                                                                                      int64 `json:"net_revenue"`
 	}
 	Daily []struct {
 		Day         string

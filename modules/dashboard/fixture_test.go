@@ -55,7 +55,7 @@ func TestDashboardMatchesCounts(t *testing.T) {
 			report
 			Totals struct {
 				Revenue, Refunded, Orders, Refunds, Enrollments, Completions, Submissions, Passes int64
-				WatchSeconds                                                                     int64 `json:"watch_seconds"`
+				WatchSeconds                                                                      int64 `json:"watch_seconds"`
 			}
 			Courses []struct {
 				CourseID   int64 `json:"course_id"`

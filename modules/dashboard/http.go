@@ -28,7 +28,7 @@ func (m *Module) routes(api huma.API) {
 	bearer := []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 	huma.Register(api, huma.Operation{OperationID: "get-admin-dashboard", Method: http.MethodGet,
 		Path: "/api/admin/dashboard", Tags: tags, Security: bearer, Summary: "The platform's dashboard (admins)",
-		Errors: []int{401, 403, 422},
+		Errors:      []int{401, 403, 422},
 		Middlewares: huma.Middlewares{private, httpx.Require(api, m.svc.authz, objPlatform, actView)},
 		Description: "Users active now (seen in the last 5 minutes) and today, monthly active users, sign-ups, " +
 			"revenue and refunds by day, recent payments, enrollments, completion and drop-off per course, mission " +
@@ -41,7 +41,7 @@ func (m *Module) routes(api huma.API) {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-tutor-dashboard", Method: http.MethodGet,
 		Path: "/api/tutor/dashboard", Tags: tags, Security: bearer, Summary: "My courses' dashboard (tutors)",
-		Errors: []int{401, 403, 422},
+		Errors:      []int{401, 403, 422},
 		Middlewares: huma.Middlewares{private, httpx.Require(api, m.svc.authz, objTeaching, actView)},
 		Description: "The admin dashboard's numbers for the caller's own courses only (revenue is their courses' " +
 			"share of payments; no platform-wide user counts), and their learners' progress, the most recently " +

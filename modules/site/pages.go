@@ -188,4 +188,3 @@ func privatePage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Next()
 }
-
