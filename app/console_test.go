@@ -8,16 +8,17 @@ import (
 	"github.com/weaverse/weaverse/platform/testkit"
 )
 
-// The admin console's landing page (/admin, "관리자" in the account menu)
-// links every console the modules declare, and each link opens for an
-// admin: no card leads to a missing page. Others are refused.
+// The admin console's landing page (/admin, "관리자" in the account menu) is
+// the platform's dashboard, led by a link to every console the modules
+// declare; each link opens for an admin: none leads to a missing page.
+// Others are refused.
 func TestAdminConsole(t *testing.T) {
 	t.Parallel()
 	ta := apptest.New(t, "sqlite")
 	callers := testkit.Callers()
 	admin := ta.As(callers["admin"])
-	page := admin.Get("/admin", "Accept", "text/html").Status(200).Contains("관리자 콘솔", `href="/admin"`)
-	cards := regexp.MustCompile(`class="card h-100 text-decoration-none console-card" href="([^"]+)"`).FindAllStringSubmatch(string(page.Body), -1)
+	page := admin.Get("/admin", "Accept", "text/html").Status(200).Contains("관리자 대시보드", `href="/admin"`)
+	cards := regexp.MustCompile(`<li><a class="btn btn-light btn-sm" href="([^"]+)"`).FindAllStringSubmatch(string(page.Body), -1)
 	got := map[string]bool{}
 	for _, m := range cards {
 		got[m[1]] = true
@@ -31,7 +32,7 @@ func TestAdminConsole(t *testing.T) {
 	if len(got) != len(cards) {
 		t.Errorf("a console is listed twice: %v", cards)
 	}
-	admin.Get("/admin", "Accept", "text/html", "Accept-Language", "en").Contains("Admin console", "Users", "Media library")
+	admin.Get("/admin", "Accept", "text/html", "Accept-Language", "en").Contains("Admin dashboard", "Users", "Media library")
 	for _, who := range []string{"student", "tutor"} {
 		ta.As(callers[who]).Get("/admin", "Accept", "text/html").Status(403)
 	}

@@ -21,42 +21,6 @@ const (
 	topicLockedState = "locked"
 )
 
-// TopicProgress is a topic of a course with the learner's status.
-type TopicProgress struct {
-	ID             int64    `json:"id"`
-	LectureID      int64    `json:"lecture_id"`
-	Title          string   `json:"title"`
-	Kind           string   `json:"type"`
-	Mission        string   `json:"mission"`
-	Duration       int      `json:"duration,omitempty" doc:"A video's length, seconds."`
-	Status         string   `json:"status" enum:"completed,in_progress,not_started,locked"`
-	WatchedRatio   *float64 `json:"watched_ratio,omitempty" doc:"Videos: unique seconds watched / length."`
-	ResumePosition *float64 `json:"resume_position,omitempty" doc:"Videos: where to start again, seconds."`
-	URL            string   `json:"url" doc:"The topic's page."`
-}
-
-// CourseProgress is a learner's progress in a course.
-type CourseProgress struct {
-	CourseID        int64           `json:"course_id"`
-	Title           string          `json:"title"`
-	Thumbnail       string          `json:"thumbnail_url,omitempty"`
-	Status          string          `json:"status" enum:"locked,owned,in_progress,completed,expired"`
-	Access          bool            `json:"access" doc:"Whether the learner may take the premium content now."`
-	ExpiresAt       *time.Time      `json:"expires_at" doc:"When access ends (null: no end, or no access)."`
-	ExpiredAt       *time.Time      `json:"expired_at,omitempty" doc:"When access ended, for an expired enrollment."`
-	Revoked         bool            `json:"revoked,omitempty" doc:"Access ended because it was revoked (not by reaching its end)."`
-	CompletedTopics int             `json:"completed_topics"`
-	TotalTopics     int             `json:"total_topics"`
-	Percent         int             `json:"percent" doc:"Completed topics / topics, 0–100."`
-	LearningSeconds float64         `json:"learning_seconds" doc:"Time spent watching this course's videos."`
-	NextTopicID     *int64          `json:"next_topic_id" doc:"Where to continue: the topic last opened if unfinished, else the first unfinished one after it."`
-	NextTopicURL    string          `json:"next_topic_url,omitempty"`
-	StartedAt       *time.Time      `json:"started_at"`
-	LastActivityAt  *time.Time      `json:"last_activity_at"`
-	CompletedAt     *time.Time      `json:"completed_at"`
-	Topics          []TopicProgress `json:"topics,omitempty"`
-}
-
 // topicView is a topic found in an outline.
 type topicView struct {
 	Outline *catalog.Outline
