@@ -83,7 +83,9 @@ func TestReviewConcurrentRollupsDoubleCount(t *testing.T) {
 				go func() { defer wg.Done(); errs[i] = d.Rollup(ctx) }()
 			}
 			wg.Wait()
-			var r struct{ Totals struct{ Revenue, Enrollments int64 } }
+			var r struct {
+				Totals struct{ Revenue, Enrollments int64 }
+			}
 			ta.Get("/api/admin/dashboard/", as(admin)...).Status(200).JSON(&r)
 			if r.Totals.Revenue != want || r.Totals.Enrollments != 1 {
 				t.Fatalf("round %d: revenue %d (want %d), enrollments %d (want 1); rollup errors %v",
