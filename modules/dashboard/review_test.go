@@ -143,3 +143,34 @@ func TestReviewPresenceMidnightActiveDayLost(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewRollupGapNeverFilled: each run after the first counts only
+// yesterday and today. When no run succeeds for more than a day (the job
+// down over a weekend, a source failing: MaxAttempts 1), the days missed
+// are never counted, even once runs succeed again.
+func TestReviewRollupGapNeverFilled(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		ctx := context.Background()
+		testkit.Must(t, ta.App.Start(ctx))
+		d := module(t, ta)
+		// The job's first run (on start) is over before anything happens.
+		apptest.WaitFor(t, "the first rollup", func() bool {
+			return count(t, ta, "SELECT COUNT(*) FROM river_job WHERE kind = 'dashboard.rollup' AND state = 'completed'") > 0
+		})
+		tutor := ta.NewUser(t, "t@rev.test", "튜터", "tutor")
+		l := ta.NewUser(t, "l@rev.test", "학습자", "student")
+		c := newCourse(t, ta, tutor, "강좌")
+		buy(t, ta, l, c)
+		ta.Clock.Advance(3 * 24 * time.Hour) // no successful run meanwhile
+		testkit.Must(t, d.Rollup(ctx))
+		admin := ta.NewUser(t, "admin@rev.test", "관리자", "admin")
+		var r struct {
+			Totals struct{ Revenue, Enrollments int64 }
+		}
+		ta.Get("/api/admin/dashboard/?days=30", as(admin)...).Status(200).JSON(&r)
+		if r.Totals.Revenue != 20000 || r.Totals.Enrollments != 1 {
+			t.Errorf("revenue %d (want 20000), enrollments %d (want 1): the days without a run are lost",
+				r.Totals.Revenue, r.Totals.Enrollments)
+		}
+	})
+}
