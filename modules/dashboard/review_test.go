@@ -174,3 +174,77 @@ func TestReviewRollupGapNeverFilled(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewProbePages (a probe, passing): the pages in English carry no
+// message key, and an anonymous visitor of my learning is sent to sign in.
+func TestReviewProbePages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		ctx := context.Background()
+		testkit.Must(t, ta.App.Start(ctx))
+		admin := ta.NewUser(t, "admin@rev.test", "관리자", "admin")
+		tutor := ta.NewUser(t, "t@rev.test", "튜터", "tutor")
+		l := ta.NewUser(t, "l@rev.test", "학습자", "student")
+		c := newCourse(t, ta, tutor, "강좌")
+		buy(t, ta, l, c)
+		testkit.Must(t, module(t, ta).Rollup(ctx))
+		for _, pg := range []struct {
+			path string
+			u    user
+		}{{"/admin?lang=en", admin}, {"/studio?lang=en", tutor}, {"/me/learning?lang=en", l}} {
+			body := string(ta.Get(pg.path, as(pg.u)...).Status(200).Body)
+			for _, k := range []string{"dashboard.", "web.", "catalog."} {
+				if i := strings.Index(body, ">"+k); i >= 0 {
+					t.Errorf("%s shows a message key: %q", pg.path, body[i:min(len(body), i+60)])
+				}
+			}
+		}
+		resp := ta.Get("/me/learning")
+		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("anonymous /me/learning: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestReviewTutorWatchTimeSharedVideoCountedTwice: a tutor's two courses
+// play the same video; a learner watches it for a minute. The platform
+// counts the minute once, the tutor's daily watching time twice (one per
+// course point, summed in fold.add).
+func TestReviewTutorWatchTimeSharedVideoCountedTwice(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, ta *apptest.T) {
+		ctx := context.Background()
+		testkit.Must(t, ta.App.Start(ctx))
+		admin := ta.NewUser(t, "admin@rev.test", "관리자", "admin")
+		tutor := ta.NewUser(t, "t@rev.test", "튜터", "tutor")
+		l := ta.NewUser(t, "l@rev.test", "학습자", "student")
+		c1 := newCourse(t, ta, tutor, "강좌 일")
+		c2 := newCourse(t, ta, tutor, "강좌 이")
+		buy(t, ta, l, c1)
+		buy(t, ta, l, c2)
+		// Both courses' first topic plays video 999 (set in the database:
+		// uploading a real video needs ffmpeg).
+		for _, id := range []int64{c1.article, c2.article} {
+			_, err := ta.App.DB.W.ExecContext(ctx, `UPDATE catalog_topics SET kind = 'video', duration = 600, content = ? WHERE id = ?`,
+				`{"video":"media:video:999"}`, id)
+			testkit.Must(t, err)
+		}
+		now := ta.Clock.Now().UTC()
+		_, err := ta.App.DB.W.ExecContext(ctx, "INSERT INTO learning_watch_events "+
+			"(user_id, video_id, event_type, position_ms, occurred_at, counted_ms) VALUES (?, 999, 'heartbeat', 60000, ?, 60000)",
+			l.ID, now)
+		testkit.Must(t, err)
+		testkit.Must(t, module(t, ta).Rollup(ctx))
+		var ra, rt struct {
+			Totals struct {
+				WatchSeconds int64 `json:"watch_seconds"`
+			}
+		}
+		ta.Get("/api/admin/dashboard/", as(admin)...).Status(200).JSON(&ra)
+		ta.Get("/api/tutor/dashboard/", as(tutor)...).Status(200).JSON(&rt)
+		if ra.Totals.WatchSeconds != 60 {
+			t.Fatalf("setup: the platform's watching time %d s, want 60", ra.Totals.WatchSeconds)
+		}
+		if rt.Totals.WatchSeconds != 60 {
+			t.Errorf("the tutor's watching time %d s for one minute watched, want 60", rt.Totals.WatchSeconds)
+		}
+	})
+}
