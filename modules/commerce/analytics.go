@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/weaverse/weaverse/platform/rollup"
 )
@@ -19,8 +20,9 @@ const (
 	metricCourseRefunded = "commerce.course_refunded"
 )
 
-// maxRecentPayments bounds RecentPayments' limit.
-const maxRecentPayments = 100
+// maxRecentPayments bounds RecentPayments' limit (the dashboards' CSV of a
+// range's payments asks for this many).
+const maxRecentPayments = 5000
 
 // analytics is the module's Analytics: aggregate reads on the reader pool.
 type analytics struct{ s *service }
@@ -88,17 +90,20 @@ func (a analytics) Snapshot(context.Context) ([]rollup.Point, error) {
 }
 
 // RecentPayments are the latest orders paid (refunded since or not), newest
-// paid first, at most limit (capped at 100; none for limit ≤ 0); with
-// courseIDs, only orders with an item granting one of them. nil courseIDs
-// is every course; an empty, non-nil list is none (a tutor without
-// courses sees no payment, not everyone's). Three reads: the orders with
-// their provider, their items, their buyers.
-func (a analytics) RecentPayments(ctx context.Context, limit int, courseIDs []int64) ([]PaymentRow, error) {
+// paid first, paid before until (zero: any time), at most limit (capped at
+// maxRecentPayments; none for limit ≤ 0); with courseIDs, only orders with
+// an item granting one of them, each shown as far as it concerns them: the
+// items granting them, and their share of the amount (as
+// commerce.course_revenue splits it). nil courseIDs is every course; an
+// empty, non-nil list is none (a tutor without courses sees no payment,
+// not everyone's). Three reads: the orders with their provider, their
+// items, their buyers.
+func (a analytics) RecentPayments(ctx context.Context, limit int, courseIDs []int64, until time.Time) ([]PaymentRow, error) {
 	if limit <= 0 || (courseIDs != nil && len(courseIDs) == 0) {
 		return []PaymentRow{}, nil
 	}
 	limit = min(limit, maxRecentPayments)
-	rows, err := a.s.st.recentPayments(ctx, a.s.db.R, limit, courseIDs)
+	rows, err := a.s.st.recentPayments(ctx, a.s.db.R, limit, courseIDs, until)
 	if err != nil {
 		return nil, err
 	}
@@ -124,13 +129,28 @@ func (a analytics) RecentPayments(ctx context.Context, limit int, courseIDs []in
 	if err != nil {
 		return nil, err
 	}
+	mine := map[int64]bool{}
+	for _, id := range courseIDs {
+		mine[id] = true
+	}
 	for _, r := range rows {
 		titles := make([]string, 0, len(items[r.OrderID]))
+		amount := r.Amount
+		if courseIDs != nil {
+			amount = 0
+		}
 		for _, it := range items[r.OrderID] {
-			titles = append(titles, it.Title)
+			if courseIDs == nil {
+				titles = append(titles, it.Title)
+				continue
+			}
+			if share, ok := shareOf(it, mine); ok {
+				titles = append(titles, it.Title)
+				amount += share
+			}
 		}
 		row := PaymentRow{OrderID: r.OrderID, UserID: r.UserID, Buyer: users[r.UserID].Nickname,
-			Items: strings.Join(titles, ", "), Amount: r.Amount, Status: r.Status, Provider: r.Provider,
+			Items: strings.Join(titles, ", "), Amount: amount, Status: r.Status, Provider: r.Provider,
 			PaidAt: r.PaidAt.UTC()}
 		if r.RefundedAt != nil {
 			t := r.RefundedAt.UTC()
@@ -139,4 +159,28 @@ func (a analytics) RecentPayments(ctx context.Context, limit int, courseIDs []in
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// shareOf is the part of an item's price that goes to the courses of
+// mine, split as commerce.course_revenue splits it (evenly over the item's
+// courses, the remainder to the first), and whether it grants any of them.
+func shareOf(it orderItemRow, mine map[int64]bool) (int64, bool) {
+	ids := it.CourseIDs.V
+	if len(ids) == 0 {
+		return 0, false
+	}
+	each, rest := it.Price/int64(len(ids)), it.Price%int64(len(ids))
+	var share int64
+	found := false
+	for i, id := range ids {
+		if !mine[id] {
+			continue
+		}
+		found = true
+		share += each
+		if i == 0 {
+			share += rest
+		}
+	}
+	return share, found
 }

@@ -205,6 +205,16 @@ func TestAnalytics(t *testing.T) {
 			{o1, "u1", "분석 과정", 10000, "paid", "demo", "2026-03-03T15:30:00Z", ""},
 			{o4, "u4", "분석 과정", 10000, "refunded", "demo", "2026-03-03T14:00:00Z", "2026-03-04T16:00:00Z"},
 		}
+		with := func(b brief, items string, amount int64) brief {
+			b.Items, b.Amount = items, amount
+			return b
+		}
+		// Paid before a time: the older orders only.
+		rows, err := an.RecentPayments(ctx, 10, nil, time.Date(2026, 3, 4, 14, 0, 0, 0, time.UTC))
+		testkit.Must(t, err)
+		if got := briefs(rows); fmt.Sprint(got) != fmt.Sprint(all[3:]) {
+			t.Errorf("recent payments before 03-04 14:00:\n got  %v\n want %v", got, all[3:])
+		}
 		for _, tc := range []struct {
 			limit   int
 			courses []int64
@@ -213,14 +223,17 @@ func TestAnalytics(t *testing.T) {
 			{10, nil, all},
 			{3, nil, all[:3]},
 			{0, nil, []brief{}},
-			{10, []int64{c}, []brief{all[0], all[2]}},
-			{10, []int64{b}, []brief{all[3], all[4]}},
-			{10, []int64{a}, []brief{all[1], all[3], all[4]}},
-			{1, []int64{e, d}, []brief{all[2]}},
+			// A course filter shows each order as far as it concerns the
+			// courses: their items and their share (a curriculum's price
+			// split as commerce.course_revenue splits it).
+			{10, []int64{c}, []brief{all[0], with(all[2], "강좌 C", 7000)}},
+			{10, []int64{b}, []brief{with(all[3], "분석 과정", 3333), with(all[4], "분석 과정", 3333)}},
+			{10, []int64{a}, []brief{all[1], with(all[3], "분석 과정", 3333), with(all[4], "분석 과정", 3333)}},
+			{1, []int64{e, d}, []brief{with(all[2], "강좌 E", 1000)}},
 			{10, []int64{other}, []brief{}},
 			{10, []int64{}, []brief{}}, // no courses: nothing, not everything
 		} {
-			rows, err := an.RecentPayments(ctx, tc.limit, tc.courses)
+			rows, err := an.RecentPayments(ctx, tc.limit, tc.courses, time.Time{})
 			testkit.Must(t, err)
 			if got := briefs(rows); fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("recent payments (limit %d, courses %v):\n got  %v\n want %v", tc.limit, tc.courses, got, tc.want)

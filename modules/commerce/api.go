@@ -76,10 +76,12 @@ func GrantRef(orderID int64) string { return "order:" + itoa(orderID) }
 // commerce.course_refunded per course (the share refunded).
 type Analytics interface {
 	rollup.Source
-	// RecentPayments are the latest paid or refunded orders, newest first
-	// (by paid_at), at most limit; with courseIDs, only orders with an item
-	// granting one of them.
-	RecentPayments(ctx context.Context, limit int, courseIDs []int64) ([]PaymentRow, error)
+	// RecentPayments are the latest paid or refunded orders paid before
+	// until (zero: any time), newest first (by paid_at), at most limit.
+	// With courseIDs, only orders with an item granting one of them, and
+	// of those only what concerns the courses: the items granting them and
+	// their share of the amount (a tutor never sees another's sale).
+	RecentPayments(ctx context.Context, limit int, courseIDs []int64, until time.Time) ([]PaymentRow, error)
 }
 
 // PaymentRow is one order in the dashboards' recent payments.

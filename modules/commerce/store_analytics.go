@@ -115,13 +115,16 @@ func (st store) courseSharesPerDay(ctx context.Context, idb bun.IDB, at string, 
 // recentPayments returns up to limit orders paid or refunded, newest paid
 // first (commerce_orders_paid_idx), with their payment's provider; with
 // courseIDs, only those with an item granting one of them.
-func (st store) recentPayments(ctx context.Context, idb bun.IDB, limit int, courseIDs []int64) ([]recentPayment, error) {
+func (st store) recentPayments(ctx context.Context, idb bun.IDB, limit int, courseIDs []int64, until time.Time) ([]recentPayment, error) {
 	q := idb.NewSelect().Model((*orderRow)(nil)).
 		Join("LEFT JOIN commerce_payments AS pa ON pa.order_id = o.id AND pa.status IN (?)",
 			bun.In([]string{payPaid, payRefundRequested, payRefunded})).
 		ColumnExpr("o.id AS order_id, o.user_id, o.amount, o.status, COALESCE(pa.provider, '') AS provider").
 		ColumnExpr("o.paid_at, o.refunded_at").
 		Where("o.paid_at IS NOT NULL").Where("o.status IN (?)", bun.In([]string{orderPaid, orderRefunded}))
+	if !until.IsZero() {
+		q = q.Where("o.paid_at < ?", until)
+	}
 	if len(courseIDs) > 0 {
 		e := st.itemCourses()
 		granting := idb.NewSelect().TableExpr("commerce_order_items AS oi").Join(e.join).ColumnExpr("1").

@@ -149,15 +149,24 @@ func (m *Module) payments(ctx context.Context, admin bool, p *authz.Principal, r
 		}
 		filter = nonEmpty(filter)
 	}
-	list, err := m.svc.commerce.RecentPayments(ctx, exportRows, filter)
+	// The range's payments, newest first: those paid before the day after
+	// its last, kept while paid on or after its first (at most exportRows).
+	off := m.svc.offset(m.svc.clock.Now())
+	end, err := dayStart(dayAdd(r.Range.To, 1), off)
 	if err != nil {
 		return nil, err
 	}
-	from, to := r.Range.From, r.Range.To
+	start, err := dayStart(r.Range.From, off)
+	if err != nil {
+		return nil, err
+	}
+	list, err := m.svc.commerce.RecentPayments(ctx, exportRows, filter, end)
+	if err != nil {
+		return nil, err
+	}
 	out := list[:0]
 	for _, pay := range list {
-		day := pay.PaidAt.In(m.svc.location).Format("2006-01-02")
-		if day >= from && day <= to {
+		if !pay.PaidAt.Before(start) {
 			out = append(out, pay)
 		}
 	}

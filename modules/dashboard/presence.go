@@ -66,7 +66,9 @@ func (pr *presence) middleware() fiber.Handler {
 func (pr *presence) touch(userID int64, t time.Time) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if last, ok := pr.written[userID]; ok && t.Sub(last) < writeEvery {
+	// A new day is a new active day, however recent the last write.
+	if last, ok := pr.written[userID]; ok && t.Sub(last) < writeEvery &&
+		rollup.Day(last, pr.offset(last)) == rollup.Day(t, pr.offset(t)) {
 		return
 	}
 	if _, ok := pr.pending[userID]; !ok && len(pr.pending) >= maxPending {

@@ -3,7 +3,10 @@ package dashboard
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weaverse/weaverse/modules/catalog"
@@ -290,10 +293,21 @@ func (s *service) report(ctx context.Context, sc scope, q RangeQuery) (*Report, 
 		f.course(id)
 	}
 	for _, p := range rows {
-		f.add(p)
+		f.addSnapshotOrCourse(p)
 	}
 	if err := s.describe(ctx, f); err != nil {
 		return nil, err
+	}
+	if !sc.all && len(f.videos) > 0 {
+		// The platform's per-video points (course 0) for the tutor's videos.
+		vids, err := s.st.videoPoints(ctx, s.db.R, rg.From, rg.To, slices.Collect(maps.Keys(f.videos)))
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, vids...)
+	}
+	for _, p := range rows {
+		f.addDaily(p)
 	}
 	f.finish(r)
 	if sc.all {
@@ -305,7 +319,7 @@ func (s *service) report(ctx context.Context, sc scope, q RangeQuery) (*Report, 
 	if !sc.all {
 		payFilter = nonEmpty(sc.courses)
 	}
-	if r.RecentPayments, err = s.commerce.RecentPayments(ctx, recentPayments, payFilter); err != nil {
+	if r.RecentPayments, err = s.commerce.RecentPayments(ctx, recentPayments, payFilter, time.Time{}); err != nil {
 		return nil, err
 	}
 	if r.RecentPayments == nil {
@@ -396,6 +410,8 @@ type fold struct {
 	mau     map[string]int64
 	courses map[int64]*courseAcc
 	titles  map[int64]string
+	// videos are a tutor's courses' videos (media ids).
+	videos map[int64]bool
 	// asked are the assistant's figures.
 	assistant AssistantFigures
 }
@@ -416,7 +432,7 @@ type topicAcc struct {
 
 func newFold(rg Range, all bool) *fold {
 	f := &fold{rg: rg, all: all, dayIdx: map[string]int{}, snap: map[string]int64{}, mau: map[string]int64{},
-		courses: map[int64]*courseAcc{}, titles: map[int64]string{}}
+		courses: map[int64]*courseAcc{}, titles: map[int64]string{}, videos: map[int64]bool{}}
 	for d := rg.From; d <= rg.To; d = dayAdd(d, 1) {
 		f.dayIdx[d] = len(f.days)
 		f.days = append(f.days, DayFigures{Day: d})
@@ -442,11 +458,19 @@ func (c *courseAcc) topic(id int64) *topicAcc {
 	return t
 }
 
-// add folds one point in. Platform totals come from the platform-wide
-// points (course 0) for admins, from the courses' shares for tutors.
-func (f *fold) add(p pointRow) {
+// addSnapshotOrCourse folds a snapshot point in (daily ones wait for
+// describe, which knows a tutor's videos).
+func (f *fold) addSnapshotOrCourse(p pointRow) {
 	if p.Day == "" {
 		f.addSnapshot(p)
+	}
+}
+
+// addDaily folds a daily point in. Platform totals come from the
+// platform-wide points (course 0) for admins, from the courses' shares for
+// tutors.
+func (f *fold) addDaily(p pointRow) {
+	if p.Day == "" {
 		return
 	}
 	if p.Metric == metricMAU {
@@ -503,8 +527,8 @@ func (f *fold) add(p pointRow) {
 		d.Completions += v
 		f.course(p.CourseID).fig.Completions += v
 	case "learning.watch_seconds":
-		// The platform's total counts a video shared by courses once; a
-		// tutor's is their courses'.
+		// The platform's total counts a video shared by courses once, and
+		// so does a tutor's (learning.video_watch_seconds of their videos).
 		if p.CourseID == 0 {
 			if f.all {
 				d.WatchSeconds += v
@@ -512,11 +536,13 @@ func (f *fold) add(p pointRow) {
 			return
 		}
 		f.course(p.CourseID).fig.WatchSeconds += v
-		if !f.all {
-			d.WatchSeconds += v
-		}
 	case "learning.watchers":
 		d.Watchers += v
+	case "learning.video_watch_seconds":
+		// A tutor's watching time: their videos', each once (finish).
+		if f.videos[p.ItemID] {
+			d.WatchSeconds += v
+		}
 	case "assessment.submissions":
 		d.Submissions += v
 	case "assessment.passes":
@@ -585,6 +611,9 @@ func (f *fold) describe(sums map[int64]catalog.CourseSummary, refs map[int64][]c
 		for _, ref := range refs[id] {
 			c.topic(ref.ID).ref = ref
 			c.order = append(c.order, ref.ID)
+			if id, ok := videoID(ref.Video); ok && !f.all {
+				f.videos[id] = true
+			}
 		}
 	}
 	for id, c := range f.courses {
@@ -665,6 +694,16 @@ func (f *fold) finish(r *Report) {
 	if len(r.Videos) > topVideos {
 		r.Videos = r.Videos[:topVideos]
 	}
+}
+
+// videoID is the media id of a video reference ("media:video:7").
+func videoID(ref string) (int64, bool) {
+	rest, ok := strings.CutPrefix(ref, "media:video:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
 }
 
 // percent is n/of in whole percent (0 when of is 0).

@@ -66,6 +66,9 @@ func (s *service) Rollup(ctx context.Context) error {
 		firstDay = from
 	} else {
 		firstDay = state.FirstDay
+		// Days no run counted since the last one (the job was down, a
+		// source kept failing) are counted now.
+		from = max(min(from, rollup.Day(state.RanAt, off)), dayAdd(today, -backfillDays))
 	}
 	start, err := dayStart(from, off)
 	if err != nil {
@@ -90,7 +93,12 @@ func (s *service) Rollup(ctx context.Context) error {
 	}
 	pts = append(pts, own...)
 	return s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return s.st.replacePoints(ctx, tx, from, pts, rollupRow{Name: rollupName, FirstDay: firstDay, RanAt: now})
+		// Runs that overlap (a slow one and the next minute's, another
+		// instance's, the CLI's) replace the points one after the other.
+		if err := s.db.LockKey(ctx, tx, "dashboard.rollup"); err != nil {
+			return err
+		}
+		return s.st.replacePoints(ctx, tx, from, merge(pts), rollupRow{Name: rollupName, FirstDay: firstDay, RanAt: now})
 	})
 }
 
@@ -120,6 +128,27 @@ func (s *service) activity(ctx context.Context, from, today string) ([]rollup.Po
 		pts = append(pts, rollup.Point{Metric: metricMAU, Day: day, Value: n})
 	}
 	return pts, nil
+}
+
+// merge adds up points with the same key (a source should report each key
+// once; adding keeps a true total if one does not).
+func merge(pts []rollup.Point) []rollup.Point {
+	type key struct {
+		metric, day  string
+		course, item int64
+	}
+	at := make(map[key]int, len(pts))
+	out := pts[:0:0]
+	for _, p := range pts {
+		k := key{p.Metric, p.Day, p.Course, p.Item}
+		if i, ok := at[k]; ok {
+			out[i].Value += p.Value
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, p)
+	}
+	return out
 }
 
 // keepDaily drops what a source counted outside the window's days (and

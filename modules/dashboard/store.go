@@ -130,11 +130,11 @@ func (st store) replacePoints(ctx context.Context, tx bun.IDB, fromDay string, p
 	}
 	for start := 0; start < len(rows); start += insertChunk {
 		part := rows[start:min(start+insertChunk, len(rows))]
-		// Sources report each key once; a repeat would be a source's bug,
-		// and adding them up keeps the job going with a true total.
+		// The keys are unique (merge) and deleted above, under the
+		// rollup's lock: a conflict is a row a run wrote meanwhile.
 		if _, err := tx.NewInsert().Model(&part).
 			On("CONFLICT (day, metric, course_id, item_id) DO UPDATE").
-			Set("value = pt.value + EXCLUDED.value").Exec(ctx); err != nil {
+			Set("value = EXCLUDED.value").Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -166,4 +166,15 @@ func nonEmpty(ids []int64) []int64 {
 		return []int64{0}
 	}
 	return ids
+}
+
+// videoPoints reads the per-video watching points (learning's, course 0)
+// of [from, to] for videos.
+func (st store) videoPoints(ctx context.Context, idb bun.IDB, from, to string, videos []int64) ([]pointRow, error) {
+	var rows []pointRow
+	err := idb.NewSelect().Model(&rows).
+		Where("pt.day >= ? AND pt.day <= ?", from, to).
+		Where("pt.metric = ?", "learning.video_watch_seconds").
+		Where("pt.course_id = 0").Where("pt.item_id IN (?)", bun.In(videos)).Scan(ctx)
+	return rows, err
 }

@@ -75,6 +75,10 @@ func (s *service) Daily(ctx context.Context, w rollup.Window) ([]rollup.Point, e
 			// The platform's total (course 0) counts each video once, even
 			// one that plays in several courses.
 			sums[dayCourse{v.Day, 0}] += v.MS
+			if v.MS/1000 > 0 {
+				out = append(out, rollup.Point{Metric: "learning.video_watch_seconds", Day: v.Day, Item: v.VideoID,
+					Value: v.MS / 1000})
+			}
 			seen := map[int64]bool{}
 			for _, t := range byVideo[v.VideoID] {
 				if !seen[t.CourseID] {

@@ -198,6 +198,8 @@ type MissionState struct {
 //   - learning.topics_done   per course: topics completed that day
 //   - learning.watch_seconds per course: counted watching time, in seconds; course 0: the
 //     platform's total, a video shared by several courses counted once
+//   - learning.video_watch_seconds course 0, Item = the video (media id): its counted
+//     watching time in seconds (a total over some courses counts a shared video once)
 //   - learning.watchers      course 0: distinct users who watched anything that day
 //
 // Snapshot metrics (Day ""):
