@@ -257,13 +257,28 @@ func (s *service) Learners(ctx context.Context, courseIDs []int64, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	ens, err := s.st.courseLearners(ctx, s.db.R, ids, now)
+	// The most recently active first: the latest progress rows, then (when
+	// they are fewer than limit) learners granted access who never opened
+	// the course, the latest granted first. Bounded by limit, not by the
+	// courses' learners.
+	cps, err := s.st.recentProgress(ctx, s.db.R, ids, limit)
 	if err != nil {
 		return nil, err
 	}
-	cps, err := s.st.coursesProgress(ctx, s.db.R, ids)
+	active := make([]int64, 0, len(cps))
+	for _, cp := range cps {
+		active = append(active, cp.UserID)
+	}
+	ens, err := s.st.courseLearners(ctx, s.db.R, ids, now, active, 0)
 	if err != nil {
 		return nil, err
+	}
+	if len(cps) < limit {
+		more, err := s.st.courseLearners(ctx, s.db.R, ids, now, nil, limit+len(cps))
+		if err != nil {
+			return nil, err
+		}
+		ens = append(ens, more...)
 	}
 	type learner struct {
 		row     LearnerRow

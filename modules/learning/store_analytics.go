@@ -220,20 +220,39 @@ type learnerEnrollment struct {
 
 // courseLearners returns one row per learner granted access to one of
 // courseIDs: whether a grant is live at now, and the latest grant.
-func (st store) courseLearners(ctx context.Context, idb bun.IDB, courseIDs []int64, now time.Time) ([]learnerEnrollment, error) {
+// With userIDs, only theirs; with limit > 0, the latest granted first, at
+// most limit.
+func (st store) courseLearners(ctx context.Context, idb bun.IDB, courseIDs []int64, now time.Time, userIDs []int64, limit int) ([]learnerEnrollment, error) {
 	var out []learnerEnrollment
-	err := idb.NewSelect().Model((*enrollmentRow)(nil)).
+	q := idb.NewSelect().Model((*enrollmentRow)(nil)).
 		ColumnExpr("e.user_id, e.course_id, MAX(e.created_at) AS granted_at").
 		ColumnExpr("SUM(CASE WHEN e.revoked_at IS NULL AND e.starts_at <= ? AND (e.expires_at IS NULL OR e.expires_at > ?) THEN 1 ELSE 0 END) AS live", now, now).
 		Where("e.course_id IN (?)", bun.In(courseIDs)).
-		GroupExpr("e.user_id, e.course_id").Scan(ctx, &out)
+		GroupExpr("e.user_id, e.course_id")
+	if userIDs != nil {
+		q = q.Where("e.user_id IN (?)", bun.In(nonEmptyIDs(userIDs)))
+	}
+	if limit > 0 {
+		q = q.OrderExpr("MAX(e.created_at) DESC, e.user_id, e.course_id").Limit(int64(limit))
+	}
+	err := q.Scan(ctx, &out)
 	return out, err
 }
 
-// coursesProgress returns the progress rows of courseIDs.
-func (st store) coursesProgress(ctx context.Context, idb bun.IDB, courseIDs []int64) ([]courseProgressRow, error) {
+// nonEmptyIDs keeps IN () valid SQL for an empty list (no id is 0).
+func nonEmptyIDs(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return []int64{0}
+	}
+	return ids
+}
+
+// recentProgress returns the progress rows of courseIDs, the most recently
+// active first, at most limit (index (course_id, last_activity_at)).
+func (st store) recentProgress(ctx context.Context, idb bun.IDB, courseIDs []int64, limit int) ([]courseProgressRow, error) {
 	var out []courseProgressRow
-	err := idb.NewSelect().Model(&out).Where("cp.course_id IN (?)", bun.In(courseIDs)).Scan(ctx)
+	err := idb.NewSelect().Model(&out).Where("cp.course_id IN (?)", bun.In(courseIDs)).
+		OrderExpr("cp.last_activity_at DESC, cp.user_id, cp.course_id").Limit(int64(limit)).Scan(ctx)
 	return out, err
 }
 
