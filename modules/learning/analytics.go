@@ -345,7 +345,7 @@ func (s *service) Learners(ctx context.Context, courseIDs []int64, limit int) ([
 			}
 		}
 	}
-	done, err := s.st.learnerTopics(ctx, s.db.R, userIDs, ids, topicIDs)
+	done, err := s.st.learnerTopics(ctx, s.db.R, userIDs, topicIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -264,15 +264,19 @@ type learnerCount struct {
 }
 
 // learnerTopics counts per learner and course the completed topics among
-// topicIDs, for users and courses (index (user_id, course_id)).
-func (st store) learnerTopics(ctx context.Context, idb bun.IDB, userIDs, courseIDs, topicIDs []int64) ([]learnerCount, error) {
+// topicIDs, for users (the primary key (user_id, topic_id)).
+func (st store) learnerTopics(ctx context.Context, idb bun.IDB, userIDs, topicIDs []int64) ([]learnerCount, error) {
 	var out []learnerCount
 	if len(userIDs) == 0 || len(topicIDs) == 0 {
 		return out, nil
 	}
 	err := idb.NewSelect().Model((*topicCompletionRow)(nil)).
 		ColumnExpr("tc.user_id, tc.course_id, COUNT(*) AS n").
-		Where("tc.user_id IN (?) AND tc.course_id IN (?)", bun.In(userIDs), bun.In(courseIDs)).
+		// The topics are the courses' own, so no course filter: the
+		// primary key (user_id, topic_id) answers, where a filter on the
+		// course would lead SQLite to the courses' index and every
+		// completion of the courses.
+		Where("tc.user_id IN (?)", bun.In(userIDs)).
 		Where("tc.topic_id IN (?)", bun.In(topicIDs)).
 		GroupExpr("tc.user_id, tc.course_id").Scan(ctx, &out)
 	return out, err
