@@ -31,7 +31,7 @@ CREATE TABLE dashboard_points (
 
 -- The rollup's progress: the first day it gathered and when it last ran.
 CREATE TABLE dashboard_rollups (
-    name      TEXT PRIMARY KEY,
+    name      TEXT NOT NULL PRIMARY KEY,
     first_day TEXT NOT NULL,
     ran_at    {{.Timestamp}} NOT NULL
 );
